@@ -1,0 +1,148 @@
+"""Governance Tracker: project governance for public-service bodies."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+import config as config_module
+from tracker.extensions import csrf, db, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Mapping[str, Any] | str | None = None) -> Flask:
+    """Build the app. ``config`` is an environment name or a mapping of overrides.
+
+    The factory never touches the schema (``flask db upgrade`` does) and never prompts.
+    """
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=os.environ.get("TRACKER_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+    )
+    overrides: Mapping[str, Any] = {}
+    env_name = os.environ.get("TRACKER_ENV", "development")
+    if isinstance(config, str):
+        env_name = config
+    elif config is not None:
+        overrides = config
+        env_name = overrides.get("ENV_NAME", env_name)
+    if env_name not in config_module.CONFIGS:
+        raise RuntimeError(f"TRACKER_ENV must be one of {', '.join(config_module.CONFIGS)}")
+    app.config.from_object(config_module.CONFIGS[env_name])
+    app.config.update(overrides)
+    _finish_config(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+    csrf.init_app(app)
+
+    _register_blueprints(app)
+    _register_hooks(app)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(
+            Path(app.instance_path) / "tracker.sqlite"
+        )
+    secret = app.config.get("SECRET_KEY")
+    if app.config["ENV_NAME"] == "production":
+        if not secret or secret in config_module.WEAK_SECRET_KEYS or len(secret) < 32:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a long random value in production "
+                "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+    elif not secret:
+        app.config["SECRET_KEY"] = config_module.instance_secret_key(app.instance_path)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # One file, one writer: wait for the lock instead of failing at once.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+        options.setdefault("connect_args", {}).setdefault("timeout", 15)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
+    """Make SQLite behave: enforce foreign keys, and let SQLAlchemy own transactions
+    (pysqlite's own BEGIN handling breaks SAVEPOINT)."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_on_begin(connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from tracker import audit, auth, core, demo, orgs, projects
+
+    for module in (core, auth, orgs, projects, audit, demo):
+        app.register_blueprint(module.bp)
+
+
+def _register_hooks(app: Flask) -> None:
+    from tracker.auth.access import PUBLIC_ENDPOINTS
+    from tracker.core.views import service_nav
+
+    @app.before_request
+    def require_login():
+        """Closed by default: every endpoint needs a signed-in user unless listed public."""
+        from flask import request
+
+        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return None
+
+    @app.context_processor
+    def layout_context():
+        return {
+            "service_nav": service_nav(),
+            "account_href": url_for("auth.account"),
+            "logout_href": url_for("auth.logout"),
+            "accessibility_href": url_for("core.accessibility"),
+        }
+
+    def error_page(template: str, status: int):
+        def handler(error):
+            db.session.rollback()
+            return render_template(template), status
+
+        return handler
+
+    app.register_error_handler(403, error_page("errors/403.html", 403))
+    app.register_error_handler(404, error_page("errors/404.html", 404))
+    app.register_error_handler(500, error_page("errors/500.html", 500))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_template("errors/csrf.html", reason=error.description), 400
+
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)

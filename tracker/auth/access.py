@@ -1,0 +1,51 @@
+"""Coarse access checks: who may reach a route at all.
+
+Every endpoint needs a signed-in user unless it is listed in PUBLIC_ENDPOINTS (checked in
+one place, the app factory's ``before_request``), so a new route is closed by default.
+Object-level rules (is this person on this project?) live in each domain's ``access.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort, jsonify, request
+from flask_login import current_user
+
+PUBLIC_ENDPOINTS = {"auth.login", "static", "core.health", "core.accessibility"}
+
+
+def wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return request.path.startswith("/api/") or best == "application/json"
+
+
+def forbid() -> Any:
+    """403 for JSON clients, the 403 page for people."""
+    if wants_json():
+        response = jsonify(title="Forbidden", status=403)
+        response.status_code = 403
+        abort(response)
+    abort(403)
+
+
+def role_required(*roles: str) -> Callable:
+    """Allow only users holding one of the global roles (``admin`` always passes)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            role = getattr(current_user, "global_role", None)
+            if role != "admin" and role not in roles:
+                forbid()
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+admin_required = role_required("admin")
+pmo_required = role_required("pmo")

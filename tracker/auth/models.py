@@ -1,0 +1,77 @@
+"""People and their global roles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, String, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tracker.db import utcnow
+from tracker.extensions import db
+
+GLOBAL_ROLES = {"admin": "Administrator", "pmo": "PMO analyst"}
+
+_hasher = PasswordHasher()
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("global_role IN ('admin', 'pmo')", name="global_role_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    global_role: Mapped[str | None] = mapped_column(String(20))
+    is_active_user: Mapped[bool] = mapped_column("is_active", default=True)
+    # Bumped on every password change: sessions carry it, so old sessions stop working.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+    # Flask-Login ---------------------------------------------------------------
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.is_active_user
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    # Passwords -----------------------------------------------------------------
+    def set_password(self, password: str) -> None:
+        self.password_hash = _hasher.hash(password)
+
+    def check_password(self, password: str) -> bool:
+        try:
+            return _hasher.verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    # Roles ---------------------------------------------------------------------
+    @property
+    def is_admin(self) -> bool:
+        return self.global_role == "admin"
+
+    @property
+    def is_pmo(self) -> bool:
+        """PMO staff see the whole portfolio; administrators can do everything PMO can."""
+        return self.global_role in {"admin", "pmo"}
+
+    @property
+    def role_label(self) -> str:
+        return GLOBAL_ROLES.get(self.global_role or "", "User")
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def email_lookup(email: str):
+    return func.lower(User.email) == normalise_email(email)

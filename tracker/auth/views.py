@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from tracker.auth import bp
+from tracker.auth import services as users
+from tracker.auth.access import admin_required
+from tracker.auth.forms import ChangePasswordForm, LoginForm, UserForm
+from tracker.auth.models import User
+from tracker.core.pagination import paginate
+from tracker.extensions import db, login_manager
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Sessions carry ``id:session_version``; a changed password ends older sessions."""
+    try:
+        raw_id, raw_version = user_id.split(":", 1)
+        uid, version = int(raw_id), int(raw_version)
+    except ValueError:
+        return None
+    user = db.session.get(User, uid)
+    if user is None or user.session_version != version or not user.is_active_user:
+        return None
+    return user
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow a ``next`` that stays on this site."""
+    if not target:
+        return url_for("core.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("core.index")
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = users.find_by_email(form.email.data)
+        if user is not None and user.is_active_user and user.check_password(form.password.data):
+            login_user(user)
+            users.note_login(user)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")))
+        form.email.errors.append("Email address or password is not correct")
+    return render_template("auth/login.html", form=form), 200 if not form.errors else 400
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/account")
+def account():
+    return render_template("auth/account.html", user=current_user)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password():
+    form = ChangePasswordForm(current_user)
+    if form.validate_on_submit():
+        users.change_password(current_user, form.new_password.data)
+        db.session.commit()
+        # Keep this session; every other session of this person is now invalid.
+        login_user(current_user)
+        flash("Your password has been changed. Other sessions have been signed out.", "success")
+        return redirect(url_for("auth.account"))
+    return render_template("auth/change_password.html", form=form), 200 if not form.errors else 400
+
+
+@bp.get("/users")
+@admin_required
+def list_users():
+    page = paginate(select(User).order_by(User.name), request.args.get("page"))
+    return render_template("auth/users.html", page=page)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_required
+def create_user():
+    form = UserForm(is_new=True)
+    if form.validate_on_submit():
+        try:
+            user = users.create_user(
+                email=form.email.data,
+                name=form.name.data,
+                password=form.password.data,
+                global_role=form.global_role.data,
+            )
+        except users.UserError as error:
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"{user.name} can now sign in.", "success")
+            return redirect(url_for("auth.list_users"))
+    return render_template("auth/user_form.html", form=form, user=None), (
+        400 if form.errors else 200
+    )
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit_user(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserForm(obj=user, is_new=False)
+    if request.method == "GET":
+        form.is_active.data = user.is_active_user
+        form.global_role.data = user.global_role or ""
+    if form.validate_on_submit():
+        try:
+            users.update_user(
+                user,
+                email=form.email.data,
+                name=form.name.data,
+                global_role=form.global_role.data,
+                is_active=form.is_active.data,
+                password=form.password.data or None,
+                actor=current_user,
+            )
+        except users.UserError as error:
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Saved changes to {user.name}.", "success")
+            return redirect(url_for("auth.list_users"))
+    return render_template("auth/user_form.html", form=form, user=user), (
+        400 if form.errors else 200
+    )

@@ -1,0 +1,7 @@
+"""Pages and plumbing that belong to no one domain: home, health, errors, navigation."""
+
+from flask import Blueprint
+
+bp = Blueprint("core", __name__)
+
+from tracker.core import views  # noqa: E402,F401

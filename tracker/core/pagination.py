@@ -1,0 +1,68 @@
+"""Pagination for every list that can grow.
+
+Flask-SQLAlchemy's paginate returns only the first column of each row; our list pages select
+rows with extra columns (the project manager's name, counts), so pages hold whole rows.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import Select, func, select
+
+from tracker.extensions import db
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(math.ceil(self.total / self.per_page), 1)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def first_index(self) -> int:
+        return 0 if self.total == 0 else (self.page - 1) * self.per_page + 1
+
+    @property
+    def last_index(self) -> int:
+        return min(self.page * self.per_page, self.total)
+
+
+def page_number(raw: str | int | None) -> int:
+    try:
+        return min(max(int(raw or 1), 1), 1_000_000)
+    except (TypeError, ValueError):
+        return 1
+
+
+def paginate(
+    statement: Select, page: str | int | None, per_page: int | None = None, *, scalars=None
+) -> Page:
+    """One count and one page query; a malformed or too-large page number shows the nearest.
+
+    Rows with one selected entity come back as that entity, others as row tuples.
+    """
+    size = per_page or current_app.config["PAGE_SIZE"]
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    number = min(page_number(page), max(math.ceil(total / size), 1))
+    limited = statement.limit(size).offset((number - 1) * size)
+    single = len(statement.selected_columns) == 1 if scalars is None else scalars
+    result = db.session.execute(limited)
+    items = list(result.scalars() if single else result.all())
+    return Page(items=items, page=number, per_page=size, total=total)

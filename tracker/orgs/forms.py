@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField
+from wtforms.validators import InputRequired, Length, Optional
+
+from tracker.core.fields import ChoiceField
+from tracker.orgs.models import ORG_KINDS
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(
+        "Name",
+        validators=[
+            InputRequired("Enter the organisation's name"),
+            Length(max=200, message="Name must be 200 characters or fewer"),
+        ],
+    )
+    short_name = StringField(
+        "Short name",
+        description="Optional. Used in tables, for example 'NCC'.",
+        validators=[
+            Optional(),
+            Length(max=40, message="Short name must be 40 characters or fewer"),
+        ],
+    )
+    kind = ChoiceField("Type of organisation", choices=list(ORG_KINDS.items()))
+    version = HiddenField()
+
+    def version_number(self) -> int | None:
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return None

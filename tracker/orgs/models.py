@@ -1,0 +1,47 @@
+"""Organisations: the agencies that lead and partner in projects."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tracker.db import utcnow
+from tracker.extensions import db
+
+ORG_KINDS = {
+    "local_authority": "Local authority",
+    "nhs": "NHS body",
+    "police": "Police and fire",
+    "voluntary": "Voluntary and community sector",
+    "central_government": "Central government",
+    "other": "Other public body",
+}
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisations"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('local_authority', 'nhs', 'police', 'voluntary', "
+            "'central_government', 'other')",
+            name="kind_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    short_name: Mapped[str | None] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(30), default="local_authority")
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.name}>"
+
+    @property
+    def kind_label(self) -> str:
+        return ORG_KINDS.get(self.kind, self.kind)

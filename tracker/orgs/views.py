@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+
+from tracker.auth.access import pmo_required
+from tracker.core.errors import RuleError, attach_error
+from tracker.core.pagination import paginate
+from tracker.extensions import db
+from tracker.orgs import bp
+from tracker.orgs import services as orgs
+from tracker.orgs.forms import OrganisationForm
+from tracker.orgs.models import Organisation
+from tracker.projects.models import Project, project_partners
+
+
+@bp.get("/")
+def list_organisations():
+    led = (
+        select(func.count(Project.id))
+        .where(Project.lead_organisation_id == Organisation.id)
+        .scalar_subquery()
+    )
+    partnered = (
+        select(func.count(project_partners.c.project_id))
+        .where(project_partners.c.organisation_id == Organisation.id)
+        .scalar_subquery()
+    )
+    statement = select(Organisation, led.label("led"), partnered.label("partnered")).order_by(
+        Organisation.name
+    )
+    page = paginate(statement, request.args.get("page"))
+    return render_template("orgs/list.html", page=page)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@pmo_required
+def create_organisation():
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        try:
+            org = orgs.create_organisation(
+                name=form.name.data, short_name=form.short_name.data, kind=form.kind.data
+            )
+        except RuleError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Added {org.name}.", "success")
+            return redirect(url_for("orgs.list_organisations"))
+    return render_template("orgs/form.html", form=form, org=None), 400 if form.errors else 200
+
+
+@bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
+@pmo_required
+def edit_organisation(org_id: int):
+    org = db.session.get(Organisation, org_id) or abort(404)
+    form = OrganisationForm(obj=org)
+    if request.method == "GET":
+        form.version.data = str(org.version)
+    if form.validate_on_submit():
+        try:
+            orgs.update_organisation(
+                org,
+                name=form.name.data,
+                short_name=form.short_name.data,
+                kind=form.kind.data,
+                version=form.version_number(),
+            )
+        except RuleError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Saved changes to {org.name}.", "success")
+            return redirect(url_for("orgs.list_organisations"))
+    return render_template("orgs/form.html", form=form, org=org), 400 if form.errors else 200

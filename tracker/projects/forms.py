@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+
+from tracker.core.fields import ChoiceField, DayField, MoneyField, MultiChoiceField
+from tracker.projects.rules import (
+    CRITICALITY,
+    DELIVERY_METHODS,
+    PROJECT_ROLES,
+    PROJECT_STATUSES,
+    SIZE_TIERS,
+)
+
+
+class ProjectForm(FlaskForm):
+    code = StringField(
+        "Project code",
+        description="A short unique reference, like ASC-2026-07. Capital letters, numbers and "
+        "hyphens.",
+        filters=[lambda value: value.strip().upper() if isinstance(value, str) else value],
+        validators=[
+            InputRequired("Enter a project code"),
+            Length(min=2, max=20, message="Project code must be between 2 and 20 characters"),
+            Regexp(
+                r"^[A-Z0-9][A-Z0-9-]*$",
+                message="Project code can only contain capital letters, numbers and hyphens",
+            ),
+        ],
+    )
+    name = StringField(
+        "Project name",
+        validators=[
+            InputRequired("Enter a project name"),
+            Length(max=200, message="Project name must be 200 characters or fewer"),
+        ],
+    )
+    problem_statement = TextAreaField(
+        "Problem statement",
+        description="What problem does this project solve, for whom, and how do you know? "
+        "Truly understand the problem before choosing a solution.",
+        validators=[
+            InputRequired("Enter the problem this project solves"),
+            Length(max=5000, message="Problem statement must be 5000 characters or fewer"),
+        ],
+    )
+    lead_organisation_id = ChoiceField(
+        "Lead organisation", coerce=int, validators=[InputRequired("Choose a lead organisation")]
+    )
+    partner_ids = MultiChoiceField(
+        "Partner organisations",
+        coerce=int,
+        description="Other agencies working on the project. Optional.",
+    )
+    manager_id = ChoiceField(
+        "Project manager", coerce=int, validators=[InputRequired("Choose a project manager")]
+    )
+    budget_at_completion = MoneyField(
+        "Budget at completion",
+        description="The total approved budget, in pounds.",
+        validators=[InputRequired("Enter the budget at completion")],
+    )
+    planned_start = DayField(
+        "Planned start",
+        validators=[InputRequired("Enter the planned start date")],
+        render_kw={"autocomplete": "off"},
+    )
+    planned_finish = DayField(
+        "Planned finish",
+        validators=[InputRequired("Enter the planned finish date")],
+        render_kw={"autocomplete": "off"},
+    )
+    criticality = RadioField(
+        "Criticality",
+        description="What is lost if the project fails?",
+        coerce=int,
+        choices=list(CRITICALITY.items()),
+        validators=[InputRequired("Choose what is lost if the project fails")],
+    )
+    status = ChoiceField("Status", choices=list(PROJECT_STATUSES.items()))
+    version = HiddenField()
+
+    def __init__(self, *args, organisations=(), people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        org_choices = [(org.id, org.name) for org in organisations]
+        self.lead_organisation_id.choices = [("", "Choose an organisation"), *org_choices]
+        self.partner_ids.choices = org_choices
+        self.manager_id.choices = [("", "Choose a person"), *[(p.id, p.name) for p in people]]
+
+    def validate_planned_finish(self, field):
+        if self.planned_start.data and field.data and field.data < self.planned_start.data:
+            raise ValidationError("Planned finish must be the same as or after the planned start")
+
+    def validate_partner_ids(self, field):
+        if self.lead_organisation_id.data in (field.data or []):
+            raise ValidationError("The lead organisation cannot also be a partner")
+
+    def version_number(self) -> int | None:
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return None
+
+
+class MemberForm(FlaskForm):
+    user_id = ChoiceField("Person", coerce=int, validators=[InputRequired("Choose a person")])
+    role = ChoiceField(
+        "Role on this project",
+        choices=[("", "Choose a role")]
+        + [(k, v) for k, v in PROJECT_ROLES.items() if k != "project_manager"],
+        validators=[InputRequired("Choose a role")],
+    )
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user_id.choices = [("", "Choose a person"), *[(p.id, p.name) for p in people]]
+
+
+def _opt(mapping):
+    return [("", "Any"), *mapping.items()]
+
+
+class ProjectFilterForm(FlaskForm):
+    """The project list's search and filters, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Search", validators=[Optional(), Length(max=100)])
+    method = ChoiceField(
+        "Delivery method", choices=_opt({**DELIVERY_METHODS, "none": "Not yet decided"})
+    )
+    status = ChoiceField("Status", choices=_opt(PROJECT_STATUSES))
+    organisation = ChoiceField("Organisation", coerce=lambda v: int(v) if v else None)
+    tier = ChoiceField("Size", choices=_opt(SIZE_TIERS))
+    sort = ChoiceField(
+        "Sort by",
+        choices=[
+            ("code", "Code"),
+            ("name", "Name"),
+            ("budget", "Budget"),
+            ("start", "Planned start"),
+            ("finish", "Planned finish"),
+            ("status", "Status"),
+        ],
+    )
+    direction = ChoiceField("Order", choices=[("asc", "Ascending"), ("desc", "Descending")])
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation.choices = [(None, "Any"), *[(o.id, o.name) for o in organisations]]

@@ -1,0 +1,107 @@
+"""Projects and who holds which role on them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.auth.models import User
+from tracker.db import utcnow
+from tracker.extensions import db
+from tracker.orgs.models import Organisation
+from tracker.projects.rules import DELIVERY_METHODS, PROJECT_ROLES, PROJECT_STATUSES
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+project_partners = Table(
+    "project_partners",
+    db.metadata,
+    Column("project_id", ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id"), primary_key=True),
+)
+
+
+class Project(db.Model):
+    __tablename__ = "projects"
+    __table_args__ = (
+        CheckConstraint("budget_at_completion >= 0", name="budget_not_negative"),
+        CheckConstraint("planned_finish >= planned_start", name="finish_after_start"),
+        CheckConstraint("criticality BETWEEN 1 AND 5", name="criticality_range"),
+        CheckConstraint(
+            "delivery_method IS NULL OR " + _in("delivery_method", DELIVERY_METHODS),
+            name="delivery_method_known",
+        ),
+        CheckConstraint(_in("status", PROJECT_STATUSES), name="status_known"),
+        Index("ix_projects_status_method", "status", "delivery_method"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    problem_statement: Mapped[str] = mapped_column(Text)
+    lead_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    budget_at_completion: Mapped[Decimal]
+    planned_start: Mapped[date]
+    planned_finish: Mapped[date]
+    criticality: Mapped[int]
+    delivery_method: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="proposed")
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    lead_organisation: Mapped[Organisation] = relationship(lazy="joined")
+    partners: Mapped[list[Organisation]] = relationship(
+        secondary=project_partners, order_by=Organisation.name
+    )
+    memberships: Mapped[list[ProjectMembership]] = relationship(
+        back_populates="project", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Project {self.code}>"
+
+
+class ProjectMembership(db.Model):
+    """A person's role on one project; a person may hold several roles."""
+
+    __tablename__ = "project_memberships"
+    __table_args__ = (
+        UniqueConstraint("project_id", "user_id", "role"),
+        CheckConstraint(_in("role", PROJECT_ROLES), name="role_known"),
+        # A project has at most one accountable project manager.
+        Index(
+            "uq_project_memberships_one_manager",
+            "project_id",
+            unique=True,
+            sqlite_where=db.text("role = 'project_manager'"),
+            postgresql_where=db.text("role = 'project_manager'"),
+        ),
+        Index("ix_project_memberships_user_role", "user_id", "role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    role: Mapped[str] = mapped_column(String(30))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    project: Mapped[Project] = relationship(back_populates="memberships")
+    user: Mapped[User] = relationship(lazy="joined")

@@ -1,0 +1,198 @@
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from tracker.auth.models import User
+from tracker.core.errors import RuleError, attach_error
+from tracker.core.pagination import paginate
+from tracker.extensions import db
+from tracker.orgs.models import Organisation
+from tracker.projects import bp, queries
+from tracker.projects import services as projects
+from tracker.projects.access import can_manage, load_project
+from tracker.projects.forms import MemberForm, ProjectFilterForm, ProjectForm
+from tracker.projects.models import ProjectMembership
+from tracker.projects.rules import (
+    CRITICALITY,
+    DELIVERY_METHODS,
+    PROJECT_ROLES,
+    PROJECT_STATUSES,
+    size_tier,
+)
+
+
+def _organisations():
+    return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def _people():
+    return list(db.session.scalars(select(User).where(User.is_active_user).order_by(User.name)))
+
+
+def tier_of(project) -> str:
+    config = current_app.config
+    return size_tier(
+        project.budget_at_completion, config["TIER_SMALL_BELOW"], config["TIER_LARGE_ABOVE"]
+    )
+
+
+@bp.app_context_processor
+def project_vocabulary():
+    return {
+        "DELIVERY_METHODS": DELIVERY_METHODS,
+        "PROJECT_STATUSES": PROJECT_STATUSES,
+        "PROJECT_ROLES": PROJECT_ROLES,
+        "CRITICALITY": CRITICALITY,
+        "tier_of": tier_of,
+    }
+
+
+@bp.get("/")
+def list_projects():
+    filters = ProjectFilterForm(request.args, organisations=_organisations())
+    valid = filters.validate()
+    values = {
+        name: field.data
+        for name, field in filters._fields.items()
+        if not field.errors and field.data not in (None, "")
+    }
+    statement = queries.project_list(
+        current_user,
+        q=(values.get("q") or "").strip() or None,
+        method=values.get("method"),
+        status=values.get("status"),
+        organisation=values.get("organisation"),
+        tier=values.get("tier"),
+        sort=values.get("sort", "code"),
+        direction=values.get("direction", "asc"),
+    )
+    page = paginate(statement, request.args.get("page"), scalars=False)
+    args = {k: v for k, v in request.args.items() if k != "page" and k in filters._fields}
+    return render_template(
+        "projects/list.html",
+        page=page,
+        filters=filters,
+        filters_valid=valid,
+        args=args,
+    ), 200 if valid else 400
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create_project():
+    form = ProjectForm(organisations=_organisations(), people=_people())
+    if request.method == "GET":
+        form.manager_id.data = current_user.id
+        form.status.data = "proposed"
+    if not current_user.is_pmo:
+        # Without a PMO role you propose projects that you will manage yourself.
+        form.manager_id.choices = [(current_user.id, current_user.name)]
+    if form.validate_on_submit():
+        try:
+            project = projects.create_project(_data(form))
+        except RuleError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Created project {project.code}.", "success")
+            return redirect(url_for("projects.show_project", project_id=project.id))
+    return render_template("projects/form.html", form=form, project=None), (
+        400 if form.errors else 200
+    )
+
+
+def _data(form: ProjectForm) -> projects.ProjectData:
+    return projects.ProjectData(
+        code=form.code.data,
+        name=form.name.data,
+        problem_statement=form.problem_statement.data,
+        lead_organisation_id=form.lead_organisation_id.data,
+        partner_ids=list(form.partner_ids.data or []),
+        manager_id=form.manager_id.data,
+        budget_at_completion=form.budget_at_completion.data,
+        planned_start=form.planned_start.data,
+        planned_finish=form.planned_finish.data,
+        criticality=form.criticality.data,
+        status=form.status.data or "proposed",
+    )
+
+
+@bp.get("/<int:project_id>")
+def show_project(project_id: int):
+    project = load_project(project_id)
+    history = paginate(queries.project_history(project.id), request.args.get("page"), 20)
+    members = sorted(
+        project.memberships,
+        key=lambda m: (list(PROJECT_ROLES).index(m.role), m.user.name),
+    )
+    return render_template(
+        "projects/show.html",
+        project=project,
+        members=members,
+        history=history,
+        manager=projects.manager_of(project),
+        can_manage=can_manage(current_user, project),
+        member_form=MemberForm(people=_people()),
+    )
+
+
+@bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
+def edit_project(project_id: int):
+    project = load_project(project_id, manage=True)
+    form = ProjectForm(obj=project, organisations=_organisations(), people=_people())
+    if request.method == "GET":
+        form.partner_ids.data = [org.id for org in project.partners]
+        manager = projects.manager_of(project)
+        form.manager_id.data = manager.id if manager else None
+        form.version.data = str(project.version)
+    if form.validate_on_submit():
+        try:
+            projects.update_project(project, _data(form), version=form.version_number())
+        except RuleError as error:
+            db.session.rollback()
+            attach_error(form, error)
+            project = load_project(project_id, manage=True)
+        else:
+            db.session.commit()
+            flash("Saved your changes.", "success")
+            return redirect(url_for("projects.show_project", project_id=project.id))
+    return render_template("projects/form.html", form=form, project=project), (
+        400 if form.errors else 200
+    )
+
+
+@bp.post("/<int:project_id>/team")
+def add_member(project_id: int):
+    project = load_project(project_id, manage=True)
+    form = MemberForm(people=_people())
+    if form.validate_on_submit():
+        try:
+            projects.add_member(project, db.session.get(User, form.user_id.data), form.role.data)
+        except RuleError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash("Added to the project team.", "success")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+    return redirect(url_for("projects.show_project", project_id=project_id, _anchor="team"))
+
+
+@bp.post("/<int:project_id>/team/<int:membership_id>/remove")
+def remove_member(project_id: int, membership_id: int):
+    project = load_project(project_id, manage=True)
+    membership = db.session.get(ProjectMembership, membership_id) or abort(404)
+    try:
+        projects.remove_member(project, membership)
+    except RuleError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash("Removed from the project team.", "success")
+    return redirect(url_for("projects.show_project", project_id=project_id, _anchor="team"))
