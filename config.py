@@ -65,6 +65,7 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-only-" + secrets.token_hex(16)
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     SQLALCHEMY_RECORD_QUERIES = True
+    PASSWORD_HASH_CHEAP = True
 
 
 class ProductionConfig(Config):

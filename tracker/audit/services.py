@@ -100,4 +100,7 @@ def verify() -> VerifyResult:
     )
     head = db.session.get(AuditHead, HEAD_ID)
     head_data = {"seq": head.seq, "hash": head.hash} if head is not None else None
-    return verify_chain((_as_mapping(row) for row in rows), head_data)
+    try:
+        return verify_chain((_as_mapping(row) for row in rows), head_data)
+    finally:
+        rows.close()  # the walk may stop early; release the server-side cursor

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, String, func
 from sqlalchemy.orm import Mapped, mapped_column
@@ -16,6 +17,14 @@ from tracker.extensions import db
 GLOBAL_ROLES = {"admin": "Administrator", "pmo": "PMO analyst"}
 
 _hasher = PasswordHasher()
+# The test suite hashes hundreds of passwords; it uses argon2's cheapest profile.
+_cheap_hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+
+
+def _password_hasher() -> PasswordHasher:
+    if has_app_context() and current_app.config.get("PASSWORD_HASH_CHEAP"):
+        return _cheap_hasher
+    return _hasher
 
 
 class User(UserMixin, db.Model):
@@ -46,7 +55,7 @@ class User(UserMixin, db.Model):
 
     # Passwords -----------------------------------------------------------------
     def set_password(self, password: str) -> None:
-        self.password_hash = _hasher.hash(password)
+        self.password_hash = _password_hasher().hash(password)
 
     def check_password(self, password: str) -> bool:
         try:

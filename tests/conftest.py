@@ -1,0 +1,220 @@
+"""Fixtures: the app on SQLite and on PostgreSQL, a per-test transaction, and factories.
+
+Every database test runs on both engines. PostgreSQL tests are skipped with a clear message
+when the server is unreachable, unless TRACKER_REQUIRE_POSTGRES=1 (as in CI), when they fail.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from datetime import date
+from decimal import Decimal
+
+import psycopg
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from tracker import create_app
+from tracker.extensions import db as _db
+
+POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REQUIRE_POSTGRES = os.environ.get("TRACKER_REQUIRE_POSTGRES", "").lower() in {"1", "true", "yes"}
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def postgres_problem() -> str | None:
+    """Why PostgreSQL cannot be used, or None when it can."""
+    url = make_url(POSTGRES_URL)
+    try:
+        with psycopg.connect(
+            host=url.host, port=url.port or 5432, user=url.username, password=url.password,
+            dbname=url.database, connect_timeout=3,
+        ):
+            return None
+    except psycopg.Error as error:
+        return f"{error}".strip().splitlines()[0]
+
+
+_postgres_checked: dict[str, str | None] = {}
+
+
+def require_backend(name: str) -> None:
+    if name != "postgresql":
+        return
+    if "problem" not in _postgres_checked:
+        _postgres_checked["problem"] = postgres_problem()
+    problem = _postgres_checked["problem"]
+    if problem is None:
+        return
+    message = (
+        f"PostgreSQL is unreachable at {make_url(POSTGRES_URL).render_as_string()} ({problem}). "
+        "Set TEST_POSTGRES_URL to run the PostgreSQL half of the suite."
+    )
+    if REQUIRE_POSTGRES:
+        pytest.fail(message + " TRACKER_REQUIRE_POSTGRES is set, so this is a failure.")
+    pytest.skip(message)
+
+
+def fresh_database(backend: str, tmp_path_factory, label: str) -> tuple[str, dict]:
+    """A URL and engine options for an empty database of its own."""
+    if backend == "sqlite":
+        path = tmp_path_factory.mktemp(f"sqlite-{label}") / "tracker.sqlite"
+        return f"sqlite:///{path}", {"connect_args": {"timeout": 15}}
+    schema = f"gt_{label}_{WORKER}".lower()
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    return POSTGRES_URL, {
+        "connect_args": {"options": f"-c search_path={schema}"},
+        "pool_pre_ping": True,
+    }
+
+
+def make_app(backend: str, tmp_path_factory, label: str, **overrides):
+    url, engine_options = fresh_database(backend, tmp_path_factory, label)
+    instance = tmp_path_factory.mktemp(f"instance-{label}")
+    os.environ["TRACKER_INSTANCE_PATH"] = str(instance)
+    app = create_app(
+        {
+            "ENV_NAME": "testing",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+            **overrides,
+        }
+    )
+    return app
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    require_backend(request.param)
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def app(backend, tmp_path_factory):
+    """One migrated database per engine for the whole run: built by the migrations."""
+    app = make_app(backend, tmp_path_factory, "suite")
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    """Each test runs inside a transaction that is rolled back afterwards; the code under test
+    commits to savepoints within it (SQLAlchemy's 'join an external transaction' recipe)."""
+    with app.app_context():
+        connection = _db.engine.connect()
+        transaction = connection.begin()
+        original = _db.session
+        # Flask-SQLAlchemy's own Session picks its engine per table, which would bypass
+        # this connection; a plain Session uses the bind it is given.
+        _db.session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+            scopefunc=_app_ctx_id,
+        )
+        try:
+            yield _db
+        finally:
+            _db.session.remove()
+            _db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(db):
+    def factory(name=None, *, email=None, global_role=None, password="correct horse battery"):
+        from tracker.auth import services as users
+
+        n = next(_counter)
+        user = users.create_user(
+            email=email or f"person{n}@example.gov.uk",
+            name=name or f"Person {n}",
+            password=password,
+            global_role=global_role,
+        )
+        db.session.flush()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def make_org(db):
+    def factory(name=None, **kwargs):
+        from tracker.orgs import services as orgs
+
+        n = next(_counter)
+        return orgs.create_organisation(
+            name=name or f"Organisation {n}",
+            short_name=kwargs.get("short_name"),
+            kind=kwargs.get("kind", "local_authority"),
+        )
+
+    return factory
+
+
+@pytest.fixture
+def make_project(db, make_user, make_org):
+    def factory(*, manager=None, lead=None, members=(), **overrides):
+        from tracker.projects import services as projects
+
+        n = next(_counter)
+        manager = manager or make_user(f"Manager {n}")
+        lead = lead or make_org()
+        data = {
+            "code": f"PRJ-{n}",
+            "name": f"Project {n}",
+            "problem_statement": "Residents cannot report problems online.",
+            "lead_organisation_id": lead.id,
+            "partner_ids": [],
+            "manager_id": manager.id,
+            "budget_at_completion": Decimal("100000.00"),
+            "planned_start": date(2026, 1, 1),
+            "planned_finish": date(2026, 12, 31),
+            "criticality": 2,
+            "status": "active",
+        }
+        data.update(overrides)
+        project = projects.create_project(projects.ProjectData(**data))
+        for user, role in members:
+            projects.add_member(project, user, role)
+        db.session.flush()
+        return project
+
+    return factory
+
+
+@pytest.fixture
+def login(client):
+    """Sign a user in on the test client without posting a form."""
+
+    def sign_in(user):
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return client
+
+    return sign_in
