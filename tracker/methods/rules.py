@@ -676,17 +676,17 @@ def parse_batch(text: str) -> list[dict[str, Any]]:
     lines: list[str] = []
     results: list[dict[str, Any]] = []
     for number, record in enumerate(records, start=1):
+        name = f"Record {number}"
         if not isinstance(record, dict):
-            name = f"Record {number}"
             problems.append((number, "", "must be a JSON object of answers"))
             lines.append(f"{name}: must be a JSON object of answers")
             continue
         project = record.get("project")
-        name = f"Record {number}"
-        if isinstance(project, str) and project:
+        has_label = isinstance(project, str) and bool(project.strip())
+        if has_label:
             name += f" ({project})"
         record_problems: list[tuple[str, str]] = []
-        if "project" in record and not (isinstance(project, str) and project.strip()):
+        if "project" in record and not has_label:
             record_problems.append(("project", "project must be a non-empty text label"))
         size_tier = record.get("size_tier")
         if size_tier is not None and size_tier not in model.SIZE_TIERS:
