@@ -1,0 +1,1 @@
+"""Method recommendation: which delivery method a project's uncertainty calls for."""
