@@ -13,10 +13,12 @@ from decimal import Decimal
 
 import psycopg
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from tracker import create_app
@@ -35,8 +37,12 @@ def postgres_problem() -> str | None:
     url = make_url(POSTGRES_URL)
     try:
         with psycopg.connect(
-            host=url.host, port=url.port or 5432, user=url.username, password=url.password,
-            dbname=url.database, connect_timeout=3,
+            host=url.host,
+            port=url.port or 5432,
+            user=url.username,
+            password=url.password,
+            dbname=url.database,
+            connect_timeout=3,
         ):
             return None
     except psycopg.Error as error:
@@ -115,7 +121,10 @@ def app(backend, tmp_path_factory):
 @pytest.fixture
 def db(app):
     """Each test runs inside a transaction that is rolled back afterwards; the code under test
-    commits to savepoints within it (SQLAlchemy's 'join an external transaction' recipe)."""
+    commits to savepoints within it (SQLAlchemy's 'join an external transaction' recipe).
+
+    Requests share the test's session, so factories commit (release their savepoint): a
+    view that rolls back then discards only its own work."""
     with app.app_context():
         connection = _db.engine.connect()
         transaction = connection.begin()
@@ -135,8 +144,19 @@ def db(app):
             connection.close()
 
 
+class RequestClient(FlaskClient):
+    """Flask reuses the test's app context for requests, so ``g`` would carry the last
+    request's signed-in user into the next one; each request starts with an empty ``g``."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app, db):
+    app.test_client_class = RequestClient
     return app.test_client()
 
 
@@ -155,7 +175,7 @@ def make_user(db):
             password=password,
             global_role=global_role,
         )
-        db.session.flush()
+        db.session.commit()
         return user
 
     return factory
@@ -167,11 +187,13 @@ def make_org(db):
         from tracker.orgs import services as orgs
 
         n = next(_counter)
-        return orgs.create_organisation(
+        org = orgs.create_organisation(
             name=name or f"Organisation {n}",
             short_name=kwargs.get("short_name"),
             kind=kwargs.get("kind", "local_authority"),
         )
+        db.session.commit()
+        return org
 
     return factory
 
@@ -201,7 +223,7 @@ def make_project(db, make_user, make_org):
         project = projects.create_project(projects.ProjectData(**data))
         for user, role in members:
             projects.add_member(project, user, role)
-        db.session.flush()
+        db.session.commit()
         return project
 
     return factory

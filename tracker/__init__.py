@@ -109,7 +109,9 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_hooks(app: Flask) -> None:
     from tracker.auth.access import PUBLIC_ENDPOINTS
-    from tracker.core.views import service_nav
+    from tracker.core.views import page_url, service_nav
+
+    app.add_template_global(page_url)
 
     @app.before_request
     def require_login():

@@ -94,9 +94,18 @@ def test_chain_rules_without_a_database():
     from datetime import UTC, datetime
 
     first = {
-        "id": 1, "seq": 1, "created_at": datetime(2026, 1, 1, tzinfo=UTC), "actor_id": 1,
-        "actor_name": "A", "action": "x", "object_type": "projects", "object_id": 1,
-        "project_id": 1, "summary": "s", "changes": "{}", "prev_hash": GENESIS_HASH,
+        "id": 1,
+        "seq": 1,
+        "created_at": datetime(2026, 1, 1, tzinfo=UTC),
+        "actor_id": 1,
+        "actor_name": "A",
+        "action": "x",
+        "object_type": "projects",
+        "object_id": 1,
+        "project_id": 1,
+        "summary": "s",
+        "changes": "{}",
+        "prev_hash": GENESIS_HASH,
     }
     first["hash"] = entry_hash(GENESIS_HASH, first)
     assert verify_chain([first], {"seq": 1, "hash": first["hash"]}).is_intact

@@ -16,8 +16,16 @@ def runner(app, db):
 
 def test_create_admin(runner, db):
     result = runner.invoke(
-        args=["users", "create-admin", "--email", "Chief@Example.gov.uk", "--name", "Chief",
-              "--password", "a long enough passphrase"],
+        args=[
+            "users",
+            "create-admin",
+            "--email",
+            "Chief@Example.gov.uk",
+            "--name",
+            "Chief",
+            "--password",
+            "a long enough passphrase",
+        ],
     )
     assert result.exit_code == 0, result.output
     user = db.session.scalars(select(User).where(User.email == "chief@example.gov.uk")).one()
@@ -28,8 +36,16 @@ def test_create_admin(runner, db):
 
 def test_create_admin_refuses_a_weak_password(runner, db):
     result = runner.invoke(
-        args=["users", "create-admin", "--email", "c@example.gov.uk", "--name", "C",
-              "--password", "short"],
+        args=[
+            "users",
+            "create-admin",
+            "--email",
+            "c@example.gov.uk",
+            "--name",
+            "C",
+            "--password",
+            "short",
+        ],
     )
     assert result.exit_code != 0
     assert "at least 12 characters" in result.output
@@ -45,11 +61,19 @@ def test_demo_load_is_idempotent_and_prints_logins(runner, db, monkeypatch):
     projects = db.session.scalar(select(func.count(Project.id)))
     people = db.session.scalar(select(func.count(User.id)))
     assert projects >= 12
-    organisations = db.session.scalar(text("SELECT COUNT(DISTINCT lead_organisation_id) FROM projects"))
+    organisations = db.session.scalar(
+        text("SELECT COUNT(DISTINCT lead_organisation_id) FROM projects")
+    )
     assert organisations >= 3
     roles = set(db.session.scalars(text("SELECT DISTINCT role FROM project_memberships")))
-    assert roles == {"project_manager", "executive", "senior_user", "senior_supplier",
-                     "team_member", "customer_rep"}
+    assert roles == {
+        "project_manager",
+        "executive",
+        "senior_user",
+        "senior_supplier",
+        "team_member",
+        "customer_rep",
+    }
     second = runner.invoke(args=["demo", "load"])
     assert second.exit_code == 0, second.output
     assert "0 organisations, 0 people, 0 projects added" in second.output

@@ -6,7 +6,7 @@ from wtforms.validators import Email, InputRequired, Length, ValidationError
 
 from tracker.auth.models import GLOBAL_ROLES
 from tracker.auth.rules import password_problems
-from tracker.core.fields import ChoiceField
+from tracker.core.fields import ChoiceField, options
 
 
 class LoginForm(FlaskForm):
@@ -52,7 +52,7 @@ class ChangePasswordForm(FlaskForm):
             raise ValidationError("The passwords do not match")
 
 
-ROLE_CHOICES = [("", "No global role"), *GLOBAL_ROLES.items()]
+ROLE_CHOICES = options([("", "No global role"), *GLOBAL_ROLES.items()])
 
 
 class UserForm(FlaskForm):

@@ -69,9 +69,7 @@ def update_user(
     existing = find_by_email(email)
     if existing is not None and existing.id != user.id:
         raise UserError("email", "A person with this email address already exists")
-    removes_own_admin = user.global_role == "admin" and (
-        not is_active or global_role != "admin"
-    )
+    removes_own_admin = user.global_role == "admin" and (not is_active or global_role != "admin")
     if actor is not None and actor.id == user.id and removes_own_admin:
         raise UserError(
             "global_role",

@@ -71,10 +71,11 @@ def account():
 def change_password():
     form = ChangePasswordForm(current_user)
     if form.validate_on_submit():
-        users.change_password(current_user, form.new_password.data)
+        user = current_user._get_current_object()
+        users.change_password(user, form.new_password.data)
         db.session.commit()
         # Keep this session; every other session of this person is now invalid.
-        login_user(current_user)
+        login_user(user)
         flash("Your password has been changed. Other sessions have been signed out.", "success")
         return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form), 200 if not form.errors else 400

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from wtforms import DateField, DecimalField, SelectField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 MAX_MONEY = Decimal("999999999999.99")
@@ -121,3 +122,16 @@ class DayField(DateField):
             return
         self.data = None
         raise ValueError(f"{self.label.text} must be a real date, like 2027-03-31")
+
+
+def optional_int(value) -> int | None:
+    """Coerce a select's value to an int, keeping the empty 'Choose…' option as None."""
+    if value in ("", None):
+        return None
+    return int(value)
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Choices for a select, radios or checkboxes from (value, label) pairs or a mapping."""
+    items = pairs.items() if hasattr(pairs, "items") else pairs
+    return [SelectChoice(value=value, label=label) for value, label in items]

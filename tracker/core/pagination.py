@@ -62,7 +62,7 @@ def paginate(
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     number = min(page_number(page), max(math.ceil(total / size), 1))
     limited = statement.limit(size).offset((number - 1) * size)
-    single = len(statement.selected_columns) == 1 if scalars is None else scalars
+    single = len(statement.column_descriptions) == 1 if scalars is None else scalars
     result = db.session.execute(limited)
     items = list(result.scalars() if single else result.all())
     return Page(items=items, page=number, per_page=size, total=total)

@@ -25,6 +25,12 @@ def accessibility():
     return render_template("core/accessibility.html")
 
 
+def page_url(number: int) -> str:
+    """The current page's URL with another page number, keeping filters and sorting."""
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return url_for(request.endpoint, **(request.view_args or {}), **args, page=number)
+
+
 # Navigation: one list, so every page shows the same service navigation.
 NAV = (
     ("Projects", "projects.list_projects", None),

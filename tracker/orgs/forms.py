@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
-from tracker.core.fields import ChoiceField
+from tracker.core.fields import ChoiceField, options
 from tracker.orgs.models import ORG_KINDS
 
 
@@ -24,7 +24,7 @@ class OrganisationForm(FlaskForm):
             Length(max=40, message="Short name must be 40 characters or fewer"),
         ],
     )
-    kind = ChoiceField("Type of organisation", choices=list(ORG_KINDS.items()))
+    kind = ChoiceField("Type of organisation", choices=options(ORG_KINDS))
     version = HiddenField()
 
     def version_number(self) -> int | None:

@@ -4,7 +4,14 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
-from tracker.core.fields import ChoiceField, DayField, MoneyField, MultiChoiceField
+from tracker.core.fields import (
+    ChoiceField,
+    DayField,
+    MoneyField,
+    MultiChoiceField,
+    optional_int,
+    options,
+)
 from tracker.projects.rules import (
     CRITICALITY,
     DELIVERY_METHODS,
@@ -46,7 +53,9 @@ class ProjectForm(FlaskForm):
         ],
     )
     lead_organisation_id = ChoiceField(
-        "Lead organisation", coerce=int, validators=[InputRequired("Choose a lead organisation")]
+        "Lead organisation",
+        coerce=optional_int,
+        validators=[InputRequired("Choose a lead organisation")],
     )
     partner_ids = MultiChoiceField(
         "Partner organisations",
@@ -54,7 +63,9 @@ class ProjectForm(FlaskForm):
         description="Other agencies working on the project. Optional.",
     )
     manager_id = ChoiceField(
-        "Project manager", coerce=int, validators=[InputRequired("Choose a project manager")]
+        "Project manager",
+        coerce=optional_int,
+        validators=[InputRequired("Choose a project manager")],
     )
     budget_at_completion = MoneyField(
         "Budget at completion",
@@ -75,18 +86,20 @@ class ProjectForm(FlaskForm):
         "Criticality",
         description="What is lost if the project fails?",
         coerce=int,
-        choices=list(CRITICALITY.items()),
+        choices=options(CRITICALITY),
         validators=[InputRequired("Choose what is lost if the project fails")],
     )
-    status = ChoiceField("Status", choices=list(PROJECT_STATUSES.items()))
+    status = ChoiceField("Status", choices=options(PROJECT_STATUSES))
     version = HiddenField()
 
     def __init__(self, *args, organisations=(), people=(), **kwargs):
         super().__init__(*args, **kwargs)
         org_choices = [(org.id, org.name) for org in organisations]
-        self.lead_organisation_id.choices = [("", "Choose an organisation"), *org_choices]
-        self.partner_ids.choices = org_choices
-        self.manager_id.choices = [("", "Choose a person"), *[(p.id, p.name) for p in people]]
+        self.lead_organisation_id.choices = options([("", "Choose an organisation"), *org_choices])
+        self.partner_ids.choices = options(org_choices)
+        self.manager_id.choices = options(
+            [("", "Choose a person"), *[(p.id, p.name) for p in people]]
+        )
 
     def validate_planned_finish(self, field):
         if self.planned_start.data and field.data and field.data < self.planned_start.data:
@@ -104,21 +117,25 @@ class ProjectForm(FlaskForm):
 
 
 class MemberForm(FlaskForm):
-    user_id = ChoiceField("Person", coerce=int, validators=[InputRequired("Choose a person")])
+    user_id = ChoiceField(
+        "Person", coerce=optional_int, validators=[InputRequired("Choose a person")]
+    )
     role = ChoiceField(
         "Role on this project",
-        choices=[("", "Choose a role")]
-        + [(k, v) for k, v in PROJECT_ROLES.items() if k != "project_manager"],
+        choices=options(
+            [("", "Choose a role")]
+            + [(k, v) for k, v in PROJECT_ROLES.items() if k != "project_manager"]
+        ),
         validators=[InputRequired("Choose a role")],
     )
 
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.user_id.choices = [("", "Choose a person"), *[(p.id, p.name) for p in people]]
+        self.user_id.choices = options([("", "Choose a person"), *[(p.id, p.name) for p in people]])
 
 
 def _opt(mapping):
-    return [("", "Any"), *mapping.items()]
+    return options([("", "Any"), *mapping.items()])
 
 
 class ProjectFilterForm(FlaskForm):
@@ -132,21 +149,25 @@ class ProjectFilterForm(FlaskForm):
         "Delivery method", choices=_opt({**DELIVERY_METHODS, "none": "Not yet decided"})
     )
     status = ChoiceField("Status", choices=_opt(PROJECT_STATUSES))
-    organisation = ChoiceField("Organisation", coerce=lambda v: int(v) if v else None)
+    organisation = ChoiceField("Organisation", coerce=optional_int)
     tier = ChoiceField("Size", choices=_opt(SIZE_TIERS))
     sort = ChoiceField(
         "Sort by",
-        choices=[
-            ("code", "Code"),
-            ("name", "Name"),
-            ("budget", "Budget"),
-            ("start", "Planned start"),
-            ("finish", "Planned finish"),
-            ("status", "Status"),
-        ],
+        choices=options(
+            [
+                ("code", "Code"),
+                ("name", "Name"),
+                ("budget", "Budget"),
+                ("start", "Planned start"),
+                ("finish", "Planned finish"),
+                ("status", "Status"),
+            ]
+        ),
     )
-    direction = ChoiceField("Order", choices=[("asc", "Ascending"), ("desc", "Descending")])
+    direction = ChoiceField(
+        "Order", choices=options([("asc", "Ascending"), ("desc", "Descending")])
+    )
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.organisation.choices = [(None, "Any"), *[(o.id, o.name) for o in organisations]]
+        self.organisation.choices = options([("", "Any"), *[(o.id, o.name) for o in organisations]])

@@ -69,14 +69,41 @@ def list_projects():
         direction=values.get("direction", "asc"),
     )
     page = paginate(statement, request.args.get("page"), scalars=False)
-    args = {k: v for k, v in request.args.items() if k != "page" and k in filters._fields}
     return render_template(
         "projects/list.html",
         page=page,
         filters=filters,
         filters_valid=valid,
-        args=args,
+        sort_head=_sort_headers(values),
     ), 200 if valid else 400
+
+
+SORTABLE = {
+    "code": ("Code", False),
+    "name": ("Name", False),
+    "budget": ("Budget", True),
+    "finish": ("Finish", False),
+    "status": ("Status", False),
+}
+
+
+def _sort_headers(values: dict) -> dict:
+    """Column headings that sort the list by following a link: no JavaScript needed."""
+    current, direction = values.get("sort", "code"), values.get("direction", "asc")
+    args = {k: v for k, v in request.args.items() if k not in {"page", "sort", "direction"}}
+    headers = {}
+    for key, (text, numeric) in SORTABLE.items():
+        is_current = key == current
+        next_direction = "desc" if is_current and direction == "asc" else "asc"
+        headers[key] = {
+            "text": text,
+            "numeric": numeric,
+            "sort": ("ascending" if direction == "asc" else "descending") if is_current else "none",
+            "sort_href": url_for(
+                "projects.list_projects", **args, sort=key, direction=next_direction
+            ),
+        }
+    return headers
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -1,0 +1,125 @@
+"""Access over every route: anonymous people are sent to sign in; signed-in people without
+the right role get 403. The table must name every route, so a new one cannot slip through."""
+
+from __future__ import annotations
+
+import pytest
+
+# endpoint -> (method, url template, who may use it)
+#   "any": every signed-in user; "admin"/"pmo": global roles; "manager": the project's manager
+#   (or PMO/admin); "member": anyone on the project (or PMO/admin); "public": no sign-in.
+ROUTES = {
+    "core.index": ("GET", "/", "any"),
+    "core.health": ("GET", "/health", "public"),
+    "core.accessibility": ("GET", "/accessibility", "public"),
+    "auth.login": ("GET", "/login", "public"),
+    "auth.logout": ("POST", "/logout", "any"),
+    "auth.account": ("GET", "/account", "any"),
+    "auth.change_password": ("GET", "/account/password", "any"),
+    "auth.list_users": ("GET", "/users", "admin"),
+    "auth.create_user": ("GET", "/users/new", "admin"),
+    "auth.edit_user": ("GET", "/users/{user_id}/edit", "admin"),
+    "orgs.list_organisations": ("GET", "/organisations/", "any"),
+    "orgs.create_organisation": ("GET", "/organisations/new", "pmo"),
+    "orgs.edit_organisation": ("GET", "/organisations/{org_id}/edit", "pmo"),
+    "projects.list_projects": ("GET", "/projects/", "any"),
+    "projects.create_project": ("GET", "/projects/new", "any"),
+    "projects.show_project": ("GET", "/projects/{project_id}", "member"),
+    "projects.edit_project": ("GET", "/projects/{project_id}/edit", "manager"),
+    "projects.add_member": ("POST", "/projects/{project_id}/team", "manager"),
+    "projects.remove_member": (
+        "POST",
+        "/projects/{project_id}/team/{membership_id}/remove",
+        "manager",
+    ),
+}
+
+
+@pytest.fixture
+def world(db, make_user, make_project):
+    manager = make_user("Manager")
+    member = make_user("Team member")
+    outsider = make_user("Outsider")
+    project = make_project(manager=manager, members=[(member, "team_member")])
+    membership = next(m for m in project.memberships if m.role == "team_member")
+    return {
+        "manager": manager,
+        "member": member,
+        "outsider": outsider,
+        "project": project,
+        "ids": {
+            "user_id": member.id,
+            "org_id": project.lead_organisation_id,
+            "project_id": project.id,
+            "membership_id": membership.id,
+        },
+    }
+
+
+def test_every_route_is_in_the_access_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - {"static"}
+    assert endpoints == set(ROUTES)
+
+
+def _call(client, endpoint, ids):
+    method, template, _ = ROUTES[endpoint]
+    return client.open(template.format(**ids), method=method)
+
+
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_anonymous_is_sent_to_sign_in(client, world, endpoint):
+    response = _call(client, endpoint, world["ids"])
+    if ROUTES[endpoint][2] == "public":
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login")
+
+
+@pytest.mark.parametrize(
+    "endpoint", sorted(e for e, (_, _, who) in ROUTES.items() if who not in {"public", "any"})
+)
+def test_signed_in_without_the_role_is_forbidden(client, login, world, endpoint):
+    login(world["outsider"])
+    assert _call(client, endpoint, world["ids"]).status_code == 403
+
+
+@pytest.mark.parametrize("endpoint", ["projects.edit_project", "projects.add_member"])
+def test_team_member_cannot_manage_the_project(client, login, world, endpoint):
+    login(world["member"])
+    assert _call(client, endpoint, world["ids"]).status_code == 403
+
+
+def test_team_member_can_read_the_project(client, login, world):
+    login(world["member"])
+    assert _call(client, "projects.show_project", world["ids"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "endpoint", sorted(e for e, (m, _, who) in ROUTES.items() if m == "GET" and who != "public")
+)
+def test_admin_reaches_every_page(client, login, world, make_user, endpoint):
+    login(make_user("Admin", global_role="admin"))
+    assert _call(client, endpoint, world["ids"]).status_code in {200, 302}
+
+
+def test_json_clients_get_403_not_a_page(client, login, world):
+    login(world["outsider"])
+    response = client.get(
+        f"/projects/{world['project'].id}", headers={"Accept": "application/json"}
+    )
+    assert response.status_code == 403
+    assert response.is_json
+
+
+def test_project_list_shows_only_my_projects_unless_pmo(
+    client, login, world, make_project, make_user
+):
+    other = make_project(name="Another team project")
+    login(world["member"])
+    page = client.get("/projects/").get_data(as_text=True)
+    assert world["project"].name in page
+    assert other.name not in page
+    login(make_user("Analyst", global_role="pmo"))
+    page = client.get("/projects/").get_data(as_text=True)
+    assert other.name in page
