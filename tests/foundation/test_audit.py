@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from sqlalchemy import select, text
 
 from tracker.audit import services as audit
@@ -21,7 +23,7 @@ def test_creating_a_project_appends_chained_entries(db, make_project):
     assert created[0].project_id == project.id
     assert '"name":[null,"Adult social care"]' in created[0].changes
     assert entries[0].prev_hash == GENESIS_HASH
-    for before, after in zip(entries, entries[1:], strict=False):
+    for before, after in itertools.pairwise(entries):
         assert after.prev_hash == before.hash
         assert after.seq == before.seq + 1
     assert audit.verify().is_intact
