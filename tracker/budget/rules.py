@@ -755,12 +755,19 @@ def parse_cost_csv(
     * stage / iteration: optional; at most one per row (a hybrid iteration already implies
       its stage); matched case-insensitively against the known references.
     * Wholly blank lines are skipped; more than ``limit`` data rows is refused outright.
+    * A NUL character anywhere refuses the file: it is binary, not CSV.
     """
     problems: list[CsvProblem] = []
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
         raise CsvImportError([CsvProblem(0, "file", "The file is empty.")])
+    if "\x00" in text:
+        # PostgreSQL cannot store NUL, and its presence means a binary file (often an
+        # .xlsx renamed to .csv), not text.
+        raise CsvImportError(
+            [CsvProblem(0, "file", "This is not a text CSV file. Save it as 'CSV UTF-8'.")]
+        )
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
     except csv.Error as error:
