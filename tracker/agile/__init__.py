@@ -1,0 +1,1 @@
+"""Agile iterations, backlog items and customer feedback loops."""

@@ -1,0 +1,726 @@
+"""Iteration rules, burndown / burn-up / velocity series, and SVG chart geometry.
+
+Pure functions over plain data. Charts are rebuilt from item status-change events rather
+than from stored daily totals, so any day's picture can be recomputed and a late
+correction to an item's history shows up everywhere at once.
+
+Days are calendar days in a stated time zone (UTC unless the caller says otherwise); a
+value "for" a day is the position at the end of that day. Timestamps must be timezone
+aware: a naive timestamp cannot be placed on a day without guessing.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from statistics import mean, pstdev
+
+# --------------------------------------------------------------------------------------
+# Iterations
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IterationSpan:
+    """An iteration's name and dates; both dates are inclusive."""
+
+    name: str
+    start: date
+    end: date
+
+
+class IterationError(ValueError):
+    """Iteration dates that cannot stand; carries every problem found."""
+
+    def __init__(self, problems: Sequence[str]):
+        self.problems = tuple(problems)
+        super().__init__(" ".join(self.problems))
+
+
+def iteration_problems(iterations: Sequence[IterationSpan]) -> list[str]:
+    """Every date problem in a project's iterations, as sentences for the form.
+
+    Dates are inclusive, so an iteration ending on the day the next one starts overlaps
+    it: a day's work (and its costs) must belong to one iteration.
+    """
+    problems = [
+        f"Iteration '{it.name}' ends ({it.end.isoformat()}) before it starts "
+        f"({it.start.isoformat()})."
+        for it in iterations
+        if it.end < it.start
+    ]
+    valid = sorted((it for it in iterations if it.end >= it.start), key=lambda it: it.start)
+    for index, first in enumerate(valid):
+        for second in valid[index + 1 :]:
+            if second.start > first.end:
+                break
+            problems.append(
+                f"Iteration '{second.name}' ({second.start.isoformat()} to "
+                f"{second.end.isoformat()}) overlaps '{first.name}' ({first.start.isoformat()} "
+                f"to {first.end.isoformat()})."
+            )
+    return problems
+
+
+def check_iterations(iterations: Sequence[IterationSpan]) -> None:
+    """Refuse a project's iterations if any ends before it starts or any two overlap.
+
+    Services pass the project's iterations with the new or edited one in place.
+    """
+    problems = iteration_problems(iterations)
+    if problems:
+        raise IterationError(problems)
+
+
+# --------------------------------------------------------------------------------------
+# Items and their history
+# --------------------------------------------------------------------------------------
+
+
+class ItemStatus(StrEnum):
+    TODO = "todo"
+    DOING = "doing"
+    DONE = "done"
+
+
+@dataclass(frozen=True)
+class Item:
+    """A backlog item in scope. ``added_at`` / ``removed_at`` bound when it counted as scope;
+    ``None`` means from the start / still in scope. Points are the item's current estimate."""
+
+    item_id: Hashable
+    points: int
+    added_at: datetime | None = None
+    removed_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.points, bool) or not isinstance(self.points, int) or self.points <= 0:
+            raise ValueError(f"item {self.item_id!r}: points must be a positive whole number")
+        for moment in (self.added_at, self.removed_at):
+            if moment is not None:
+                _require_aware(moment)
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """An item's status changed to ``status`` at ``at``."""
+
+    item_id: Hashable
+    status: ItemStatus
+    at: datetime
+
+    def __post_init__(self) -> None:
+        _require_aware(self.at)
+        object.__setattr__(self, "status", ItemStatus(self.status))
+
+
+def _require_aware(moment: datetime) -> None:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"timestamp {moment.isoformat()} has no time zone")
+
+
+class _History:
+    """Status-change events indexed per item, for fast "status at" look-ups."""
+
+    def __init__(self, changes: Iterable[StatusChange]):
+        by_item: dict[Hashable, list[tuple[datetime, ItemStatus]]] = {}
+        for change in changes:
+            by_item.setdefault(change.item_id, []).append((change.at, change.status))
+        self._times: dict[Hashable, list[datetime]] = {}
+        self._statuses: dict[Hashable, list[ItemStatus]] = {}
+        for item_id, events in by_item.items():
+            # Stable sort keeps recorded order for changes at the same instant.
+            events.sort(key=lambda event: event[0])
+            self._times[item_id] = [at for at, _ in events]
+            self._statuses[item_id] = [status for _, status in events]
+
+    def status_before(self, item_id: Hashable, moment: datetime) -> ItemStatus:
+        times = self._times.get(item_id)
+        if not times:
+            return ItemStatus.TODO
+        index = bisect.bisect_left(times, moment) - 1
+        return ItemStatus.TODO if index < 0 else self._statuses[item_id][index]
+
+
+def _end_of_day(day: date, tz: tzinfo) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+
+
+def _in_scope(item: Item, moment: datetime) -> bool:
+    if item.added_at is not None and item.added_at >= moment:
+        return False
+    return item.removed_at is None or item.removed_at >= moment
+
+
+def _days(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=offset) for offset in range((end - start).days + 1)]
+
+
+# --------------------------------------------------------------------------------------
+# Burndown, burn-up, velocity
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BurndownPoint:
+    """Points remaining at the end of ``day`` (``None`` for days not yet reached) and the
+    ideal line's value there."""
+
+    day: date
+    remaining: int | None
+    ideal: Decimal
+
+
+@dataclass(frozen=True)
+class Burndown:
+    """An iteration's burndown. ``committed`` is the scope at the start, the line's origin."""
+
+    committed: int
+    points: tuple[BurndownPoint, ...]
+
+    def rows(self) -> list[tuple[str, int | None, Decimal]]:
+        """Table rows (day, remaining, ideal), starting with the "Start" origin."""
+        return [("Start", self.committed, Decimal(self.committed).quantize(Decimal("0.01")))] + [
+            (point.day.isoformat(), point.remaining, point.ideal) for point in self.points
+        ]
+
+
+def burndown(
+    items: Iterable[Item],
+    changes: Iterable[StatusChange],
+    start: date,
+    end: date,
+    *,
+    tz: tzinfo = UTC,
+    as_of: date | None = None,
+) -> Burndown:
+    """Remaining points at the end of each day of an iteration, with the ideal line.
+
+    Remaining counts items in scope that are not done, so an item re-opened after being
+    done goes back on the line and an item added mid-iteration raises it. The ideal line
+    falls evenly from the scope at the start to zero at the end of the last day. Days after
+    ``as_of`` (an active iteration's today) have no actual value.
+    """
+    if end < start:
+        raise ValueError("an iteration cannot end before it starts")
+    items = list(items)
+    history = _History(changes)
+    iteration_start = datetime.combine(start, time.min, tzinfo=tz)
+    committed = sum(
+        item.points
+        for item in items
+        if _in_scope(item, iteration_start)
+        and history.status_before(item.item_id, iteration_start) is not ItemStatus.DONE
+    )
+    days = _days(start, end)
+    total_days = Decimal(len(days))
+    points = []
+    for number, day in enumerate(days, start=1):
+        ideal = (Decimal(committed) * (total_days - number) / total_days).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP
+        )
+        if as_of is not None and day > as_of:
+            points.append(BurndownPoint(day, None, ideal))
+            continue
+        moment = _end_of_day(day, tz)
+        remaining = sum(
+            item.points
+            for item in items
+            if _in_scope(item, moment)
+            and history.status_before(item.item_id, moment) is not ItemStatus.DONE
+        )
+        points.append(BurndownPoint(day, remaining, ideal))
+    return Burndown(committed, tuple(points))
+
+
+@dataclass(frozen=True)
+class BurnupPoint:
+    """Scope and done points at the end of ``label`` (a day, or an iteration's name)."""
+
+    label: str
+    scope: int
+    done: int
+
+
+def _burnup_at(items: Sequence[Item], history: _History, moment: datetime) -> tuple[int, int]:
+    scope = done = 0
+    for item in items:
+        if _in_scope(item, moment):
+            scope += item.points
+            if history.status_before(item.item_id, moment) is ItemStatus.DONE:
+                done += item.points
+    return scope, done
+
+
+def release_burnup(
+    items: Iterable[Item],
+    changes: Iterable[StatusChange],
+    start: date,
+    end: date,
+    *,
+    tz: tzinfo = UTC,
+) -> list[BurnupPoint]:
+    """Release scope and done points at the end of each day from ``start`` to ``end``.
+
+    Scope is drawn as its own line so growth is visible instead of hiding inside a
+    flattering done line.
+    """
+    if end < start:
+        raise ValueError("a release cannot end before it starts")
+    items = list(items)
+    history = _History(changes)
+    return [
+        BurnupPoint(day.isoformat(), *_burnup_at(items, history, _end_of_day(day, tz)))
+        for day in _days(start, end)
+    ]
+
+
+def burnup_by_iteration(
+    items: Iterable[Item],
+    changes: Iterable[StatusChange],
+    iterations: Sequence[IterationSpan],
+    *,
+    tz: tzinfo = UTC,
+) -> list[BurnupPoint]:
+    """Release scope and done points at the end of each iteration, in date order."""
+    items = list(items)
+    history = _History(changes)
+    return [
+        BurnupPoint(it.name, *_burnup_at(items, history, _end_of_day(it.end, tz)))
+        for it in sorted(iterations, key=lambda it: it.start)
+    ]
+
+
+@dataclass(frozen=True)
+class Velocity:
+    """An iteration's committed and completed points."""
+
+    name: str
+    committed: int
+    completed: int
+
+
+@dataclass(frozen=True)
+class VelocitySummary:
+    """What the PMO compares. ``None`` where there is nothing to measure yet.
+
+    ``variation`` is the coefficient of variation (population standard deviation / mean):
+    a team whose velocity swings by half its mean plans poorly, whatever the mean is.
+    ``predictability`` is Σ completed / Σ committed.
+    """
+
+    iterations: int
+    mean: Decimal | None
+    stdev: Decimal | None
+    variation: Decimal | None
+    predictability: Decimal | None
+
+
+def _two_places(value: float) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def velocity_summary(velocities: Sequence[Velocity]) -> VelocitySummary:
+    """Mean velocity, its variation and predictability over closed iterations."""
+    if not velocities:
+        return VelocitySummary(0, None, None, None, None)
+    completed = [v.completed for v in velocities]
+    average = mean(completed)
+    spread = pstdev(completed)
+    committed = sum(v.committed for v in velocities)
+    return VelocitySummary(
+        iterations=len(velocities),
+        mean=_two_places(average),
+        stdev=_two_places(spread),
+        variation=_two_places(spread / average) if average else None,
+        predictability=(
+            (Decimal(sum(completed)) / Decimal(committed)).quantize(
+                Decimal("0.001"), rounding=ROUND_HALF_UP
+            )
+            if committed
+            else None
+        ),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Closing an iteration
+# --------------------------------------------------------------------------------------
+
+
+class Agreement(StrEnum):
+    YES = "yes"
+    YES_WITH_CHANGES = "yes_with_changes"
+    NO = "no"
+
+
+AGREEMENTS_ALLOWING_CLOSE = frozenset({Agreement.YES, Agreement.YES_WITH_CHANGES})
+
+
+@dataclass(frozen=True)
+class ClosingItem:
+    """An item in the iteration being closed, with its status at closing."""
+
+    item_id: Hashable
+    points: int
+    status: ItemStatus
+
+
+@dataclass(frozen=True)
+class IterationClose:
+    """What closing records: completed points and the items that carry over.
+
+    ``disagreements`` counts "no" answers so the review page can show them next to the
+    agreement that allowed closing.
+    """
+
+    completed_points: int
+    carried_over: tuple[Hashable, ...]
+    carried_over_points: int
+    agreements: int
+    disagreements: int
+
+
+class IterationCloseError(ValueError):
+    """An iteration that may not close yet; the message says what is missing."""
+
+
+def close_iteration(
+    status: str, agreements: Iterable[str], items: Iterable[ClosingItem]
+) -> IterationClose:
+    """Decide whether an active iteration may close, and what closing records.
+
+    The study says the team obtains "customer feedback/agreement before moving on", so
+    closing needs at least one feedback entry whose agreement is ``yes`` or
+    ``yes_with_changes``. A ``no`` is feedback but not agreement: it does not allow
+    closing on its own, and does not veto an agreement from another customer (several
+    groups may be asked; the "no" stays visible on the review). Done items count as
+    completed; every other item carries over, keeping its identity and history.
+    """
+    if status != "active":
+        raise IterationCloseError(f"Only an active iteration can be closed; this one is {status}.")
+    answers = [Agreement(answer) for answer in agreements]
+    agreed = sum(1 for answer in answers if answer in AGREEMENTS_ALLOWING_CLOSE)
+    if not answers:
+        raise IterationCloseError(
+            "Record customer feedback, with their agreement to proceed, before closing "
+            "the iteration."
+        )
+    if not agreed:
+        raise IterationCloseError(
+            "No customer has agreed to proceed (every answer so far is 'no'). Record "
+            "feedback with agreement 'yes' or 'yes with changes' before closing."
+        )
+    items = list(items)
+    carried = [item for item in items if ItemStatus(item.status) is not ItemStatus.DONE]
+    return IterationClose(
+        completed_points=sum(
+            item.points for item in items if ItemStatus(item.status) is ItemStatus.DONE
+        ),
+        carried_over=tuple(item.item_id for item in carried),
+        carried_over_points=sum(item.points for item in carried),
+        agreements=agreed,
+        disagreements=len(answers) - agreed,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# SVG chart geometry
+# --------------------------------------------------------------------------------------
+
+Number = int | Decimal
+
+
+@dataclass(frozen=True)
+class Tick:
+    """An axis tick: where it sits (SVG user units) and what it says."""
+
+    position: float
+    label: str
+
+
+@dataclass(frozen=True)
+class PlotArea:
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+
+@dataclass(frozen=True)
+class LineSeries:
+    """A series as SVG ``points`` strings, one per unbroken run (``None`` breaks a run)."""
+
+    name: str
+    segments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Bar:
+    series: str
+    label: str
+    value: Number
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Everything a template needs to draw a chart and its accessible table.
+
+    ``rows`` holds the same numbers as the drawing: (label, value per series...), with
+    ``headers`` naming the columns; ``None`` is a value not yet known.
+    """
+
+    view_box: str
+    width: int
+    height: int
+    plot: PlotArea
+    x_ticks: tuple[Tick, ...]
+    y_ticks: tuple[Tick, ...]
+    lines: tuple[LineSeries, ...]
+    bars: tuple[Bar, ...]
+    headers: tuple[str, ...]
+    rows: tuple[tuple[object, ...], ...]
+
+
+MARGIN = (16, 16, 40, 56)  # top, right, bottom, left: room for tick labels
+MAX_X_LABELS = 12
+
+
+def nice_scale(low: Number, high: Number, *, ticks: int = 5) -> tuple[Decimal, Decimal, Decimal]:
+    """An axis range and step on 1, 2, 5 x 10ⁿ that covers [low, high] and includes zero.
+
+    Including zero keeps bar heights and burndown slopes honest.
+    """
+    low_d, high_d = min(Decimal(low), Decimal(0)), max(Decimal(high), Decimal(0))
+    if low_d == high_d:
+        high_d = low_d + 1
+    raw = (high_d - low_d) / max(ticks, 1)
+    magnitude = Decimal(10) ** math.floor(math.log10(float(raw)))
+    step = next(
+        m * magnitude
+        for m in (Decimal(1), Decimal(2), Decimal(5), Decimal(10))
+        if m * magnitude >= raw
+    )
+    axis_low = (low_d / step).to_integral_value(rounding=ROUND_FLOOR) * step
+    axis_high = (high_d / step).to_integral_value(rounding=ROUND_CEILING) * step
+    return axis_low, axis_high, step
+
+
+def _tick_label(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
+
+
+def _axes(
+    labels: Sequence[str],
+    values: Iterable[Number | None],
+    width: int,
+    height: int,
+    *,
+    bar_slots: bool,
+) -> tuple[PlotArea, tuple[Tick, ...], tuple[Tick, ...], Decimal, Decimal, list[float]]:
+    top, right, bottom, left = MARGIN
+    plot = PlotArea(left, top, width - right, height - bottom)
+    known = [Decimal(v) for v in values if v is not None]
+    axis_low, axis_high, step = nice_scale(min(known, default=0), max(known, default=1))
+    y_ticks = []
+    value = axis_low
+    while value <= axis_high:
+        y_ticks.append(Tick(_y(value, axis_low, axis_high, plot), _tick_label(value)))
+        value += step
+    count = len(labels)
+    span = plot.right - plot.left
+    if bar_slots:
+        xs = [plot.left + span * (i + 0.5) / max(count, 1) for i in range(count)]
+    elif count == 1:
+        xs = [plot.left + span / 2]
+    else:
+        xs = [plot.left + span * i / (count - 1) for i in range(count)]
+    every = max(1, math.ceil(count / MAX_X_LABELS))
+    x_ticks = tuple(
+        Tick(round(x, 2), label)
+        for index, (x, label) in enumerate(zip(xs, labels, strict=True))
+        if index % every == 0 or index == count - 1
+    )
+    return plot, x_ticks, tuple(y_ticks), axis_low, axis_high, xs
+
+
+def _y(value: Decimal, low: Decimal, high: Decimal, plot: PlotArea) -> float:
+    share = float((value - low) / (high - low))
+    return round(plot.bottom - share * (plot.bottom - plot.top), 2)
+
+
+def _check_lengths(labels: Sequence[str], series: Mapping[str, Sequence[object]]) -> None:
+    for name, values in series.items():
+        if len(values) != len(labels):
+            raise ValueError(f"series '{name}' has {len(values)} values for {len(labels)} labels")
+
+
+def line_chart(
+    labels: Sequence[str],
+    series: Mapping[str, Sequence[Number | None]],
+    *,
+    width: int = 640,
+    height: int = 320,
+) -> Chart:
+    """Scale line series into an SVG viewBox: polyline points, axis ticks and table rows."""
+    _check_lengths(labels, series)
+    plot, x_ticks, y_ticks, low, high, xs = _axes(
+        labels, (v for values in series.values() for v in values), width, height, bar_slots=False
+    )
+    lines = []
+    for name, values in series.items():
+        segments: list[str] = []
+        run: list[str] = []
+        for x, value in zip(xs, values, strict=True):
+            if value is None:
+                if run:
+                    segments.append(" ".join(run))
+                run = []
+                continue
+            run.append(f"{x:.2f},{_y(Decimal(value), low, high, plot):.2f}")
+        if run:
+            segments.append(" ".join(run))
+        lines.append(LineSeries(name, tuple(segments)))
+    return Chart(
+        view_box=f"0 0 {width} {height}",
+        width=width,
+        height=height,
+        plot=plot,
+        x_ticks=x_ticks,
+        y_ticks=y_ticks,
+        lines=tuple(lines),
+        bars=(),
+        headers=("", *series.keys()),
+        rows=tuple(
+            (label, *(values[i] for values in series.values())) for i, label in enumerate(labels)
+        ),
+    )
+
+
+def bar_chart(
+    labels: Sequence[str],
+    series: Mapping[str, Sequence[Number]],
+    *,
+    width: int = 640,
+    height: int = 320,
+    gap: float = 0.25,
+) -> Chart:
+    """Grouped bars (one group per label, one bar per series), e.g. committed vs completed.
+
+    ``gap`` is the share of each group's slot left empty between groups.
+    """
+    _check_lengths(labels, series)
+    plot, x_ticks, y_ticks, low, high, xs = _axes(
+        labels, (v for values in series.values() for v in values), width, height, bar_slots=True
+    )
+    slot = (plot.right - plot.left) / max(len(labels), 1)
+    group_width = slot * (1 - gap)
+    bar_width = group_width / max(len(series), 1)
+    zero_y = _y(Decimal(0), low, high, plot)
+    bars = []
+    for index, (centre, label) in enumerate(zip(xs, labels, strict=True)):
+        for number, (name, values) in enumerate(series.items()):
+            value_y = _y(Decimal(values[index]), low, high, plot)
+            bars.append(
+                Bar(
+                    series=name,
+                    label=label,
+                    value=values[index],
+                    x=round(centre - group_width / 2 + number * bar_width, 2),
+                    y=min(value_y, zero_y),
+                    width=round(bar_width, 2),
+                    height=round(abs(zero_y - value_y), 2),
+                )
+            )
+    return Chart(
+        view_box=f"0 0 {width} {height}",
+        width=width,
+        height=height,
+        plot=plot,
+        x_ticks=x_ticks,
+        y_ticks=y_ticks,
+        lines=(),
+        bars=tuple(bars),
+        headers=("", *series.keys()),
+        rows=tuple(
+            (label, *(values[i] for values in series.values())) for i, label in enumerate(labels)
+        ),
+    )
+
+
+def burndown_chart(series: Burndown, **size: int) -> Chart:
+    """The burndown as a line chart: remaining and ideal, from the "Start" origin."""
+    rows = series.rows()
+    return line_chart(
+        [row[0] for row in rows],
+        {"Remaining": [row[1] for row in rows], "Ideal": [row[2] for row in rows]},
+        **size,
+    )
+
+
+def burnup_chart(points: Sequence[BurnupPoint], **size: int) -> Chart:
+    """The release burn-up as a line chart of scope and done."""
+    return line_chart(
+        [point.label for point in points],
+        {"Scope": [p.scope for p in points], "Done": [p.done for p in points]},
+        **size,
+    )
+
+
+def velocity_chart(velocities: Sequence[Velocity], **size: int) -> Chart:
+    """Velocity as grouped bars of committed and completed points per iteration."""
+    return bar_chart(
+        [v.name for v in velocities],
+        {
+            "Committed": [v.committed for v in velocities],
+            "Completed": [v.completed for v in velocities],
+        },
+        **size,
+    )
+
+
+__all__ = [
+    "AGREEMENTS_ALLOWING_CLOSE",
+    "Agreement",
+    "Bar",
+    "Burndown",
+    "BurndownPoint",
+    "BurnupPoint",
+    "Chart",
+    "ClosingItem",
+    "Item",
+    "ItemStatus",
+    "IterationClose",
+    "IterationCloseError",
+    "IterationError",
+    "IterationSpan",
+    "LineSeries",
+    "PlotArea",
+    "StatusChange",
+    "Tick",
+    "Velocity",
+    "VelocitySummary",
+    "bar_chart",
+    "burndown",
+    "burndown_chart",
+    "burnup_by_iteration",
+    "burnup_chart",
+    "check_iterations",
+    "close_iteration",
+    "iteration_problems",
+    "line_chart",
+    "nice_scale",
+    "release_burnup",
+    "velocity_chart",
+    "velocity_summary",
+]

@@ -1,0 +1,1 @@
+"""Budget checkpoints: cost entries, time-phased baselines and earned value in money."""

@@ -1,0 +1,1 @@
+"""Stage-gated delivery: stages, tolerances, gate reviews and exceptions."""
