@@ -8,7 +8,7 @@ PORT   ?= 5000
 HOST   ?= 127.0.0.1
 export FLASK_APP := wsgi
 
-.PHONY: run test setup assets db demo lint format clean help
+.PHONY: run test setup assets db demo lint format clean help screenshots
 
 help:
 	@echo "make run    set up, migrate, load demo data and serve on http://$(HOST):$(PORT)"
@@ -56,3 +56,9 @@ format: setup
 
 clean:
 	rm -rf $(VENV) node_modules tracker/static/css tracker/static/vendor .pytest_cache
+
+screenshots: demo
+	$(BIN)/python -m pip install --quiet 'playwright>=1.45'
+	@$(BIN)/flask run --port 5099 > /dev/null 2>&1 & echo $$! > .screenshots.pid; sleep 3; \
+	$(BIN)/python scripts/screenshots.py http://127.0.0.1:5099 "$${TRACKER_DEMO_PASSWORD:-$$(cat instance/demo_password)}"; \
+	status=$$?; kill $$(cat .screenshots.pid); rm -f .screenshots.pid; exit $$status

@@ -144,7 +144,7 @@ class ProjectFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Search", validators=[Optional(), Length(max=100)])
+    q = StringField("Search by code or name", validators=[Optional(), Length(max=100)])
     method = ChoiceField(
         "Delivery method", choices=_opt({**DELIVERY_METHODS, "none": "Not yet decided"})
     )
