@@ -15,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 import config as config_module
-from tracker.core import filters
+from tracker.core import filters, security
 from tracker.extensions import csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +55,7 @@ def create_app(config: Mapping[str, Any] | str | None = None) -> Flask:
     _register_blueprints(app)
     _register_hooks(app)
     filters.register(app)
+    security.init_app(app)
     return app
 
 
