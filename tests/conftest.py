@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import uuid
 from datetime import date
 from decimal import Decimal
 
@@ -29,6 +30,8 @@ POSTGRES_URL = os.environ.get(
 )
 REQUIRE_POSTGRES = os.environ.get("TRACKER_REQUIRE_POSTGRES", "").lower() in {"1", "true", "yes"}
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+# Unique per run, so two runs against one server (two checkouts, CI) never share a schema.
+RUN_ID = (os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex)[:8]
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -74,16 +77,36 @@ def fresh_database(backend: str, tmp_path_factory, label: str) -> tuple[str, dic
     if backend == "sqlite":
         path = tmp_path_factory.mktemp(f"sqlite-{label}") / "tracker.sqlite"
         return f"sqlite:///{path}", {"connect_args": {"timeout": 15}}
-    schema = f"gt_{label}_{WORKER}".lower()
+    schema = f"gt_{label}_{WORKER}_{RUN_ID}".lower()
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     admin.dispose()
+    _created_schemas.append(schema)
     return POSTGRES_URL, {
         "connect_args": {"options": f"-c search_path={schema}"},
         "pool_pre_ping": True,
     }
+
+
+_created_schemas: list[str] = []
+
+
+def drop_created_schemas() -> None:
+    if not _created_schemas:
+        return
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        for schema in _created_schemas:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
+    _created_schemas.clear()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Leave the PostgreSQL test database as we found it."""
+    drop_created_schemas()
 
 
 def make_app(backend: str, tmp_path_factory, label: str, **overrides):
