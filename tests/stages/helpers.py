@@ -36,7 +36,7 @@ def stage_data(
     )
 
 
-def plan_stages(project, manager, count=2, budget="10000"):
+def plan_stages(project, manager, count=2, budget="10000", gap=1):
     stages = []
     start = project.planned_start
     for number in range(1, count + 1):
@@ -45,7 +45,7 @@ def plan_stages(project, manager, count=2, budget="10000"):
                 project, stage_data(f"Stage {number}", start, 60, budget), actor=manager
             )
         )
-        start = start + timedelta(days=61)
+        start = start + timedelta(days=60 + gap)
     db.session.commit()
     return stages
 

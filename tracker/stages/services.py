@@ -186,7 +186,7 @@ def _lock(model, record_id: int):
     return db.session.scalars(
         select(model)
         .where(model.id == record_id)
-        .with_for_update()
+        .with_for_update(of=model)
         .execution_options(populate_existing=True)
     ).one()
 
