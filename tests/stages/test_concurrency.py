@@ -140,7 +140,7 @@ def test_the_same_role_deciding_twice_at_once_counts_once(pg_app):
     results = _run_together(
         pg_app,
         ids["gate"],
-        [(ids["executive"], "executive", "approve"), (ids["executive"], "executive", "reject")],
+        [(ids["executive"], "executive", "approve"), (ids["executive"], "executive", "approve")],
     )
     assert sorted(r == "ok" for r in results) == [False, True]
     refusal = next(r for r in results if r != "ok")

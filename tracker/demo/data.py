@@ -355,7 +355,7 @@ def load(password: str) -> dict[str, int]:
             projects.add_member(project, people[email], role)
         created["projects"] += 1
     projects_by_code = {p.code: p for p in db.session.scalars(select(Project))}
-    created["stages"] = stages_demo.load(projects_by_code, people)
+    stages_demo.load(projects_by_code, people)
     db.session.flush()
     return created
 
