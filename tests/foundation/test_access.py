@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.stages.helpers import access_ids as stage_access_ids
+
 # endpoint -> (method, url template, who may use it)
 #   "any": every signed-in user; "admin"/"pmo": global roles; "manager": the project's manager
 #   (or PMO/admin); "member": anyone on the project (or PMO/admin); "public": no sign-in.
@@ -32,6 +34,49 @@ ROUTES = {
         "/projects/{project_id}/team/{membership_id}/remove",
         "manager",
     ),
+    "stages.list_stages": ("GET", "/projects/{project_id}/stages", "member"),
+    "stages.create_stage": ("GET", "/projects/{project_id}/stages/new", "manager"),
+    "stages.show_stage": ("GET", "/projects/{project_id}/stages/{stage_id}", "member"),
+    "stages.edit_stage": ("GET", "/projects/{project_id}/stages/{stage_id}/edit", "manager"),
+    "stages.start_stage": ("POST", "/projects/{project_id}/stages/{stage_id}/start", "manager"),
+    "stages.close_stage": ("POST", "/projects/{project_id}/stages/{stage_id}/close", "manager"),
+    "stages.record_forecast": (
+        "GET",
+        "/projects/{project_id}/stages/{stage_id}/forecast",
+        "manager",
+    ),
+    "stages.request_gate": ("GET", "/projects/{project_id}/gates/new", "manager"),
+    "stages.show_gate": ("GET", "/projects/{project_id}/gates/{gate_id}", "member"),
+    "stages.decide_gate": ("POST", "/projects/{project_id}/gates/{gate_id}/decide", "approver"),
+    "stages.close_project_early": (
+        "POST",
+        "/projects/{project_id}/gates/{gate_id}/close-project",
+        "executive",
+    ),
+    "stages.inbox": ("GET", "/decisions", "any"),
+    "stages.list_highlights": ("GET", "/projects/{project_id}/highlights", "member"),
+    "stages.create_highlight": ("GET", "/projects/{project_id}/highlights/new", "manager"),
+    "stages.show_highlight": (
+        "GET",
+        "/projects/{project_id}/highlights/{highlight_id}",
+        "member",
+    ),
+    "stages.raise_exception": (
+        "GET",
+        "/projects/{project_id}/stages/{stage_id}/exceptions/new",
+        "manager",
+    ),
+    "stages.show_exception": ("GET", "/projects/{project_id}/exceptions/{exception_id}", "member"),
+    "stages.decide_exception": (
+        "POST",
+        "/projects/{project_id}/exceptions/{exception_id}/decide",
+        "approver",
+    ),
+    "stages.submit_exception_plan": (
+        "POST",
+        "/projects/{project_id}/exceptions/{exception_id}/plan",
+        "manager",
+    ),
 }
 
 
@@ -42,17 +87,19 @@ def world(db, make_user, make_project):
     outsider = make_user("Outsider")
     project = make_project(manager=manager, members=[(member, "team_member")])
     membership = next(m for m in project.memberships if m.role == "team_member")
+    ids = {
+        "user_id": member.id,
+        "org_id": project.lead_organisation_id,
+        "project_id": project.id,
+        "membership_id": membership.id,
+    }
+    ids.update(stage_access_ids(project, manager))
     return {
         "manager": manager,
         "member": member,
         "outsider": outsider,
         "project": project,
-        "ids": {
-            "user_id": member.id,
-            "org_id": project.lead_organisation_id,
-            "project_id": project.id,
-            "membership_id": membership.id,
-        },
+        "ids": ids,
     }
 
 

@@ -34,6 +34,7 @@ def page_url(number: int) -> str:
 # Navigation: one list, so every page shows the same service navigation.
 NAV = (
     ("Projects", "projects.list_projects", None),
+    ("Decisions", "stages.inbox", None),
     ("Organisations", "orgs.list_organisations", None),
     ("People", "auth.list_users", "admin"),
 )
@@ -53,7 +54,8 @@ def service_nav() -> list[dict]:
                 "text": text_,
                 "href": url_for(target),
                 "active": endpoint.split(".")[0] == blueprint
-                and (blueprint != "auth" or endpoint.endswith("user") or "users" in endpoint),
+                and (blueprint != "auth" or endpoint.endswith("user") or "users" in endpoint)
+                and (blueprint != "stages" or endpoint == target),
             }
         )
     return items

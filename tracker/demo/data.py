@@ -19,6 +19,7 @@ from tracker.orgs import services as orgs
 from tracker.orgs.models import Organisation
 from tracker.projects import services as projects
 from tracker.projects.models import Project
+from tracker.stages import demo as stages_demo
 
 ORGANISATIONS = [
     ("Northshire County Council", "NCC", "local_authority"),
@@ -353,6 +354,8 @@ def load(password: str) -> dict[str, int]:
         for email, role in spec.board:
             projects.add_member(project, people[email], role)
         created["projects"] += 1
+    projects_by_code = {p.code: p for p in db.session.scalars(select(Project))}
+    stages_demo.load(projects_by_code, people)
     db.session.flush()
     return created
 

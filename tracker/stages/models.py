@@ -1,0 +1,337 @@
+"""Stages, gate reviews and the board's decisions, highlight and exception reports."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.auth.models import User
+from tracker.db import utcnow
+from tracker.extensions import db
+from tracker.projects.models import Project
+
+STAGE_STATUSES = {
+    "planned": "Planned",
+    "authorised": "Authorised",
+    "active": "Active",
+    "closed": "Closed",
+    "in_exception": "In exception",
+}
+TARGET_STATUSES = {"met": "Met", "at_risk": "At risk", "breached": "Breached"}
+STATED_TARGETS = {
+    "scope": "Scope",
+    "quality": "Quality",
+    "risk": "Risk",
+    "benefit": "Benefit",
+    "sustainability": "Sustainability",
+}
+GATE_STATUSES = {
+    "pending": "Waiting for decisions",
+    "approved": "Approved",
+    "approved_with_conditions": "Approved with conditions",
+    "rejected": "Rejected",
+    "closed_early": "Project closed early",
+}
+GATE_DECISIONS = {
+    "approve": "Approve",
+    "approve_with_conditions": "Approve with conditions",
+    "reject": "Reject",
+}
+RAG = {"green": "Green", "amber": "Amber", "red": "Red"}
+EXCEPTION_STATUSES = {
+    "open": "Waiting for the board",
+    "plan_requested": "Exception plan requested",
+    "plan_submitted": "Exception plan waiting for the board",
+    "decided": "Decided",
+}
+EXCEPTION_DECISIONS = {
+    "approve_option": "Approve an option",
+    "request_exception_plan": "Ask for an exception plan",
+    "approve_exception_plan": "Approve the exception plan",
+    "close_project": "Close the project early",
+}
+OPEN_EXCEPTION_STATUSES = ("open", "plan_requested", "plan_submitted")
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Stage(db.Model):
+    """A management stage: its plan, its tolerances, the latest forecast and its status."""
+
+    __tablename__ = "stages"
+    __table_args__ = (
+        UniqueConstraint("project_id", "sequence"),
+        CheckConstraint("sequence >= 1", name="sequence_positive"),
+        CheckConstraint("planned_finish >= planned_start", name="finish_after_start"),
+        CheckConstraint("planned_budget >= 0", name="budget_not_negative"),
+        CheckConstraint("time_tolerance_days >= 0", name="time_tolerance_not_negative"),
+        CheckConstraint(
+            "(cost_tolerance_percent IS NULL) <> (cost_tolerance_amount IS NULL)",
+            name="one_cost_tolerance",
+        ),
+        CheckConstraint(
+            "(cost_tolerance_percent IS NULL OR cost_tolerance_percent >= 0) AND "
+            "(cost_tolerance_amount IS NULL OR cost_tolerance_amount >= 0)",
+            name="cost_tolerance_not_negative",
+        ),
+        CheckConstraint(_in("status", STAGE_STATUSES), name="status_known"),
+        *(
+            CheckConstraint(_in(f"{name}_status", TARGET_STATUSES), name=f"{name}_status_known")
+            for name in STATED_TARGETS
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    sequence: Mapped[int]
+    name: Mapped[str] = mapped_column(String(200))
+    planned_start: Mapped[date]
+    planned_finish: Mapped[date]
+    planned_budget: Mapped[Decimal]
+    time_tolerance_days: Mapped[int]
+    cost_tolerance_percent: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    cost_tolerance_amount: Mapped[Decimal | None]
+    scope_target: Mapped[str] = mapped_column(Text)
+    quality_target: Mapped[str] = mapped_column(Text)
+    risk_target: Mapped[str] = mapped_column(Text)
+    benefit_target: Mapped[str] = mapped_column(Text)
+    sustainability_target: Mapped[str] = mapped_column(Text)
+    scope_status: Mapped[str] = mapped_column(String(10), default="met")
+    quality_status: Mapped[str] = mapped_column(String(10), default="met")
+    risk_status: Mapped[str] = mapped_column(String(10), default="met")
+    benefit_status: Mapped[str] = mapped_column(String(10), default="met")
+    sustainability_status: Mapped[str] = mapped_column(String(10), default="met")
+    forecast_finish: Mapped[date | None]
+    forecast_cost: Mapped[Decimal | None]
+    forecast_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    project: Mapped[Project] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def label(self) -> str:
+        return f"Stage {self.sequence}: {self.name}"
+
+
+class GateReview(db.Model):
+    """One round of an end-stage assessment at a boundary, with the manager's report.
+
+    Boundary 0 is the project start, boundary k the end of stage k. A rejected round stays
+    on record; the manager may ask again in a new round.
+    """
+
+    __tablename__ = "gate_reviews"
+    __table_args__ = (
+        UniqueConstraint("project_id", "boundary", "round"),
+        CheckConstraint("boundary >= 0", name="boundary_not_negative"),
+        CheckConstraint("round >= 1", name="round_positive"),
+        CheckConstraint(_in("status", GATE_STATUSES), name="status_known"),
+        # At most one gate waits for decisions on a project at a time.
+        Index(
+            "uq_gate_reviews_one_pending",
+            "project_id",
+            unique=True,
+            sqlite_where=db.text("status = 'pending'"),
+            postgresql_where=db.text("status = 'pending'"),
+        ),
+        Index("ix_gate_reviews_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    boundary: Mapped[int]
+    round: Mapped[int] = mapped_column(default=1)
+    closes_stage_id: Mapped[int | None] = mapped_column(ForeignKey("stages.id"))
+    authorises_stage_id: Mapped[int | None] = mapped_column(ForeignKey("stages.id"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_vs_plan: Mapped[str] = mapped_column(Text)
+    forecast: Mapped[str] = mapped_column(Text)
+    lessons: Mapped[str] = mapped_column(Text)
+    next_stage_plan: Mapped[str] = mapped_column(Text)
+    business_case_justified: Mapped[bool]
+    # Snapshot of the approver roles the tailoring required when the gate was requested,
+    # comma-separated in board order: a later change of size or criticality does not move
+    # the goalposts of a round already under way.
+    required_roles: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(30), default="pending")
+    conditions: Mapped[str | None] = mapped_column(Text)
+    outcome_note: Mapped[str | None] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    project: Mapped[Project] = relationship()
+    requested_by: Mapped[User] = relationship(lazy="joined")
+    closes_stage: Mapped[Stage | None] = relationship(foreign_keys=[closes_stage_id])
+    authorises_stage: Mapped[Stage | None] = relationship(foreign_keys=[authorises_stage_id])
+    decisions: Mapped[list[GateDecision]] = relationship(
+        back_populates="gate", order_by="GateDecision.decided_at", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return tuple(role for role in self.required_roles.split(",") if role)
+
+
+class GateDecision(db.Model):
+    """One board role's decision on one gate round. A role decides once (unique)."""
+
+    __tablename__ = "gate_decisions"
+    __table_args__ = (
+        UniqueConstraint("gate_id", "role"),
+        CheckConstraint(_in("decision", GATE_DECISIONS), name="decision_known"),
+        CheckConstraint(
+            _in("role", ("executive", "senior_user", "senior_supplier")), name="role_known"
+        ),
+        Index("ix_gate_decisions_decided_by", "decided_by_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gate_id: Mapped[int] = mapped_column(ForeignKey("gate_reviews.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(30))
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decision: Mapped[str] = mapped_column(String(30))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    gate: Mapped[GateReview] = relationship(back_populates="decisions")
+    decided_by: Mapped[User] = relationship(lazy="joined")
+
+
+class HighlightReport(db.Model):
+    """Periodic status from the manager to the board. Never edited: a correction is a new one."""
+
+    __tablename__ = "highlight_reports"
+    __table_args__ = (
+        CheckConstraint("period_end >= period_start", name="period_end_after_start"),
+        CheckConstraint(_in("overall_status", RAG), name="overall_status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    stage_id: Mapped[int | None] = mapped_column(ForeignKey("stages.id"))
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    overall_status: Mapped[str] = mapped_column(String(10))
+    this_period: Mapped[str] = mapped_column(Text)
+    next_period: Mapped[str] = mapped_column(Text)
+    # JSON list of {"dimension", "status", "limit", "forecast"}, filled from the stage's data
+    # when the report is written, so the report shows what the board saw at the time.
+    tolerance_status: Mapped[str] = mapped_column(Text, default="[]")
+    issues_and_risks: Mapped[str] = mapped_column(Text)
+    reported_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    stage: Mapped[Stage | None] = relationship()
+    reported_by: Mapped[User] = relationship(lazy="joined")
+
+
+class ExceptionReport(db.Model):
+    """Raised when a stage's forecast breaches tolerance; the board decides what happens."""
+
+    __tablename__ = "exception_reports"
+    __table_args__ = (
+        CheckConstraint(_in("status", EXCEPTION_STATUSES), name="status_known"),
+        CheckConstraint(
+            "decision IS NULL OR " + _in("decision", EXCEPTION_DECISIONS), name="decision_known"
+        ),
+        # One open exception per stage at a time.
+        Index(
+            "uq_exception_reports_one_open",
+            "stage_id",
+            unique=True,
+            sqlite_where=db.text("status <> 'decided'"),
+            postgresql_where=db.text("status <> 'decided'"),
+        ),
+        Index("ix_exception_reports_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"))
+    raised_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    raised_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The breaches as the manager saw them when raising the report (one per line).
+    breaches: Mapped[str] = mapped_column(Text)
+    cause: Mapped[str] = mapped_column(Text)
+    consequences: Mapped[str] = mapped_column(Text)
+    recommendation: Mapped[str] = mapped_column(Text)
+    recommended_option: Mapped[int | None]
+    # Board roles that may decide, snapshot at raising (comma-separated).
+    required_roles: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    decision: Mapped[str | None] = mapped_column(String(30))
+    chosen_option: Mapped[int | None]
+    decision_comment: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_role: Mapped[str | None] = mapped_column(String(30))
+    decided_at: Mapped[datetime | None]
+    plan_finish: Mapped[date | None]
+    plan_budget: Mapped[Decimal | None]
+    plan_summary: Mapped[str | None] = mapped_column(Text)
+    plan_submitted_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    stage: Mapped[Stage] = relationship()
+    project: Mapped[Project] = relationship()
+    raised_by: Mapped[User] = relationship(foreign_keys=[raised_by_id], lazy="joined")
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    options: Mapped[list[ExceptionOption]] = relationship(
+        back_populates="report",
+        order_by="ExceptionOption.number",
+        cascade="all, delete-orphan",
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return tuple(role for role in self.required_roles.split(",") if role)
+
+
+class ExceptionOption(db.Model):
+    """One way out of an exception, with its effect on cost, time and risk."""
+
+    __tablename__ = "exception_options"
+    __table_args__ = (
+        UniqueConstraint("report_id", "number"),
+        CheckConstraint("number BETWEEN 1 AND 3", name="number_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("exception_reports.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    summary: Mapped[str] = mapped_column(Text)
+    cost_effect: Mapped[str] = mapped_column(Text)
+    time_effect: Mapped[str] = mapped_column(Text)
+    risk_effect: Mapped[str] = mapped_column(Text)
+
+    report: Mapped[ExceptionReport] = relationship(back_populates="options")

@@ -1,0 +1,174 @@
+"""Read models for stage pages and the approver's inbox: one statement per list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, exists, literal, select
+
+from tracker.db import utcnow
+from tracker.extensions import db
+from tracker.projects.models import Project, ProjectMembership
+from tracker.stages.models import (
+    ExceptionReport,
+    GateDecision,
+    GateReview,
+    HighlightReport,
+    Stage,
+)
+
+
+def _role_required(roles_column, role_column):
+    """``role`` is one of a comma-separated roles snapshot, in portable SQL.
+
+    The ``_`` in role names is a LIKE wildcard, but the roles are a closed set (CHECK
+    constraints) in which no role matches another that way.
+    """
+    return (literal(",") + roles_column + literal(",")).contains(
+        literal(",") + role_column + literal(",")
+    )
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    kind: str  # "gate" or "exception"
+    id: int
+    project_id: int
+    project_code: str
+    project_name: str
+    role: str
+    waiting_since: datetime
+    status: str
+
+    @property
+    def days_waiting(self) -> int:
+        return max((utcnow().date() - self.waiting_since.date()).days, 0)
+
+
+def inbox(user) -> list[InboxItem]:
+    """Gates and exceptions waiting for this person's decision, oldest first (two queries)."""
+    gates = db.session.execute(
+        select(
+            GateReview.id,
+            GateReview.project_id,
+            Project.code,
+            Project.name,
+            ProjectMembership.role,
+            GateReview.requested_at,
+            GateReview.status,
+        )
+        .join(Project, Project.id == GateReview.project_id)
+        .join(
+            ProjectMembership,
+            and_(
+                ProjectMembership.project_id == GateReview.project_id,
+                ProjectMembership.user_id == user.id,
+            ),
+        )
+        .where(
+            GateReview.status == "pending",
+            _role_required(GateReview.required_roles, ProjectMembership.role),
+            ~exists().where(
+                GateDecision.gate_id == GateReview.id, GateDecision.role == ProjectMembership.role
+            ),
+        )
+    )
+    exceptions = db.session.execute(
+        select(
+            ExceptionReport.id,
+            ExceptionReport.project_id,
+            Project.code,
+            Project.name,
+            ProjectMembership.role,
+            ExceptionReport.raised_at,
+            ExceptionReport.status,
+            ExceptionReport.plan_submitted_at,
+        )
+        .join(Project, Project.id == ExceptionReport.project_id)
+        .join(
+            ProjectMembership,
+            and_(
+                ProjectMembership.project_id == ExceptionReport.project_id,
+                ProjectMembership.user_id == user.id,
+            ),
+        )
+        .where(
+            ExceptionReport.status.in_(("open", "plan_submitted")),
+            _role_required(ExceptionReport.required_roles, ProjectMembership.role),
+        )
+    )
+    items: dict[tuple[str, int], InboxItem] = {}
+    for row in gates:
+        key = ("gate", row[0])
+        if key not in items:  # a person holding two required roles sees the gate once
+            items[key] = InboxItem("gate", *row)
+    for *row, plan_submitted_at in exceptions:
+        key = ("exception", row[0])
+        if key not in items:
+            waiting = plan_submitted_at if row[6] == "plan_submitted" else row[5]
+            items[key] = InboxItem("exception", *row[:5], waiting, row[6])
+    return sorted(items.values(), key=lambda item: item.waiting_since)
+
+
+@dataclass(frozen=True)
+class StageSummary:
+    stages: list[Stage]
+    pending_gate_id: int | None
+
+    @property
+    def total_budget(self):
+        return sum((s.planned_budget for s in self.stages), start=0)
+
+
+def stage_summary(project: Project) -> StageSummary:
+    """Stages with the waiting gate's id, in one statement (for the project page)."""
+    pending = (
+        select(GateReview.id)
+        .where(GateReview.project_id == project.id, GateReview.status == "pending")
+        .limit(1)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Stage, pending).where(Stage.project_id == project.id).order_by(Stage.sequence)
+    ).all()
+    if not rows:
+        return StageSummary([], db.session.scalar(select(pending)))
+    return StageSummary([row[0] for row in rows], rows[0][1])
+
+
+def gates_of(project: Project) -> list[GateReview]:
+    return list(
+        db.session.scalars(
+            select(GateReview)
+            .where(GateReview.project_id == project.id)
+            .order_by(GateReview.boundary, GateReview.round)
+        )
+    )
+
+
+def exceptions_of(project: Project) -> list[ExceptionReport]:
+    return list(
+        db.session.scalars(
+            select(ExceptionReport)
+            .where(ExceptionReport.project_id == project.id)
+            .order_by(ExceptionReport.raised_at.desc())
+        )
+    )
+
+
+def highlights(project: Project):
+    return (
+        select(HighlightReport)
+        .where(HighlightReport.project_id == project.id)
+        .order_by(HighlightReport.period_end.desc(), HighlightReport.id.desc())
+    )
+
+
+def last_highlight_end(project: Project) -> date | None:
+    return db.session.scalar(
+        select(HighlightReport.period_end)
+        .where(HighlightReport.project_id == project.id)
+        .order_by(HighlightReport.period_end.desc())
+        .limit(1)
+    )

@@ -1,0 +1,668 @@
+"""Stage plans, gate requests and decisions, highlight and exception reports, the inbox."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.auth.access import forbid
+from tracker.core.errors import STALE_MESSAGE, RuleError, attach_error
+from tracker.core.pagination import paginate
+from tracker.extensions import db
+from tracker.projects.access import can_manage, load_project
+from tracker.stages import bp, queries, rules
+from tracker.stages import services as stages
+from tracker.stages.forms import (
+    CloseEarlyForm,
+    ExceptionDecisionForm,
+    ExceptionForm,
+    ExceptionPlanForm,
+    ForecastForm,
+    GateDecisionForm,
+    GateRequestForm,
+    HighlightForm,
+    StageForm,
+)
+from tracker.stages.models import (
+    EXCEPTION_DECISIONS,
+    EXCEPTION_STATUSES,
+    GATE_DECISIONS,
+    GATE_STATUSES,
+    RAG,
+    STAGE_STATUSES,
+    STATED_TARGETS,
+    TARGET_STATUSES,
+    ExceptionReport,
+    GateReview,
+    HighlightReport,
+    Stage,
+)
+
+STAGE_COLOURS = {
+    "planned": "grey",
+    "authorised": "blue",
+    "active": "green",
+    "closed": "grey",
+    "in_exception": "red",
+}
+GATE_COLOURS = {
+    "pending": "yellow",
+    "approved": "green",
+    "approved_with_conditions": "teal",
+    "rejected": "red",
+    "closed_early": "grey",
+}
+TOLERANCE_COLOURS = {"within": "green", "at_risk": "orange", "breached": "red"}
+RAG_COLOURS = {"green": "green", "amber": "orange", "red": "red"}
+
+
+@bp.app_context_processor
+def stage_vocabulary():
+    return {
+        "STAGE_STATUSES": STAGE_STATUSES,
+        "STAGE_COLOURS": STAGE_COLOURS,
+        "GATE_STATUSES": GATE_STATUSES,
+        "GATE_COLOURS": GATE_COLOURS,
+        "GATE_DECISIONS": GATE_DECISIONS,
+        "EXCEPTION_STATUSES": EXCEPTION_STATUSES,
+        "EXCEPTION_DECISIONS": EXCEPTION_DECISIONS,
+        "TARGET_STATUSES": TARGET_STATUSES,
+        "STATED_TARGETS": STATED_TARGETS,
+        "TOLERANCE_COLOURS": TOLERANCE_COLOURS,
+        "RAG": RAG,
+        "RAG_COLOURS": RAG_COLOURS,
+        "stages_summary": _project_section,
+        "gate_title": stages.gate_title,
+        "role_label": stages.role_label,
+    }
+
+
+def _project_section(project):
+    """What the project page's stage section shows (one query); None when not staged."""
+    if project.delivery_method not in stages.STAGED_METHODS:
+        return None
+    return queries.stage_summary(project)
+
+
+def _stage(project, stage_id: int) -> Stage:
+    stage = db.session.get(Stage, stage_id)
+    if stage is None or stage.project_id != project.id:
+        abort(404)
+    return stage
+
+
+def _record(model, project, record_id: int):
+    record = db.session.get(model, record_id)
+    if record is None or record.project_id != project.id:
+        abort(404)
+    return record
+
+
+def _fail(form, error: RuleError) -> None:
+    db.session.rollback()
+    attach_error(form, error)
+
+
+def _commit_or_stale(form) -> bool:
+    """Commit; a concurrent change to the same record becomes the stale-edit message."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        form.form_errors.append(STALE_MESSAGE)
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------------------
+# Stages
+# --------------------------------------------------------------------------------------
+
+
+@bp.get("/projects/<int:project_id>/stages")
+def list_stages(project_id: int):
+    project = load_project(project_id)
+    summary = queries.stage_summary(project)
+    next_gate, next_gate_problem = None, None
+    manage = can_manage(current_user, project)
+    if manage:
+        try:
+            next_gate = stages.next_gate(project)
+        except RuleError as error:
+            next_gate_problem = str(error)
+    staged_problem = None
+    try:
+        stages.require_staged(project)
+    except RuleError as error:
+        staged_problem = str(error)
+    headroom = None
+    if summary.stages or staged_problem is None:
+        headroom = project.budget_at_completion - summary.total_budget
+    return render_template(
+        "stages/list.html",
+        project=project,
+        stage_list=summary.stages,
+        gates=queries.gates_of(project),
+        exceptions=queries.exceptions_of(project),
+        regime=stages.regime_for(project),
+        next_gate=next_gate,
+        next_gate_problem=next_gate_problem,
+        staged_problem=staged_problem,
+        headroom=headroom,
+        can_manage=manage,
+    )
+
+
+def _stage_data(form: StageForm) -> stages.StageData:
+    return stages.StageData(
+        name=form.name.data or "",
+        planned_start=form.planned_start.data,
+        planned_finish=form.planned_finish.data,
+        planned_budget=form.planned_budget.data,
+        time_tolerance_days=form.time_tolerance_days.data,
+        cost_tolerance_kind=form.cost_tolerance_kind.data,
+        cost_tolerance_value=form.cost_tolerance_value.data,
+        **{f"{n}_target": getattr(form, f"{n}_target").data or "" for n in STATED_TARGETS},
+    )
+
+
+@bp.route("/projects/<int:project_id>/stages/new", methods=["GET", "POST"])
+def create_stage(project_id: int):
+    project = load_project(project_id, manage=True)
+    form = StageForm()
+    if request.method == "GET":
+        for name, value in stages.stage_defaults(project).items():
+            getattr(form, name).data = value
+    if form.validate_on_submit():
+        try:
+            stage = stages.create_stage(project, _stage_data(form), actor=current_user)
+        except RuleError as error:
+            _fail(form, error)
+        else:
+            db.session.commit()
+            flash(f"Planned {stage.label}.", "success")
+            return redirect(url_for("stages.list_stages", project_id=project.id))
+    return render_template("stages/stage_form.html", form=form, project=project, stage=None), (
+        400 if form.errors or form.form_errors else 200
+    )
+
+
+@bp.route("/projects/<int:project_id>/stages/<int:stage_id>/edit", methods=["GET", "POST"])
+def edit_stage(project_id: int, stage_id: int):
+    project = load_project(project_id, manage=True)
+    stage = _stage(project, stage_id)
+    form = StageForm(obj=stage)
+    if request.method == "GET":
+        form.version.data = str(stage.version)
+        percent = stage.cost_tolerance_percent
+        form.cost_tolerance_kind.data = "percent" if percent is not None else "amount"
+        form.cost_tolerance_value.data = (
+            percent if percent is not None else stage.cost_tolerance_amount
+        )
+    if form.validate_on_submit():
+        try:
+            stages.update_stage(
+                stage, _stage_data(form), version=form.version_number(), actor=current_user
+            )
+        except RuleError as error:
+            _fail(form, error)
+            stage = _stage(project, stage_id)
+        else:
+            if _commit_or_stale(form):
+                flash(f"Saved {stage.label}.", "success")
+                return redirect(
+                    url_for("stages.show_stage", project_id=project.id, stage_id=stage.id)
+                )
+    return render_template("stages/stage_form.html", form=form, project=project, stage=stage), (
+        400 if form.errors or form.form_errors else 200
+    )
+
+
+@bp.get("/projects/<int:project_id>/stages/<int:stage_id>")
+def show_stage(project_id: int, stage_id: int):
+    project = load_project(project_id)
+    stage = _stage(project, stage_id)
+    return render_template(
+        "stages/show.html",
+        project=project,
+        stage=stage,
+        tolerances=stages.tolerance_status(stage),
+        open_exception=stages.open_exception(stage),
+        can_manage=can_manage(current_user, project),
+        can_close=_closable(stage),
+    )
+
+
+def _closable(stage: Stage) -> bool:
+    if stage.status != "active":
+        return False
+    count = len(stages.stages_of(stage.project))
+    return stage.sequence not in rules.gate_boundaries(stages.regime_for(stage.project), count)
+
+
+def _stage_action(project_id: int, stage_id: int, action, done: str):
+    project = load_project(project_id, manage=True)
+    stage = _stage(project, stage_id)
+    try:
+        version = int(request.form.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        action(stage, version=version, actor=current_user)
+    except RuleError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(done.format(label=stage.label), "success")
+    return redirect(url_for("stages.show_stage", project_id=project_id, stage_id=stage_id))
+
+
+@bp.post("/projects/<int:project_id>/stages/<int:stage_id>/start")
+def start_stage(project_id: int, stage_id: int):
+    return _stage_action(project_id, stage_id, stages.start_stage, "Started {label}.")
+
+
+@bp.post("/projects/<int:project_id>/stages/<int:stage_id>/close")
+def close_stage(project_id: int, stage_id: int):
+    return _stage_action(project_id, stage_id, stages.close_stage, "Closed {label}.")
+
+
+@bp.route("/projects/<int:project_id>/stages/<int:stage_id>/forecast", methods=["GET", "POST"])
+def record_forecast(project_id: int, stage_id: int):
+    project = load_project(project_id, manage=True)
+    stage = _stage(project, stage_id)
+    form = ForecastForm()
+    if request.method == "GET":
+        form.version.data = str(stage.version)
+        form.finish.data = stage.forecast_finish or stage.planned_finish
+        form.cost.data = (
+            stage.forecast_cost if stage.forecast_cost is not None else stage.planned_budget
+        )
+        for name in STATED_TARGETS:
+            getattr(form, f"{name}_status").data = getattr(stage, f"{name}_status")
+    if form.validate_on_submit():
+        try:
+            breaches = stages.record_forecast(
+                stage,
+                finish=form.finish.data,
+                cost=form.cost.data,
+                targets={n: getattr(form, f"{n}_status").data for n in STATED_TARGETS},
+                version=form.version_number(),
+                actor=current_user,
+            )
+        except RuleError as error:
+            _fail(form, error)
+            stage = _stage(project, stage_id)
+        else:
+            if _commit_or_stale(form):
+                if breaches:
+                    flash(
+                        f"The forecast breaches tolerance, so {stage.label} is now in exception. "
+                        "Raise an exception report for the board.",
+                        "error",
+                    )
+                else:
+                    flash("Recorded the forecast: it is within tolerance.", "success")
+                return redirect(
+                    url_for("stages.show_stage", project_id=project.id, stage_id=stage.id)
+                )
+    return render_template(
+        "stages/forecast_form.html",
+        form=form,
+        project=project,
+        stage=stage,
+        tolerances=stages.tolerances_of(stage),
+    ), (400 if form.errors or form.form_errors else 200)
+
+
+# --------------------------------------------------------------------------------------
+# Gates
+# --------------------------------------------------------------------------------------
+
+
+@bp.route("/projects/<int:project_id>/gates/new", methods=["GET", "POST"])
+def request_gate(project_id: int):
+    project = load_project(project_id, manage=True)
+    form = GateRequestForm()
+    try:
+        planned = stages.next_gate(project)
+    except RuleError as error:
+        flash(str(error), "error")
+        return redirect(url_for("stages.list_stages", project_id=project.id))
+    approvers = stages.members_with_roles(project, planned.roles)
+    if form.validate_on_submit():
+        try:
+            gate = stages.request_gate(
+                project,
+                stages.GateRequestData(
+                    delivered_vs_plan=form.delivered_vs_plan.data,
+                    forecast=form.forecast.data,
+                    lessons=form.lessons.data,
+                    next_stage_plan=form.next_stage_plan.data,
+                    business_case_justified=form.business_case_justified.data == "yes",
+                ),
+                actor=current_user,
+            )
+        except RuleError as error:
+            _fail(form, error)
+            project = load_project(project_id, manage=True)
+        else:
+            db.session.commit()
+            flash("Requested the gate decision: the board can see it in their inbox.", "success")
+            return redirect(url_for("stages.show_gate", project_id=project.id, gate_id=gate.id))
+    return render_template(
+        "stages/gate_form.html",
+        form=form,
+        project=project,
+        planned=planned,
+        approvers=approvers,
+    ), (400 if form.errors or form.form_errors else 200)
+
+
+def _gate_page(project, gate, decision_form=None, close_form=None, status=200):
+    undecided = stages.undecided_roles(current_user, gate) if gate.status == "pending" else []
+    if decision_form is None:
+        decision_form = GateDecisionForm(roles=[(r, stages.role_label(r)) for r in undecided])
+    is_executive = "executive" in stages.roles_held(current_user, project)
+    return render_template(
+        "stages/gate.html",
+        project=project,
+        gate=gate,
+        approvers=stages.members_with_roles(project, gate.roles),
+        decided={d.role: d for d in gate.decisions},
+        undecided=undecided,
+        form=decision_form,
+        close_form=close_form or CloseEarlyForm(),
+        can_close_early=is_executive and gate.status == "pending",
+        outcome=rules.resolve_gate(gate.roles, [(d.role, d.decision) for d in gate.decisions]),
+    ), status
+
+
+@bp.get("/projects/<int:project_id>/gates/<int:gate_id>")
+def show_gate(project_id: int, gate_id: int):
+    project = load_project(project_id)
+    gate = _record(GateReview, project, gate_id)
+    return _gate_page(project, gate)
+
+
+@bp.post("/projects/<int:project_id>/gates/<int:gate_id>/decide")
+def decide_gate(project_id: int, gate_id: int):
+    project = load_project(project_id)
+    gate = _record(GateReview, project, gate_id)
+    if not stages.can_decide_gate(current_user, gate):
+        forbid()
+    held = [r for r in gate.roles if r in stages.roles_held(current_user, project)]
+    form = GateDecisionForm(roles=[(r, stages.role_label(r)) for r in held])
+    if form.validate_on_submit():
+        try:
+            stages.decide_gate(
+                gate,
+                role=form.role.data,
+                decision=form.decision.data,
+                comment=form.comment.data,
+                actor=current_user,
+            )
+        except RuleError as error:
+            _fail(form, error)
+            gate = _record(GateReview, project, gate_id)
+        else:
+            db.session.commit()
+            decision = GATE_DECISIONS[form.decision.data].lower()
+            flash(f"Recorded your decision: {decision}.", "success")
+            return redirect(url_for("stages.show_gate", project_id=project.id, gate_id=gate.id))
+    return _gate_page(project, gate, decision_form=form, status=400)
+
+
+@bp.post("/projects/<int:project_id>/gates/<int:gate_id>/close-project")
+def close_project_early(project_id: int, gate_id: int):
+    project = load_project(project_id)
+    gate = _record(GateReview, project, gate_id)
+    if "executive" not in stages.roles_held(current_user, project):
+        forbid()
+    form = CloseEarlyForm()
+    if form.validate_on_submit():
+        try:
+            stages.close_project_early(
+                project, reason=form.reason.data, actor=current_user, gate=gate
+            )
+        except RuleError as error:
+            _fail(form, error)
+            gate = _record(GateReview, project, gate_id)
+        else:
+            db.session.commit()
+            flash("Closed the project early.", "success")
+            return redirect(url_for("stages.list_stages", project_id=project.id))
+    return _gate_page(project, gate, close_form=form, status=400)
+
+
+@bp.get("/decisions")
+def inbox():
+    return render_template("stages/inbox.html", items=queries.inbox(current_user))
+
+
+# --------------------------------------------------------------------------------------
+# Highlight reports
+# --------------------------------------------------------------------------------------
+
+
+@bp.get("/projects/<int:project_id>/highlights")
+def list_highlights(project_id: int):
+    project = load_project(project_id)
+    page = paginate(queries.highlights(project), request.args.get("page"))
+    regime = stages.regime_for(project)
+    last_end = queries.last_highlight_end(project)
+    return render_template(
+        "stages/highlights.html",
+        project=project,
+        page=page,
+        regime=regime,
+        next_due=_add_months(last_end, regime.highlight_every_months) if last_end else None,
+        can_manage=can_manage(current_user, project),
+    )
+
+
+def _add_months(day, months: int):
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    return day
+
+
+@bp.route("/projects/<int:project_id>/highlights/new", methods=["GET", "POST"])
+def create_highlight(project_id: int):
+    project = load_project(project_id, manage=True)
+    form = HighlightForm()
+    if form.validate_on_submit():
+        try:
+            report = stages.create_highlight(
+                project,
+                stages.HighlightData(
+                    period_start=form.period_start.data,
+                    period_end=form.period_end.data,
+                    overall_status=form.overall_status.data,
+                    this_period=form.this_period.data,
+                    next_period=form.next_period.data,
+                    issues_and_risks=form.issues_and_risks.data,
+                ),
+                actor=current_user,
+            )
+        except RuleError as error:
+            _fail(form, error)
+            project = load_project(project_id, manage=True)
+        else:
+            db.session.commit()
+            flash("Sent the highlight report to the board.", "success")
+            return redirect(
+                url_for("stages.show_highlight", project_id=project.id, report_id=report.id)
+            )
+    stage = stages.current_stage(project)
+    return render_template(
+        "stages/highlight_form.html",
+        form=form,
+        project=project,
+        stage=stage,
+        tolerances=stages.tolerance_status(stage) if stage else [],
+    ), (400 if form.errors or form.form_errors else 200)
+
+
+@bp.get("/projects/<int:project_id>/highlights/<int:report_id>")
+def show_highlight(project_id: int, report_id: int):
+    project = load_project(project_id)
+    report = _record(HighlightReport, project, report_id)
+    return render_template(
+        "stages/highlight.html",
+        project=project,
+        report=report,
+        tolerances=stages.highlight_tolerances(report),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Exceptions
+# --------------------------------------------------------------------------------------
+
+
+@bp.route(
+    "/projects/<int:project_id>/stages/<int:stage_id>/exceptions/new", methods=["GET", "POST"]
+)
+def raise_exception(project_id: int, stage_id: int):
+    project = load_project(project_id, manage=True)
+    stage = _stage(project, stage_id)
+    if stage.status != "in_exception" or stages.open_exception(stage) is not None:
+        flash(
+            f"{stage.label} has an exception report waiting already."
+            if stage.status == "in_exception"
+            else f"{stage.label} is not in exception: there is nothing to report.",
+            "error",
+        )
+        return redirect(url_for("stages.show_stage", project_id=project.id, stage_id=stage.id))
+    form = ExceptionForm()
+    if form.validate_on_submit():
+        data = stages.ExceptionData(
+            cause=form.cause.data,
+            consequences=form.consequences.data,
+            options=[
+                stages.OptionData(
+                    *[(getattr(form, f"option_{n}_{p}").data or "") for p in _OPTION_PARTS]
+                )
+                for n in (1, 2, 3)
+            ],
+            recommended_option=form.recommended_option.data,
+            recommendation=form.recommendation.data,
+        )
+        try:
+            report = stages.raise_exception(stage, data, actor=current_user)
+        except RuleError as error:
+            _fail(form, error)
+            stage = _stage(project, stage_id)
+        else:
+            db.session.commit()
+            flash("Raised the exception report: the board can see it in their inbox.", "success")
+            return redirect(
+                url_for("stages.show_exception", project_id=project.id, report_id=report.id)
+            )
+    return render_template(
+        "stages/exception_form.html",
+        form=form,
+        project=project,
+        stage=stage,
+        breaches=rules.check_forecast(
+            stages.plan_of(stage), stages.forecast_of(stage), stages.tolerances_of(stage)
+        ),
+    ), (400 if form.errors or form.form_errors else 200)
+
+
+_OPTION_PARTS = ("summary", "cost_effect", "time_effect", "risk_effect")
+
+
+def _exception_page(project, report, form=None, plan_form=None, status=200):
+    can_decide = report.status in ("open", "plan_submitted") and stages.can_decide_exception(
+        current_user, report
+    )
+    if form is None:
+        form = ExceptionDecisionForm(report=report)
+        form.version.data = str(report.version)
+    if plan_form is None:
+        plan_form = ExceptionPlanForm()
+        plan_form.version.data = str(report.version)
+        plan_form.finish.data = report.stage.forecast_finish or report.stage.planned_finish
+        plan_form.budget.data = report.stage.forecast_cost
+    return render_template(
+        "stages/exception.html",
+        project=project,
+        report=report,
+        form=form,
+        plan_form=plan_form,
+        can_decide=can_decide,
+        can_plan=report.status == "plan_requested" and can_manage(current_user, project),
+        approvers=stages.members_with_roles(project, report.roles),
+    ), status
+
+
+@bp.get("/projects/<int:project_id>/exceptions/<int:report_id>")
+def show_exception(project_id: int, report_id: int):
+    project = load_project(project_id)
+    return _exception_page(project, _record(ExceptionReport, project, report_id))
+
+
+@bp.post("/projects/<int:project_id>/exceptions/<int:report_id>/decide")
+def decide_exception(project_id: int, report_id: int):
+    project = load_project(project_id)
+    report = _record(ExceptionReport, project, report_id)
+    if not stages.can_decide_exception(current_user, report):
+        forbid()
+    form = ExceptionDecisionForm(report=report)
+    if form.validate_on_submit():
+        try:
+            stages.decide_exception(
+                report,
+                decision=form.decision.data,
+                option=form.option.data,
+                comment=form.comment.data,
+                version=form.version_number(),
+                actor=current_user,
+            )
+        except RuleError as error:
+            _fail(form, error)
+            report = _record(ExceptionReport, project, report_id)
+        else:
+            db.session.commit()
+            decision = EXCEPTION_DECISIONS[form.decision.data].lower()
+            flash(f"Recorded the board's decision: {decision}.", "success")
+            return redirect(
+                url_for("stages.show_exception", project_id=project.id, report_id=report.id)
+            )
+    return _exception_page(project, report, form=form, status=400)
+
+
+@bp.post("/projects/<int:project_id>/exceptions/<int:report_id>/plan")
+def submit_exception_plan(project_id: int, report_id: int):
+    project = load_project(project_id, manage=True)
+    report = _record(ExceptionReport, project, report_id)
+    form = ExceptionPlanForm()
+    if form.validate_on_submit():
+        try:
+            stages.submit_exception_plan(
+                report,
+                finish=form.finish.data,
+                budget=form.budget.data,
+                summary=form.summary.data,
+                version=form.version_number(),
+                actor=current_user,
+            )
+        except RuleError as error:
+            _fail(form, error)
+            report = _record(ExceptionReport, project, report_id)
+        else:
+            db.session.commit()
+            flash("Submitted the exception plan to the board.", "success")
+            return redirect(
+                url_for("stages.show_exception", project_id=project.id, report_id=report.id)
+            )
+    return _exception_page(project, report, plan_form=form, status=400)
