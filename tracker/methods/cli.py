@@ -23,7 +23,8 @@ def recommend(file: Path) -> None:
     wrong in which record and exits with status 2, having assessed nothing.
     """
     try:
-        raw = click.get_binary_stream("stdin").read() if str(file) == "-" else file.read_bytes()
+        with click.open_file(str(file), "rb") as stream:
+            raw = stream.read()
     except OSError as error:
         _fail(f"Cannot read {file}: {error.strerror or error}")
     try:
