@@ -51,6 +51,17 @@ def project_tier(project: Project) -> str:
     )
 
 
+def project_manager(project: Project) -> User | None:
+    return db.session.scalars(
+        select(User)
+        .join(ProjectMembership, ProjectMembership.user_id == User.id)
+        .where(
+            ProjectMembership.project_id == project.id,
+            ProjectMembership.role == "project_manager",
+        )
+    ).first()
+
+
 def latest_assessment(project_id: int) -> Assessment | None:
     return db.session.scalars(
         select(Assessment)
@@ -176,7 +187,13 @@ class DecisionData:
     project_version: int | None
 
 
-def decide(project: Project, data: DecisionData, *, decided_by: User) -> MethodDecision:
+def decide(
+    project: Project,
+    data: DecisionData,
+    *,
+    decided_by: User,
+    decided_at: datetime | None = None,
+) -> MethodDecision:
     """Record a method decision against the latest assessment and set the project's method.
 
     Choosing against the recommendation needs a rationale and opens a risk on the
@@ -224,7 +241,7 @@ def decide(project: Project, data: DecisionData, *, decided_by: User) -> MethodD
         project=project,
         sequence=_next_sequence(MethodDecision, project.id),
         decided_by=decided_by,
-        decided_at=utcnow(),
+        decided_at=decided_at or utcnow(),
         method=data.method,
         previous_method=project.delivery_method,
         rationale=rationale,
