@@ -224,10 +224,13 @@ def decide(
             "rationale",
         )
 
+    decided_at = decided_at or utcnow()
     risk = None
     if not follows:
         risk = Risk(
             project=project,
+            created_at=decided_at,
+            updated_at=decided_at,
             title=f"Delivery method departs from the recommendation: {chosen.lower()} chosen, "
             f"{recommended.lower()} recommended",
             description=_departure_description(latest, chosen, recommended, drivers, rationale),
@@ -241,7 +244,7 @@ def decide(
         project=project,
         sequence=_next_sequence(MethodDecision, project.id),
         decided_by=decided_by,
-        decided_at=decided_at or utcnow(),
+        decided_at=decided_at,
         method=data.method,
         previous_method=project.delivery_method,
         rationale=rationale,
