@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.core.errors import RuleError, attach_error
+from tracker.core.filters import LONDON
 from tracker.core.pagination import paginate
+from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.methods import bp, model, queries, rules, services
 from tracker.methods.forms import AssessmentForm, DecisionForm, RiskForm
@@ -16,17 +18,18 @@ from tracker.methods.models import RISK_SOURCES, RISK_STATUSES, Assessment, Risk
 from tracker.projects.access import can_manage, load_project
 
 
-def _today() -> date:
-    return date.today()
+def _local_date(moment: datetime) -> date:
+    """The calendar day people in the UK see for a UTC moment."""
+    return moment.astimezone(LONDON).date()
 
 
 def methods_summary(project) -> dict:
     """What the project page shows about the method: one query for the data, then the
     re-assessment prompt from the pure rule."""
     assessment, decision, open_risks = queries.project_summary(project.id)
-    last = assessment.assessed_at.date() if assessment is not None else None
+    last = _local_date(assessment.assessed_at) if assessment is not None else None
     prompt = rules.reassess_prompt(
-        last, _today(), after_days=current_app.config["METHOD_REASSESS_DAYS"]
+        last, _local_date(utcnow()), after_days=current_app.config["METHOD_REASSESS_DAYS"]
     )
     return {
         "assessment": assessment,
