@@ -37,6 +37,8 @@ class Config:
     # Size tiers from budget at completion, in GBP (METHOD_MODEL.md, governance tailoring).
     TIER_SMALL_BELOW = _decimal("TRACKER_TIER_SMALL_BELOW", "250000")
     TIER_LARGE_ABOVE = _decimal("TRACKER_TIER_LARGE_ABOVE", "5000000")
+    # A project whose last method assessment is older than this many days is asked to re-assess.
+    METHOD_REASSESS_DAYS = int(os.environ.get("TRACKER_METHOD_REASSESS_DAYS", "90"))
 
     # Mail: with no MAIL_SERVER, messages are written to the log instead of sent.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")

@@ -1,7 +1,7 @@
 """stages gates highlight and exception reports
 
 Revision ID: 0003_stages
-Revises: 0001
+Revises: 0002_methods
 Create Date: 2026-11-22 18:29:34.739587
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0003_stages"
-down_revision = "0001"
+down_revision = "0002_methods"
 branch_labels = None
 depends_on = None
 

@@ -77,6 +77,17 @@ ROUTES = {
         "/projects/{project_id}/exceptions/{exception_id}/plan",
         "manager",
     ),
+    "methods.assess": ("GET", "/projects/{project_id}/assessments/new", "manager"),
+    "methods.list_assessments": ("GET", "/projects/{project_id}/assessments", "member"),
+    "methods.show_assessment": (
+        "GET",
+        "/projects/{project_id}/assessments/{assessment_id}",
+        "member",
+    ),
+    "methods.decide": ("GET", "/projects/{project_id}/method-decision", "manager"),
+    "methods.list_decisions": ("GET", "/projects/{project_id}/method-decisions", "member"),
+    "methods.list_risks": ("GET", "/projects/{project_id}/risks", "member"),
+    "methods.edit_risk": ("GET", "/projects/{project_id}/risks/{risk_id}/edit", "manager"),
 }
 
 
@@ -87,11 +98,14 @@ def world(db, make_user, make_project):
     outsider = make_user("Outsider")
     project = make_project(manager=manager, members=[(member, "team_member")])
     membership = next(m for m in project.memberships if m.role == "team_member")
+    assessment, risk = _method_records(db, project, manager)
     ids = {
         "user_id": member.id,
         "org_id": project.lead_organisation_id,
         "project_id": project.id,
         "membership_id": membership.id,
+        "assessment_id": assessment.id,
+        "risk_id": risk.id,
     }
     ids.update(stage_access_ids(project, manager))
     return {
@@ -101,6 +115,21 @@ def world(db, make_user, make_project):
         "project": project,
         "ids": ids,
     }
+
+
+def _method_records(db, project, manager):
+    """An assessment and a decision against it, which puts a risk on the register."""
+    from tests.methods.helpers import raw
+    from tracker.methods import services as methods
+
+    assessment = methods.assess(project, raw(), assessed_by=manager)
+    decision = methods.decide(
+        project,
+        methods.DecisionData("agile", ["tradition"], "Always done this way", None, None),
+        decided_by=manager,
+    )
+    db.session.commit()
+    return assessment, decision.risk
 
 
 def test_every_route_is_in_the_access_table(app):

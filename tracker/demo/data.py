@@ -15,6 +15,7 @@ from sqlalchemy import select
 from tracker.auth import services as users
 from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.methods import demo as methods_demo
 from tracker.orgs import services as orgs
 from tracker.orgs.models import Organisation
 from tracker.projects import services as projects
@@ -355,6 +356,7 @@ def load(password: str) -> dict[str, int]:
             projects.add_member(project, people[email], role)
         created["projects"] += 1
     projects_by_code = {p.code: p for p in db.session.scalars(select(Project))}
+    methods_demo.load(projects_by_code, people)
     stages_demo.load(projects_by_code, people)
     db.session.flush()
     return created

@@ -1,1 +1,12 @@
-"""Method recommendation: which delivery method a project's uncertainty calls for."""
+"""Method recommendation: which delivery method a project's uncertainty calls for.
+
+The pure model lives in ``model.py`` and ``rules.py``; the blueprint adds the pages
+(assessments, method decisions, the project's risk register) and the ``flask method``
+commands for the PMO.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("methods", __name__, url_prefix="/projects", cli_group="method")
+
+from tracker.methods import cli, views  # noqa: E402,F401

@@ -261,6 +261,14 @@ CULTURES: Final = MappingProxyType(
         "competence": "Competence",
     }
 )
+CULTURE_HINTS: Final = MappingProxyType(
+    {
+        "control": "Order and predictability: clear authority, rules and sign-off.",
+        "collaboration": "Partnership and teamwork: people decide together.",
+        "cultivation": "Growth and purpose: developing people and new ideas.",
+        "competence": "Expertise and excellence: the best people solve the problem.",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from types import MappingProxyType
@@ -22,6 +23,7 @@ from typing import Any
 
 from tracker.methods import model
 from tracker.methods.model import THRESHOLDS as T
+from tracker.projects.rules import size_tier
 
 # --------------------------------------------------------------------------------------
 # Answers and validation
@@ -268,16 +270,16 @@ def size_tier_for(
     small_below: Decimal = T.small_budget_below,
     large_above: Decimal = T.large_budget_above,
 ) -> str:
-    """The size tier for a budget at completion: small below, large above, else medium."""
+    """The size tier for a budget at completion: small below, large above, else medium.
+
+    Checks its input, then asks the projects domain, which owns the one definition of a
+    size tier (the project pages and lists use it too), so the two can never disagree.
+    """
     if not isinstance(budget, Decimal | int) or isinstance(budget, bool):
         raise TypeError("budget must be a Decimal (money is never a float)")
     if budget < 0:
         raise ValueError("budget must not be negative")
-    if budget < small_below:
-        return "small"
-    if budget > large_above:
-        return "large"
-    return "medium"
+    return size_tier(Decimal(budget), small_below, large_above)
 
 
 def effective_tier(size_tier: str | None, c1: int) -> str:
@@ -624,6 +626,65 @@ def _zone_word(zone: object) -> str:
 
 def _method_label(method: object) -> str:
     return _method_word(method) if method in model.METHODS else str(method)
+
+
+# --------------------------------------------------------------------------------------
+# Prompt to re-assess
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReassessPrompt:
+    """Why a project should be assessed again; ``kind`` is ``none``, ``stale`` or
+    ``boundary``."""
+
+    kind: str
+    text: str
+    since: date | None = None
+
+
+def reassess_prompt(
+    last_assessed_on: date | None,
+    today: date,
+    *,
+    after_days: int = T.reassess_after_days,
+    boundaries: Iterable[date] = (),
+) -> ReassessPrompt | None:
+    """Whether a project should be re-assessed, and why; None when it need not be.
+
+    ``boundaries`` are dates of later events that call for a fresh look (stage boundaries,
+    iteration reviews): any of them after the last assessment, and not in the future,
+    prompts a re-assessment whatever the age of the last one.
+    """
+    if after_days < 1:
+        raise ValueError("after_days must be at least 1")
+    if last_assessed_on is None:
+        return ReassessPrompt(
+            "none",
+            "This project has not been assessed yet: assess it to get a method recommendation.",
+        )
+    passed = [b for b in boundaries if last_assessed_on < b <= today]
+    if passed:
+        latest = max(passed)
+        return ReassessPrompt(
+            "boundary",
+            f"A stage boundary or iteration review on {_long_date(latest)} came after the "
+            f"last assessment on {_long_date(last_assessed_on)}: re-assess the project.",
+            latest,
+        )
+    age = (today - last_assessed_on).days
+    if age > after_days:
+        return ReassessPrompt(
+            "stale",
+            f"The last assessment, on {_long_date(last_assessed_on)}, is {age} days old "
+            f"(more than {after_days}): re-assess the project.",
+            last_assessed_on,
+        )
+    return None
+
+
+def _long_date(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
 
 
 # --------------------------------------------------------------------------------------

@@ -1,0 +1,380 @@
+"""Operations on assessments, method decisions and risks.
+
+Each validates with the model's rules, changes state, writes its audit entry and flushes;
+the caller commits. State is re-checked here, not only in the form: two people acting at
+once get one result each or a clear refusal, never a lost or doubled decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.audit import services as audit
+from tracker.audit.rules import diff
+from tracker.auth.models import User
+from tracker.core.errors import RuleError, StaleEdit, check_version
+from tracker.db import utcnow
+from tracker.extensions import db
+from tracker.methods import model, rules
+from tracker.methods.models import (
+    RISK_STATUSES,
+    Assessment,
+    MethodDecision,
+    MethodDecisionDriver,
+    Risk,
+)
+from tracker.projects.models import Project, ProjectMembership
+from tracker.projects.rules import size_tier
+
+ASSESSED_MEANWHILE = (
+    "Someone recorded another assessment of this project since you opened this page. "
+    "Read it in the assessment history, then assess again if you still need to."
+)
+NEWER_ASSESSMENT = (
+    "A newer assessment was recorded since you opened this page, and it may recommend a "
+    "different method. Check the latest recommendation, then record your decision."
+)
+
+
+def project_tier(project: Project) -> str:
+    config = current_app.config
+    return size_tier(
+        project.budget_at_completion, config["TIER_SMALL_BELOW"], config["TIER_LARGE_ABOVE"]
+    )
+
+
+def project_manager(project: Project) -> User | None:
+    return db.session.scalars(
+        select(User)
+        .join(ProjectMembership, ProjectMembership.user_id == User.id)
+        .where(
+            ProjectMembership.project_id == project.id,
+            ProjectMembership.role == "project_manager",
+        )
+    ).first()
+
+
+def latest_assessment(project_id: int) -> Assessment | None:
+    return db.session.scalars(
+        select(Assessment)
+        .where(Assessment.project_id == project_id)
+        .order_by(Assessment.sequence.desc())
+        .limit(1)
+    ).first()
+
+
+def _next_sequence(model_class, project_id: int) -> int:
+    current = db.session.scalar(
+        select(func.max(model_class.sequence)).where(model_class.project_id == project_id)
+    )
+    return (current or 0) + 1
+
+
+def _flush_unique(message: str) -> None:
+    """Flush; a clash on a per-project sequence means someone else saved first."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise RuleError(message) from None
+
+
+# --------------------------------------------------------------------------------------
+# Assessments
+# --------------------------------------------------------------------------------------
+
+
+def assess(
+    project: Project,
+    raw_answers: Mapping[str, Any],
+    *,
+    assessed_by: User,
+    expected_sequence: int | None = None,
+    assessed_at: datetime | None = None,
+) -> Assessment:
+    """Record an assessment: validate the answers, compute the result, store both.
+
+    ``expected_sequence`` is the number this assessment would get when the form was
+    opened; if another assessment was saved since, the save is refused.
+    """
+    try:
+        answers = rules.validate_answers(raw_answers)
+    except rules.AnswerError as error:
+        key, message = error.problems[0]
+        raise RuleError(message, key) from None
+    sequence = _next_sequence(Assessment, project.id)
+    if expected_sequence is not None and expected_sequence != sequence:
+        raise RuleError(ASSESSED_MEANWHILE)
+    result = rules.recommend(answers, size_tier=project_tier(project)).to_dict()
+    assessment = Assessment(
+        project=project,
+        sequence=sequence,
+        assessed_by=assessed_by,
+        assessed_at=assessed_at or utcnow(),
+    )
+    assessment.store_result(answers.to_dict(), result)
+    db.session.add(assessment)
+    _flush_unique(ASSESSED_MEANWHILE)
+    zone = model.ZONES[result["zone"]].label.lower()
+    audit.record(
+        "method.assessed",
+        assessment,
+        project_id=project.id,
+        actor=assessed_by,
+        summary=f"Assessed the project (number {sequence}): {zone} zone, recommends "
+        f"{model.METHODS[result['method']].lower()}",
+        changes={
+            "method": result["method"],
+            "zone": result["zone"],
+            "confidence": result["confidence"],
+            "model_version": result["model_version"],
+            "answers": answers.to_dict(),
+        },
+    )
+    return assessment
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    assessment: Assessment
+    previous: Assessment | None
+    changes: list[dict[str, Any]]
+
+    @property
+    def zone_moved(self) -> bool:
+        return any(change["kind"] == "zone" for change in self.changes)
+
+
+def with_changes(assessments: Iterable[Assessment], before: Assessment | None) -> list[HistoryItem]:
+    """Pair each assessment (newest first) with what changed since the one before it.
+
+    ``before`` is the assessment preceding the oldest one given (from the next page), so a
+    page of history compares its last row too.
+    """
+    ordered = list(assessments)
+    items = []
+    for index, assessment in enumerate(ordered):
+        previous = ordered[index + 1] if index + 1 < len(ordered) else before
+        changes = []
+        if previous is not None:
+            changes = rules.compare(
+                {"answers": previous.answers, "result": previous.result()},
+                {"answers": assessment.answers, "result": assessment.result()},
+            )
+        items.append(HistoryItem(assessment, previous, changes))
+    return items
+
+
+# --------------------------------------------------------------------------------------
+# Method decisions
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class DecisionData:
+    method: str
+    drivers: list[str]
+    rationale: str
+    assessment_id: int | None
+    project_version: int | None
+
+
+def decide(
+    project: Project,
+    data: DecisionData,
+    *,
+    decided_by: User,
+    decided_at: datetime | None = None,
+) -> MethodDecision:
+    """Record a method decision against the latest assessment and set the project's method.
+
+    Choosing against the recommendation needs a rationale and opens a risk on the
+    project's register. Every decision updates the project row under its version, so two
+    decisions made at once cannot both succeed.
+    """
+    check_version(project, data.project_version)
+    if data.method not in model.METHODS:
+        raise RuleError("Choose a delivery method from the list", "method")
+    drivers = [d for d in model.DECISION_DRIVERS if d in set(data.drivers)]
+    if not drivers or len(drivers) != len(set(data.drivers)):
+        raise RuleError("Choose at least one driver of the decision from the list", "drivers")
+    latest = latest_assessment(project.id)
+    if latest is None:
+        raise RuleError(
+            "Assess the project before deciding its method, so the decision can be compared "
+            "with a recommendation"
+        )
+    if data.assessment_id is not None and data.assessment_id != latest.id:
+        raise RuleError(NEWER_ASSESSMENT)
+    rationale = (data.rationale or "").strip()
+    follows = data.method == latest.method
+    chosen, recommended = model.METHODS[data.method], model.METHODS[latest.method]
+    if not follows and not rationale:
+        raise RuleError(
+            f"Explain why you chose {chosen.lower()} when the assessment recommends "
+            f"{recommended.lower()}",
+            "rationale",
+        )
+
+    decided_at = decided_at or utcnow()
+    risk = None
+    if not follows:
+        risk = Risk(
+            project=project,
+            created_at=decided_at,
+            updated_at=decided_at,
+            title=f"Delivery method departs from the recommendation: {chosen.lower()} chosen, "
+            f"{recommended.lower()} recommended",
+            description=_departure_description(latest, chosen, recommended, drivers, rationale),
+            owner=decided_by,
+            status="open",
+            source="method_decision",
+        )
+        db.session.add(risk)
+
+    decision = MethodDecision(
+        project=project,
+        sequence=_next_sequence(MethodDecision, project.id),
+        decided_by=decided_by,
+        decided_at=decided_at,
+        method=data.method,
+        previous_method=project.delivery_method,
+        rationale=rationale,
+        assessment=latest,
+        recommended_method=latest.method,
+        follows_recommendation=follows,
+        risk=risk,
+        driver_rows=[MethodDecisionDriver(driver=d) for d in drivers],
+    )
+    db.session.add(decision)
+    previous_method = project.delivery_method
+    project.delivery_method = data.method
+    # Touch the project even when the method stays the same, so the version check below
+    # catches a decision made at the same moment by someone else.
+    project.updated_at = utcnow()
+    try:
+        _flush_unique(StaleEdit().args[0])
+    except StaleDataError:
+        raise StaleEdit() from None
+
+    audit.record(
+        "method.decided",
+        decision,
+        project_id=project.id,
+        actor=decided_by,
+        summary=f"Chose {chosen.lower()} delivery"
+        + ("" if follows else f" against the recommendation ({recommended.lower()})"),
+        changes={
+            "delivery_method": [previous_method, data.method],
+            "recommended_method": latest.method,
+            "follows_recommendation": follows,
+            "drivers": drivers,
+            "rationale": rationale,
+            "assessment_id": latest.id,
+        },
+    )
+    if risk is not None:
+        audit.record(
+            "risk.created",
+            risk,
+            project_id=project.id,
+            actor=decided_by,
+            summary=f"Opened risk: {risk.title}",
+            changes=diff({}, _risk_snapshot(risk)),
+        )
+    return decision
+
+
+def _departure_description(
+    assessment: Assessment, chosen: str, recommended: str, drivers: list[str], rationale: str
+) -> str:
+    zone = model.ZONES[assessment.zone].label.lower()
+    driver_words = ", ".join(model.DECISION_DRIVERS[d].lower() for d in drivers)
+    return (
+        f"The assessment of {assessment.assessed_at:%d %B %Y} places the project in the "
+        f"{zone} zone and recommends {recommended.lower()} delivery; {chosen.lower()} was "
+        f"chosen instead. Drivers: {driver_words}. Rationale: {rationale}\n\n"
+        "Manage it by returning to the recommendation at each stage end or release, and "
+        "by re-assessing when the project changes."
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Risks
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class RiskData:
+    title: str
+    description: str
+    owner_id: int
+    status: str
+
+
+def _risk_snapshot(risk: Risk) -> dict[str, Any]:
+    return {
+        "title": risk.title,
+        "description": risk.description,
+        "owner": risk.owner.name if risk.owner else None,
+        "status": risk.status,
+    }
+
+
+def project_people(project: Project) -> list[User]:
+    """People who may own a project risk: anyone active on the project."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.is_active_user,
+                User.id.in_(
+                    select(ProjectMembership.user_id).where(
+                        ProjectMembership.project_id == project.id
+                    )
+                ),
+            )
+            .order_by(User.name)
+        )
+    )
+
+
+def update_risk(project: Project, risk: Risk, data: RiskData, *, version: int | None) -> Risk:
+    if risk.project_id != project.id:
+        raise RuleError("That risk is not on this project's register")
+    check_version(risk, version)
+    title = (data.title or "").strip()
+    if not title:
+        raise RuleError("Enter a title for the risk", "title")
+    if data.status not in RISK_STATUSES:
+        raise RuleError("Choose whether the risk is open or closed", "status")
+    owner = db.session.get(User, data.owner_id) if data.owner_id is not None else None
+    if owner is None or owner.id not in {person.id for person in project_people(project)}:
+        raise RuleError("Choose an owner from the people on this project", "owner_id")
+    before = _risk_snapshot(risk)
+    risk.title = title
+    risk.description = (data.description or "").strip()
+    risk.owner = owner
+    risk.status = data.status
+    changes = diff(before, _risk_snapshot(risk))
+    if changes:
+        try:
+            db.session.flush()
+        except StaleDataError:
+            raise StaleEdit() from None
+        audit.record(
+            "risk.updated",
+            risk,
+            project_id=project.id,
+            summary=f"Updated risk {risk.id}: {', '.join(changes)}",
+            changes=changes,
+        )
+    return risk
