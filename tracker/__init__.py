@@ -101,9 +101,9 @@ def _sqlite_on_begin(connection) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from tracker import audit, auth, core, demo, orgs, projects
+    from tracker import agile, audit, auth, core, demo, orgs, projects
 
-    for module in (core, auth, orgs, projects, audit, demo):
+    for module in (core, auth, orgs, projects, audit, demo, agile):
         app.register_blueprint(module.bp)
 
 

@@ -7,7 +7,8 @@ import pytest
 
 # endpoint -> (method, url template, who may use it)
 #   "any": every signed-in user; "admin"/"pmo": global roles; "manager": the project's manager
-#   (or PMO/admin); "member": anyone on the project (or PMO/admin); "public": no sign-in.
+#   (or PMO/admin); "member": anyone on the project (or PMO/admin); "public": no sign-in;
+#   "team": the manager or a team member; "feedback": the team or a customer representative.
 ROUTES = {
     "core.index": ("GET", "/", "any"),
     "core.health": ("GET", "/health", "public"),
@@ -32,6 +33,36 @@ ROUTES = {
         "/projects/{project_id}/team/{membership_id}/remove",
         "manager",
     ),
+    "agile.list_iterations": ("GET", "/projects/{project_id}/iterations", "member"),
+    "agile.create_iteration": ("GET", "/projects/{project_id}/iterations/new", "manager"),
+    "agile.show_iteration": ("GET", "/projects/{project_id}/iterations/{iteration_id}", "member"),
+    "agile.edit_iteration": (
+        "GET",
+        "/projects/{project_id}/iterations/{iteration_id}/edit",
+        "manager",
+    ),
+    "agile.start_iteration": (
+        "POST",
+        "/projects/{project_id}/iterations/{iteration_id}/start",
+        "manager",
+    ),
+    "agile.close_iteration": (
+        "GET",
+        "/projects/{project_id}/iterations/{iteration_id}/close",
+        "manager",
+    ),
+    "agile.show_backlog": ("GET", "/projects/{project_id}/backlog", "member"),
+    "agile.create_item": ("GET", "/projects/{project_id}/backlog/new", "team"),
+    "agile.show_item": ("GET", "/projects/{project_id}/backlog/{item_id}", "member"),
+    "agile.edit_item": ("GET", "/projects/{project_id}/backlog/{item_id}/edit", "team"),
+    "agile.change_status": ("POST", "/projects/{project_id}/backlog/{item_id}/status", "team"),
+    "agile.create_feedback": (
+        "GET",
+        "/projects/{project_id}/iterations/{iteration_id}/feedback/new",
+        "feedback",
+    ),
+    "agile.close_loop": ("GET", "/projects/{project_id}/feedback/{feedback_id}/close-loop", "team"),
+    "agile.you_said_we_did": ("GET", "/projects/{project_id}/you-said-we-did", "member"),
 }
 
 
@@ -42,6 +73,7 @@ def world(db, make_user, make_project):
     outsider = make_user("Outsider")
     project = make_project(manager=manager, members=[(member, "team_member")])
     membership = next(m for m in project.memberships if m.role == "team_member")
+    agile_ids = _agile_records(db, project)
     return {
         "manager": manager,
         "member": member,
@@ -52,8 +84,34 @@ def world(db, make_user, make_project):
             "org_id": project.lead_organisation_id,
             "project_id": project.id,
             "membership_id": membership.id,
+            **agile_ids,
         },
     }
+
+
+def _agile_records(db, project) -> dict:
+    from tracker.agile.models import BacklogItem, Feedback, Iteration
+
+    iteration = Iteration(
+        project_id=project.id,
+        name="Sprint 1",
+        goal="Try it",
+        status="active",
+        start_on=project.planned_start,
+        end_on=project.planned_start,
+    )
+    item = BacklogItem(project_id=project.id, iteration=iteration, title="Item", points=1)
+    feedback = Feedback(
+        project_id=project.id,
+        iteration=iteration,
+        source="citizen",
+        rating=4,
+        said="Fine",
+        agreement="yes",
+    )
+    db.session.add_all([iteration, item, feedback])
+    db.session.commit()
+    return {"iteration_id": iteration.id, "item_id": item.id, "feedback_id": feedback.id}
 
 
 def test_every_route_is_in_the_access_table(app):
