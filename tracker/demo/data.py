@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from tracker.agile import demo as agile_demo
 from tracker.auth import services as users
 from tracker.auth.models import User
 from tracker.extensions import db
@@ -353,6 +354,8 @@ def load(password: str) -> dict[str, int]:
         for email, role in spec.board:
             projects.add_member(project, people[email], role)
         created["projects"] += 1
+    by_code = {p.code: p for p in db.session.scalars(select(Project))}
+    created["agile projects"] = agile_demo.load(by_code, people)
     db.session.flush()
     return created
 
