@@ -233,14 +233,19 @@ def _table(html: str, chart_id: str) -> list[list[str]]:
     body = html[start : html.index("</table>", start)]
     rows = re.findall(r"<tr class=\"govuk-table__row\">(.*?)</tr>", body, re.S)
     return [
-        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.S)]
+        [
+            re.sub(r"<[^>]+>", "", cell).strip()
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.S)
+        ]
         for r in rows
     ]
 
 
 def _set_times(db, item, *moments):
     rows = db.session.scalars(
-        select(ItemStatusChange).where(ItemStatusChange.item_id == item.id).order_by(ItemStatusChange.id)
+        select(ItemStatusChange)
+        .where(ItemStatusChange.item_id == item.id)
+        .order_by(ItemStatusChange.id)
     ).all()
     for row, moment in zip(rows, moments, strict=True):
         db.session.execute(

@@ -326,7 +326,11 @@ def test_closing_the_loop(db, team, build):
     feedback = build.feedback(sprint)
     with pytest.raises(RuleError, match="how you told them") as caught:
         agile.close_loop(
-            project, feedback, action_taken="Rewrote it", how=" ", backlog_item_id=None,
+            project,
+            feedback,
+            action_taken="Rewrote it",
+            how=" ",
+            backlog_item_id=None,
             version=None,
         )
     assert caught.value.field == "loop_closed_how"

@@ -197,7 +197,9 @@ def _load_project(project: Project, actor: User | None, spec) -> int:
                 said=said,
                 agreement="yes_with_changes" if n == 0 else rng.choice(("yes", "no")),
                 action_taken=(
-                    "Added to the next sprint and shown at the show and tell." if loop_closed else ""
+                    "Added to the next sprint and shown at the show and tell."
+                    if loop_closed
+                    else ""
                 ),
                 backlog_item_id=items[0].id,
                 loop_closed=loop_closed,
@@ -276,9 +278,7 @@ def load(projects_by_code: dict[str, Project], people_by_email: dict[str, User])
         project = projects_by_code.get(code)
         if project is None or project.id in done:
             continue
-        manager = next(
-            (m.user for m in project.memberships if m.role == "project_manager"), None
-        )
+        manager = next((m.user for m in project.memberships if m.role == "project_manager"), None)
         loaded += _load_project(project, manager, spec)
     db.session.flush()
     return loaded

@@ -150,8 +150,12 @@ def _history_columns():
     ).join(BacklogItem, BacklogItem.id == ItemStatusChange.item_id)
 
 
-def _membership(rows, iteration_id: int) -> list[rules.Item]:
-    """Each item's time in the iteration, from the rows that moved it in and out."""
+def _membership(rows, iteration_id: int, closed_at: datetime | None = None) -> list[rules.Item]:
+    """Each item's time in the iteration, from the rows that moved it in and out.
+
+    Unfinished items leave a closed iteration when it closes, often on its last day; they
+    still count against it to the end, so the spill-over shows on its burndown.
+    """
     spans: dict[int, list] = {}
     current: dict[int, int | None] = {}
     points: dict[int, int] = {}
@@ -166,7 +170,10 @@ def _membership(rows, iteration_id: int) -> list[rules.Item]:
         elif was_in and not now_in:
             spans[item_id][1] = at
     return [
-        rules.Item(item_id, points[item_id], start, end) for item_id, (start, end) in spans.items()
+        rules.Item(
+            item_id, points[item_id], start, None if closed_at and end and end >= closed_at else end
+        )
+        for item_id, (start, end) in spans.items()
     ]
 
 
@@ -177,7 +184,7 @@ def burndown(iteration: Iteration, today: date | None = None) -> rules.Burndown:
     if iteration.status == "active":
         as_of = today or datetime.now(UTC).date()
     return rules.burndown(
-        _membership(rows, iteration.id),
+        _membership(rows, iteration.id, iteration.closed_at),
         _changes(rows),
         iteration.start_on,
         iteration.end_on,
