@@ -10,7 +10,7 @@ from flask_sqlalchemy.record_queries import get_recorded_queries
 from sqlalchemy import func, select, update
 
 from tracker.agile import services as agile
-from tracker.agile.models import BacklogItem, Feedback, Iteration, ItemStatusChange
+from tracker.agile.models import BacklogItem, Feedback, ItemStatusChange, Iteration
 from tracker.db import utcnow
 
 

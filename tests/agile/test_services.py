@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from tracker.agile import services as agile
-from tracker.agile.models import BacklogItem, CarryOver, Feedback, Iteration, ItemStatusChange
+from tracker.agile.models import BacklogItem, CarryOver, Feedback, ItemStatusChange, Iteration
 from tracker.audit.models import AuditEntry
 from tracker.core.errors import RuleError, StaleEdit
 

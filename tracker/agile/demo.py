@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from tracker.agile.models import BacklogItem, CarryOver, Feedback, Iteration, ItemStatusChange
+from tracker.agile.models import BacklogItem, CarryOver, Feedback, ItemStatusChange, Iteration
 from tracker.audit import services as audit
 from tracker.auth.models import User
 from tracker.extensions import db
