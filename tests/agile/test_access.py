@@ -64,20 +64,16 @@ def test_pmo_may_plan_and_close(client, login, team, records, make_user):
 
 
 def test_customer_rep_cannot_change_items_by_posting(db, app, client, login, team, records):
-    app.config["WTF_CSRF_ENABLED"] = False
-    try:
-        login(team["customer"])
-        item = records["item"]
-        response = client.post(
-            f"/projects/{team['project'].id}/backlog/{item.id}/status",
-            data={"status": "done", "version": item.version},
-        )
-        assert response.status_code == 403
-        response = client.post(
-            f"/projects/{team['project'].id}/iterations/{records['sprint'].id}/start"
-        )
-        assert response.status_code == 403
-    finally:
-        app.config["WTF_CSRF_ENABLED"] = True
+    login(team["customer"])
+    item = records["item"]
+    response = client.post(
+        f"/projects/{team['project'].id}/backlog/{item.id}/status",
+        data={"status": "done", "version": item.version},
+    )
+    assert response.status_code == 403
+    response = client.post(
+        f"/projects/{team['project'].id}/iterations/{records['sprint'].id}/start"
+    )
+    assert response.status_code == 403
     assert db.session.get(BacklogItem, item.id).status == "todo"
     assert db.session.scalar(select(func.count()).select_from(Feedback)) == 1

@@ -355,7 +355,7 @@ def load(password: str) -> dict[str, int]:
             projects.add_member(project, people[email], role)
         created["projects"] += 1
     by_code = {p.code: p for p in db.session.scalars(select(Project))}
-    created["agile projects"] = agile_demo.load(by_code, people)
+    agile_demo.load(by_code, people)
     db.session.flush()
     return created
 
