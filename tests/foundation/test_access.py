@@ -9,7 +9,8 @@ from tests.stages.helpers import access_ids as stage_access_ids
 
 # endpoint -> (method, url template, who may use it)
 #   "any": every signed-in user; "admin"/"pmo": global roles; "manager": the project's manager
-#   (or PMO/admin); "member": anyone on the project (or PMO/admin); "public": no sign-in.
+#   (or PMO/admin); "member": anyone on the project (or PMO/admin); "public": no sign-in;
+#   "team": the manager or a team member; "feedback": the team or a customer representative.
 ROUTES = {
     "core.index": ("GET", "/", "any"),
     "core.health": ("GET", "/health", "public"),
@@ -88,6 +89,36 @@ ROUTES = {
     "methods.list_decisions": ("GET", "/projects/{project_id}/method-decisions", "member"),
     "methods.list_risks": ("GET", "/projects/{project_id}/risks", "member"),
     "methods.edit_risk": ("GET", "/projects/{project_id}/risks/{risk_id}/edit", "manager"),
+    "agile.list_iterations": ("GET", "/projects/{project_id}/iterations", "member"),
+    "agile.create_iteration": ("GET", "/projects/{project_id}/iterations/new", "manager"),
+    "agile.show_iteration": ("GET", "/projects/{project_id}/iterations/{iteration_id}", "member"),
+    "agile.edit_iteration": (
+        "GET",
+        "/projects/{project_id}/iterations/{iteration_id}/edit",
+        "manager",
+    ),
+    "agile.start_iteration": (
+        "POST",
+        "/projects/{project_id}/iterations/{iteration_id}/start",
+        "manager",
+    ),
+    "agile.close_iteration": (
+        "GET",
+        "/projects/{project_id}/iterations/{iteration_id}/close",
+        "manager",
+    ),
+    "agile.show_backlog": ("GET", "/projects/{project_id}/backlog", "member"),
+    "agile.create_item": ("GET", "/projects/{project_id}/backlog/new", "team"),
+    "agile.show_item": ("GET", "/projects/{project_id}/backlog/{item_id}", "member"),
+    "agile.edit_item": ("GET", "/projects/{project_id}/backlog/{item_id}/edit", "team"),
+    "agile.change_status": ("POST", "/projects/{project_id}/backlog/{item_id}/status", "team"),
+    "agile.create_feedback": (
+        "GET",
+        "/projects/{project_id}/iterations/{iteration_id}/feedback/new",
+        "feedback",
+    ),
+    "agile.close_loop": ("GET", "/projects/{project_id}/feedback/{feedback_id}/close-loop", "team"),
+    "agile.you_said_we_did": ("GET", "/projects/{project_id}/you-said-we-did", "member"),
 }
 
 
@@ -108,6 +139,9 @@ def world(db, make_user, make_project):
         "risk_id": risk.id,
     }
     ids.update(stage_access_ids(project, manager))
+    # Hybrid: both stages and iterations belong on it.
+    project.delivery_method = "hybrid"
+    ids.update(_agile_records(db, project))
     return {
         "manager": manager,
         "member": member,
@@ -130,6 +164,31 @@ def _method_records(db, project, manager):
     )
     db.session.commit()
     return assessment, decision.risk
+
+
+def _agile_records(db, project) -> dict:
+    from tracker.agile.models import BacklogItem, Feedback, Iteration
+
+    iteration = Iteration(
+        project_id=project.id,
+        name="Sprint 1",
+        goal="Try it",
+        status="active",
+        start_on=project.planned_start,
+        end_on=project.planned_start,
+    )
+    item = BacklogItem(project_id=project.id, iteration=iteration, title="Item", points=1)
+    feedback = Feedback(
+        project_id=project.id,
+        iteration=iteration,
+        source="citizen",
+        rating=4,
+        said="Fine",
+        agreement="yes",
+    )
+    db.session.add_all([iteration, item, feedback])
+    db.session.commit()
+    return {"iteration_id": iteration.id, "item_id": item.id, "feedback_id": feedback.id}
 
 
 def test_every_route_is_in_the_access_table(app):

@@ -689,6 +689,71 @@ def velocity_chart(velocities: Sequence[Velocity], **size: int) -> Chart:
     )
 
 
+# --------------------------------------------------------------------------------------
+# Feedback loop figures
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedbackEntry:
+    """One piece of feedback as the figures need it."""
+
+    iteration: str
+    rating: int
+    acted_on: bool
+    given_at: datetime
+    loop_closed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class FeedbackSummary:
+    """What the PMO compares about feedback. ``None`` where there is nothing to measure.
+
+    ``rating_trend`` is the mean rating per iteration in the order given; ``acted_on_share``
+    the share of feedback with an action recorded; ``median_days_to_close`` the median days
+    from feedback to telling the customer what was done, over closed loops.
+    """
+
+    entries: int
+    rating_trend: tuple[tuple[str, Decimal], ...]
+    acted_on_share: Decimal | None
+    loops_closed: int
+    median_days_to_close: Decimal | None
+
+
+def feedback_summary(entries: Sequence[FeedbackEntry]) -> FeedbackSummary:
+    """Rating trend, share acted on, and median days to close the loop."""
+    by_iteration: dict[str, list[int]] = {}
+    for entry in entries:
+        by_iteration.setdefault(entry.iteration, []).append(entry.rating)
+    trend = tuple((name, _two_places(mean(ratings))) for name, ratings in by_iteration.items())
+    acted = sum(1 for entry in entries if entry.acted_on)
+    waits = sorted(
+        (entry.loop_closed_at - entry.given_at).total_seconds() / 86400
+        for entry in entries
+        if entry.loop_closed_at is not None
+    )
+    median = None
+    if waits:
+        middle = len(waits) // 2
+        median = _two_places(
+            waits[middle] if len(waits) % 2 else (waits[middle - 1] + waits[middle]) / 2
+        )
+    return FeedbackSummary(
+        entries=len(entries),
+        rating_trend=trend,
+        acted_on_share=(
+            (Decimal(acted) / Decimal(len(entries))).quantize(
+                Decimal("0.001"), rounding=ROUND_HALF_UP
+            )
+            if entries
+            else None
+        ),
+        loops_closed=len(waits),
+        median_days_to_close=median,
+    )
+
+
 __all__ = [
     "AGREEMENTS_ALLOWING_CLOSE",
     "Agreement",
@@ -698,6 +763,8 @@ __all__ = [
     "BurnupPoint",
     "Chart",
     "ClosingItem",
+    "FeedbackEntry",
+    "FeedbackSummary",
     "Item",
     "ItemStatus",
     "IterationClose",
@@ -717,6 +784,7 @@ __all__ = [
     "burnup_chart",
     "check_iterations",
     "close_iteration",
+    "feedback_summary",
     "iteration_problems",
     "line_chart",
     "nice_scale",

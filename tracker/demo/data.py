@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from tracker.agile import demo as agile_demo
 from tracker.auth import services as users
 from tracker.auth.models import User
 from tracker.extensions import db
@@ -358,6 +359,7 @@ def load(password: str) -> dict[str, int]:
     projects_by_code = {p.code: p for p in db.session.scalars(select(Project))}
     methods_demo.load(projects_by_code, people)
     stages_demo.load(projects_by_code, people)
+    agile_demo.load(projects_by_code, people)
     db.session.flush()
     return created
 

@@ -1,0 +1,257 @@
+"""Read models for agile pages: a fixed number of statements per page, and the chart
+series rebuilt from the append-only item history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Select, func, select
+
+from tracker.agile import rules
+from tracker.agile.models import BacklogItem, CarryOver, Feedback, ItemStatusChange, Iteration
+from tracker.extensions import db
+
+
+def project_iterations(project_id: int) -> list[Iteration]:
+    return list(
+        db.session.scalars(
+            select(Iteration)
+            .where(Iteration.project_id == project_id)
+            .order_by(Iteration.start_on, Iteration.id)
+        )
+    )
+
+
+def iteration_items(iteration_id: int) -> list[BacklogItem]:
+    return list(
+        db.session.scalars(
+            select(BacklogItem)
+            .where(BacklogItem.iteration_id == iteration_id)
+            .order_by(BacklogItem.status.desc(), BacklogItem.id)
+        )
+    )
+
+
+def iteration_feedback(iteration_id: int) -> list[Feedback]:
+    return list(
+        db.session.scalars(
+            select(Feedback)
+            .where(Feedback.iteration_id == iteration_id)
+            .order_by(Feedback.created_at, Feedback.id)
+        )
+    )
+
+
+def carried_over_from(iteration_id: int) -> list[CarryOver]:
+    return list(
+        db.session.scalars(
+            select(CarryOver).where(CarryOver.iteration_id == iteration_id).order_by(CarryOver.id)
+        )
+    )
+
+
+def carried_into(iteration_id: int) -> list[tuple[CarryOver, str]]:
+    """Items that spilled over into this iteration, with the iteration they came from."""
+    return list(
+        db.session.execute(
+            select(CarryOver, Iteration.name)
+            .join(Iteration, Iteration.id == CarryOver.iteration_id)
+            .where(CarryOver.to_iteration_id == iteration_id)
+            .order_by(CarryOver.id)
+        ).all()
+    )
+
+
+def backlog(project_id: int, status: str | None = None) -> Select:
+    statement = (
+        select(BacklogItem, Iteration.name, Iteration.status)
+        .outerjoin(Iteration, Iteration.id == BacklogItem.iteration_id)
+        .where(BacklogItem.project_id == project_id)
+    )
+    if status:
+        statement = statement.where(BacklogItem.status == status)
+    return statement.order_by(
+        Iteration.start_on.is_(None).desc(), Iteration.start_on, BacklogItem.id
+    )
+
+
+def item_history(item_id: int) -> list[tuple[ItemStatusChange, str | None]]:
+    return list(
+        db.session.execute(
+            select(ItemStatusChange, Iteration.name)
+            .outerjoin(Iteration, Iteration.id == ItemStatusChange.iteration_id)
+            .where(ItemStatusChange.item_id == item_id)
+            .order_by(ItemStatusChange.changed_at, ItemStatusChange.id)
+        ).all()
+    )
+
+
+def item_carry_overs(item_id: int) -> list[tuple[CarryOver, str]]:
+    return list(
+        db.session.execute(
+            select(CarryOver, Iteration.name)
+            .join(Iteration, Iteration.id == CarryOver.iteration_id)
+            .where(CarryOver.item_id == item_id)
+            .order_by(CarryOver.id)
+        ).all()
+    )
+
+
+def closed_loops(project_id: int) -> Select:
+    """'You said, we did': feedback whose loop was closed, newest first."""
+    return (
+        select(Feedback, Iteration.name)
+        .join(Iteration, Iteration.id == Feedback.iteration_id)
+        .where(Feedback.project_id == project_id, Feedback.loop_closed)
+        .order_by(Feedback.loop_closed_at.desc(), Feedback.id.desc())
+    )
+
+
+def project_summary(project_id: int) -> dict:
+    """Counts for the project page's agile section, in one statement."""
+    iterations = project_iterations(project_id)
+    open_loops = db.session.scalar(
+        select(func.count(Feedback.id)).where(
+            Feedback.project_id == project_id, Feedback.loop_closed.is_(False)
+        )
+    )
+    return {"iterations": iterations, "open_loops": open_loops or 0}
+
+
+# --------------------------------------------------------------------------------------
+# Chart series
+# --------------------------------------------------------------------------------------
+
+
+def _history_rows(statement) -> list[tuple[int, str, int | None, datetime, int]]:
+    return list(
+        db.session.execute(
+            statement.order_by(ItemStatusChange.changed_at, ItemStatusChange.id)
+        ).all()
+    )
+
+
+def _changes(rows) -> list[rules.StatusChange]:
+    return [
+        rules.StatusChange(item_id, rules.ItemStatus(status), at)
+        for item_id, status, _, at, _ in rows
+    ]
+
+
+def _history_columns():
+    return select(
+        ItemStatusChange.item_id,
+        ItemStatusChange.to_status,
+        ItemStatusChange.iteration_id,
+        ItemStatusChange.changed_at,
+        BacklogItem.points,
+    ).join(BacklogItem, BacklogItem.id == ItemStatusChange.item_id)
+
+
+def _membership(rows, iteration_id: int, closed_at: datetime | None = None) -> list[rules.Item]:
+    """Each item's time in the iteration, from the rows that moved it in and out.
+
+    Unfinished items leave a closed iteration when it closes, often on its last day; they
+    still count against it to the end, so the spill-over shows on its burndown.
+    """
+    spans: dict[int, list] = {}
+    current: dict[int, int | None] = {}
+    points: dict[int, int] = {}
+    for item_id, _, in_iteration, at, item_points in rows:
+        points[item_id] = item_points
+        was_in = current.get(item_id) == iteration_id
+        now_in = in_iteration == iteration_id
+        current[item_id] = in_iteration
+        if now_in and not was_in:
+            span = spans.setdefault(item_id, [at, None])
+            span[1] = None
+        elif was_in and not now_in:
+            spans[item_id][1] = at
+    return [
+        rules.Item(
+            item_id, points[item_id], start, None if closed_at and end and end >= closed_at else end
+        )
+        for item_id, (start, end) in spans.items()
+    ]
+
+
+def burndown(iteration: Iteration, today: date | None = None) -> rules.Burndown:
+    ever_in = select(ItemStatusChange.item_id).where(ItemStatusChange.iteration_id == iteration.id)
+    rows = _history_rows(_history_columns().where(ItemStatusChange.item_id.in_(ever_in)))
+    as_of = None
+    if iteration.status == "active":
+        as_of = today or datetime.now(UTC).date()
+    return rules.burndown(
+        _membership(rows, iteration.id, iteration.closed_at),
+        _changes(rows),
+        iteration.start_on,
+        iteration.end_on,
+        as_of=as_of,
+    )
+
+
+def release_burnup(project_id: int, iterations: list[Iteration]) -> list[rules.BurnupPoint]:
+    """Scope and done at the end of each started iteration (so far, for the active one)."""
+    rows = _history_rows(_history_columns().where(ItemStatusChange.project_id == project_id))
+    added: dict[int, tuple[int, datetime]] = {}
+    for item_id, _, _, at, points in rows:
+        added.setdefault(item_id, (points, at))
+    items = [rules.Item(item_id, points, at) for item_id, (points, at) in added.items()]
+    today = datetime.now(UTC).date()
+    spans = [
+        rules.IterationSpan(
+            it.name, it.start_on, min(it.end_on, today) if it.status == "active" else it.end_on
+        )
+        for it in iterations
+        if it.status != "planned"
+    ]
+    return rules.burnup_by_iteration(items, _changes(rows), spans)
+
+
+def velocities(iterations: list[Iteration]) -> list[rules.Velocity]:
+    return [
+        rules.Velocity(it.name, it.committed_points or 0, it.completed_points or 0)
+        for it in iterations
+        if it.status == "closed"
+    ]
+
+
+@dataclass(frozen=True)
+class ProjectMetrics:
+    velocity: rules.VelocitySummary
+    feedback: rules.FeedbackSummary
+
+
+def project_metrics(project_id: int, iterations: list[Iteration]) -> ProjectMetrics:
+    order = {it.id: index for index, it in enumerate(iterations)}
+    names = {it.id: it.name for it in iterations}
+    rows = db.session.execute(
+        select(
+            Feedback.iteration_id,
+            Feedback.rating,
+            Feedback.action_taken,
+            Feedback.loop_closed,
+            Feedback.created_at,
+            Feedback.loop_closed_at,
+        ).where(Feedback.project_id == project_id)
+    ).all()
+    rows = sorted(rows, key=lambda row: (order.get(row[0], 0), row[4]))
+    entries = [
+        rules.FeedbackEntry(
+            names.get(iteration_id, "?"),
+            rating,
+            bool((action or "").strip()) or bool(closed),
+            created,
+            closed_at,
+        )
+        for iteration_id, rating, action, closed, created, closed_at in rows
+    ]
+    return ProjectMetrics(
+        rules.velocity_summary(velocities(iterations)), rules.feedback_summary(entries)
+    )
+
+
+def percent(value: Decimal | None) -> str:
+    return "–" if value is None else f"{(value * 100).quantize(Decimal('1'))}%"

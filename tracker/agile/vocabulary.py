@@ -1,0 +1,36 @@
+"""The agile domain's words and their labels, in one place for models, forms and pages."""
+
+from __future__ import annotations
+
+ITERATION_STATUSES = {"planned": "Planned", "active": "Active", "closed": "Closed"}
+
+ITEM_STATUSES = {"todo": "To do", "doing": "Doing", "done": "Done"}
+
+# Why an item's history gained a row.
+CHANGE_REASONS = {
+    "created": "Added",
+    "status": "Status changed",
+    "moved": "Moved",
+    "carried_over": "Carried over",
+}
+
+FEEDBACK_SOURCES = {
+    "service_user": "Service user",
+    "citizen": "Citizen",
+    "partner_organisation": "Partner organisation",
+    "elected_member": "Elected member",
+    "staff": "Staff",
+}
+
+AGREEMENTS = {
+    "yes": "Yes, proceed",
+    "yes_with_changes": "Yes, with changes",
+    "no": "No",
+}
+
+RATINGS = {1: "1 – very poor", 2: "2 – poor", 3: "3 – fair", 4: "4 – good", 5: "5 – very good"}
+
+ITERATIVE_METHODS = ("agile", "hybrid")
+
+ITERATION_STATUS_COLOURS = {"planned": "grey", "active": "green", "closed": "blue"}
+ITEM_STATUS_COLOURS = {"todo": "grey", "doing": "yellow", "done": "green"}
