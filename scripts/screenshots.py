@@ -22,13 +22,26 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-# (file name, who signs in, path or a callable picking the path from the page)
+MARIA, TOM, JANE = (
+    "maria.okafor@example.gov.uk",
+    "tom.hughes@example.gov.uk",
+    "cllr.jane.morgan@example.gov.uk",
+)
+
+# Pages whose charts sit below the fold are taken whole.
+FULL_PAGE = {"assessment", "iterations"}
+
+# (file name, who signs in, where to go: a path, or "project:CODE" then links to follow)
 SHOTS = [
-    ("login", None, "/login"),
-    ("projects", "priya.shah@example.gov.uk", "/projects/"),
-    ("project", "maria.okafor@example.gov.uk", "project:ASC-2026-01"),
-    ("project-form", "maria.okafor@example.gov.uk", "/projects/new"),
-    ("organisations", "priya.shah@example.gov.uk", "/organisations/"),
+    ("login", None, ["/login"]),
+    ("projects", "priya.shah@example.gov.uk", ["/projects/"]),
+    ("project", MARIA, ["project:ASC-2026-01"]),
+    ("assessment", MARIA, ["project:ASC-2026-01", "Why"]),
+    ("decisions-inbox", JANE, ["/decisions"]),
+    ("gate-review", JANE, ["/decisions", "Gate review"]),
+    ("iterations", TOM, ["project:HOM-2026-02", "Iterations, velocity"]),
+    ("project-form", MARIA, ["/projects/new"]),
+    ("organisations", "priya.shah@example.gov.uk", ["/organisations/"]),
 ]
 
 
@@ -47,13 +60,18 @@ def main(base_url: str, password: str, extra: list[tuple[str, str, str]] | None 
                 page.fill("#password", password)
                 with page.expect_navigation():
                     page.click("main button[type=submit]")
-            if target.startswith("project:"):
-                page.goto(f"{base_url}/projects/?q={target.split(':', 1)[1]}")
+            first, *links = target
+            if first.startswith("project:"):
+                code = first.split(":", 1)[1]
+                page.goto(f"{base_url}/projects/?q={code}")
                 with page.expect_navigation():
-                    page.click(f"text={target.split(':', 1)[1]}")
+                    page.click(f"main a:text-is('{code}')")
             else:
-                page.goto(f"{base_url}{target}")
-            page.screenshot(path=str(OUT / f"{name}.png"), full_page=False)
+                page.goto(f"{base_url}{first}")
+            for text in links:
+                with page.expect_navigation():
+                    page.click(f"main a:has-text('{text}')")
+            page.screenshot(path=str(OUT / f"{name}.png"), full_page=name in FULL_PAGE)
             context.close()
             print(f"saved {name}.png")
         browser.close()
