@@ -90,7 +90,7 @@ def load(projects_by_code: dict[str, Project], people_by_email: dict[str, User])
         )
     }
     day_hours: dict[tuple[int, date], Decimal] = {}
-    for (person_id, day), total in db.session.execute(
+    for person_id, day, total in db.session.execute(
         select(TimeEntry.person_id, TimeEntry.work_date, db.func.sum(TimeEntry.hours))
         .where(TimeEntry.work_date >= first_day)
         .group_by(TimeEntry.person_id, TimeEntry.work_date)
