@@ -115,7 +115,8 @@ def lock_week(person_id: int, day: date) -> tuple[TimesheetWeek, bool]:
         statement = sqlite_insert(table).values(**values).on_conflict_do_nothing()
     else:  # pragma: no cover - the app runs on SQLite and PostgreSQL only
         statement = table.insert().values(**values)
-    created = db.session.execute(statement).rowcount == 1
+    # RETURNING says whether this call inserted the row (rowcount is not reliable here).
+    created = db.session.execute(statement.returning(table.c.id)).first() is not None
     week = db.session.scalars(
         select(TimesheetWeek)
         .where(TimesheetWeek.person_id == person_id, TimesheetWeek.week_start == start)
