@@ -148,8 +148,9 @@ def _parse_day(text: str) -> date | None:
     return None
 
 
-def parse_csv(data: bytes) -> list[ParsedRow]:
-    """Read and check every row; raise ImportRefused listing each bad row and field."""
+def parse_csv(data: bytes) -> tuple[list[ParsedRow], list[Problem]]:
+    """Read and check every row: the rows that read well, and a problem for each field that
+    does not. A file that cannot be read at all raises ImportRefused."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -218,11 +219,9 @@ def parse_csv(data: bytes) -> list[ParsedRow]:
             )
     except csv.Error as error:
         problems.append(Problem(reader.line_num, "File", f"The CSV is malformed: {error}"))
-    if problems:
-        raise ImportRefused(problems)
-    if not parsed:
+    if not parsed and not problems:
         raise ImportRefused([Problem(2, "File", "The file has no time entries")])
-    return parsed
+    return parsed, problems
 
 
 def _stage_lookup(project_ids: set[int]) -> dict[tuple[int, str], Stage]:
@@ -236,7 +235,7 @@ def _stage_lookup(project_ids: set[int]) -> dict[tuple[int, str], Stage]:
 def import_csv(data: bytes, *, actor: User) -> int:
     """Import time entries from CSV: all of them, or none with a report of every problem.
     Returns the number of entries added."""
-    parsed = parse_csv(data)
+    parsed, problems = parse_csv(data)
     codes = {row.project_code for row in parsed}
     emails = {row.email for row in parsed}
     projects = {
@@ -257,7 +256,6 @@ def import_csv(data: bytes, *, actor: User) -> int:
             select(Iteration).where(Iteration.project_id.in_(project_ids))
         )
     }
-    problems: list[Problem] = []
     ready: list[tuple[ParsedRow, User, services.Target, str]] = []
     today = services.today()
     for row in parsed:
