@@ -88,9 +88,7 @@ def test_a_team_member_fills_in_a_week_for_two_projects_in_one_submit(client, lo
     assert ">18<" in page  # the week's total
     # Submit it; the manager sees it on the project.
     week = services.find_week(team["member"].id, MONDAY)
-    response = client.post(
-        f"/timesheet/submit?week={MONDAY}", data={"version": str(week.version)}
-    )
+    response = client.post(f"/timesheet/submit?week={MONDAY}", data={"version": str(week.version)})
     assert response.status_code == 302
     assert services.find_week(team["member"].id, MONDAY).status == "submitted"
     login(team["manager"])
@@ -127,9 +125,7 @@ def test_a_day_over_24_hours_in_the_grid_saves_nothing(client, login, team, db):
     login(team["member"])
     response = client.post(
         f"/timesheet?week={MONDAY}",
-        data=_grid_form(
-            [(_line(team["project"]), {0: "20"}), (_line(team["other"]), {0: "5"})]
-        ),
+        data=_grid_form([(_line(team["project"]), {0: "20"}), (_line(team["other"]), {0: "5"})]),
     )
     assert response.status_code == 400
     assert "would have 25 hours logged" in response.get_data(as_text=True)
@@ -252,7 +248,11 @@ def test_log_one_entry_with_a_note_then_change_and_delete_it(client, login, team
 
 @pytest.mark.parametrize(
     ("hours", "message"),
-    [("", "Enter the hours worked"), ("-1", "Hours must not be negative"), ("x", "Hours must be a number")],
+    [
+        ("", "Enter the hours worked"),
+        ("-1", "Hours must not be negative"),
+        ("x", "Hours must be a number"),
+    ],
 )
 def test_entry_form_bad_hours(client, login, team, db, hours, message):
     login(team["member"])
@@ -320,7 +320,7 @@ def test_project_log_query_count_does_not_grow(client, login, team, db, log, mak
     before = len(get_recorded_queries())
     client.get(url)
     few = len(get_recorded_queries()) - before
-    for n in range(4):
+    for _ in range(4):
         person = make_user()
         from tracker.projects import services as projects
 
@@ -457,7 +457,12 @@ def test_rates_are_set_by_pmo(client, login, team, db, make_user):
     login(make_user("Analyst", global_role="pmo"))
     response = client.post(
         "/rates/new",
-        data={"applies_to": "role", "role": "team_member", "rate": "abc", "effective_from": "2026-01-01"},
+        data={
+            "applies_to": "role",
+            "role": "team_member",
+            "rate": "abc",
+            "effective_from": "2026-01-01",
+        },
     )
     assert response.status_code == 400
     assert "Enter hourly rate as an amount in pounds" in response.get_data(as_text=True)
@@ -470,7 +475,12 @@ def test_rates_are_set_by_pmo(client, login, team, db, make_user):
     assert db.session.scalar(select(func.count(HourlyRate.id))) == 0
     response = client.post(
         "/rates/new",
-        data={"applies_to": "role", "role": "team_member", "rate": "40.50", "effective_from": "2026-01-01"},
+        data={
+            "applies_to": "role",
+            "role": "team_member",
+            "rate": "40.50",
+            "effective_from": "2026-01-01",
+        },
     )
     assert response.status_code == 302
     assert "£40.50" in client.get("/rates").get_data(as_text=True)

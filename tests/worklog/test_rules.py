@@ -26,7 +26,14 @@ def test_parse_week_falls_back_to_this_week():
 
 @pytest.mark.parametrize(
     ("typed", "hours"),
-    [("7.5", "7.50"), ("7,5", "7.50"), ("7:30", "7.50"), (" 8 ", "8.00"), ("0.25", "0.25"), ("24", "24.00")],
+    [
+        ("7.5", "7.50"),
+        ("7,5", "7.50"),
+        ("7:30", "7.50"),
+        (" 8 ", "8.00"),
+        ("0.25", "0.25"),
+        ("24", "24.00"),
+    ],
 )
 def test_hours_as_typed(typed, hours):
     assert rules.parse_hours(typed) == Decimal(hours)

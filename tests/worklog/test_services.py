@@ -35,7 +35,7 @@ def test_logging_time_records_the_role_and_an_audit_entry(db, team, log):
 
 def test_a_day_cannot_pass_24_hours_across_projects(db, team, log):
     log(team["member"], team["project"], MONDAY, 20)
-    with pytest.raises(RuleError, match="would have 24.25 hours logged"):
+    with pytest.raises(RuleError, match=r"would have 24\.25 hours logged"):
         log(team["member"], team["other"], MONDAY, "4.25")
     db.session.rollback()
     assert _count(db) == 1
@@ -99,7 +99,7 @@ def test_logging_for_someone_else_needs_the_manager_role(db, team, log, make_use
 
     projects.add_member(team["project"], colleague, "team_member")
     db.session.commit()
-    with pytest.raises(RuleError, match="Only .* project manager can log time on behalf"):
+    with pytest.raises(RuleError, match=r"Only .* project manager can log time on behalf"):
         log(colleague, team["project"], MONDAY, 1, actor=team["member"])
     db.session.rollback()
     assert _count(db) == 0
@@ -108,7 +108,7 @@ def test_logging_for_someone_else_needs_the_manager_role(db, team, log, make_use
 
 
 def test_people_not_on_the_team_cannot_log_to_it(db, team, log):
-    with pytest.raises(RuleError, match="is not on the .* team"):
+    with pytest.raises(RuleError, match=r"is not on the .* team"):
         log(team["outsider"], team["project"], MONDAY, 1)
 
 
