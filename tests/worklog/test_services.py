@@ -305,3 +305,19 @@ def test_lock_week_creates_one_row_per_person_and_week(db, team):
     assert created and not created_again
     assert first.id == second.id
     assert db.session.scalar(select(func.count(TimesheetWeek.id))) == 1
+
+
+def test_a_cell_holding_several_entries_is_left_to_single_edits(db, team, log):
+    log(team["member"], team["project"], MONDAY, 2, note="Morning")
+    log(team["member"], team["project"], MONDAY, 3, note="Afternoon")
+    week = services.find_week(team["member"].id, MONDAY)
+    result = services.save_week(
+        team["member"],
+        MONDAY,
+        [_grid(team["project"], d1=1)],  # Monday's box is not in the grid: it stays as it is
+        version=week.version,
+        actor=team["member"],
+    )
+    db.session.commit()
+    assert (result.created, result.deleted) == (1, 0)
+    assert sorted(db.session.scalars(select(TimeEntry.note))) == ["", "Afternoon", "Morning"]
