@@ -484,3 +484,18 @@ def test_rates_are_set_by_pmo(client, login, team, db, make_user):
     )
     assert response.status_code == 302
     assert "£40.50" in client.get("/rates").get_data(as_text=True)
+
+
+def test_managers_read_but_do_not_edit_their_teams_timesheets(client, login, team, db, log):
+    log(team["member"], team["project"], MONDAY, 2)
+    login(team["manager"])
+    url = f"/timesheet?week={MONDAY}&person={team['member'].id}"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert team["member"].name in page.get_data(as_text=True)
+    assert "Save timesheet" not in page.get_data(as_text=True)
+    response = client.post(url, data=_grid_form([(_line(team["project"]), {0: "9"})], "1"))
+    assert response.status_code == 403
+    assert db.session.scalar(select(TimeEntry.hours)) == Decimal("2.00")
+    login(team["outsider"])
+    assert client.get(url).status_code == 403

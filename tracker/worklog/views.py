@@ -87,7 +87,8 @@ def my_work():
 
 
 def _person_for_timesheet(*, edit: bool) -> User:
-    """Whose timesheet: your own; an administrator may open anyone's, PMO may read it."""
+    """Whose timesheet: your own; an administrator may open anyone's; PMO, and the manager
+    of a project the person is on, may read it."""
     raw = request.args.get("person") or request.form.get("person")
     if not raw:
         return current_user
@@ -99,9 +100,26 @@ def _person_for_timesheet(*, edit: bool) -> User:
         abort(404)
     if person.id == current_user.id or current_user.is_admin:
         return person
-    if current_user.is_pmo and not edit:
+    if not edit and (current_user.is_pmo or _manages_someone_on(person)):
         return person
     forbid()
+
+
+def _manages_someone_on(person: User) -> bool:
+    """Project managers read the timesheets of people on their projects (one query)."""
+    managed = select(ProjectMembership.project_id).where(
+        ProjectMembership.user_id == current_user.id,
+        ProjectMembership.role == "project_manager",
+    )
+    return (
+        db.session.scalars(
+            select(ProjectMembership.id).where(
+                ProjectMembership.user_id == person.id,
+                ProjectMembership.project_id.in_(managed),
+            )
+        ).first()
+        is not None
+    )
 
 
 def _week() -> date:
