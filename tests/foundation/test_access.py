@@ -10,7 +10,8 @@ from tests.stages.helpers import access_ids as stage_access_ids
 # endpoint -> (method, url template, who may use it)
 #   "any": every signed-in user; "admin"/"pmo": global roles; "manager": the project's manager
 #   (or PMO/admin); "member": anyone on the project (or PMO/admin); "public": no sign-in;
-#   "team": the manager or a team member; "feedback": the team or a customer representative.
+#   "team": the manager or a team member; "feedback": the team or a customer representative;
+#   "owner": the person whose time it is, or the project's manager.
 ROUTES = {
     "core.index": ("GET", "/", "any"),
     "core.health": ("GET", "/health", "public"),
@@ -119,6 +120,19 @@ ROUTES = {
     ),
     "agile.close_loop": ("GET", "/projects/{project_id}/feedback/{feedback_id}/close-loop", "team"),
     "agile.you_said_we_did": ("GET", "/projects/{project_id}/you-said-we-did", "member"),
+    "worklog.my_work": ("GET", "/my-work", "any"),
+    "worklog.timesheet": ("GET", "/timesheet", "any"),
+    "worklog.submit_week": ("POST", "/timesheet/submit", "any"),
+    "worklog.unlock_week": ("POST", "/timesheet/weeks/{week_id}/unlock", "manager"),
+    "worklog.create_entry": ("GET", "/time/new", "any"),
+    "worklog.edit_entry": ("GET", "/time/{entry_id}/edit", "owner"),
+    "worklog.delete_entry": ("POST", "/time/{entry_id}/delete", "owner"),
+    "worklog.project_log": ("GET", "/projects/{project_id}/time", "manager"),
+    "worklog.export_entries": ("GET", "/time/export", "any"),
+    "worklog.import_entries": ("GET", "/time/import", "any"),
+    "worklog.list_rates": ("GET", "/rates", "pmo"),
+    "worklog.create_rate": ("GET", "/rates/new", "pmo"),
+    "worklog.delete_rate": ("POST", "/rates/{rate_id}/delete", "pmo"),
 }
 
 
@@ -142,6 +156,7 @@ def world(db, make_user, make_project):
     # Hybrid: both stages and iterations belong on it.
     project.delivery_method = "hybrid"
     ids.update(_agile_records(db, project))
+    ids.update(_worklog_records(db, project, member))
     return {
         "manager": manager,
         "member": member,
@@ -189,6 +204,29 @@ def _agile_records(db, project) -> dict:
     db.session.add_all([iteration, item, feedback])
     db.session.commit()
     return {"iteration_id": iteration.id, "item_id": item.id, "feedback_id": feedback.id}
+
+
+def _worklog_records(db, project, member) -> dict:
+    from datetime import date
+    from decimal import Decimal
+
+    from tracker.worklog.models import HourlyRate, TimeEntry, TimesheetWeek
+
+    week = TimesheetWeek(person_id=member.id, week_start=date(2026, 3, 2), status="open")
+    db.session.add(week)
+    db.session.flush()
+    entry = TimeEntry(
+        person_id=member.id,
+        week_id=week.id,
+        project_id=project.id,
+        work_date=date(2026, 3, 3),
+        hours=Decimal("7.5"),
+        role="team_member",
+    )
+    rate = HourlyRate(role="team_member", rate=Decimal(40), effective_from=date(2026, 1, 1))
+    db.session.add_all([entry, rate])
+    db.session.commit()
+    return {"week_id": week.id, "entry_id": entry.id, "rate_id": rate.id}
 
 
 def test_every_route_is_in_the_access_table(app):

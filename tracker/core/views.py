@@ -10,7 +10,7 @@ from tracker.extensions import db
 
 @bp.get("/")
 def index():
-    return redirect(url_for("projects.list_projects"))
+    return redirect(url_for("worklog.my_work"))
 
 
 @bp.get("/health")
@@ -33,6 +33,8 @@ def page_url(number: int) -> str:
 
 # Navigation: one list, so every page shows the same service navigation.
 NAV = (
+    ("My work", "worklog.my_work", None),
+    ("Timesheet", "worklog.timesheet", None),
     ("Projects", "projects.list_projects", None),
     ("Decisions", "stages.inbox", None),
     ("Organisations", "orgs.list_organisations", None),
@@ -55,7 +57,7 @@ def service_nav() -> list[dict]:
                 "href": url_for(target),
                 "active": endpoint.split(".")[0] == blueprint
                 and (blueprint != "auth" or endpoint.endswith("user") or "users" in endpoint)
-                and (blueprint != "stages" or endpoint == target),
+                and (blueprint not in {"stages", "worklog"} or endpoint == target),
             }
         )
     return items

@@ -22,6 +22,7 @@ from tracker.orgs.models import Organisation
 from tracker.projects import services as projects
 from tracker.projects.models import Project
 from tracker.stages import demo as stages_demo
+from tracker.worklog import demo as worklog_demo
 
 ORGANISATIONS = [
     ("Northshire County Council", "NCC", "local_authority"),
@@ -360,6 +361,7 @@ def load(password: str) -> dict[str, int]:
     methods_demo.load(projects_by_code, people)
     stages_demo.load(projects_by_code, people)
     agile_demo.load(projects_by_code, people)
+    worklog_demo.load(projects_by_code, people)
     db.session.flush()
     return created
 

@@ -1,0 +1,733 @@
+"""Pages for logging time: My work, the weekly timesheet, entries, a project's time log,
+rates, export and import. Load, check access, call a service, commit, redirect."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.agile.models import BacklogItem, Iteration
+from tracker.auth.access import forbid, role_required
+from tracker.auth.models import User
+from tracker.core.errors import STALE_MESSAGE, RuleError, attach_error
+from tracker.core.fields import options
+from tracker.extensions import db
+from tracker.projects.access import can_manage, load_project
+from tracker.projects.models import Project, ProjectMembership
+from tracker.projects.rules import PROJECT_ROLES
+from tracker.stages.models import Stage
+from tracker.stages.services import BOOKABLE_STATUSES, CLOSED_PROJECT_STATUSES
+from tracker.worklog import bp, queries, rules, services, transfer
+from tracker.worklog.forms import (
+    DeleteForm,
+    EntryForm,
+    ExportForm,
+    ImportForm,
+    RateForm,
+    SubmitWeekForm,
+    TimesheetForm,
+    UnlockForm,
+)
+from tracker.worklog.models import HourlyRate, TimeEntry, TimesheetWeek
+
+BLANK_ROWS = 2
+
+
+@bp.app_context_processor
+def worklog_vocabulary():
+    return {
+        "WEEK_STATUSES": rules.WEEK_STATUSES,
+        "DAY_NAMES": rules.DAY_NAMES,
+        "hours": rules.format_hours,
+        "worklog_summary": _project_section,
+    }
+
+
+def _project_section(project):
+    """The project page's time section (one query); None for people who cannot see it."""
+    if not can_manage(current_user, project):
+        return None
+    return queries.project_time(project.id, services.today())
+
+
+def _commit() -> bool:
+    """Commit; a concurrent change to the same record becomes the stale-edit message."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------------------
+# My work
+# --------------------------------------------------------------------------------------
+
+
+@bp.get("/my-work")
+def my_work():
+    start = rules.week_start(services.today())
+    view = queries.week_view(current_user.id, start)
+    return render_template(
+        "worklog/my_work.html",
+        view=view,
+        pending=queries.pending_decisions(current_user),
+        to_review=queries.submitted_weeks_to_review(current_user),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# The weekly timesheet
+# --------------------------------------------------------------------------------------
+
+
+def _person_for_timesheet(*, edit: bool) -> User:
+    """Whose timesheet: your own; an administrator may open anyone's; PMO, and the manager
+    of a project the person is on, may read it."""
+    raw = request.args.get("person") or request.form.get("person")
+    if not raw:
+        return current_user
+    try:
+        person = db.session.get(User, int(raw))
+    except ValueError:
+        abort(404)
+    if person is None:
+        abort(404)
+    if person.id == current_user.id or current_user.is_admin:
+        return person
+    if not edit and (current_user.is_pmo or _manages_someone_on(person)):
+        return person
+    forbid()
+
+
+def _manages_someone_on(person: User) -> bool:
+    """Project managers read the timesheets of people on their projects (one query)."""
+    managed = select(ProjectMembership.project_id).where(
+        ProjectMembership.user_id == current_user.id,
+        ProjectMembership.role == "project_manager",
+    )
+    return (
+        db.session.scalars(
+            select(ProjectMembership.id).where(
+                ProjectMembership.user_id == person.id,
+                ProjectMembership.project_id.in_(managed),
+            )
+        ).first()
+        is not None
+    )
+
+
+def _week() -> date:
+    return rules.parse_week(request.args.get("week") or request.form.get("week"), services.today())
+
+
+def _can_edit(person: User) -> bool:
+    return person.id == current_user.id or current_user.is_admin
+
+
+def _timesheet_page(person, start, form, *, status=200, copied=None):
+    view = queries.week_view(person.id, start)
+    options = queries.line_options(person.id)
+    labels = {services.line_text(key): label for key, label in options}
+    labels.update({services.line_text(line.key): line.label for line in view.lines})
+    # Rows that hold more than one entry on a day: shown, not editable in the grid.
+    multi = {
+        services.line_text(line.key): [count > 1 for count in line.counts] for line in view.lines
+    }
+    week = view.week
+    unlock_form = None
+    if week is not None and week.status == "submitted" and services.can_unlock(current_user, week):
+        unlock_form = UnlockForm(formdata=None, version=week.version)
+    row_labels = [labels.get(row.line.data or "") for row in form.rows]
+    used = {row.line.data for row in form.rows if row.line.data}
+    new_options = [
+        (services.line_text(k), label) for k, label in options if services.line_text(k) not in used
+    ]
+    totals = _typed_totals(form)
+    return render_template(
+        "worklog/timesheet.html",
+        person=person,
+        view=view,
+        form=form,
+        row_labels=row_labels,
+        multi=multi,
+        new_options=new_options,
+        day_totals=totals[0],
+        row_totals=totals[1],
+        week_total=sum(totals[0]),
+        can_edit=_can_edit(person) and view.status == "open",
+        is_self=person.id == current_user.id or current_user.is_admin,
+        submit_form=SubmitWeekForm(formdata=None, version=view.version),
+        unlock_form=unlock_form,
+        previous_week=start - timedelta(days=7),
+        next_week=start + timedelta(days=7),
+        this_week=rules.week_start(services.today()),
+        copied=copied,
+        delete_form=DeleteForm(formdata=None),
+    ), status
+
+
+def _typed_totals(form):
+    """Totals per day and per row from what the grid shows (bad values count as 0)."""
+    day_totals = [rules.Decimal(0)] * 7
+    row_totals = []
+    for row in form.rows:
+        total = rules.Decimal(0)
+        for offset, cell in enumerate(row.day_fields()):
+            try:
+                value = rules.parse_hours(cell.data, allow_empty=True) or 0
+            except rules.HoursError:
+                value = 0
+            total += value
+            day_totals[offset] += value
+        row_totals.append(total)
+    return day_totals, row_totals
+
+
+def _grid_data(view, extra_lines=()) -> dict:
+    rows = []
+    for line in view.lines:
+        row = {"line": services.line_text(line.key)}
+        for offset, value in enumerate(line.cells):
+            row[f"d{offset}"] = rules.format_hours(value)
+        rows.append(row)
+    present = {row["line"] for row in rows}
+    for key in extra_lines:
+        text = services.line_text(key)
+        if text not in present:
+            rows.append({"line": text})
+            present.add(text)
+    rows.extend({"line": ""} for _ in range(BLANK_ROWS))
+    return {"rows": rows, "version": str(view.version)}
+
+
+@bp.route("/timesheet", methods=["GET", "POST"])
+def timesheet():
+    person = _person_for_timesheet(edit=request.method == "POST")
+    start = _week()
+    if request.method == "GET":
+        view = queries.week_view(person.id, start)
+        copied = None
+        extra = []
+        if request.args.get("copy") == "last-week":
+            extra = [key for key, _ in queries.week_lines(person.id, start - timedelta(days=7))]
+            copied = len(extra)
+        form = TimesheetForm(formdata=None, data=_grid_data(view, extra))
+        return _timesheet_page(person, start, form, copied=copied)
+    form = TimesheetForm()
+    if not _can_edit(person):
+        forbid()
+    labels = dict((services.line_text(k), label) for k, label in queries.line_options(person.id))
+    labels.update(
+        (services.line_text(line.key), line.label)
+        for line in queries.week_view(person.id, start).lines
+    )
+    valid = form.validate_on_submit()
+    form.label_errors(labels, rules.week_days(start))
+    rows = []
+    for row in form.rows:
+        cells = [cell.hours for cell in row.day_fields()]
+        if not row.line.data:
+            if any(value is not None for value in cells):
+                row.line.errors = [*row.line.errors, "Choose what the new line's time is for"]
+                valid = False
+            continue
+        key = services.line_key(row.line.data)
+        if key is None:
+            row.line.errors = [*row.line.errors, "Choose what the line's time is for from the list"]
+            valid = False
+            continue
+        rows.append((key, cells))
+    if valid:
+        try:
+            result = services.save_week(
+                person, start, rows, version=form.version_number(), actor=current_user
+            )
+        except services.TimesheetError as error:
+            db.session.rollback()
+            for problem in error.problems:
+                target = form.rows[problem.row] if problem.row < len(form.rows) else None
+                field = None
+                if target is not None:
+                    field = target.line if problem.day < 0 else target.day_fields()[problem.day]
+                if field is None:
+                    form.form_errors.append(problem.message)
+                else:
+                    field.errors = [*field.errors, problem.message]
+        except RuleError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            if _commit():
+                flash(_saved_message(result), "success")
+                return redirect(
+                    url_for("worklog.timesheet", week=start.isoformat(), **_person_arg(person))
+                )
+            form.form_errors.append(STALE_MESSAGE)
+    return _timesheet_page(person, start, form, status=400)
+
+
+def _person_arg(person) -> dict:
+    return {} if person.id == current_user.id else {"person": person.id}
+
+
+def _saved_message(result) -> str:
+    if not result.changed:
+        return "Nothing had changed: your timesheet is as it was."
+    return "Saved your timesheet."
+
+
+@bp.post("/timesheet/submit")
+def submit_week():
+    person = _person_for_timesheet(edit=True)
+    start = _week()
+    form = SubmitWeekForm()
+    back = url_for("worklog.timesheet", week=start.isoformat(), **_person_arg(person))
+    if not form.validate_on_submit():
+        flash("The form has expired. Submit it again.", "error")
+        return redirect(back)
+    try:
+        services.submit_week(person, start, version=form.version_number(), actor=current_user)
+    except RuleError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(back)
+    if _commit():
+        flash("Submitted the week. It is locked until a project manager unlocks it.", "success")
+    else:
+        flash(STALE_MESSAGE, "error")
+    return redirect(back)
+
+
+@bp.post("/timesheet/weeks/<int:week_id>/unlock")
+def unlock_week(week_id: int):
+    week = db.session.get(TimesheetWeek, week_id) or abort(404)
+    if not services.can_unlock(current_user, week):
+        forbid()
+    form = UnlockForm()
+    project_id = request.args.get("project", type=int)
+    back = (
+        url_for("worklog.project_log", project_id=project_id)
+        if project_id
+        else url_for("worklog.timesheet", week=week.week_start.isoformat(), person=week.person_id)
+    )
+    if not form.validate_on_submit():
+        flash(next(iter(form.errors.values()))[0], "error")
+        return redirect(back)
+    try:
+        services.unlock_week(
+            week,
+            reason=form.reason.data,
+            version=form.version_number(),
+            actor=current_user,
+            project_id=project_id,
+        )
+    except RuleError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(back)
+    if _commit():
+        flash("Unlocked the week: its time can be changed again.", "success")
+    else:
+        flash(STALE_MESSAGE, "error")
+    return redirect(back)
+
+
+# --------------------------------------------------------------------------------------
+# Single entries
+# --------------------------------------------------------------------------------------
+
+
+def _entry_choices(actor: User) -> dict:
+    """What the entry form offers: people the actor may log for, and open projects they are
+    on (or manage), with those projects' bookable stages, open iterations and items."""
+    if actor.is_pmo:
+        project_filter = Project.status.not_in(CLOSED_PROJECT_STATUSES)
+    else:
+        mine = select(ProjectMembership.project_id).where(ProjectMembership.user_id == actor.id)
+        project_filter = Project.id.in_(mine) & Project.status.not_in(CLOSED_PROJECT_STATUSES)
+    projects = list(
+        db.session.execute(
+            select(Project.id, Project.code, Project.name)
+            .where(project_filter)
+            .order_by(Project.code)
+        )
+    )
+    ids = [p.id for p in projects]
+    codes = {p.id: p.code for p in projects}
+    managed = (
+        ids
+        if actor.is_pmo
+        else list(
+            db.session.scalars(
+                select(ProjectMembership.project_id).where(
+                    ProjectMembership.user_id == actor.id,
+                    ProjectMembership.role == "project_manager",
+                )
+            )
+        )
+    )
+    people = [actor]
+    if managed:
+        people += [
+            person
+            for person in db.session.scalars(
+                select(User)
+                .where(
+                    User.is_active_user,
+                    User.id != actor.id,
+                    User.id.in_(
+                        select(ProjectMembership.user_id).where(
+                            ProjectMembership.project_id.in_(managed)
+                        )
+                    ),
+                )
+                .order_by(User.name)
+            )
+        ]
+    stages = [
+        (s.id, f"{codes[s.project_id]} – Stage {s.sequence}: {s.name}")
+        for s in db.session.execute(
+            select(Stage.id, Stage.project_id, Stage.sequence, Stage.name)
+            .where(Stage.project_id.in_(ids), Stage.status.in_(BOOKABLE_STATUSES))
+            .order_by(Stage.project_id, Stage.sequence)
+        )
+    ]
+    iterations = [
+        (i.id, f"{codes[i.project_id]} – {i.name}")
+        for i in db.session.execute(
+            select(Iteration.id, Iteration.project_id, Iteration.name)
+            .where(Iteration.project_id.in_(ids), Iteration.status != "closed")
+            .order_by(Iteration.project_id, Iteration.start_on)
+        )
+    ]
+    items = [
+        (i.id, f"{codes[i.project_id]} – {i.title}")
+        for i in db.session.execute(
+            select(BacklogItem.id, BacklogItem.project_id, BacklogItem.title)
+            .where(BacklogItem.project_id.in_(ids), BacklogItem.status != "done")
+            .order_by(BacklogItem.project_id, BacklogItem.title)
+            .limit(500)
+        )
+    ]
+    return {
+        "people": people,
+        "projects": [(p.id, f"{p.code} {p.name}") for p in projects],
+        "stages": stages,
+        "iterations": iterations,
+        "items": items,
+    }
+
+
+def _entry_data(form: EntryForm) -> services.EntryData:
+    return services.EntryData(
+        person_id=form.person_id.data or current_user.id,
+        project_id=form.project_id.data,
+        work_date=form.work_date.data,
+        hours=form.hours.hours,
+        stage_id=form.stage_id.data,
+        iteration_id=form.iteration_id.data,
+        backlog_item_id=form.backlog_item_id.data,
+        note=form.note.data or "",
+    )
+
+
+def _ensure_choice(field, value, label):
+    """Keep an entry's current value selectable even if it would no longer be offered."""
+    if value is not None and value not in {choice.value for choice in field.choices}:
+        field.choices = [*field.choices, *options([(value, label)])]
+
+
+@bp.route("/time/new", methods=["GET", "POST"])
+def create_entry():
+    form = EntryForm(**_entry_choices(current_user))
+    if request.method == "GET":
+        form.person_id.data = current_user.id
+        form.work_date.data = services.today()
+        if request.args.get("project", type=int):
+            form.project_id.data = request.args.get("project", type=int)
+    if form.validate_on_submit():
+        try:
+            entry = services.add_entry(_entry_data(form), actor=current_user)
+        except RuleError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Logged {rules.format_hours(entry.hours)} hours.", "success")
+            return redirect(
+                url_for(
+                    "worklog.timesheet",
+                    week=rules.week_start(entry.work_date).isoformat(),
+                    **_person_arg(entry.person),
+                )
+            )
+    return render_template("worklog/entry_form.html", form=form, entry=None), (
+        400 if form.errors else 200
+    )
+
+
+def _load_entry(entry_id: int) -> TimeEntry:
+    entry = db.session.get(TimeEntry, entry_id) or abort(404)
+    if not services.can_log_for(current_user, entry.person, entry.project):
+        forbid()
+    return entry
+
+
+@bp.route("/time/<int:entry_id>/edit", methods=["GET", "POST"])
+def edit_entry(entry_id: int):
+    entry = _load_entry(entry_id)
+    choices = _entry_choices(current_user)
+    if entry.person not in choices["people"]:
+        choices["people"] = [*choices["people"], entry.person]
+    form = EntryForm(obj=entry if request.method == "GET" else None, **choices)
+    if request.method == "GET":
+        form.hours.data = rules.format_hours(entry.hours)
+        form.version.data = str(entry.version)
+    _ensure_choice(form.project_id, entry.project_id, entry.project.code)
+    if form.validate_on_submit():
+        try:
+            services.update_entry(
+                entry, _entry_data(form), version=form.version_number(), actor=current_user
+            )
+        except RuleError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            if _commit():
+                flash("Saved your changes.", "success")
+                return redirect(
+                    url_for(
+                        "worklog.timesheet",
+                        week=rules.week_start(entry.work_date).isoformat(),
+                        **_person_arg(entry.person),
+                    )
+                )
+            form.form_errors.append(STALE_MESSAGE)
+    return render_template("worklog/entry_form.html", form=form, entry=entry), (
+        400 if form.errors else 200
+    )
+
+
+@bp.post("/time/<int:entry_id>/delete")
+def delete_entry(entry_id: int):
+    entry = _load_entry(entry_id)
+    form = DeleteForm()
+    back = url_for(
+        "worklog.timesheet",
+        week=rules.week_start(entry.work_date).isoformat(),
+        **_person_arg(entry.person),
+    )
+    if not form.validate_on_submit():
+        flash("The form has expired. Submit it again.", "error")
+        return redirect(back)
+    try:
+        services.delete_entry(entry, version=form.version_number(), actor=current_user)
+    except RuleError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(back)
+    if _commit():
+        flash("Deleted the entry.", "success")
+    else:
+        flash(STALE_MESSAGE, "error")
+    return redirect(back)
+
+
+# --------------------------------------------------------------------------------------
+# A project's time log
+# --------------------------------------------------------------------------------------
+
+
+@bp.get("/projects/<int:project_id>/time")
+def project_log(project_id: int):
+    project = load_project(project_id, manage=True)
+    filters = ExportForm(request.args, projects=[], people=[])
+    valid = filters.validate()
+    start = filters.start.data if not filters.start.errors else None
+    end = filters.end.data if not (filters.end.errors or filters.start.errors) else None
+    log = queries.project_log(project, start, end)
+    unlockable = {week.id for week, _, _ in log.weeks if services.can_unlock(current_user, week)}
+    return render_template(
+        "worklog/project_log.html",
+        project=project,
+        log=log,
+        filters=filters,
+        unlockable=unlockable,
+        unlock_form=UnlockForm(formdata=None),
+    ), 200 if valid else 400
+
+
+# --------------------------------------------------------------------------------------
+# Rates
+# --------------------------------------------------------------------------------------
+
+
+def _active_people():
+    return list(db.session.scalars(select(User).where(User.is_active_user).order_by(User.name)))
+
+
+@bp.get("/rates")
+@role_required("pmo")
+def list_rates():
+    rows = list(
+        db.session.execute(
+            select(HourlyRate, User.name)
+            .outerjoin(User, User.id == HourlyRate.person_id)
+            .order_by(
+                User.name.is_(None), User.name, HourlyRate.role, HourlyRate.effective_from.desc()
+            )
+        )
+    )
+    return render_template(
+        "worklog/rates.html",
+        rows=rows,
+        PROJECT_ROLES=PROJECT_ROLES,
+        delete_form=DeleteForm(formdata=None),
+    )
+
+
+@bp.route("/rates/new", methods=["GET", "POST"])
+@role_required("pmo")
+def create_rate():
+    form = RateForm(people=_active_people())
+    if form.validate_on_submit():
+        by_person = form.applies_to.data == "person"
+        try:
+            services.add_rate(
+                services.RateData(
+                    rate=form.rate.data,
+                    effective_from=form.effective_from.data,
+                    person_id=form.person_id.data if by_person else None,
+                    role=None if by_person else form.role.data,
+                ),
+                actor=current_user,
+            )
+        except RuleError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Saved the rate.", "success")
+            return redirect(url_for("worklog.list_rates"))
+    return render_template("worklog/rate_form.html", form=form), 400 if form.errors else 200
+
+
+@bp.post("/rates/<int:rate_id>/delete")
+@role_required("pmo")
+def delete_rate(rate_id: int):
+    rate = db.session.get(HourlyRate, rate_id) or abort(404)
+    if not DeleteForm().validate_on_submit():
+        flash("The form has expired. Submit it again.", "error")
+        return redirect(url_for("worklog.list_rates"))
+    services.delete_rate(rate, actor=current_user)
+    db.session.commit()
+    flash("Deleted the rate.", "success")
+    return redirect(url_for("worklog.list_rates"))
+
+
+# --------------------------------------------------------------------------------------
+# Export and import
+# --------------------------------------------------------------------------------------
+
+
+def _export_choices():
+    if current_user.is_pmo:
+        projects = db.session.execute(
+            select(Project.id, Project.code, Project.name).order_by(Project.code)
+        )
+        people = _active_people()
+    else:
+        managed = select(ProjectMembership.project_id).where(
+            ProjectMembership.user_id == current_user.id,
+            ProjectMembership.role == "project_manager",
+        )
+        mine = select(ProjectMembership.project_id).where(
+            ProjectMembership.user_id == current_user.id
+        )
+        projects = db.session.execute(
+            select(Project.id, Project.code, Project.name)
+            .where(Project.id.in_(mine))
+            .order_by(Project.code)
+        )
+        people = [current_user] + [
+            p
+            for p in db.session.scalars(
+                select(User)
+                .where(
+                    User.id != current_user.id,
+                    User.id.in_(
+                        select(ProjectMembership.user_id).where(
+                            ProjectMembership.project_id.in_(managed)
+                        )
+                    ),
+                )
+                .order_by(User.name)
+            )
+        ]
+    return {"projects": [(p.id, f"{p.code} {p.name}") for p in projects], "people": people}
+
+
+@bp.get("/time/export")
+def export_entries():
+    form = ExportForm(request.args, **_export_choices())
+    wanted = request.args.get("format")
+    if not wanted:
+        form.format.data = "csv"
+        return render_template("worklog/export.html", form=form)
+    if not form.validate():
+        return render_template("worklog/export.html", form=form), 400
+    rows = queries.export_rows(
+        current_user,
+        project_id=form.project.data,
+        person_id=form.person.data,
+        start=form.start.data,
+        end=form.end.data,
+    )
+    stamp = services.today().isoformat()
+    if form.format.data == "xlsx":
+        return Response(
+            transfer.write_xlsx(rows),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="time-entries-{stamp}.xlsx"'},
+        )
+    return Response(
+        transfer.write_csv(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="time-entries-{stamp}.csv"'},
+    )
+
+
+@bp.route("/time/import", methods=["GET", "POST"])
+def import_entries():
+    form = ImportForm()
+    problems = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        if upload is None or not getattr(upload, "filename", ""):
+            form.file.errors = ["Choose a CSV file to import"]
+        elif not upload.filename.lower().endswith(".csv"):
+            form.file.errors = ["The file must be a CSV file"]
+        else:
+            try:
+                count = transfer.import_csv(upload.read(), actor=current_user)
+            except transfer.ImportRefused as error:
+                db.session.rollback()
+                problems = error.problems
+                form.file.errors = [
+                    f"The file was not imported: fix the {len(problems)} "
+                    f"{'problem' if len(problems) == 1 else 'problems'} listed below and "
+                    "upload it again"
+                ]
+            else:
+                db.session.commit()
+                flash(f"Imported {count} time {'entry' if count == 1 else 'entries'}.", "success")
+                return redirect(url_for("worklog.my_work"))
+    return render_template("worklog/import.html", form=form, problems=problems), (
+        400 if form.errors else 200
+    )
