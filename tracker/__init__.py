@@ -102,9 +102,33 @@ def _sqlite_on_begin(connection) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from tracker import agile, audit, auth, core, demo, methods, orgs, projects, stages
+    from tracker import (
+        agile,
+        audit,
+        auth,
+        core,
+        demo,
+        methods,
+        notifications,
+        orgs,
+        projects,
+        scheduler,
+        stages,
+    )
 
-    for module in (core, auth, orgs, projects, audit, demo, methods, stages, agile):
+    for module in (
+        core,
+        auth,
+        orgs,
+        projects,
+        audit,
+        demo,
+        methods,
+        stages,
+        agile,
+        notifications,
+        scheduler,
+    ):
         app.register_blueprint(module.bp)
 
 

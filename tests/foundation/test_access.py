@@ -119,6 +119,11 @@ ROUTES = {
     ),
     "agile.close_loop": ("GET", "/projects/{project_id}/feedback/{feedback_id}/close-loop", "team"),
     "agile.you_said_we_did": ("GET", "/projects/{project_id}/you-said-we-did", "member"),
+    "notifications.inbox": ("GET", "/notifications", "any"),
+    "notifications.mark_read": ("POST", "/notifications/{notification_id}/read", "any"),
+    "notifications.mark_all_read": ("POST", "/notifications/read-all", "any"),
+    "notifications.settings": ("GET", "/notifications/settings", "any"),
+    "scheduler.job_log": ("GET", "/admin/jobs", "admin"),
 }
 
 
@@ -142,6 +147,7 @@ def world(db, make_user, make_project):
     # Hybrid: both stages and iterations belong on it.
     project.delivery_method = "hybrid"
     ids.update(_agile_records(db, project))
+    ids["notification_id"] = _notification(db, member)
     return {
         "manager": manager,
         "member": member,
@@ -189,6 +195,15 @@ def _agile_records(db, project) -> dict:
     db.session.add_all([iteration, item, feedback])
     db.session.commit()
     return {"iteration_id": iteration.id, "item_id": item.id, "feedback_id": feedback.id}
+
+
+def _notification(db, user) -> int:
+    from tracker.notifications.models import Notification
+
+    notification = Notification(user_id=user.id, kind="gate_requested", title="A gate")
+    db.session.add(notification)
+    db.session.commit()
+    return notification.id
 
 
 def test_every_route_is_in_the_access_table(app):
