@@ -127,7 +127,7 @@ def test_a_broken_registry_stops_the_scheduler_at_start(monkeypatch):
     monkeypatch.setattr(
         registry, "JOBS", [("ghost", "tracker.nowhere.tasks:run", {"trigger": "cron", "hour": 1})]
     )
-    with pytest.raises(RuntimeError, match="ghost: cannot load tracker.nowhere.tasks:run"):
+    with pytest.raises(RuntimeError, match=r"ghost: cannot load tracker\.nowhere\.tasks:run"):
         process.check_registry()
 
 
