@@ -310,3 +310,26 @@ def test_uk_today_follows_the_london_calendar():
         assert scheduler.uk_today() == date(2026, 7, 1)
     with time_machine.travel(at(2026, 6, 30, 22), tick=False):
         assert scheduler.uk_today() == date(2026, 6, 30)
+
+
+class Flaky:
+    calls = 0
+
+
+def busy_once(today):
+    from sqlalchemy.exc import OperationalError
+
+    Flaky.calls += 1
+    if Flaky.calls == 1:
+        raise OperationalError("INSERT …", {}, Exception("database is locked"))
+    return 7
+
+
+def test_a_busy_database_is_retried(db, monkeypatch):
+    monkeypatch.setattr(scheduler, "RETRY_WAIT_SECONDS", 0)
+    monkeypatch.setattr(
+        registry, "JOBS", [("busy", f"{__name__}:busy_once", {"trigger": "interval", "minutes": 1})]
+    )
+    Flaky.calls = 0
+    result = scheduler.run_job("busy", date(2026, 3, 6))
+    assert (result.outcome, result.done, Flaky.calls) == ("succeeded", 7, 2)

@@ -55,9 +55,11 @@ def build_scheduler(app: Flask, scheduler_class: type[BaseScheduler] = BlockingS
     with app.app_context():
         engine = db.engine
     store = SQLAlchemyJobStore(engine=engine, tablename="scheduler_jobs", metadata=MetaData())
+    # SQLite has one writer at a time: jobs run one after another there.
+    workers = 1 if engine.dialect.name == "sqlite" else 2
     return scheduler_class(
         jobstores={"default": store},
-        executors={"default": ThreadPoolExecutor(2)},
+        executors={"default": ThreadPoolExecutor(workers)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
         timezone=LONDON,
     )

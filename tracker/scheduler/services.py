@@ -11,12 +11,13 @@ import importlib
 import logging
 import os
 import socket
+import time
 import traceback
 from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from tracker.core.filters import LONDON
 from tracker.db import utcnow
@@ -25,6 +26,9 @@ from tracker.scheduler import registry
 from tracker.scheduler.models import JobKey, JobRun
 
 log = logging.getLogger(__name__)
+
+RETRIES = 3
+RETRY_WAIT_SECONDS = 2
 
 _current_run: contextvars.ContextVar[int | None] = contextvars.ContextVar(
     "current_job_run", default=None
@@ -80,7 +84,7 @@ def run_job(job_id: str, today: date | None = None) -> JobRun:
     run_id = run.id
     token = _current_run.set(run_id)
     try:
-        done = resolve(path)(today)
+        done = _with_retries(resolve(path), today)
     except Exception:
         db.session.rollback()
         log.exception("Job %s failed", job_id)
@@ -91,6 +95,21 @@ def run_job(job_id: str, today: date | None = None) -> JobRun:
     finally:
         _current_run.reset(token)
     return db.session.get(JobRun, run_id)
+
+
+def _with_retries(job: Callable[[date], int], today: date) -> int:
+    """Run the job, again if the database was busy (SQLite locked by the web server, a
+    PostgreSQL deadlock): jobs are idempotent, so a retry repeats nothing done."""
+    for attempt in range(1, RETRIES + 1):
+        try:
+            return job(today)
+        except OperationalError:
+            db.session.rollback()
+            if attempt == RETRIES:
+                raise
+            log.warning("Database busy; retrying (attempt %s of %s)", attempt + 1, RETRIES)
+            time.sleep(RETRY_WAIT_SECONDS * attempt)
+    raise AssertionError("unreachable")
 
 
 def _finish(run_id: int, outcome: str, done: int, error: str | None) -> None:
