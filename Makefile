@@ -39,6 +39,8 @@ demo: db
 	$(BIN)/flask demo load
 
 run: demo
+	@$(BIN)/flask scheduler run & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: setup

@@ -47,6 +47,11 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
     MAIL_FROM = os.environ.get("MAIL_FROM", "governance-tracker@localhost")
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "20"))
+    # Where people open the tracker: links in emails start with this.
+    BASE_URL = os.environ.get("TRACKER_BASE_URL", "http://127.0.0.1:5000")
+    # Approvers get a daily reminder of decisions waiting more than this many days.
+    APPROVAL_REMINDER_DAYS = int(os.environ.get("TRACKER_APPROVAL_REMINDER_DAYS", "3"))
 
     PAGE_SIZE = 25
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024

@@ -102,9 +102,35 @@ def _sqlite_on_begin(connection) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from tracker import agile, audit, auth, core, demo, methods, orgs, projects, stages, worklog
+    from tracker import (
+        agile,
+        audit,
+        auth,
+        core,
+        demo,
+        methods,
+        notifications,
+        orgs,
+        projects,
+        scheduler,
+        stages,
+        worklog,
+    )
 
-    for module in (core, auth, orgs, projects, audit, demo, methods, stages, agile, worklog):
+    for module in (
+        core,
+        auth,
+        orgs,
+        projects,
+        audit,
+        demo,
+        methods,
+        stages,
+        agile,
+        worklog,
+        notifications,
+        scheduler,
+    ):
         app.register_blueprint(module.bp)
 
 

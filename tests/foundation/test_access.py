@@ -133,6 +133,11 @@ ROUTES = {
     "worklog.list_rates": ("GET", "/rates", "pmo"),
     "worklog.create_rate": ("GET", "/rates/new", "pmo"),
     "worklog.delete_rate": ("POST", "/rates/{rate_id}/delete", "pmo"),
+    "notifications.inbox": ("GET", "/notifications", "any"),
+    "notifications.mark_read": ("POST", "/notifications/{notification_id}/read", "any"),
+    "notifications.mark_all_read": ("POST", "/notifications/read-all", "any"),
+    "notifications.settings": ("GET", "/notifications/settings", "any"),
+    "scheduler.job_log": ("GET", "/admin/jobs", "admin"),
 }
 
 
@@ -157,6 +162,7 @@ def world(db, make_user, make_project):
     project.delivery_method = "hybrid"
     ids.update(_agile_records(db, project))
     ids.update(_worklog_records(db, project, member))
+    ids["notification_id"] = _notification(db, member)
     return {
         "manager": manager,
         "member": member,
@@ -227,6 +233,15 @@ def _worklog_records(db, project, member) -> dict:
     db.session.add_all([entry, rate])
     db.session.commit()
     return {"week_id": week.id, "entry_id": entry.id, "rate_id": rate.id}
+
+
+def _notification(db, user) -> int:
+    from tracker.notifications.models import Notification
+
+    notification = Notification(user_id=user.id, kind="gate_requested", title="A gate")
+    db.session.add(notification)
+    db.session.commit()
+    return notification.id
 
 
 def test_every_route_is_in_the_access_table(app):

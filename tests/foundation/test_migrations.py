@@ -33,3 +33,5 @@ def test_every_migration_downgrades_and_upgrades_again(backend, tmp_path_factory
         upgrade()
         db.engine.dispose()
     assert _differences(app) == []
+    with app.app_context():
+        db.engine.dispose()  # close this app's pooled connection now, not at a random GC

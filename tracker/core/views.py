@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
@@ -37,9 +39,15 @@ NAV = (
     ("Timesheet", "worklog.timesheet", None),
     ("Projects", "projects.list_projects", None),
     ("Decisions", "stages.inbox", None),
+    ("Inbox", "notifications.inbox", None),
     ("Organisations", "orgs.list_organisations", None),
     ("People", "auth.list_users", "admin"),
+    ("Jobs", "scheduler.job_log", "admin"),
 )
+
+
+# endpoint -> callable giving a short count to show after the item's name ("3 unread").
+NAV_BADGES: dict[str, Callable[[], str | None]] = {}
 
 
 def service_nav() -> list[dict]:
@@ -51,9 +59,10 @@ def service_nav() -> list[dict]:
         if role == "admin" and not current_user.is_admin:
             continue
         blueprint = target.split(".")[0]
+        badge = NAV_BADGES[target]() if target in NAV_BADGES else None
         items.append(
             {
-                "text": text_,
+                "text": f"{text_} ({badge})" if badge else text_,
                 "href": url_for(target),
                 "active": endpoint.split(".")[0] == blueprint
                 and (blueprint != "auth" or endpoint.endswith("user") or "users" in endpoint)

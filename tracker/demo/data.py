@@ -17,6 +17,7 @@ from tracker.auth import services as users
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.methods import demo as methods_demo
+from tracker.notifications import demo as notifications_demo
 from tracker.orgs import services as orgs
 from tracker.orgs.models import Organisation
 from tracker.projects import services as projects
@@ -362,6 +363,7 @@ def load(password: str) -> dict[str, int]:
     stages_demo.load(projects_by_code, people)
     agile_demo.load(projects_by_code, people)
     worklog_demo.load(projects_by_code, people)
+    notifications_demo.load(projects_by_code, people)
     db.session.flush()
     return created
 

@@ -24,6 +24,7 @@ from tracker.budget.rules import CostTolerance, ToleranceStatus
 from tracker.core.errors import RuleError, check_version
 from tracker.db import utcnow
 from tracker.extensions import db
+from tracker.notifications import events as notifications
 from tracker.projects.models import Project, ProjectMembership
 from tracker.projects.rules import PROJECT_ROLES, size_tier
 from tracker.stages import rules
@@ -634,6 +635,7 @@ def request_gate(project: Project, data: GateRequestData, *, actor: User) -> Gat
         },
         actor=actor,
     )
+    notifications.gate_requested(gate)
     return gate
 
 
@@ -758,6 +760,7 @@ def _resolve(gate: GateReview, actor: User) -> None:
         changes={"status": ["pending", gate.status], **effects},
         actor=actor,
     )
+    notifications.gate_resolved(gate)
 
 
 def close_project_early(

@@ -1,0 +1,63 @@
+"""Notifications sent the moment something happens (called from the domain services, in
+their transaction: if the change rolls back, so does the notification and its email)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+from tracker.auth.models import User
+from tracker.extensions import db
+from tracker.notifications.services import notify, notify_all, path_for
+from tracker.projects.models import Project, ProjectMembership
+from tracker.projects.rules import PROJECT_ROLES
+
+
+def holders(project_id: int, roles: Iterable[str]) -> list[User]:
+    """Active people holding any of ``roles`` on the project, each once, by name."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(ProjectMembership, ProjectMembership.user_id == User.id)
+            .where(
+                ProjectMembership.project_id == project_id,
+                ProjectMembership.role.in_(list(roles)),
+                User.is_active_user.is_(True),
+            )
+            .distinct()
+            .order_by(User.name, User.id)
+        )
+    )
+
+
+def gate_requested(gate) -> int:
+    """Tell each approver the gate needs their decision."""
+    project = db.session.get(Project, gate.project_id)
+    roles = " or ".join(PROJECT_ROLES.get(role, role) for role in gate.roles)
+    return notify_all(
+        holders(gate.project_id, gate.roles),
+        "gate_requested",
+        f"{project.code}: a gate review needs your decision",
+        f"{gate.requested_by.name} asked the board for a gate decision on {project.code} "
+        f"{project.name}. Decide as {roles}.",
+        link=path_for("stages.show_gate", project_id=gate.project_id, gate_id=gate.id),
+        project_id=gate.project_id,
+    )
+
+
+def gate_resolved(gate) -> int:
+    """Tell the project manager how the gate ended."""
+    project = db.session.get(Project, gate.project_id)
+    outcome = (gate.outcome_note or gate.status.replace("_", " ")).strip()
+    managers = holders(gate.project_id, ["project_manager"])
+    for manager in managers:
+        notify(
+            manager,
+            "gate_resolved",
+            f"{project.code}: the gate review has been decided",
+            f"The board decided the gate review on {project.code} {project.name}: {outcome}",
+            link=path_for("stages.show_gate", project_id=gate.project_id, gate_id=gate.id),
+            project_id=gate.project_id,
+        )
+    return len(managers)

@@ -1,0 +1,128 @@
+"""Sending the outbox: each email at most once, retried with back-off when sending fails.
+
+The sender claims an email by moving it from ``pending`` to ``sending`` with a conditional
+UPDATE and commits that before it talks to the mail server. A second sender (another
+scheduler, or ``flask notifications send`` run by hand) finds the row no longer pending and
+leaves it alone. If the process dies mid-send the row stays ``sending``: it is not retried,
+since the server may have taken it, and the job log shows it for a person to check.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from tracker.db import utcnow
+from tracker.extensions import db
+from tracker.notifications.models import OutboxEmail
+from tracker.scheduler.rules import backoff, gives_up
+
+log = logging.getLogger("tracker.mail")
+
+BATCH = 100
+
+
+class MailServerDown(Exception):
+    """The mail server could not be reached: stop this round, try again later."""
+
+
+def _message(email: OutboxEmail) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = email.to_address
+    message["Subject"] = email.subject
+    message["Message-ID"] = make_msgid(idstring=f"outbox-{email.id}")
+    message.set_content(email.body)
+    return message
+
+
+def deliver(email: OutboxEmail) -> None:
+    """Hand one email to the SMTP server, or to the log when no server is configured."""
+    config = current_app.config
+    message = _message(email)
+    if not config.get("MAIL_SERVER"):
+        log.info("Email (MAIL_SERVER not set, so not sent):\n%s", message.as_string())
+        return
+    try:
+        with smtplib.SMTP(
+            config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]
+        ) as smtp:
+            if config.get("MAIL_USE_TLS"):
+                smtp.starttls()
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+            smtp.send_message(message)
+    except (smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected) as error:
+        raise MailServerDown(f"{type(error).__name__}: {error}") from error
+    except smtplib.SMTPException:
+        raise  # the server answered but refused this email
+    except OSError as error:  # refused connection, timeout, unknown host
+        raise MailServerDown(f"{type(error).__name__}: {error}") from error
+
+
+def _claim(email_id: int, now: datetime) -> bool:
+    result = db.session.execute(
+        update(OutboxEmail)
+        .where(
+            OutboxEmail.id == email_id,
+            OutboxEmail.status == "pending",
+            OutboxEmail.next_attempt_at <= now,
+        )
+        .values(status="sending", claimed_at=now, attempts=OutboxEmail.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def _settle(email_id: int, error: Exception | None) -> None:
+    email = db.session.get(OutboxEmail, email_id, populate_existing=True)
+    now = utcnow()
+    if error is None:
+        email.status, email.sent_at, email.last_error = "sent", now, None
+    else:
+        email.last_error = f"{error}"[:2000]
+        if gives_up(email.attempts):
+            email.status = "failed"
+        else:
+            email.status = "pending"
+            email.next_attempt_at = now + backoff(email.attempts)
+    db.session.commit()
+
+
+def send_due(now: datetime | None = None, limit: int = BATCH) -> int:
+    """Send the emails that are due; return how many went. Commits as it goes."""
+    now = now or utcnow()
+    due = list(
+        db.session.scalars(
+            select(OutboxEmail.id)
+            .where(OutboxEmail.status == "pending", OutboxEmail.next_attempt_at <= now)
+            .order_by(OutboxEmail.id)
+            .limit(limit)
+        )
+    )
+    db.session.commit()  # end the read, so each claim below is its own short transaction
+    sent = 0
+    for email_id in due:
+        if not _claim(email_id, now):
+            continue  # another sender has it, or had it
+        email = db.session.get(OutboxEmail, email_id, populate_existing=True)
+        try:
+            deliver(email)
+        except MailServerDown as error:
+            log.warning("Mail server unreachable; email %s will be retried: %s", email_id, error)
+            _settle(email_id, error)
+            break  # the rest would fail the same way: leave them for the next round
+        except smtplib.SMTPException as error:
+            log.warning("Email %s was refused: %s", email_id, error)
+            _settle(email_id, error)
+        else:
+            _settle(email_id, None)
+            sent += 1
+    return sent

@@ -1,0 +1,11 @@
+"""Scheduled jobs: the registry, the separate scheduler process, and the job log for admins.
+
+Web workers never start the scheduler: ``flask scheduler run`` is its own process, so
+gunicorn with several workers still runs each job once.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("scheduler", __name__, url_prefix="/admin/jobs", cli_group="scheduler")
+
+from tracker.scheduler import cli, views  # noqa: E402,F401

@@ -1,0 +1,55 @@
+"""Reads for the job log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, select
+
+from tracker.extensions import db
+from tracker.scheduler import registry, rules
+from tracker.scheduler.models import JobRun
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    job_id: str
+    title: str
+    schedule: str
+    last_run: JobRun | None
+    last_success: JobRun | None
+
+
+def job_statuses() -> list[JobStatus]:
+    """Each registered job with its latest run and latest successful run (two queries)."""
+    ids = registry.job_ids()
+
+    def latest(*conditions) -> dict[str, JobRun]:
+        newest = (
+            select(JobRun.job_id, func.max(JobRun.id).label("run_id"))
+            .where(JobRun.job_id.in_(ids), *conditions)
+            .group_by(JobRun.job_id)
+            .subquery()
+        )
+        runs = db.session.scalars(select(JobRun).join(newest, newest.c.run_id == JobRun.id))
+        return {run.job_id: run for run in runs}
+
+    last = latest()
+    succeeded = latest(JobRun.outcome == "succeeded")
+    return [
+        JobStatus(
+            job_id,
+            registry.JOB_TITLES.get(job_id, job_id),
+            rules.describe_trigger(spec),
+            last.get(job_id),
+            succeeded.get(job_id),
+        )
+        for job_id, _, spec in registry.JOBS
+    ]
+
+
+def runs(job_id: str | None = None) -> Select:
+    statement = select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc())
+    if job_id:
+        statement = statement.where(JobRun.job_id == job_id)
+    return statement

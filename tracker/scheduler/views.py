@@ -1,0 +1,29 @@
+"""The job log, for administrators: what ran, when, how long it took, and what failed."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+
+from tracker.auth.access import admin_required
+from tracker.core.pagination import paginate
+from tracker.notifications import queries as notification_queries
+from tracker.scheduler import bp, queries, registry
+from tracker.scheduler.models import RUN_OUTCOMES
+
+
+@bp.get("")
+@admin_required
+def job_log():
+    job_id = request.args.get("job") or None
+    if job_id not in registry.job_ids():
+        job_id = None
+    return render_template(
+        "scheduler/job_log.html",
+        statuses=queries.job_statuses(),
+        page=paginate(queries.runs(job_id), request.args.get("page")),
+        job_id=job_id,
+        job_titles=registry.JOB_TITLES,
+        outcomes=RUN_OUTCOMES,
+        outbox=notification_queries.outbox_counts(),
+        email_problems=notification_queries.failed_emails(),
+    )
