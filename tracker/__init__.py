@@ -102,9 +102,9 @@ def _sqlite_on_begin(connection) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from tracker import agile, audit, auth, core, demo, methods, orgs, projects, stages
+    from tracker import agile, audit, auth, budget, core, demo, methods, orgs, projects, stages
 
-    for module in (core, auth, orgs, projects, audit, demo, methods, stages, agile):
+    for module in (core, auth, orgs, projects, audit, demo, methods, stages, agile, budget):
         app.register_blueprint(module.bp)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.budget.helpers import access_ids as budget_access_ids
 from tests.stages.helpers import access_ids as stage_access_ids
 
 # endpoint -> (method, url template, who may use it)
@@ -119,6 +120,27 @@ ROUTES = {
     ),
     "agile.close_loop": ("GET", "/projects/{project_id}/feedback/{feedback_id}/close-loop", "team"),
     "agile.you_said_we_did": ("GET", "/projects/{project_id}/you-said-we-did", "member"),
+    "budget.show": ("GET", "/projects/{project_id}/budget", "member"),
+    "budget.record_cost": ("GET", "/projects/{project_id}/budget/costs/new", "manager"),
+    "budget.import_costs": ("GET", "/projects/{project_id}/budget/costs/import", "manager"),
+    "budget.set_baseline": ("GET", "/projects/{project_id}/budget/baseline", "manager"),
+    "budget.list_baselines": ("GET", "/projects/{project_id}/budget/baselines", "member"),
+    "budget.take_checkpoint": ("GET", "/projects/{project_id}/budget/checkpoints/new", "manager"),
+    "budget.show_checkpoint": (
+        "GET",
+        "/projects/{project_id}/budget/checkpoints/{checkpoint_id}",
+        "member",
+    ),
+    "budget.show_exception": (
+        "GET",
+        "/projects/{project_id}/budget/exceptions/{budget_exception_id}",
+        "member",
+    ),
+    "budget.decide_exception": (
+        "POST",
+        "/projects/{project_id}/budget/exceptions/{budget_exception_id}/decide",
+        "approver",
+    ),
 }
 
 
@@ -142,6 +164,11 @@ def world(db, make_user, make_project):
     # Hybrid: both stages and iterations belong on it.
     project.delivery_method = "hybrid"
     ids.update(_agile_records(db, project))
+    budget_ids = budget_access_ids(project, manager)
+    ids.update(
+        checkpoint_id=budget_ids["checkpoint_id"],
+        budget_exception_id=budget_ids["exception_id"],
+    )
     return {
         "manager": manager,
         "member": member,

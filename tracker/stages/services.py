@@ -758,6 +758,10 @@ def _resolve(gate: GateReview, actor: User) -> None:
         changes={"status": ["pending", gate.status], **effects},
         actor=actor,
     )
+    if gate.status in APPROVED_GATE_STATUSES:
+        from tracker.budget import services as budget
+
+        budget.checkpoint_at_gate(gate, actor)
 
 
 def close_project_early(
