@@ -180,9 +180,10 @@ def record_cost(
         token=token,
         recorded_by_id=actor.id if actor else None,
     )
-    db.session.add(entry)
     try:
+        # Added inside the savepoint: begin_nested() flushes what is pending first.
         with db.session.begin_nested():
+            db.session.add(entry)
             db.session.flush()
     except IntegrityError:
         # The same form, submitted at the same moment by a double click: the other
@@ -265,9 +266,10 @@ def import_costs(
         total=total,
         imported_by_id=actor.id if actor else None,
     )
-    db.session.add(batch)
     try:
+        # Added inside the savepoint: begin_nested() flushes what is pending first.
         with db.session.begin_nested():
+            db.session.add(batch)
             db.session.flush()
     except IntegrityError:
         earlier = db.session.scalars(select(CostImport).where(CostImport.token == token)).first()
@@ -444,9 +446,10 @@ def set_baseline(project: Project, data: BaselineData, *, actor: User | None) ->
     baseline.bac = curve.bac
     baseline.starts_on = curve.start or project.planned_start
     baseline.finishes_on = curve.finish or project.planned_finish
-    db.session.add(baseline)
     try:
+        # Added inside the savepoint: begin_nested() flushes what is pending first.
         with db.session.begin_nested():
+            db.session.add(baseline)
             db.session.flush()
     except IntegrityError:
         raise RuleError(
@@ -674,9 +677,10 @@ def take_checkpoint(
         taken_by_id=actor.id if actor else None,
         progress=progress_rows,
     )
-    db.session.add(checkpoint)
     try:
+        # Added inside the savepoint: begin_nested() flushes what is pending first.
         with db.session.begin_nested():
+            db.session.add(checkpoint)
             db.session.flush()
     except IntegrityError:
         if trigger == "manual":
@@ -797,9 +801,10 @@ def _raise_budget_exception(
         status="open",
         raised_at=utcnow(),
     )
-    db.session.add(report)
     try:
+        # Added inside the savepoint: begin_nested() flushes what is pending first.
         with db.session.begin_nested():
+            db.session.add(report)
             db.session.flush()
     except IntegrityError:
         return None  # another checkpoint raised one at the same moment

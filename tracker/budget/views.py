@@ -74,12 +74,12 @@ def _status(form) -> int:
     return 400 if form.errors or form.form_errors else 200
 
 
-def _links(project) -> list[tuple[str, str]]:
-    """Stages (bookable ones) and iterations a cost can be booked to."""
+def _links(project, *, every_stage: bool = False) -> list[tuple[str, str]]:
+    """Stages and iterations a cost can be booked to (for filters: every stage)."""
     links = [
         (f"stage:{stage.id}", stage.label)
         for stage in stages.stages_of(project)
-        if stage.status in stages.BOOKABLE_STATUSES
+        if every_stage or stage.status in stages.BOOKABLE_STATUSES
     ]
     links += [
         (f"iteration:{iteration.id}", f"Iteration: {iteration.name}")
@@ -90,11 +90,6 @@ def _links(project) -> list[tuple[str, str]]:
         )
     ]
     return links
-
-
-def _filter_links(project) -> list[tuple[str, str]]:
-    links = [(f"stage:{stage.id}", stage.label) for stage in stages.stages_of(project)]
-    return links + [link for link in _links(project) if link[0].startswith("iteration:")]
 
 
 # --------------------------------------------------------------------------------------
@@ -138,7 +133,7 @@ def show(project_id: int):
         page=page,
         page_url_for=page_url_for,
         filters=filters,
-        filter_links=_filter_links(project),
+        filter_links=_links(project, every_stage=True),
         filtered_total=queries.cost_total(project.id, filters),
         open_exception=budget.open_budget_exception(project),
         can_manage=can_manage(current_user, project),
