@@ -13,6 +13,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from tracker.agile import demo as agile_demo
+from tracker.budget import demo as budget_demo
 from tracker.auth import services as users
 from tracker.auth.models import User
 from tracker.extensions import db
@@ -360,6 +361,7 @@ def load(password: str) -> dict[str, int]:
     methods_demo.load(projects_by_code, people)
     stages_demo.load(projects_by_code, people)
     agile_demo.load(projects_by_code, people)
+    budget_demo.load(projects_by_code, people)
     db.session.flush()
     return created
 
