@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Select, and_, func, literal, select
 
@@ -152,11 +152,19 @@ def s_curve(points: list[Checkpoint], curve: rules.Baseline | None) -> Chart | N
     )
 
 
+def _two_places(value: Decimal | None) -> Decimal | None:
+    """Indices on screen have two decimal places (three are stored)."""
+    return None if value is None else value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 def index_chart(points: list[Checkpoint]) -> Chart | None:
     if len(points) < 1:
         return None
     labels = [_label(point.taken_on) for point in points]
-    series = {"CPI": [point.cpi for point in points], "SPI": [point.spi for point in points]}
+    series = {
+        "CPI": [_two_places(point.cpi) for point in points],
+        "SPI": [_two_places(point.spi) for point in points],
+    }
     if len(labels) == 1:
         labels.append("")
         series = {name: [*values, None] for name, values in series.items()}

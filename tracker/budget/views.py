@@ -137,7 +137,6 @@ def show(project_id: int):
         filtered_total=queries.cost_total(project.id, filters),
         open_exception=budget.open_budget_exception(project),
         can_manage=can_manage(current_user, project),
-        method_problem=None if project.delivery_method else "not decided",
     )
 
 
@@ -227,7 +226,6 @@ def import_costs(project_id: int):
             else:
                 flash("This file was already imported: nothing was imported twice.", "info")
             return redirect(url_for("budget.show", project_id=project.id, _anchor="costs"))
-        form.token.data = form.token.data or ""
     return render_template(
         "budget/import.html",
         form=form,

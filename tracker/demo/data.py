@@ -13,9 +13,9 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from tracker.agile import demo as agile_demo
-from tracker.budget import demo as budget_demo
 from tracker.auth import services as users
 from tracker.auth.models import User
+from tracker.budget import demo as budget_demo
 from tracker.extensions import db
 from tracker.methods import demo as methods_demo
 from tracker.orgs import services as orgs
