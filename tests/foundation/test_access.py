@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.budget.helpers import access_ids as budget_access_ids
 from tests.stages.helpers import access_ids as stage_access_ids
 
 # endpoint -> (method, url template, who may use it)
@@ -138,6 +139,27 @@ ROUTES = {
     "notifications.mark_all_read": ("POST", "/notifications/read-all", "any"),
     "notifications.settings": ("GET", "/notifications/settings", "any"),
     "scheduler.job_log": ("GET", "/admin/jobs", "admin"),
+    "budget.show": ("GET", "/projects/{project_id}/budget", "member"),
+    "budget.record_cost": ("GET", "/projects/{project_id}/budget/costs/new", "manager"),
+    "budget.import_costs": ("GET", "/projects/{project_id}/budget/costs/import", "manager"),
+    "budget.set_baseline": ("GET", "/projects/{project_id}/budget/baseline", "manager"),
+    "budget.list_baselines": ("GET", "/projects/{project_id}/budget/baselines", "member"),
+    "budget.take_checkpoint": ("GET", "/projects/{project_id}/budget/checkpoints/new", "manager"),
+    "budget.show_checkpoint": (
+        "GET",
+        "/projects/{project_id}/budget/checkpoints/{checkpoint_id}",
+        "member",
+    ),
+    "budget.show_exception": (
+        "GET",
+        "/projects/{project_id}/budget/exceptions/{budget_exception_id}",
+        "member",
+    ),
+    "budget.decide_exception": (
+        "POST",
+        "/projects/{project_id}/budget/exceptions/{budget_exception_id}/decide",
+        "approver",
+    ),
 }
 
 
@@ -163,6 +185,11 @@ def world(db, make_user, make_project):
     ids.update(_agile_records(db, project))
     ids.update(_worklog_records(db, project, member))
     ids["notification_id"] = _notification(db, member)
+    budget_ids = budget_access_ids(project, manager)
+    ids.update(
+        checkpoint_id=budget_ids["checkpoint_id"],
+        budget_exception_id=budget_ids["exception_id"],
+    )
     return {
         "manager": manager,
         "member": member,

@@ -66,6 +66,14 @@ class IterationForm(VersionedForm):
         ],
     )
 
+    stage_id = ChoiceField("Stage (optional)", coerce=optional_int)
+
+    def __init__(self, *args, stages=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stage_id.choices = options(
+            [("", "No stage"), *[(stage.id, stage.label) for stage in stages]]
+        )
+
     def validate_end_on(self, field):
         if self.start_on.data and field.data and field.data < self.start_on.data:
             raise ValidationError("End date must be the same as or after the start date")

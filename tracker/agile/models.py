@@ -48,6 +48,8 @@ class Iteration(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    # Hybrid projects iterate inside a stage its gate has authorised.
+    stage_id: Mapped[int | None] = mapped_column(ForeignKey("stages.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     goal: Mapped[str] = mapped_column(Text, default="")
     start_on: Mapped[date]

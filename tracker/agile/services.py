@@ -66,6 +66,7 @@ class IterationData:
     start_on: date
     end_on: date
     committed_points: int | None = None
+    stage_id: int | None = None
 
 
 def _iteration_snapshot(iteration: Iteration) -> dict:
@@ -77,6 +78,7 @@ def _iteration_snapshot(iteration: Iteration) -> dict:
         "committed_points": iteration.committed_points,
         "status": iteration.status,
         "completed_points": iteration.completed_points,
+        "stage_id": iteration.stage_id,
     }
 
 
@@ -103,11 +105,48 @@ def _check_iteration(project: Project, data: IterationData, exclude_id: int | No
         raise RuleError(problems[0], "start_on")
 
 
+PLANNABLE_STAGE_STATUSES = ("authorised", "active")
+
+
+def _check_stage(project: Project, data: IterationData, current: Iteration | None) -> None:
+    """A hybrid iteration sits inside a stage its gate has authorised, within its dates."""
+    if data.stage_id is None:
+        return
+    if project.delivery_method != "hybrid":
+        raise RuleError("Only hybrid projects plan iterations inside stages", "stage_id")
+    from tracker.stages.models import Stage
+
+    stage = db.session.get(Stage, data.stage_id)
+    if stage is None or stage.project_id != project.id:
+        raise RuleError("Choose a stage from the list", "stage_id")
+    unchanged = (
+        current is not None
+        and current.stage_id == data.stage_id
+        and (current.start_on, current.end_on) == (data.start_on, data.end_on)
+    )
+    if unchanged:
+        return
+    if stage.status not in PLANNABLE_STAGE_STATUSES:
+        raise RuleError(
+            f"{stage.label} is {stage.status.replace('_', ' ')}: iterations can be planned only "
+            "inside a stage its gate has authorised (authorised or active).",
+            "stage_id",
+        )
+    if data.start_on < stage.planned_start or data.end_on > stage.planned_finish:
+        raise RuleError(
+            f"The iteration must fall within {stage.label}, which runs from "
+            f"{stage.planned_start:%d/%m/%Y} to {stage.planned_finish:%d/%m/%Y}",
+            "start_on" if data.start_on < stage.planned_start else "end_on",
+        )
+
+
 def create_iteration(project: Project, data: IterationData) -> Iteration:
     _require_iterative(project)
     _check_iteration(project, data, None)
+    _check_stage(project, data, None)
     iteration = Iteration(
         project_id=project.id,
+        stage_id=data.stage_id,
         name=data.name.strip(),
         goal=(data.goal or "").strip(),
         start_on=data.start_on,
@@ -134,7 +173,9 @@ def update_iteration(
     if iteration.status == "closed":
         raise RuleError("A closed iteration cannot be changed: its figures are history.")
     _check_iteration(project, data, iteration.id)
+    _check_stage(project, data, iteration)
     before = _iteration_snapshot(iteration)
+    iteration.stage_id = data.stage_id
     iteration.name = data.name.strip()
     iteration.goal = (data.goal or "").strip()
     iteration.start_on = data.start_on
@@ -311,6 +352,12 @@ def close_iteration(
             "agreements": outcome.agreements,
             "disagreements": outcome.disagreements,
         },
+    )
+    # Every iteration close takes a budget checkpoint (once a baseline exists).
+    from tracker.budget import services as budget
+
+    budget.checkpoint_at_iteration_close(
+        project, iteration, current_user if _actor_id() is not None else None
     )
     return outcome
 

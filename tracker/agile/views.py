@@ -113,13 +113,28 @@ def _iteration_data(form: IterationForm) -> agile.IterationData:
         start_on=form.start_on.data,
         end_on=form.end_on.data,
         committed_points=form.committed_points.data,
+        stage_id=form.stage_id.data,
     )
+
+
+def _plannable_stages(project, current=None) -> list:
+    """Stages a hybrid iteration may be planned in (and the one it is in now)."""
+    if project.delivery_method != "hybrid":
+        return []
+    from tracker.stages.services import stages_of
+
+    return [
+        stage
+        for stage in stages_of(project)
+        if stage.status in agile.PLANNABLE_STAGE_STATUSES
+        or (current is not None and stage.id == current.stage_id)
+    ]
 
 
 @bp.route("/iterations/new", methods=["GET", "POST"])
 def create_iteration(project_id: int):
     project = load_project(project_id, manage=True)
-    form = IterationForm()
+    form = IterationForm(stages=_plannable_stages(project))
     not_allowed = agile.iterations_allowed(project)
     if form.validate_on_submit():
         try:
@@ -146,7 +161,7 @@ def create_iteration(project_id: int):
 def edit_iteration(project_id: int, iteration_id: int):
     project = load_project(project_id, manage=True)
     iteration = _iteration(project, iteration_id)
-    form = IterationForm(obj=iteration)
+    form = IterationForm(obj=iteration, stages=_plannable_stages(project, iteration))
     if request.method == "GET":
         form.version.data = str(iteration.version)
     if form.validate_on_submit():

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from tracker.agile import demo as agile_demo
 from tracker.auth import services as users
 from tracker.auth.models import User
+from tracker.budget import demo as budget_demo
 from tracker.extensions import db
 from tracker.methods import demo as methods_demo
 from tracker.notifications import demo as notifications_demo
@@ -363,6 +364,7 @@ def load(password: str) -> dict[str, int]:
     stages_demo.load(projects_by_code, people)
     agile_demo.load(projects_by_code, people)
     worklog_demo.load(projects_by_code, people)
+    budget_demo.load(projects_by_code, people)
     notifications_demo.load(projects_by_code, people)
     db.session.flush()
     return created

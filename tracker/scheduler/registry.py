@@ -20,6 +20,11 @@ JOBS: list[tuple[str, str, dict]] = [
     ("iteration_feedback", "tracker.agile.tasks:remind_iteration_feedback", DAILY_AT_7),
     ("reassessment_prompts", "tracker.methods.tasks:prompt_stale_assessments", DAILY_AT_7),
     (
+        "monthly_checkpoints",
+        "tracker.budget.tasks:run_monthly_checkpoints",
+        {"trigger": "cron", "day": 1, "hour": 6, "minute": 0},
+    ),
+    (
         "send_emails",
         "tracker.notifications.tasks:send_due_emails",
         {"trigger": "interval", "minutes": 1},

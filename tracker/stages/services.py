@@ -761,6 +761,10 @@ def _resolve(gate: GateReview, actor: User) -> None:
         actor=actor,
     )
     notifications.gate_resolved(gate)
+    if gate.status in APPROVED_GATE_STATUSES:
+        from tracker.budget import services as budget
+
+        budget.checkpoint_at_gate(gate, actor)
 
 
 def close_project_early(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
@@ -784,19 +784,26 @@ def _cost_by_rate(statement) -> tuple[Decimal, Decimal]:
     return total.quantize(Decimal("0.01")), unpriced
 
 
-def labour_cost(project_id: int, up_to: date) -> Decimal:
+def labour_cost(project_id: int, up_to: date, *, stage_id: int | None = None) -> Decimal:
     """The project's labour cost to date: for every hour logged on or before ``up_to``,
     hours times the rate in force on that day (the person's own rate, else their role's).
+    With ``stage_id``: only time booked to that stage or to an iteration inside it.
     Time without any rate costs nothing (``unpriced_hours`` tells how much there is).
     One query; never commits."""
-    return labour_cost_detail(project_id, up_to)[0]
+    return labour_cost_detail(project_id, up_to, stage_id=stage_id)[0]
 
 
-def labour_cost_detail(project_id: int, up_to: date) -> tuple[Decimal, Decimal]:
+def labour_cost_detail(
+    project_id: int, up_to: date, *, stage_id: int | None = None
+) -> tuple[Decimal, Decimal]:
     """(labour cost, hours with no rate in force) for a project up to a day."""
+    conditions = [TimeEntry.project_id == project_id, TimeEntry.work_date <= up_to]
+    if stage_id is not None:
+        inside = select(Iteration.id).where(Iteration.stage_id == stage_id)
+        conditions.append(or_(TimeEntry.stage_id == stage_id, TimeEntry.iteration_id.in_(inside)))
     priced = (
         select(rate_in_force().label("rate"), TimeEntry.hours.label("hours"))
-        .where(TimeEntry.project_id == project_id, TimeEntry.work_date <= up_to)
+        .where(*conditions)
         .subquery()
     )
     return _cost_by_rate(select(priced.c.rate, func.sum(priced.c.hours)).group_by(priced.c.rate))

@@ -1,6 +1,6 @@
 """Work logging: timesheet weeks, time entries and hourly rates
 
-Revision ID: 0006_worklog
+Revision ID: 0005_worklog
 Revises: 0004_agile
 Create Date: 2026-11-22 18:57:58.436257
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0006_worklog"
+revision = "0005_worklog"
 down_revision = "0004_agile"
 branch_labels = None
 depends_on = None

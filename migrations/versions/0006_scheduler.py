@@ -1,7 +1,7 @@
 """Scheduler job store, run log and keys; notifications and email outbox
 
-Revision ID: 0007_scheduler
-Revises: 0006_worklog
+Revision ID: 0006_scheduler
+Revises: 0005_worklog
 Create Date: 2026-11-22 18:55:56.856135
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0007_scheduler"
-down_revision = "0006_worklog"
+revision = "0006_scheduler"
+down_revision = "0005_worklog"
 branch_labels = None
 depends_on = None
 
