@@ -122,7 +122,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         skip_or_fail(problem)
 
     from flask_migrate import upgrade
-    from werkzeug.serving import make_server
+    from werkzeug.serving import WSGIRequestHandler, make_server
 
     from tracker.demo import data as demo
     from tracker.extensions import db
@@ -138,7 +138,11 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     shutil.copyfile(template, database)
     app = _make_app(database, folder / "instance")
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    class QuietHandler(WSGIRequestHandler):
+        def log_request(self, *args, **kwargs) -> None:
+            """Every request is not news; errors still reach the log and fail the test."""
+
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     live = LiveServer(app, f"http://127.0.0.1:{server.server_port}", database, template)
 
     def remember(sender, exception, **extra):

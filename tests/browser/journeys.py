@@ -54,7 +54,9 @@ def run(journey: Journey, steps: list[Step]) -> Journey:
 
 def expect_success(page: Page, message: str | re.Pattern) -> None:
     """The page says what happened in a success banner (and shows no errors)."""
-    problems = page.locator(".govuk-error-summary, .govuk-notification-banner:not(.govuk-notification-banner--success)")
+    problems = page.locator(
+        ".govuk-error-summary, .govuk-notification-banner:not(.govuk-notification-banner--success)"
+    )
     if problems.count():
         text = " ".join(problems.first.text_content().split())
         raise AssertionError(f"{page.url} shows: {text}")
@@ -164,8 +166,11 @@ def decides_against_the_recommendation(journey: Journey) -> None:
     )
     press(page, re.compile("Record|Save"))
     expect_success(page, "Recorded the decision: hybrid delivery")
-    follow(page, re.compile("History of method decisions"))
-    expect(page.locator("main")).to_contain_text("alert wording must be tested")
+    latest = page.locator("main .govuk-summary-card").first
+    expect(latest).to_contain_text("alert wording must be tested")
+    expect(latest).to_contain_text("Recommended at the time Stage-gated")
+    follows = latest.locator(".govuk-summary-list__row", has_text="Follows the recommendation")
+    expect(follows).to_contain_text("No")
 
 
 def plans_a_stage(journey: Journey) -> None:
