@@ -17,7 +17,7 @@ from sqlalchemy import select
 from tracker.agile.models import Iteration
 from tracker.auth.models import User
 from tracker.budget import rules, services
-from tracker.budget.models import Baseline
+from tracker.budget.models import Baseline, CostEntry
 from tracker.core.errors import RuleError
 from tracker.extensions import db
 from tracker.projects.models import Project
@@ -116,30 +116,36 @@ def _book_costs(project: Project, baseline: Baseline, today: date, factor: Decim
                     line.iteration_id,
                 )
         return
+    # A staged plan is paid month by month, each month booked to the stage its plan covers,
+    # so stage-level forecasts see their own spend. The history is written as it stands:
+    # stages that have closed since can no longer take bookings through the form.
+    stage_lines = [line for line in baseline.lines if line.kind == "stage" and line.stage_id]
     previous = Decimal(0)
     for on in _month_ends(curve.start, today, history=None):
         planned = rules.planned_value_at(curve, on)
         spend, previous = (planned - previous) * factor, planned
-        _cost(
-            project,
-            manager,
-            today,
-            on,
-            spend * Decimal("0.6"),
-            "staff",
-            "",
-            f"Staff time, {on:%B %Y}",
-        )
-        _cost(
-            project,
-            manager,
-            today,
-            on,
-            spend * Decimal("0.4"),
-            "supplier",
-            "Northgate Digital Ltd",
-            f"Supplier invoice, {on:%B %Y}",
-        )
+        mid_month = on.replace(day=15)  # the month's spend belongs to the stage under way
+        line = next((x for x in stage_lines if x.start_on <= mid_month <= x.end_on), None)
+        stage_id = line.stage_id if line else None
+        for share, category, supplier, text in (
+            (Decimal("0.6"), "staff", "", f"Staff time, {on:%B %Y}"),
+            (Decimal("0.4"), "supplier", "Northgate Digital Ltd", f"Supplier invoice, {on:%B %Y}"),
+        ):
+            amount = rules.money(spend * share)
+            if amount > 0:
+                db.session.add(
+                    CostEntry(
+                        project_id=project.id,
+                        spent_on=on,
+                        amount=amount,
+                        category=category,
+                        supplier=supplier,
+                        description=text,
+                        stage_id=stage_id,
+                        recorded_by=manager,
+                    )
+                )
+    db.session.flush()
 
 
 def _progress(baseline: Baseline, on: date, factor: Decimal) -> dict[int, Decimal]:

@@ -1,0 +1,134 @@
+"""The main pages, each with the demo person who would look at it.
+
+Addresses are found in the demo data by project code and record names, never by guessed ids,
+so the catalogue keeps working when the demo grows. The accessibility checks visit every page
+here; the README's screenshots are the ones with a ``screenshot`` name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from tests.browser.journeys import JANE, MARIA, PMO, TOM
+from tracker.agile.models import Iteration
+from tracker.extensions import db
+from tracker.methods.models import Assessment
+from tracker.projects.models import Project
+from tracker.stages.models import GateReview, Stage
+
+ASC, HOM = "ASC-2026-01", "HOM-2026-02"
+
+
+@dataclass(frozen=True)
+class MainPage:
+    name: str
+    email: str | None
+    path: Callable[[], str]
+    screenshot: str | None = None
+    full_page: bool = False
+
+
+def _project_id(code: str) -> int:
+    return db.session.scalar(select(Project.id).where(Project.code == code))
+
+
+def _project(code: str, suffix: str = "") -> Callable[[], str]:
+    return lambda: f"/projects/{_project_id(code)}{suffix}"
+
+
+def _first(model, code: str, template: str, **where) -> Callable[[], str]:
+    """The address of a project's first record of a model (optionally filtered)."""
+
+    def path() -> str:
+        project_id = _project_id(code)
+        statement = select(model.id).where(model.project_id == project_id)
+        for column, value in where.items():
+            statement = statement.where(getattr(model, column) == value)
+        record_id = db.session.scalar(statement.order_by(model.id))
+        assert record_id is not None, f"the demo has no {model.__name__} on {code} with {where}"
+        return template.format(project_id=project_id, id=record_id)
+
+    return path
+
+
+def address(server, main_page: MainPage) -> str:
+    """Where the page is, looked up in the server's database."""
+    with server.app.app_context():
+        return main_page.path()
+
+
+MAIN_PAGES = [
+    MainPage("login", None, lambda: "/login", screenshot="login"),
+    MainPage("projects list", PMO, lambda: "/projects/", screenshot="projects"),
+    MainPage("project page", MARIA, _project(ASC), screenshot="project"),
+    MainPage("project form", MARIA, lambda: "/projects/new", screenshot="project-form"),
+    MainPage("organisations", PMO, lambda: "/organisations/", screenshot="organisations"),
+    MainPage("assessment form", MARIA, _project(ASC, "/assessments/new")),
+    MainPage(
+        "assessment result",
+        MARIA,
+        _first(
+            Assessment,
+            ASC,
+            "/projects/{project_id}/assessments/{id}",
+        ),
+        screenshot="assessment",
+        full_page=True,
+    ),
+    MainPage("method decision", MARIA, _project(ASC, "/method-decision")),
+    MainPage("stages list", MARIA, _project(ASC, "/stages")),
+    MainPage(
+        "stage",
+        MARIA,
+        _first(Stage, ASC, "/projects/{project_id}/stages/{id}"),
+    ),
+    MainPage(
+        "gate review",
+        JANE,
+        _first(
+            GateReview,
+            ASC,
+            "/projects/{project_id}/gates/{id}",
+            status="pending",
+        ),
+        screenshot="gate-review",
+    ),
+    MainPage("decisions inbox", JANE, lambda: "/decisions", screenshot="decisions-inbox"),
+    MainPage(
+        "iterations",
+        TOM,
+        _project(HOM, "/iterations"),
+        screenshot="iterations",
+        full_page=True,
+    ),
+    MainPage(
+        "iteration",
+        TOM,
+        _first(
+            Iteration,
+            HOM,
+            "/projects/{project_id}/iterations/{id}",
+            status="active",
+        ),
+    ),
+    MainPage("backlog", TOM, _project(HOM, "/backlog")),
+    MainPage(
+        "feedback form",
+        TOM,
+        _first(
+            Iteration,
+            HOM,
+            "/projects/{project_id}/iterations/{id}/feedback/new",
+            status="active",
+        ),
+    ),
+    MainPage("you said, we did", TOM, _project(HOM, "/you-said-we-did")),
+    MainPage("account", MARIA, lambda: "/account"),
+]
+
+
+def page_named(name: str) -> MainPage:
+    return next(p for p in MAIN_PAGES if p.name == name)
