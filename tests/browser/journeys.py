@@ -208,6 +208,25 @@ def starts_the_iteration(journey: Journey) -> None:
     expect_success(page, "Sprint 1")
 
 
+def logs_a_week_of_time(journey: Journey) -> None:
+    """Seven hours a day on the new project, Monday to today (no future days), in one save."""
+    page, today = journey.page, journey.today
+    page.goto("/timesheet")
+    new_line = page.get_by_label("New line: what the time is for").first
+    option = new_line.locator("option", has_text=NEW_PROJECT_CODE).first
+    new_line.select_option(value=option.get_attribute("value"))
+    row = page.locator("main tr", has=new_line)
+    monday = today - timedelta(days=today.weekday())
+    days = [monday + timedelta(days=n) for n in range((today - monday).days + 1)]
+    for n, _ in enumerate(days):
+        row.locator("input.govuk-input").nth(n).fill("7")
+    press(page, "Save timesheet")
+    expect_success(page, re.compile("saved|timesheet", re.I))
+    expect(page.locator("main")).to_contain_text(NEW_PROJECT_CODE)
+    total = page.locator("main").get_by_text(f"{7 * len(days)}", exact=True)
+    expect(total.first).to_be_visible()
+
+
 def records_customer_feedback(journey: Journey) -> None:
     page = journey.page
     page.goto(journey.iteration_url)
@@ -250,7 +269,7 @@ PROJECT_MANAGER_STEPS: list[Step] = [
     plans_a_stage,
     plans_an_iteration,
     starts_the_iteration,
-    # Later: logs_a_week_of_time (work logging, issue 7).
+    logs_a_week_of_time,
     records_customer_feedback,
     requests_a_gate,
 ]
