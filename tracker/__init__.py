@@ -102,10 +102,11 @@ def _sqlite_on_begin(connection) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from tracker import agile, audit, auth, core, demo, methods, orgs, projects, stages
+    from tracker import agile, api, audit, auth, core, demo, methods, orgs, projects, stages
 
-    for module in (core, auth, orgs, projects, audit, demo, methods, stages, agile):
+    for module in (core, auth, orgs, projects, audit, demo, methods, stages, agile, api):
         app.register_blueprint(module.bp)
+    api.init_app(app)
 
 
 def _register_hooks(app: Flask) -> None:
@@ -134,9 +135,13 @@ def _register_hooks(app: Flask) -> None:
             "accessibility_href": url_for("core.accessibility"),
         }
 
+    from tracker.api.problems import from_http_exception, is_api_request
+
     def error_page(template: str, status: int):
         def handler(error):
             db.session.rollback()
+            if is_api_request():
+                return from_http_exception(error)
             return render_template(template), status
 
         return handler
