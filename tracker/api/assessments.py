@@ -85,8 +85,9 @@ _ANSWER_FIELDS = {
         required=True,
         minimum=1,
         maximum=5,
-        metadata={"description": f"{question.text} 1: {question.labels[0]} … 5: "
-        f"{question.labels[-1]}"},
+        metadata={
+            "description": f"{question.text} 1: {question.labels[0]} … 5: {question.labels[-1]}"
+        },
     )
     for question in model.QUESTIONS
 }

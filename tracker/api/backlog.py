@@ -19,6 +19,7 @@ from tracker.api.core import (
     Text,
     envelope,
     get_or_404,
+    merged,
     page_of,
     resource,
     service_call,
@@ -82,7 +83,9 @@ def list_backlog(args, project_id: int):
     """Backlog items by iteration (unplanned first), optionally of one status."""
     project = load_project(project_id)
     page = paginate(
-        queries.backlog(project.id, args.get("status")), args["page"], args["per_page"],
+        queries.backlog(project.id, args.get("status")),
+        args["page"],
+        args["per_page"],
         scalars=False,
     )
     return envelope(page, [row[0] for row in page.items])

@@ -82,7 +82,12 @@ class Money(ma.fields.Field):
     }
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("validate", ma.validate.Regexp(MONEY_PATTERN))
+        kwargs["metadata"] = {
+            "type": ["string", "null"] if kwargs.get("allow_none") else "string",
+            "pattern": MONEY_PATTERN,
+            "examples": ["250000.00"],
+            **kwargs.get("metadata", {}),
+        }
         super().__init__(**kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
@@ -114,18 +119,18 @@ class Day(ma.fields.Date):
         return day
 
 
-def Int(**kwargs) -> ma.fields.Integer:  # noqa: N802 - reads like a field class
+def Int(**kwargs) -> ma.fields.Integer:
     """A strict integer (``3``, not ``"3"`` or ``3.5``), bounded to what the database holds."""
     low = kwargs.pop("minimum", 0)
     high = kwargs.pop("maximum", MAX_ID)
     return ma.fields.Integer(strict=True, validate=ma.validate.Range(low, high), **kwargs)
 
 
-def Id(**kwargs) -> ma.fields.Integer:  # noqa: N802
+def Id(**kwargs) -> ma.fields.Integer:
     return Int(minimum=1, **kwargs)
 
 
-def Choice(choices, **kwargs) -> Text:  # noqa: N802
+def Choice(choices, **kwargs) -> Text:
     return Text(validate=ma.validate.OneOf(list(choices)), **kwargs)
 
 
@@ -283,5 +288,3 @@ def resource(name: str, description: str) -> Blueprint:
 
 def is_api_blueprint(name: str | None) -> bool:
     return name is not None and name in {b.name for b in RESOURCE_BLUEPRINTS}
-
-

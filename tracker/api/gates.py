@@ -63,8 +63,10 @@ class GateListSchema(Schema):
 class GateDecideSchema(Schema):
     role = Choice(
         BOARD_ROLES,
-        metadata={"description": "The board role you decide as. May be left out when you hold "
-        "only one of the gate's required roles."},
+        metadata={
+            "description": "The board role you decide as. May be left out when you hold "
+            "only one of the gate's required roles."
+        },
     )
     decision = Choice(GATE_DECISIONS, required=True)
     comment = Text(

@@ -33,9 +33,7 @@ def init_app(app: Flask) -> Limiter:
 
 
 def limit_blueprint(app: Flask, blueprint) -> None:
-    app.extensions["tracker_limiter"].limit(lambda: current_app.config["API_RATE_LIMIT"])(
-        blueprint
-    )
+    app.extensions["tracker_limiter"].limit(lambda: current_app.config["API_RATE_LIMIT"])(blueprint)
 
 
 def too_many_requests_page():

@@ -45,8 +45,9 @@ class MethodDecisionSchema(Schema):
     risk_id = ma.fields.Integer(
         required=True,
         allow_none=True,
-        metadata={"description": "The risk opened because the choice departs from the "
-        "recommendation."},
+        metadata={
+            "description": "The risk opened because the choice departs from the recommendation."
+        },
     )
 
 
@@ -63,8 +64,7 @@ class MethodDecisionCreateSchema(Schema):
         metadata={"description": "Required when the method departs from the recommendation."},
     )
     assessment_id = Id(
-        metadata={"description": "The assessment you decided against; 409 if a newer one "
-        "exists."}
+        metadata={"description": "The assessment you decided against; 409 if a newer one exists."}
     )
     project_version = Int(
         minimum=1, metadata={"description": "The project version you read; 409 if stale."}
@@ -77,9 +77,7 @@ class MethodDecisionCreateSchema(Schema):
 def list_method_decisions(args, project_id: int):
     """The project's method decisions, newest first."""
     project = load_project(project_id)
-    return envelope(
-        paginate(queries.decision_history(project.id), args["page"], args["per_page"])
-    )
+    return envelope(paginate(queries.decision_history(project.id), args["page"], args["per_page"]))
 
 
 @blp.post("/projects/<id:project_id>/method-decisions")

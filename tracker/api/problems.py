@@ -66,9 +66,7 @@ def problem(
     }
     if errors:
         body["errors"] = errors
-    response = current_app.response_class(
-        json.dumps(body), status=status, mimetype=PROBLEM_TYPE
-    )
+    response = current_app.response_class(json.dumps(body), status=status, mimetype=PROBLEM_TYPE)
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
@@ -91,7 +89,11 @@ def validation_errors(messages: Any, location: str | None = None) -> list[dict[s
         elif isinstance(node, list | tuple) and all(isinstance(item, str) for item in node):
             for message in node:
                 flat.append(
-                    {"field": ".".join(path) or "_", "location": where or "body", "message": message}
+                    {
+                        "field": ".".join(path) or "_",
+                        "location": where or "body",
+                        "message": message,
+                    }
                 )
         elif isinstance(node, list | tuple):
             for index, value in enumerate(node):

@@ -8,8 +8,8 @@ from flask import abort
 from flask_login import current_user
 
 from tracker.api.core import (
-    Day,
     Choice,
+    Day,
     Id,
     Int,
     Money,
@@ -146,7 +146,7 @@ def list_projects(args):
     page = paginate(statement, args["page"], args["per_page"], scalars=False)
     rows = []
     for project, manager_name in page.items:
-        row = {name: getattr(project, name) for name in ProjectSummarySchema().fields}
+        row = {name: getattr(project, name, None) for name in ProjectSummarySchema().fields}
         row["manager_name"] = manager_name
         rows.append(row)
     return envelope(page, rows)

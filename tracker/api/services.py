@@ -17,7 +17,7 @@ from tracker.core.errors import RuleError
 from tracker.db import utcnow
 from tracker.extensions import db
 
-TOKEN_PREFIX = "gt_"
+TOKEN_PREFIX = "gt_"  # noqa: S105 - a label, not a secret
 EXPIRY_DAYS = {30: "30 days", 90: "90 days", 180: "180 days", 365: "1 year"}
 # Writing "last used" on every call would turn every read into a write; once in a while is
 # enough for people to see which tokens are still in use.

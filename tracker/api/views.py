@@ -15,9 +15,7 @@ from tracker.extensions import db
 
 def _token_page(form: TokenForm, status: int = 200):
     tokens = list(db.session.scalars(services.tokens_of(current_user)))
-    return render_template(
-        "api/tokens.html", form=form, tokens=tokens, now=utcnow()
-    ), status
+    return render_template("api/tokens.html", form=form, tokens=tokens, now=utcnow()), status
 
 
 @bp.get("/account/tokens")
@@ -59,8 +57,10 @@ def revoke_token(token_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(f"Revoked the token '{token.name}'. Programs using it can no longer call the API.",
-              "success")
+        flash(
+            f"Revoked the token '{token.name}'. Programs using it can no longer call the API.",
+            "success",
+        )
     return redirect(url_for("api.list_tokens"))
 
 
