@@ -12,6 +12,7 @@ from tracker.api.core import (
     PageArgs,
     Schema,
     envelope,
+    for_project,
     get_or_404,
     page_of,
     resource,
@@ -20,7 +21,6 @@ from tracker.api.core import (
 from tracker.core.pagination import paginate
 from tracker.methods import model, queries, services
 from tracker.methods.models import Assessment
-from tracker.projects.access import load_project
 
 blp = resource("assessments", "Uncertainty assessments and the method recommendation.")
 
@@ -104,11 +104,11 @@ AssessmentCreateSchema = Schema.from_dict(_ANSWER_FIELDS, name="AssessmentCreate
 
 
 @blp.post("/projects/<id:project_id>/assessments")
+@for_project(manage=True)
 @blp.arguments(AssessmentCreateSchema)
 @blp.response(201, AssessmentSchema)
-def create_assessment(data, project_id: int):
+def create_assessment(data, project):
     """Assess the project; the response carries the recommendation. Manager or PMO."""
-    project = load_project(project_id, manage=True)
     expected = data.pop("expected_sequence", None)
     with service_call():
         assessment = services.assess(
@@ -118,11 +118,11 @@ def create_assessment(data, project_id: int):
 
 
 @blp.get("/projects/<id:project_id>/assessments")
+@for_project()
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(HistoryItemSchema))
-def list_assessments(args, project_id: int):
+def list_assessments(args, project):
     """The assessment history, newest first, each with what changed since the one before."""
-    project = load_project(project_id)
     page = paginate(queries.assessment_history(project.id), args["page"], args["per_page"])
     before = queries.assessment_before(project.id, page.items[-1].sequence) if page.items else None
     items = [
@@ -133,8 +133,8 @@ def list_assessments(args, project_id: int):
 
 
 @blp.get("/projects/<id:project_id>/assessments/<id:assessment_id>")
+@for_project()
 @blp.response(200, AssessmentSchema)
-def get_assessment(project_id: int, assessment_id: int):
+def get_assessment(project, assessment_id: int):
     """One assessment and its recommendation."""
-    project = load_project(project_id)
     return AssessmentView(get_or_404(Assessment, assessment_id, project=project))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask_login import current_user
 
 from tracker.agile import queries
 from tracker.agile import services as agile
@@ -18,16 +17,15 @@ from tracker.api.core import (
     Schema,
     Text,
     envelope,
+    for_project,
     get_or_404,
     merged,
     page_of,
     resource,
     service_call,
 )
-from tracker.auth.access import forbid
 from tracker.core.errors import check_version
 from tracker.core.pagination import paginate
-from tracker.projects.access import load_project
 
 blp = resource("backlog", "Backlog items and their status.")
 
@@ -71,17 +69,12 @@ class BacklogItemUpdateSchema(Schema):
 FIELDS = ("title", "description", "points", "iteration_id")
 
 
-def _require_team(project) -> None:
-    if not can_work(current_user, project):
-        forbid()
-
-
 @blp.get("/projects/<id:project_id>/backlog")
+@for_project()
 @blp.arguments(BacklogArgs, location="query")
 @blp.response(200, page_of(BacklogItemSchema))
-def list_backlog(args, project_id: int):
+def list_backlog(args, project):
     """Backlog items by iteration (unplanned first), optionally of one status."""
-    project = load_project(project_id)
     page = paginate(
         queries.backlog(project.id, args.get("status")),
         args["page"],
@@ -92,31 +85,29 @@ def list_backlog(args, project_id: int):
 
 
 @blp.get("/projects/<id:project_id>/backlog/<id:item_id>")
+@for_project()
 @blp.response(200, BacklogItemSchema)
-def get_backlog_item(project_id: int, item_id: int):
-    project = load_project(project_id)
+def get_backlog_item(project, item_id: int):
     return get_or_404(BacklogItem, item_id, project=project)
 
 
 @blp.post("/projects/<id:project_id>/backlog")
+@for_project(rule=can_work)
 @blp.arguments(BacklogItemCreateSchema)
 @blp.response(201, BacklogItemSchema)
-def create_backlog_item(data, project_id: int):
+def create_backlog_item(data, project):
     """Add an item, to the backlog or to an open iteration."""
-    project = load_project(project_id)
-    _require_team(project)
     with service_call():
         item = agile.create_item(project, agile.ItemData(**data))
     return item
 
 
 @blp.patch("/projects/<id:project_id>/backlog/<id:item_id>")
+@for_project(rule=can_work)
 @blp.arguments(BacklogItemUpdateSchema)
 @blp.response(200, BacklogItemSchema)
-def update_backlog_item(changes, project_id: int, item_id: int):
+def update_backlog_item(changes, project, item_id: int):
     """Change an item's details and/or status. ``version`` must be the one you read."""
-    project = load_project(project_id)
-    _require_team(project)
     item = get_or_404(BacklogItem, item_id, project=project)
     version = changes.pop("version")
     status = changes.pop("status", None)

@@ -10,14 +10,16 @@ from __future__ import annotations
 import http
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import wraps
 from typing import Any
 
 import marshmallow as ma
 from flask import abort
+from flask_login import current_user
 from flask_smorest import Api, Blueprint
 from flask_smorest.utils import prepare_response
 from sqlalchemy.exc import IntegrityError
@@ -25,10 +27,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import IntegerConverter
 
 from tracker.api.problems import PROBLEM_TYPE, from_rule_error
+from tracker.auth.access import forbid
 from tracker.core.errors import STALE_MESSAGE, RuleError
 from tracker.core.fields import MAX_MONEY
 from tracker.core.pagination import Page
 from tracker.extensions import db
+from tracker.projects.access import load_project
 
 MAX_PER_PAGE = 100
 MAX_ID = 2**31 - 1
@@ -233,6 +237,28 @@ def service_call() -> Iterator[None]:
                 RuleError("Someone else made a conflicting change at the same time. Try again.")
             )
         )
+
+
+def for_project(*, manage: bool = False, rule: Callable[[Any, Any], bool] | None = None):
+    """Load the path's project and check access *before* the request body is read, so a
+    person without access gets 403 whatever they send (load → check → act). The view gets
+    ``project`` in place of ``project_id``.
+
+    Put it between the route and ``@blp.arguments``: ``functools.wraps`` keeps the
+    documentation flask-smorest hangs on the function.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            project = load_project(kwargs.pop("project_id"), manage=manage)
+            if rule is not None and not rule(current_user, project):
+                forbid()
+            return view(*args, project=project, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
 def get_or_404(model, record_id: int, *, project=None):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask_login import current_user
 from sqlalchemy import select
 
 from tracker.agile import services as agile
@@ -18,14 +17,13 @@ from tracker.api.core import (
     Schema,
     Text,
     envelope,
+    for_project,
     get_or_404,
     page_of,
     resource,
     service_call,
 )
-from tracker.auth.access import forbid
 from tracker.core.pagination import paginate
-from tracker.projects.access import load_project
 
 blp = resource("feedback", "Customer feedback per iteration and what was done about it.")
 
@@ -74,11 +72,11 @@ class CloseLoopSchema(Schema):
 
 
 @blp.get("/projects/<id:project_id>/feedback")
+@for_project()
 @blp.arguments(FeedbackArgs, location="query")
 @blp.response(200, page_of(FeedbackSchema))
-def list_feedback(args, project_id: int):
+def list_feedback(args, project):
     """The project's feedback, newest first."""
-    project = load_project(project_id)
     statement = select(Feedback).where(Feedback.project_id == project.id)
     if "iteration_id" in args:
         statement = statement.where(Feedback.iteration_id == args["iteration_id"])
@@ -89,20 +87,18 @@ def list_feedback(args, project_id: int):
 
 
 @blp.get("/projects/<id:project_id>/feedback/<id:feedback_id>")
+@for_project()
 @blp.response(200, FeedbackSchema)
-def get_feedback(project_id: int, feedback_id: int):
-    project = load_project(project_id)
+def get_feedback(project, feedback_id: int):
     return get_or_404(Feedback, feedback_id, project=project)
 
 
 @blp.post("/projects/<id:project_id>/iterations/<id:iteration_id>/feedback")
+@for_project(rule=can_give_feedback)
 @blp.arguments(FeedbackCreateSchema)
 @blp.response(201, FeedbackSchema)
-def create_feedback(data, project_id: int, iteration_id: int):
+def create_feedback(data, project, iteration_id: int):
     """Record feedback on a started iteration. The team or a customer representative."""
-    project = load_project(project_id)
-    if not can_give_feedback(current_user, project):
-        forbid()
     iteration = get_or_404(Iteration, iteration_id, project=project)
     with service_call():
         feedback = agile.add_feedback(project, iteration, agile.FeedbackData(**data))
@@ -110,13 +106,11 @@ def create_feedback(data, project_id: int, iteration_id: int):
 
 
 @blp.post("/projects/<id:project_id>/feedback/<id:feedback_id>/close-loop")
+@for_project(rule=can_work)
 @blp.arguments(CloseLoopSchema)
 @blp.response(200, FeedbackSchema)
-def close_loop(data, project_id: int, feedback_id: int):
+def close_loop(data, project, feedback_id: int):
     """Say what the team did and how the customer was told. The team."""
-    project = load_project(project_id)
-    if not can_work(current_user, project):
-        forbid()
     feedback = get_or_404(Feedback, feedback_id, project=project)
     with service_call():
         agile.close_loop(

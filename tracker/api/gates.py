@@ -8,11 +8,11 @@ import marshmallow as ma
 from flask import abort
 from flask_login import current_user
 
-from tracker.api.core import Choice, Schema, Text, get_or_404, resource, service_call
+from tracker.api.core import Choice, Schema, Text, for_project, get_or_404, resource, service_call
 from tracker.api.problems import from_rule_error
 from tracker.auth.access import forbid
 from tracker.core.errors import RuleError
-from tracker.projects.access import load_project
+from tracker.projects.access import has_role
 from tracker.projects.rules import BOARD_ROLES
 from tracker.stages import queries
 from tracker.stages import services as stages
@@ -77,27 +77,31 @@ class GateDecideSchema(Schema):
 
 
 @blp.get("/projects/<id:project_id>/gates")
+@for_project()
 @blp.response(200, GateListSchema)
-def list_gates(project_id: int):
+def list_gates(project):
     """The project's gate reviews by boundary and round (few per project: not paginated)."""
-    project = load_project(project_id)
     return {"items": queries.gates_of(project)}
 
 
 @blp.get("/projects/<id:project_id>/gates/<id:gate_id>")
+@for_project()
 @blp.response(200, GateSchema)
-def get_gate(project_id: int, gate_id: int):
+def get_gate(project, gate_id: int):
     """One gate review with the decisions recorded so far."""
-    project = load_project(project_id)
     return get_or_404(GateReview, gate_id, project=project)
 
 
+def _on_the_board(user, project) -> bool:
+    return has_role(user, project, *BOARD_ROLES)
+
+
 @blp.post("/projects/<id:project_id>/gates/<id:gate_id>/decisions")
+@for_project(rule=_on_the_board)
 @blp.arguments(GateDecideSchema)
 @blp.response(201, GateSchema)
-def decide_gate(data, project_id: int, gate_id: int):
+def decide_gate(data, project, gate_id: int):
     """Record your decision as a required board role; the gate resolves by its rule."""
-    project = load_project(project_id)
     gate = get_or_404(GateReview, gate_id, project=project)
     if not stages.can_decide_gate(current_user, gate):
         forbid()

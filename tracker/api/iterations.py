@@ -8,8 +8,17 @@ from tracker.agile import queries
 from tracker.agile import services as agile
 from tracker.agile.models import Iteration
 from tracker.agile.vocabulary import ITERATION_STATUSES
-from tracker.api.core import Day, Int, Schema, Text, get_or_404, merged, resource, service_call
-from tracker.projects.access import load_project
+from tracker.api.core import (
+    Day,
+    Int,
+    Schema,
+    Text,
+    for_project,
+    get_or_404,
+    merged,
+    resource,
+    service_call,
+)
 
 blp = resource("iterations", "Iterations: goal, dates, committed and completed points.")
 
@@ -62,37 +71,37 @@ FIELDS = ("name", "goal", "start_on", "end_on", "committed_points")
 
 
 @blp.get("/projects/<id:project_id>/iterations")
+@for_project()
 @blp.response(200, IterationListSchema)
-def list_iterations(project_id: int):
+def list_iterations(project):
     """The project's iterations by start date."""
-    project = load_project(project_id)
     return {"items": queries.project_iterations(project.id)}
 
 
 @blp.get("/projects/<id:project_id>/iterations/<id:iteration_id>")
+@for_project()
 @blp.response(200, IterationSchema)
-def get_iteration(project_id: int, iteration_id: int):
-    project = load_project(project_id)
+def get_iteration(project, iteration_id: int):
     return get_or_404(Iteration, iteration_id, project=project)
 
 
 @blp.post("/projects/<id:project_id>/iterations")
+@for_project(manage=True)
 @blp.arguments(IterationCreateSchema)
 @blp.response(201, IterationSchema)
-def create_iteration(data, project_id: int):
+def create_iteration(data, project):
     """Plan an iteration. Manager or PMO; the project must be agile or hybrid (else 409)."""
-    project = load_project(project_id, manage=True)
     with service_call():
         iteration = agile.create_iteration(project, agile.IterationData(**data))
     return iteration
 
 
 @blp.patch("/projects/<id:project_id>/iterations/<id:iteration_id>")
+@for_project(manage=True)
 @blp.arguments(IterationUpdateSchema)
 @blp.response(200, IterationSchema)
-def update_iteration(changes, project_id: int, iteration_id: int):
+def update_iteration(changes, project, iteration_id: int):
     """Re-plan an iteration that has not closed. ``version`` must be the one you read."""
-    project = load_project(project_id, manage=True)
     iteration = get_or_404(Iteration, iteration_id, project=project)
     version = changes.pop("version")
     data = agile.IterationData(**merged(iteration, changes, FIELDS))

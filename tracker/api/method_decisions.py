@@ -14,13 +14,13 @@ from tracker.api.core import (
     Schema,
     Text,
     envelope,
+    for_project,
     page_of,
     resource,
     service_call,
 )
 from tracker.core.pagination import paginate
 from tracker.methods import model, queries, services
-from tracker.projects.access import load_project
 
 blp = resource("method_decisions", "Delivery method decisions, against the recommendation.")
 
@@ -72,20 +72,20 @@ class MethodDecisionCreateSchema(Schema):
 
 
 @blp.get("/projects/<id:project_id>/method-decisions")
+@for_project()
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(MethodDecisionSchema))
-def list_method_decisions(args, project_id: int):
+def list_method_decisions(args, project):
     """The project's method decisions, newest first."""
-    project = load_project(project_id)
     return envelope(paginate(queries.decision_history(project.id), args["page"], args["per_page"]))
 
 
 @blp.post("/projects/<id:project_id>/method-decisions")
+@for_project(manage=True)
 @blp.arguments(MethodDecisionCreateSchema)
 @blp.response(201, MethodDecisionSchema)
-def create_method_decision(data, project_id: int):
+def create_method_decision(data, project):
     """Record the method decision against the latest assessment. Manager or PMO."""
-    project = load_project(project_id, manage=True)
     with service_call():
         decision = services.decide(
             project,

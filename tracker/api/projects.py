@@ -17,6 +17,7 @@ from tracker.api.core import (
     Schema,
     Text,
     envelope,
+    for_project,
     page_of,
     resource,
     service_call,
@@ -26,7 +27,6 @@ from tracker.core.errors import RuleError
 from tracker.core.pagination import paginate
 from tracker.projects import queries
 from tracker.projects import services as projects
-from tracker.projects.access import load_project
 from tracker.projects.queries import SORT_COLUMNS
 from tracker.projects.rules import CRITICALITY, DELIVERY_METHODS, PROJECT_STATUSES, SIZE_TIERS
 
@@ -153,10 +153,11 @@ def list_projects(args):
 
 
 @blp.get("/projects/<id:project_id>")
+@for_project()
 @blp.response(200, ProjectSchema)
-def get_project(project_id: int):
+def get_project(project):
     """One project. Needs a role on the project, or PMO."""
-    return load_project(project_id)
+    return project
 
 
 def _check_manager(manager_id: int) -> None:
@@ -186,11 +187,11 @@ def create_project(data):
 
 
 @blp.patch("/projects/<id:project_id>")
+@for_project(manage=True)
 @blp.arguments(ProjectUpdateSchema)
 @blp.response(200, ProjectSchema)
-def update_project(changes, project_id: int):
+def update_project(changes, project):
     """Change a project. Needs the manager role or PMO; a stale ``version`` gets 409."""
-    project = load_project(project_id, manage=True)
     manager = projects.manager_of(project)
     current = {
         "code": project.code,

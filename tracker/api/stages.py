@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from tracker.api.core import Money, Schema, get_or_404, resource
-from tracker.projects.access import load_project
+from tracker.api.core import Money, Schema, for_project, get_or_404, resource
 from tracker.stages import queries
 from tracker.stages import services as stages
 from tracker.stages.models import STAGE_STATUSES, STATED_TARGETS, TARGET_STATUSES, Stage
@@ -83,16 +82,16 @@ class StageListSchema(Schema):
 
 
 @blp.get("/projects/<id:project_id>/stages")
+@for_project()
 @blp.response(200, StageListSchema)
-def list_stages(project_id: int):
+def list_stages(project):
     """The project's stages in order (a stage plan is short: not paginated)."""
-    project = load_project(project_id)
     return {"items": [StageView(stage) for stage in queries.stage_summary(project).stages]}
 
 
 @blp.get("/projects/<id:project_id>/stages/<id:stage_id>")
+@for_project()
 @blp.response(200, StageSchema)
-def get_stage(project_id: int, stage_id: int):
+def get_stage(project, stage_id: int):
     """One stage, with where each tolerance stands."""
-    project = load_project(project_id)
     return StageView(get_or_404(Stage, stage_id, project=project))
