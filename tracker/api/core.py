@@ -123,11 +123,12 @@ class Day(ma.fields.Date):
         return day
 
 
-def Int(**kwargs) -> ma.fields.Integer:
-    """A strict integer (``3``, not ``"3"`` or ``3.5``), bounded to what the database holds."""
+def Int(*, strict: bool = True, **kwargs) -> ma.fields.Integer:
+    """An integer bounded to what the database holds. In a JSON body it must be a number
+    (``3``, not ``"3"``); in a query string (``strict=False``) it is digits."""
     low = kwargs.pop("minimum", 0)
     high = kwargs.pop("maximum", MAX_ID)
-    return ma.fields.Integer(strict=True, validate=ma.validate.Range(low, high), **kwargs)
+    return ma.fields.Integer(strict=strict, validate=ma.validate.Range(low, high), **kwargs)
 
 
 def Id(**kwargs) -> ma.fields.Integer:
@@ -171,8 +172,8 @@ class ProblemSchema(Schema):
 
 
 class PageArgs(Schema):
-    page = Int(minimum=1, maximum=1_000_000, load_default=1)
-    per_page = Int(minimum=1, maximum=MAX_PER_PAGE, load_default=25)
+    page = Int(strict=False, minimum=1, maximum=1_000_000, load_default=1)
+    per_page = Int(strict=False, minimum=1, maximum=MAX_PER_PAGE, load_default=25)
 
 
 class PageMetaSchema(Schema):

@@ -47,7 +47,7 @@ class FeedbackSchema(Schema):
 
 
 class FeedbackArgs(PageArgs):
-    iteration_id = Id()
+    iteration_id = Id(strict=False)
     loop_closed = ma.fields.Boolean()
 
 

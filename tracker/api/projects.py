@@ -85,7 +85,7 @@ class ProjectListArgs(PageArgs):
     q = Text(validate=ma.validate.Length(max=100), metadata={"description": "Code or name"})
     method = Choice([*DELIVERY_METHODS, "none"])
     status = Choice(PROJECT_STATUSES)
-    organisation = Id(metadata={"description": "Lead or partner organisation id"})
+    organisation = Id(strict=False, metadata={"description": "Lead or partner organisation id"})
     tier = Choice(SIZE_TIERS)
     sort = Choice(SORT_COLUMNS, load_default="code")
     direction = Choice(["asc", "desc"], load_default="asc")
