@@ -221,6 +221,7 @@ def test_the_project_list_takes_a_fixed_number_of_queries(app, api_as, make_user
     pmo = make_user("Analyst", global_role="pmo")
     api = api_as(pmo)
     make_project()
+
     def selects() -> int:
         return sum(q.statement.lstrip().startswith("SELECT") for q in get_recorded_queries())
 
