@@ -111,10 +111,7 @@ def from_http_exception(error: HTTPException) -> Response:
     status = error.code or 500
     data = getattr(error, "data", None) or {}
     headers = dict(data.get("headers") or {})
-    if status == 429:
-        limit = getattr(error, "limit", None)
-        if limit is not None:
-            headers.setdefault("Retry-After", "60")
+    if status == 429:  # Flask-Limiter adds Retry-After to the response
         return problem(429, headers=headers)
     if "messages" in data:  # request validation, from webargs
         errors = validation_errors(data["messages"])
