@@ -53,6 +53,13 @@ class Config:
     # Approvers get a daily reminder of decisions waiting more than this many days.
     APPROVAL_REMINDER_DAYS = int(os.environ.get("TRACKER_APPROVAL_REMINDER_DAYS", "3"))
 
+    # Rate limits (Flask-Limiter). Memory suits one process; with several web workers set
+    # RATELIMIT_STORAGE_URI=redis://host:6379/0 so they share the counts.
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+
     PAGE_SIZE = 25
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None
@@ -73,6 +80,8 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     SQLALCHEMY_RECORD_QUERIES = True
     PASSWORD_HASH_CHEAP = True
+    # Off for the suite; the rate-limit tests turn it on in an app of their own.
+    RATELIMIT_ENABLED = False
 
 
 class ProductionConfig(Config):

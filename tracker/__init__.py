@@ -104,6 +104,7 @@ def _sqlite_on_begin(connection) -> None:
 def _register_blueprints(app: Flask) -> None:
     from tracker import (
         agile,
+        api,
         audit,
         auth,
         budget,
@@ -132,8 +133,10 @@ def _register_blueprints(app: Flask) -> None:
         worklog,
         notifications,
         scheduler,
+        api,
     ):
         app.register_blueprint(module.bp)
+    api.init_app(app)
 
 
 def _register_hooks(app: Flask) -> None:
@@ -162,9 +165,13 @@ def _register_hooks(app: Flask) -> None:
             "accessibility_href": url_for("core.accessibility"),
         }
 
+    from tracker.api.problems import from_http_exception, is_api_request
+
     def error_page(template: str, status: int):
         def handler(error):
             db.session.rollback()
+            if is_api_request():
+                return from_http_exception(error)
             return render_template(template), status
 
         return handler

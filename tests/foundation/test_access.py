@@ -160,6 +160,69 @@ ROUTES = {
         "/projects/{project_id}/budget/exceptions/{budget_exception_id}/decide",
         "approver",
     ),
+    "api.list_tokens": ("GET", "/account/tokens", "any"),
+    "api.create_token": ("POST", "/account/tokens", "any"),
+    "api.revoke_token": ("POST", "/account/tokens/{token_id}/revoke", "any"),
+    "api.docs": ("GET", "/api/v1/docs", "public"),
+    "api-docs.openapi_json": ("GET", "/api/v1/openapi.json", "public"),
+    # "api": a bearer token only; a session never authenticates (tests/api checks the roles).
+    **{
+        endpoint: (method, "/api/v1" + path, "api")
+        for endpoint, (method, path) in {
+            "api_organisations.list_organisations": ("GET", "/organisations"),
+            "api_organisations.get_organisation": ("GET", "/organisations/{org_id}"),
+            "api_projects.list_projects": ("GET", "/projects"),
+            "api_projects.create_project": ("POST", "/projects"),
+            "api_projects.get_project": ("GET", "/projects/{project_id}"),
+            "api_projects.update_project": ("PATCH", "/projects/{project_id}"),
+            "api_assessments.list_assessments": ("GET", "/projects/{project_id}/assessments"),
+            "api_assessments.create_assessment": ("POST", "/projects/{project_id}/assessments"),
+            "api_assessments.get_assessment": (
+                "GET",
+                "/projects/{project_id}/assessments/{assessment_id}",
+            ),
+            "api_method_decisions.list_method_decisions": (
+                "GET",
+                "/projects/{project_id}/method-decisions",
+            ),
+            "api_method_decisions.create_method_decision": (
+                "POST",
+                "/projects/{project_id}/method-decisions",
+            ),
+            "api_stages.list_stages": ("GET", "/projects/{project_id}/stages"),
+            "api_stages.get_stage": ("GET", "/projects/{project_id}/stages/{stage_id}"),
+            "api_gates.list_gates": ("GET", "/projects/{project_id}/gates"),
+            "api_gates.get_gate": ("GET", "/projects/{project_id}/gates/{gate_id}"),
+            "api_gates.decide_gate": ("POST", "/projects/{project_id}/gates/{gate_id}/decisions"),
+            "api_iterations.list_iterations": ("GET", "/projects/{project_id}/iterations"),
+            "api_iterations.create_iteration": ("POST", "/projects/{project_id}/iterations"),
+            "api_iterations.get_iteration": (
+                "GET",
+                "/projects/{project_id}/iterations/{iteration_id}",
+            ),
+            "api_iterations.update_iteration": (
+                "PATCH",
+                "/projects/{project_id}/iterations/{iteration_id}",
+            ),
+            "api_backlog.list_backlog": ("GET", "/projects/{project_id}/backlog"),
+            "api_backlog.create_backlog_item": ("POST", "/projects/{project_id}/backlog"),
+            "api_backlog.get_backlog_item": ("GET", "/projects/{project_id}/backlog/{item_id}"),
+            "api_backlog.update_backlog_item": (
+                "PATCH",
+                "/projects/{project_id}/backlog/{item_id}",
+            ),
+            "api_feedback.list_feedback": ("GET", "/projects/{project_id}/feedback"),
+            "api_feedback.get_feedback": ("GET", "/projects/{project_id}/feedback/{feedback_id}"),
+            "api_feedback.create_feedback": (
+                "POST",
+                "/projects/{project_id}/iterations/{iteration_id}/feedback",
+            ),
+            "api_feedback.close_loop": (
+                "POST",
+                "/projects/{project_id}/feedback/{feedback_id}/close-loop",
+            ),
+        }.items()
+    },
 }
 
 
@@ -190,6 +253,7 @@ def world(db, make_user, make_project):
         checkpoint_id=budget_ids["checkpoint_id"],
         budget_exception_id=budget_ids["exception_id"],
     )
+    ids["token_id"] = _token(db, member)
     return {
         "manager": manager,
         "member": member,
@@ -271,6 +335,14 @@ def _notification(db, user) -> int:
     return notification.id
 
 
+def _token(db, user) -> int:
+    from tracker.api import services as tokens
+
+    token = tokens.create_token(user, name="Reporting", expires_in_days=30).token
+    db.session.commit()
+    return token.id
+
+
 def test_every_route_is_in_the_access_table(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - {"static"}
     assert endpoints == set(ROUTES)
@@ -286,6 +358,9 @@ def test_anonymous_is_sent_to_sign_in(client, world, endpoint):
     response = _call(client, endpoint, world["ids"])
     if ROUTES[endpoint][2] == "public":
         assert response.status_code == 200
+    elif ROUTES[endpoint][2] == "api":
+        assert response.status_code == 401
+        assert response.mimetype == "application/problem+json"
     else:
         assert response.status_code == 302
         assert response.headers["Location"].startswith("/login")
@@ -296,7 +371,8 @@ def test_anonymous_is_sent_to_sign_in(client, world, endpoint):
 )
 def test_signed_in_without_the_role_is_forbidden(client, login, world, endpoint):
     login(world["outsider"])
-    assert _call(client, endpoint, world["ids"]).status_code == 403
+    expected = 401 if ROUTES[endpoint][2] == "api" else 403
+    assert _call(client, endpoint, world["ids"]).status_code == expected
 
 
 @pytest.mark.parametrize("endpoint", ["projects.edit_project", "projects.add_member"])
@@ -311,11 +387,20 @@ def test_team_member_can_read_the_project(client, login, world):
 
 
 @pytest.mark.parametrize(
-    "endpoint", sorted(e for e, (m, _, who) in ROUTES.items() if m == "GET" and who != "public")
+    "endpoint",
+    sorted(e for e, (m, _, who) in ROUTES.items() if m == "GET" and who not in {"public", "api"}),
 )
 def test_admin_reaches_every_page(client, login, world, make_user, endpoint):
     login(make_user("Admin", global_role="admin"))
     assert _call(client, endpoint, world["ids"]).status_code in {200, 302}
+
+
+@pytest.mark.parametrize("endpoint", sorted(e for e, (_, _, who) in ROUTES.items() if who == "api"))
+def test_a_session_alone_never_authenticates_the_api(client, login, world, make_user, endpoint):
+    login(make_user("Admin", global_role="admin"))
+    response = _call(client, endpoint, world["ids"])
+    assert response.status_code == 401
+    assert response.get_json()["status"] == 401
 
 
 def test_json_clients_get_403_not_a_page(client, login, world):

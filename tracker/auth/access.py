@@ -14,7 +14,15 @@ from typing import Any
 from flask import abort, jsonify, request
 from flask_login import current_user
 
-PUBLIC_ENDPOINTS = {"auth.login", "static", "core.health", "core.accessibility"}
+PUBLIC_ENDPOINTS = {
+    "auth.login",
+    "static",
+    "core.health",
+    "core.accessibility",
+    # The API's description and docs page; the API itself authenticates with tokens.
+    "api.docs",
+    "api-docs.openapi_json",
+}
 
 
 def wants_json() -> bool:
@@ -25,8 +33,16 @@ def wants_json() -> bool:
 def forbid() -> Any:
     """403 for JSON clients, the 403 page for people."""
     if wants_json():
-        response = jsonify(title="Forbidden", status=403)
+        # RFC 9457 problem details, the API's one error format.
+        response = jsonify(
+            type="about:blank",
+            title="Forbidden",
+            status=403,
+            detail="Your account does not have permission to do this.",
+            instance=request.path,
+        )
         response.status_code = 403
+        response.mimetype = "application/problem+json"
         abort(response)
     abort(403)
 

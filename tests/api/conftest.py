@@ -1,0 +1,132 @@
+"""Fixtures for the API: tokens, a client that sends them, and a governed project with
+records of every kind the API exposes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.methods.helpers import raw
+from tracker.api import services as tokens
+
+
+@pytest.fixture
+def token_for(db):
+    def factory(user, days=90) -> str:
+        secret = tokens.create_token(user, name="Test token", expires_in_days=days).secret
+        db.session.commit()
+        return secret
+
+    return factory
+
+
+class Api:
+    """The test client with a bearer token: ``api.get("/projects")`` calls /api/v1/projects."""
+
+    def __init__(self, client, secret: str | None):
+        self.client = client
+        self.secret = secret
+
+    def _headers(self, extra=None) -> dict:
+        headers = {"Authorization": f"Bearer {self.secret}"} if self.secret else {}
+        return {**headers, **(extra or {})}
+
+    def open(self, method: str, path: str, *, headers=None, **kwargs):
+        return self.client.open(
+            "/api/v1" + path, method=method, headers=self._headers(headers), **kwargs
+        )
+
+    def get(self, path, **kwargs):
+        return self.open("GET", path, **kwargs)
+
+    def post(self, path, **kwargs):
+        return self.open("POST", path, **kwargs)
+
+    def patch(self, path, **kwargs):
+        return self.open("PATCH", path, **kwargs)
+
+
+@pytest.fixture
+def api_as(client, token_for):
+    """``api_as(user)``: an API client acting with a fresh token of ``user``."""
+
+    def factory(user) -> Api:
+        return Api(client, token_for(user))
+
+    return factory
+
+
+@pytest.fixture
+def governed(db, make_user, make_project):
+    """A hybrid project with a board, an assessment and decision, two stages with a
+    pending start gate, an active iteration with an item and feedback."""
+    from tests.stages.helpers import plan_stages, report_data
+    from tracker.agile import services as agile
+    from tracker.methods import services as methods
+    from tracker.stages import services as stages
+
+    manager = make_user("Mia Manager")
+    executive = make_user("Eve Executive")
+    member = make_user("Tariq Team")
+    customer = make_user("Cora Customer")
+    outsider = make_user("Otto Outsider")
+    other_manager = make_user("Olga Other")
+    pmo = make_user("Pat PMO", global_role="pmo")
+    project = make_project(
+        manager=manager,
+        members=[(executive, "executive"), (member, "team_member"), (customer, "customer_rep")],
+        status="proposed",
+    )
+    other = make_project(manager=other_manager)
+    assessment = methods.assess(project, raw(), assessed_by=manager)
+    decision = methods.decide(
+        project,
+        methods.DecisionData("hybrid", ["project_needs"], "Both, for now", None, None),
+        decided_by=manager,
+    )
+    db.session.commit()
+    stage_list = plan_stages(project, manager, count=2)
+    gate = stages.request_gate(project, report_data(), actor=manager)
+    db.session.commit()
+    start = project.planned_start
+    iteration = agile.create_iteration(
+        project, agile.IterationData("Sprint 1", "Try it", start, start + timedelta(days=13))
+    )
+    db.session.commit()
+    item = agile.create_item(project, agile.ItemData("Report a pothole", "", 3, iteration.id))
+    agile.start_iteration(project, iteration, version=None)
+    feedback = agile.add_feedback(
+        project,
+        iteration,
+        agile.FeedbackData("citizen", "A resident", 4, "Much easier", "yes"),
+    )
+    db.session.commit()
+    return {
+        "project": project,
+        "other": other,
+        "manager": manager,
+        "executive": executive,
+        "member": member,
+        "customer": customer,
+        "outsider": outsider,
+        "other_manager": other_manager,
+        "pmo": pmo,
+        "assessment": assessment,
+        "decision": decision,
+        "stages": stage_list,
+        "gate": gate,
+        "iteration": iteration,
+        "item": item,
+        "feedback": feedback,
+        "ids": {
+            "org_id": project.lead_organisation_id,
+            "project_id": project.id,
+            "assessment_id": assessment.id,
+            "stage_id": stage_list[0].id,
+            "gate_id": gate.id,
+            "iteration_id": iteration.id,
+            "item_id": item.id,
+            "feedback_id": feedback.id,
+        },
+    }

@@ -1,0 +1,104 @@
+"""A token acts with exactly its user's permissions: the same access rules as the pages,
+answered with a 403 problem."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.foundation.test_access import ROUTES
+
+API_ROUTES = {e: (m, path) for e, (m, path, who) in ROUTES.items() if who == "api"}
+
+# Who, besides PMO staff, may use each project endpoint.
+READ = {"manager", "executive", "member", "customer"}
+MANAGE = {"manager"}
+TEAM = {"manager", "member"}
+WHO = {
+    "api_projects.update_project": MANAGE,
+    "api_assessments.create_assessment": MANAGE,
+    "api_method_decisions.create_method_decision": MANAGE,
+    "api_iterations.create_iteration": MANAGE,
+    "api_iterations.update_iteration": MANAGE,
+    "api_backlog.create_backlog_item": TEAM,
+    "api_backlog.update_backlog_item": TEAM,
+    "api_feedback.close_loop": TEAM,
+    "api_feedback.create_feedback": {"manager", "member", "customer"},
+    "api_gates.decide_gate": {"executive"},
+}
+PROJECT_ENDPOINTS = sorted(e for e, (_, path) in API_ROUTES.items() if "{project_id}" in path)
+
+
+def _call(api, endpoint, ids, project_id):
+    method, path = API_ROUTES[endpoint]
+    return api.open(
+        method, path.removeprefix("/api/v1").format(**{**ids, "project_id": project_id}), json={}
+    )
+
+
+PEOPLE = ("outsider", "other_manager", "manager", "member", "customer", "executive", "pmo")
+
+
+@pytest.mark.parametrize("endpoint", PROJECT_ENDPOINTS)
+def test_each_project_endpoint_allows_exactly_the_right_people(api_as, governed, endpoint):
+    """Bodies are empty: access is decided before the body is read, and nothing changes."""
+    for person in PEOPLE:
+        allowed = person == "pmo" and endpoint != "api_gates.decide_gate"
+        allowed = allowed or person in WHO.get(endpoint, READ)
+        api = api_as(governed[person])
+        response = _call(api, endpoint, governed["ids"], governed["project"].id)
+        if allowed:
+            assert response.status_code in {200, 422}, (person, response.get_json())
+        else:
+            assert response.status_code == 403, (person, response.get_json())
+            assert response.mimetype == "application/problem+json"
+            assert response.get_json()["title"] == "Forbidden"
+
+
+def test_another_projects_manager_is_forbidden(api_as, governed):
+    api = api_as(governed["other_manager"])
+    project = governed["project"]
+    response = api.patch(f"/projects/{project.id}", json={"version": project.version, "name": "X"})
+    assert response.status_code == 403
+    assert response.get_json() == {
+        "type": "about:blank",
+        "title": "Forbidden",
+        "status": 403,
+        "detail": "Your account does not have permission to do this.",
+        "instance": f"/api/v1/projects/{project.id}",
+    }
+
+
+def test_records_of_another_project_are_not_found_through_mine(api_as, governed, make_project):
+    """An id from another project, under a project I manage, is a 404: no peeking."""
+    other = governed["other"]
+    api = api_as(governed["other_manager"])
+    for path in (
+        "assessments/{assessment_id}",
+        "stages/{stage_id}",
+        "gates/{gate_id}",
+        "iterations/{iteration_id}",
+        "backlog/{item_id}",
+        "feedback/{feedback_id}",
+    ):
+        response = api.get(f"/projects/{other.id}/" + path.format(**governed["ids"]))
+        assert response.status_code == 404, path
+        assert response.mimetype == "application/problem+json"
+
+
+def test_non_pmo_cannot_create_a_project_for_someone_else(api_as, governed):
+    response = api_as(governed["member"]).post(
+        "/projects",
+        json={
+            "code": "NOPE-1",
+            "name": "Someone else's",
+            "problem_statement": "x",
+            "lead_organisation_id": governed["ids"]["org_id"],
+            "manager_id": governed["manager"].id,
+            "budget_at_completion": "10.00",
+            "planned_start": "2026-01-01",
+            "planned_finish": "2026-01-02",
+            "criticality": 1,
+        },
+    )
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "manager_id"
