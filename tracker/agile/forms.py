@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, StringField, TextAreaField
+from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from tracker.agile.vocabulary import AGREEMENTS, FEEDBACK_SOURCES, ITEM_STATUSES, RATINGS
 from tracker.core.fields import ChoiceField, DayField, optional_int, options
+from tracker.core.forms import VersionedForm
 
 
 class WholeNumberField(IntegerField):
@@ -24,16 +25,6 @@ class WholeNumberField(IntegerField):
         except ValueError:
             self.data = None
             raise ValueError(self.message or f"{self.label.text} must be a whole number") from None
-
-
-class VersionedForm(FlaskForm):
-    version = HiddenField()
-
-    def version_number(self) -> int | None:
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return None
 
 
 class IterationForm(VersionedForm):

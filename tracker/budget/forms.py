@@ -11,6 +11,7 @@ from tracker.agile.forms import WholeNumberField
 from tracker.budget.models import CATEGORY_LABELS, EXCEPTION_DECISIONS
 from tracker.budget.rules import MAX_DESCRIPTION_LENGTH, MAX_SUPPLIER_LENGTH
 from tracker.core.fields import ChoiceField, DayField, MoneyField, options
+from tracker.core.forms import VersionedForm
 
 
 def new_token() -> str:
@@ -165,8 +166,7 @@ def baseline_form(iterations, *, points_required: bool, **kwargs) -> FlaskForm:
     return BaselineForm(**kwargs)
 
 
-class ExceptionDecisionForm(FlaskForm):
-    version = HiddenField()
+class ExceptionDecisionForm(VersionedForm):
     decision = ChoiceField(
         "Decision",
         choices=options(EXCEPTION_DECISIONS),
@@ -179,9 +179,3 @@ class ExceptionDecisionForm(FlaskForm):
             Length(max=2000, message="Reason must be 2000 characters or fewer"),
         ],
     )
-
-    def version_number(self) -> int | None:
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return None

@@ -11,6 +11,7 @@ from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from tracker.core.fields import ChoiceField, MultiChoiceField, optional_int, options
+from tracker.core.forms import VersionedForm, hidden_int
 from tracker.methods import model
 from tracker.methods.models import RISK_STATUSES
 
@@ -29,13 +30,6 @@ class WholeNumberField(IntegerField):
         except ValueError:
             self.data = None
             raise ValueError(f"{self.label.text} must be a whole number, like 6") from None
-
-
-def _hidden_int(field) -> int | None:
-    try:
-        return int(field.data)
-    except (TypeError, ValueError):
-        return None
 
 
 def _question_field(question: model.Question) -> ChoiceField:
@@ -59,7 +53,7 @@ class _AssessmentMethods:
         return data
 
     def expected_sequence_number(self) -> int | None:
-        return _hidden_int(self.expected_sequence)
+        return hidden_int(self.expected_sequence)
 
     def groups(self):
         """``(group, [field, …])`` in the model's order, for the template."""
@@ -96,7 +90,7 @@ _FIELDS["expected_sequence"] = HiddenField()
 AssessmentForm = type("AssessmentForm", (_AssessmentMethods, FlaskForm), _FIELDS)
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(VersionedForm):
     method = ChoiceField(
         "Which delivery method will the project use?",
         choices=options(model.METHODS),
@@ -118,16 +112,12 @@ class DecisionForm(FlaskForm):
         validators=[Length(max=5000, message="Rationale must be 5000 characters or fewer")],
     )
     assessment_id = HiddenField()
-    version = HiddenField()
 
     def assessment_number(self) -> int | None:
-        return _hidden_int(self.assessment_id)
-
-    def version_number(self) -> int | None:
-        return _hidden_int(self.version)
+        return hidden_int(self.assessment_id)
 
 
-class RiskForm(FlaskForm):
+class RiskForm(VersionedForm):
     title = StringField(
         "Title",
         validators=[
@@ -151,13 +141,9 @@ class RiskForm(FlaskForm):
         validators=[InputRequired("Choose whether the risk is open or closed")],
         invalid_message="Choose whether the risk is open or closed",
     )
-    version = HiddenField()
 
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.owner_id.choices = options(
             [("", "Choose a person"), *[(p.id, p.name) for p in people]]
         )
-
-    def version_number(self) -> int | None:
-        return _hidden_int(self.version)

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField
+from wtforms import StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.core.fields import ChoiceField, options
+from tracker.core.forms import VersionedForm
 from tracker.orgs.models import ORG_KINDS
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(VersionedForm):
     name = StringField(
         "Name",
         validators=[
@@ -25,10 +25,3 @@ class OrganisationForm(FlaskForm):
         ],
     )
     kind = ChoiceField("Type of organisation", choices=options(ORG_KINDS))
-    version = HiddenField()
-
-    def version_number(self) -> int | None:
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return None

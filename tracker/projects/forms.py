@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from tracker.core.fields import (
@@ -12,6 +12,7 @@ from tracker.core.fields import (
     optional_int,
     options,
 )
+from tracker.core.forms import VersionedForm
 from tracker.projects.rules import (
     CRITICALITY,
     DELIVERY_METHODS,
@@ -21,7 +22,7 @@ from tracker.projects.rules import (
 )
 
 
-class ProjectForm(FlaskForm):
+class ProjectForm(VersionedForm):
     code = StringField(
         "Project code",
         description="A short unique reference, like ASC-2026-07. Capital letters, numbers and "
@@ -90,7 +91,6 @@ class ProjectForm(FlaskForm):
         validators=[InputRequired("Choose what is lost if the project fails")],
     )
     status = ChoiceField("Status", choices=options(PROJECT_STATUSES))
-    version = HiddenField()
 
     def __init__(self, *args, organisations=(), people=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -108,12 +108,6 @@ class ProjectForm(FlaskForm):
     def validate_partner_ids(self, field):
         if self.lead_organisation_id.data in (field.data or []):
             raise ValidationError("The lead organisation cannot also be a partner")
-
-    def version_number(self) -> int | None:
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return None
 
 
 class MemberForm(FlaskForm):

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms import DecimalField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from tracker.core.fields import ChoiceField, DayField, MoneyField, optional_int, options
+from tracker.core.forms import VersionedForm
 from tracker.stages.models import (
     EXCEPTION_DECISIONS,
     GATE_DECISIONS,
@@ -43,16 +44,6 @@ class NumberField(DecimalField):
         except ValueError:
             self.data = None
             raise ValueError(f"{self.label.text} must be a number, like 7.5") from None
-
-
-class VersionedForm(FlaskForm):
-    version = HiddenField()
-
-    def version_number(self) -> int | None:
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return None
 
 
 class StageForm(VersionedForm):

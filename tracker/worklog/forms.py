@@ -2,26 +2,13 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import FieldList, Form, FormField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms import FieldList, Form, FormField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from tracker.core.fields import ChoiceField, DayField, MoneyField, optional_int, options
+from tracker.core.forms import VersionedForm
 from tracker.projects.rules import PROJECT_ROLES
 from tracker.worklog import rules
-
-
-def _version(field) -> int | None:
-    try:
-        return int(field.data)
-    except (TypeError, ValueError):
-        return None
-
-
-class VersionedForm(FlaskForm):
-    version = HiddenField()
-
-    def version_number(self) -> int | None:
-        return _version(self.version)
 
 
 class HoursField(StringField):
