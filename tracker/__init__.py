@@ -112,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
         methods,
         notifications,
         orgs,
+        portfolio,
         projects,
         scheduler,
         stages,
@@ -132,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
         worklog,
         notifications,
         scheduler,
+        portfolio,
     ):
         app.register_blueprint(module.bp)
 
