@@ -74,7 +74,9 @@ def assessment(project, user, *, zone="complex", method="agile", sequence=1):
     return record
 
 
-def decision(project, user, *, method, recommended, drivers=("project_needs",), sequence=1, zone="complex"):
+def decision(
+    project, user, *, method, recommended, drivers=("project_needs",), sequence=1, zone="complex"
+):
     assessed = assessment(project, user, zone=zone, method=recommended, sequence=sequence)
     record = MethodDecision(
         project_id=project.id,

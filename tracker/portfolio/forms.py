@@ -52,6 +52,9 @@ class PortfolioFilterForm(FlaskForm):
         valid = super().validate(extra_validators)
         start, end = self.period_from.data, self.period_to.data
         if start and end and end < start and not self.period_to.errors:
-            self.period_to.errors = [*self.period_to.errors, "Running to must be on or after running from"]
+            self.period_to.errors = [
+                *self.period_to.errors,
+                "Running to must be on or after running from",
+            ]
             valid = False
         return valid

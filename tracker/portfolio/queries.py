@@ -30,11 +30,11 @@ from sqlalchemy import (
 )
 
 from tracker.agile.models import Feedback, Iteration
-from tracker.extensions import db
-from tracker.portfolio import rules
 from tracker.budget.models import BudgetException, Checkpoint
+from tracker.extensions import db
 from tracker.methods.models import Assessment, MethodDecision, MethodDecisionDriver
 from tracker.orgs.models import Organisation
+from tracker.portfolio import rules
 from tracker.portfolio.sql import days_between, utc_day
 from tracker.projects.models import Project, project_partners
 from tracker.projects.queries import size_tier_expression
@@ -58,7 +58,9 @@ class Filters:
 def _latest(statement: Select, partition, *order) -> Select:
     """Keep the latest row per ``partition`` of ``statement`` (row_number() = 1)."""
     ranked = statement.add_columns(
-        func.row_number().over(partition_by=partition, order_by=[desc(o) for o in order]).label("rn")
+        func.row_number()
+        .over(partition_by=partition, order_by=[desc(o) for o in order])
+        .label("rn")
     ).subquery()
     return select(*[c for c in ranked.c if c.name != "rn"]).where(ranked.c.rn == 1).subquery()
 
@@ -421,9 +423,9 @@ SORT_COLUMNS = {
 
 def table(filters: Filters, today: date, *, sort: str = "code", direction: str = "asc") -> Select:
     source = facts(filters, today)
-    mean_rating = (
-        cast(source.c.rating_sum, Float) / func.nullif(source.c.feedback_n, 0)
-    ).label("mean_rating")
+    mean_rating = (cast(source.c.rating_sum, Float) / func.nullif(source.c.feedback_n, 0)).label(
+        "mean_rating"
+    )
     statement = select(source, mean_rating)
     column = SORT_COLUMNS.get(sort, "code")
     expression = mean_rating if column == "mean_rating" else source.c[column]
@@ -432,9 +434,6 @@ def table(filters: Filters, today: date, *, sort: str = "code", direction: str =
     return statement.order_by(
         case((expression.is_(None), 1), else_=0), order(expression), asc(source.c.code)
     )
-
-
-
 
 
 # --- what the pages read: a fixed number of statements ------------------------------------

@@ -210,14 +210,13 @@ SCATTER_MARGIN = (16, 16, 44, 56)  # top, right, bottom, left
 
 
 def _axis(values: Sequence[Decimal], step: Decimal) -> tuple[Decimal, Decimal]:
-    """A range on multiples of ``step`` covering the values and 1.0 (the on-plan line)."""
+    """A range on multiples of ``step`` covering the values and 1.0 (the on-plan line),
+    with a step to spare on each side so no mark sits on an axis."""
     low = min([*values, Decimal(1)])
     high = max([*values, Decimal(1)])
-    low = (low / step).to_integral_value(rounding="ROUND_FLOOR") * step
-    high = (high / step).to_integral_value(rounding="ROUND_CEILING") * step
-    if low == high:
-        high = low + step
-    return low, high
+    low = (low / step).to_integral_value(rounding="ROUND_FLOOR") * step - step
+    high = (high / step).to_integral_value(rounding="ROUND_CEILING") * step + step
+    return max(low, Decimal(0)), high
 
 
 def _ticks(low: Decimal, high: Decimal, step: Decimal, place) -> tuple[Tick, ...]:
@@ -257,7 +256,9 @@ def scatter(
         return round(left + float((value - x_low) / (x_high - x_low)) * (plot_right - left), 2)
 
     def py(value: Decimal) -> float:
-        return round(plot_bottom - float((value - y_low) / (y_high - y_low)) * (plot_bottom - top), 2)
+        return round(
+            plot_bottom - float((value - y_low) / (y_high - y_low)) * (plot_bottom - top), 2
+        )
 
     return Scatter(
         view_box=f"0 0 {width} {height}",
@@ -356,6 +357,4 @@ def total_counts(rows: Sequence, drivers: Sequence[str]) -> dict[str, int]:
     """Every organisation's decision counts added together (organisations do not overlap:
     each decision belongs to one project, which has one lead organisation)."""
     get = lambda row, key: row.get(key) if hasattr(row, "get") else getattr(row, key)  # noqa: E731
-    return {
-        key: sum(int(get(row, key) or 0) for row in rows) for key in ("decisions", *drivers)
-    }
+    return {key: sum(int(get(row, key) or 0) for row in rows) for key in ("decisions", *drivers)}

@@ -19,12 +19,12 @@ class utc_day(FunctionElement):
 @compiles(utc_day, "sqlite")
 def _utc_day_sqlite(element, compiler, **kw):
     # SQLite keeps UTC timestamps naive (tracker.db.UTCDateTime).
-    return "date(%s)" % compiler.process(element.clauses, **kw)
+    return f"date({compiler.process(element.clauses, **kw)})"
 
 
 @compiles(utc_day, "postgresql")
 def _utc_day_postgresql(element, compiler, **kw):
-    return "CAST(timezone('UTC', %s) AS DATE)" % compiler.process(element.clauses, **kw)
+    return f"CAST(timezone('UTC', {compiler.process(element.clauses, **kw)}) AS DATE)"
 
 
 class days_between(FunctionElement):
@@ -38,16 +38,12 @@ class days_between(FunctionElement):
 @compiles(days_between, "sqlite")
 def _days_between_sqlite(element, compiler, **kw):
     start, end = list(element.clauses)
-    return "CAST(julianday(%s) - julianday(%s) AS INTEGER)" % (
-        compiler.process(end, **kw),
-        compiler.process(start, **kw),
-    )
+    end_sql, start_sql = compiler.process(end, **kw), compiler.process(start, **kw)
+    return f"CAST(julianday({end_sql}) - julianday({start_sql}) AS INTEGER)"
 
 
 @compiles(days_between, "postgresql")
 def _days_between_postgresql(element, compiler, **kw):
     start, end = list(element.clauses)
-    return "(CAST(%s AS DATE) - CAST(%s AS DATE))" % (
-        compiler.process(end, **kw),
-        compiler.process(start, **kw),
-    )
+    end_sql, start_sql = compiler.process(end, **kw), compiler.process(start, **kw)
+    return f"(CAST({end_sql} AS DATE) - CAST({start_sql} AS DATE))"

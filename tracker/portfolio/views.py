@@ -108,7 +108,7 @@ def _sort_headers(current: str, direction: str) -> dict:
 
 
 def _export_rows():
-    form, valid, filters, values = _read_filters()
+    _, valid, filters, values = _read_filters()
     statement = queries.table(
         filters,
         _today(),
