@@ -113,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
         methods,
         notifications,
         orgs,
+        portfolio,
         projects,
         scheduler,
         stages,
@@ -134,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
         notifications,
         scheduler,
         api,
+        portfolio,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)

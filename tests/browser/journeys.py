@@ -327,9 +327,47 @@ def filters_projects_by_organisation(journey: Journey) -> None:
     expect(page.locator("main table")).not_to_contain_text("ASC-2026-01")
 
 
+def opens_the_portfolio_dashboard(journey: Journey) -> None:
+    page = journey.page
+    with page.expect_navigation():
+        page.get_by_role("navigation").get_by_role("link", name="Portfolio").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Portfolio")
+    expect(page.locator("#compare-methods")).to_contain_text("Median CPI")
+    expect(page.locator("main")).to_contain_text("observational, not causal")
+
+
+def filters_the_portfolio_by_organisation(journey: Journey) -> None:
+    page = journey.page
+    page.get_by_label("Organisation").select_option(label="Eastvale Borough Council")
+    press(page, "Apply filters")
+    expect(page.get_by_label("Organisation")).to_have_value(re.compile(r"\d+"))
+    expect(page.locator("#compare-recommendation")).to_contain_text("Departed from it")
+    expect(page.locator("#driver-shares")).to_contain_text("EBC")
+
+
+def exports_to_excel(journey: Journey) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    page = journey.page
+    with page.expect_download() as download:
+        page.locator("main").get_by_role("link", name="Export the table to Excel (XLSX)").click()
+    assert download.value.suggested_filename == "portfolio.xlsx"
+    with open(download.value.path(), "rb") as file:
+        sheet = load_workbook(BytesIO(file.read())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("Code", "Name", "Lead organisation", "Method")
+    codes = {row[0] for row in rows[1:]}
+    assert "HOM-2026-02" in codes
+    assert "ASC-2026-01" not in codes
+
+
 PMO_ANALYST_STEPS: list[Step] = [
     signs_in,
     opens_the_projects_list,
     filters_projects_by_organisation,
-    # Later: opens_the_portfolio_dashboard and exports_to_excel (PMO dashboard, issue 8).
+    opens_the_portfolio_dashboard,
+    filters_the_portfolio_by_organisation,
+    exports_to_excel,
 ]

@@ -127,6 +127,8 @@ MAIN_PAGES = [
     ),
     MainPage("you said, we did", TOM, _project(HOM, "/you-said-we-did")),
     MainPage("account", MARIA, lambda: "/account"),
+    MainPage("portfolio", PMO, lambda: "/portfolio/", screenshot="portfolio", full_page=True),
+    MainPage("portfolio table", PMO, lambda: "/portfolio/projects"),
 ]
 
 

@@ -41,6 +41,7 @@ NAV = (
     ("Decisions", "stages.inbox", None),
     ("Inbox", "notifications.inbox", None),
     ("Organisations", "orgs.list_organisations", None),
+    ("Portfolio", "portfolio.dashboard", "pmo"),
     ("People", "auth.list_users", "admin"),
     ("Jobs", "scheduler.job_log", "admin"),
 )
@@ -56,7 +57,9 @@ def service_nav() -> list[dict]:
     endpoint = request.endpoint or ""
     items = []
     for text_, target, role in NAV:
-        if role == "admin" and not current_user.is_admin:
+        if (role == "admin" and not current_user.is_admin) or (
+            role == "pmo" and not current_user.is_pmo
+        ):
             continue
         blueprint = target.split(".")[0]
         badge = NAV_BADGES[target]() if target in NAV_BADGES else None

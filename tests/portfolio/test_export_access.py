@@ -1,0 +1,132 @@
+"""Export to CSV and Excel, who may see the portfolio, and its query count."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from flask_sqlalchemy.record_queries import get_recorded_queries
+from openpyxl import load_workbook
+
+from tests.portfolio import helpers as h
+from tracker.portfolio import views
+from tracker.portfolio.exports import HEADERS
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch):
+    monkeypatch.setattr(views, "_today", lambda: date(2026, 6, 1))
+
+
+@pytest.fixture
+def two(project, make_org, make_user):
+    east, west = make_org("Eastvale"), make_org("Westshire")
+    good = project("agile", lead=east, name='=HYPERLINK("http://evil","Click")')
+    bad = project("stage_gated", lead=west, name="Bridge repairs")
+    h.checkpoint(good, cpi=1.05, spi=0.97, status="within")
+    h.checkpoint(bad, cpi=0.8, spi=0.7, status="breached")
+    return {"good": good, "bad": bad, "east": east, "west": west}
+
+
+def test_excel_export_has_every_project_and_neutralises_formulas(pmo_client, two):
+    response = pmo_client.get("/portfolio/projects.xlsx")
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    assert "portfolio.xlsx" in response.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == HEADERS
+    by_code = {row[0]: dict(zip(HEADERS, row, strict=True)) for row in rows[1:]}
+    good = by_code[two["good"].code]
+    assert good["Name"] == '\'=HYPERLINK("http://evil","Click")'
+    assert good["CPI"] == 1.05 and good["SPI"] == 0.97
+    assert good["Method"] == "Agile"
+    assert good["Cost"] == "Green" and good["Schedule"] == "Green"
+    bad = by_code[two["bad"].code]
+    assert (bad["Cost"], bad["Schedule"], bad["Exceptions"]) == ("Red", "Red", 0)
+    # No cell anywhere is a formula.
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_export_follows_the_filters(pmo_client, two):
+    sheet = load_workbook(
+        io.BytesIO(pmo_client.get(f"/portfolio/projects.xlsx?organisation={two['west'].id}").data)
+    ).active
+    codes = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert codes == [two["bad"].code]
+
+
+def test_csv_export(pmo_client, two):
+    response = pmo_client.get("/portfolio/projects.csv?sort=cpi&direction=desc")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert tuple(rows[0]) == HEADERS
+    assert [r[0] for r in rows[1:]] == [two["good"].code, two["bad"].code]
+    assert rows[1][1].startswith("'=")
+
+
+def test_an_export_with_bad_filters_shows_the_problem(pmo_client, two):
+    response = pmo_client.get("/portfolio/projects.xlsx?tier=huge")
+    assert response.status_code == 400
+    assert "Choose size from the list" in response.get_data(as_text=True)
+
+
+PAGES = [
+    "/portfolio/",
+    "/portfolio/projects",
+    "/portfolio/projects.csv",
+    "/portfolio/projects.xlsx",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_people_without_a_pmo_role_are_forbidden(client, login, project, make_user, path):
+    manager = make_user("Manager")
+    project("agile", manager=manager)
+    login(manager)
+    assert client.get(path).status_code == 403
+
+
+@pytest.mark.parametrize("role", ["pmo", "admin"])
+@pytest.mark.parametrize("path", PAGES)
+def test_pmo_and_admin_may_use_it(client, login, make_user, role, path):
+    login(make_user(global_role=role))
+    assert client.get(path).status_code == 200
+
+
+def test_navigation_shows_portfolio_to_pmo_only(client, login, make_user):
+    login(make_user("Someone"))
+    assert ">Portfolio<" not in client.get("/projects/").get_data(as_text=True)
+    login(make_user("Analyst", global_role="pmo"))
+    assert 'href="/portfolio/"' in client.get("/projects/").get_data(as_text=True)
+
+
+def _grow(project, make_user, count):
+    pm = make_user()
+    for n in range(count):
+        record = project(["agile", "stage_gated", "hybrid"][n % 3], manager=pm)
+        point = h.checkpoint(record, cpi=0.9 + n / 100, spi=1.0, status="within")
+        h.decision(record, pm, method=record.delivery_method, recommended="agile")
+        h.gate(record, pm, requested=date(2026, 3, 1), resolved=date(2026, 3, 5))
+        it = h.iteration(record, name="S1", end_on=date(2026, 3, 1), closed=date(2026, 3, 3))
+        h.feedback(record, it, rating=4, closed=True)
+        h.budget_exception(record, point)
+
+
+@pytest.mark.parametrize("path", ["/portfolio/", "/portfolio/projects", "/portfolio/projects.xlsx"])
+def test_query_count_does_not_grow_with_the_portfolio(pmo_client, project, make_user, path):
+    def queries_for_page() -> int:
+        assert pmo_client.get(path).status_code == 200
+        return len(get_recorded_queries())
+
+    _grow(project, make_user, 3)
+    queries_for_page()
+    few = queries_for_page()
+    _grow(project, make_user, 30)
+    queries_for_page()  # the first request after the commits reloads the signed-in user
+    many = queries_for_page()
+    assert many == few
+    assert few <= 12

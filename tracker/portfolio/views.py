@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from flask import Response, render_template, request, url_for
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from tracker.auth.access import pmo_required
+from tracker.core.pagination import paginate
+from tracker.extensions import db
+from tracker.methods.model import DECISION_DRIVERS, ZONES
+from tracker.orgs.models import Organisation
+from tracker.portfolio import bp, exports, queries, rules
+from tracker.portfolio.forms import SORTS, PortfolioFilterForm
+from tracker.projects.rules import DELIVERY_METHODS
+
+FILTER_FIELDS = ("organisation", "tier", "zone", "status", "method", "period_from", "period_to")
+
+
+def _read_filters() -> tuple[PortfolioFilterForm, bool, queries.Filters, dict]:
+    """The filters from the query string; a value that fails validation is ignored (and
+    reported), never passed on to SQL."""
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    form = PortfolioFilterForm(request.args, organisations=organisations)
+    valid = form.validate()
+    values = {
+        name: field.data
+        for name, field in form._fields.items()
+        if not field.errors and field.data not in (None, "")
+    }
+    filters = queries.Filters(**{name: values.get(name) for name in FILTER_FIELDS})
+    return form, valid, filters, values
+
+
+def _today() -> date:
+    return date.today()
+
+
+@bp.get("/")
+@pmo_required
+def dashboard():
+    form, valid, filters, _ = _read_filters()
+    data = queries.dashboard(filters, _today())
+    chart = rules.scatter(data.scatter_rows, tuple(DELIVERY_METHODS))
+    return render_template(
+        "portfolio/dashboard.html",
+        filters=form,
+        filters_valid=valid,
+        data=data,
+        chart=chart,
+        figures=rules.FIGURES,
+        empty=rules.figures_from(rules.EMPTY_TOTALS),
+        methods=DELIVERY_METHODS,
+        zones={key: zone.label for key, zone in ZONES.items()},
+        drivers=DECISION_DRIVERS,
+        export_args=_filter_args(),
+    ), 200 if valid else 400
+
+
+def _filter_args() -> dict:
+    return {k: v for k, v in request.args.items() if k in FILTER_FIELDS and v}
+
+
+@bp.get("/projects")
+@pmo_required
+def list_projects():
+    form, valid, filters, values = _read_filters()
+    sort, direction = values.get("sort", "code"), values.get("direction", "asc")
+    statement = queries.table(filters, _today(), sort=sort, direction=direction)
+    page = paginate(statement, request.args.get("page"), scalars=False)
+    rows = [(row, rules.project_status(row._mapping)) for row in page.items]
+    return render_template(
+        "portfolio/projects.html",
+        filters=form,
+        filters_valid=valid,
+        page=page,
+        rows=rows,
+        sort_head=_sort_headers(sort, direction),
+        export_args={**_filter_args(), "sort": sort, "direction": direction},
+        rag_labels=rules.RAG_LABELS,
+        rag_colours=rules.RAG_COLOURS,
+        methods=DELIVERY_METHODS,
+        zones={key: zone.label for key, zone in ZONES.items()},
+    ), 200 if valid else 400
+
+
+def _sort_headers(current: str, direction: str) -> dict:
+    """Column headings that sort the table by following a link: no JavaScript needed."""
+    args = {k: v for k, v in request.args.items() if k not in {"page", "sort", "direction"}}
+    headers = {}
+    for key, text in SORTS.items():
+        is_current = key == current
+        headers[key] = {
+            "text": text,
+            "numeric": key in {"cpi", "spi", "exceptions", "rating"},
+            "sort": ("ascending" if direction == "asc" else "descending") if is_current else "none",
+            "sort_href": url_for(
+                "portfolio.list_projects",
+                **args,
+                sort=key,
+                direction="desc" if is_current and direction == "asc" else "asc",
+            ),
+        }
+    return headers
+
+
+def _export_rows():
+    _, valid, filters, values = _read_filters()
+    statement = queries.table(
+        filters,
+        _today(),
+        sort=values.get("sort", "code"),
+        direction=values.get("direction", "asc"),
+    )
+    return valid, exports.rows(db.session.execute(statement).mappings())
+
+
+@bp.get("/projects.csv")
+@pmo_required
+def export_csv():
+    valid, rows = _export_rows()
+    if not valid:
+        return list_projects()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(exports.HEADERS)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="portfolio.csv"'},
+    )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/projects.xlsx")
+@pmo_required
+def export_xlsx():
+    valid, rows = _export_rows()
+    if not valid:
+        return list_projects()
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Portfolio")
+    sheet.append(list(exports.HEADERS))
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return Response(
+        buffer.getvalue(),
+        mimetype=XLSX,
+        headers={"Content-Disposition": 'attachment; filename="portfolio.xlsx"'},
+    )
