@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 
 from tracker.agile import rules
 from tracker.agile.models import BacklogItem, CarryOver, Feedback, ItemStatusChange, Iteration
@@ -255,3 +255,41 @@ def project_metrics(project_id: int, iterations: list[Iteration]) -> ProjectMetr
 
 def percent(value: Decimal | None) -> str:
     return "–" if value is None else f"{(value * 100).quantize(Decimal('1'))}%"
+
+
+def stage_evidence(stage_id: int) -> list[dict]:
+    """The iterations a hybrid stage holds, with their feedback, as evidence for its gate:
+    one grouped query whatever the number of iterations."""
+    feedback = (
+        select(
+            Feedback.iteration_id.label("iteration_id"),
+            func.count(Feedback.id).label("entries"),
+            func.avg(Feedback.rating).label("mean_rating"),
+            func.sum(case((Feedback.loop_closed, 1), else_=0)).label("loops_closed"),
+            func.sum(case((Feedback.agreement == "no", 1), else_=0)).label("disagreements"),
+        )
+        .group_by(Feedback.iteration_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            Iteration,
+            feedback.c.entries,
+            feedback.c.mean_rating,
+            feedback.c.loops_closed,
+            feedback.c.disagreements,
+        )
+        .outerjoin(feedback, feedback.c.iteration_id == Iteration.id)
+        .where(Iteration.stage_id == stage_id)
+        .order_by(Iteration.start_on)
+    )
+    return [
+        {
+            "iteration": iteration,
+            "feedback": entries or 0,
+            "mean_rating": round(float(mean), 1) if mean is not None else None,
+            "loops_closed": loops or 0,
+            "disagreements": disagreements or 0,
+        }
+        for iteration, entries, mean, loops, disagreements in rows
+    ]

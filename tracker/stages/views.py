@@ -358,7 +358,17 @@ def request_gate(project_id: int):
         project=project,
         planned=planned,
         approvers=approvers,
+        evidence=_stage_evidence(planned.closes),
     ), (400 if form.errors or form.form_errors else 200)
+
+
+def _stage_evidence(stage) -> list[dict]:
+    """Hybrid stages show the iterations and feedback inside them to the board."""
+    if stage is None:
+        return []
+    from tracker.agile.queries import stage_evidence
+
+    return stage_evidence(stage.id)
 
 
 def _gate_page(project, gate, decision_form=None, close_form=None, status=200):
@@ -377,6 +387,7 @@ def _gate_page(project, gate, decision_form=None, close_form=None, status=200):
         close_form=close_form or CloseEarlyForm(),
         can_close_early=is_executive and gate.status == "pending",
         outcome=rules.resolve_gate(gate.roles, [(d.role, d.decision) for d in gate.decisions]),
+        evidence=_stage_evidence(gate.closes_stage),
     ), status
 
 
