@@ -189,6 +189,21 @@ def test_a_retried_single_cost_is_recorded_once(db, api_as, governed):
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.get_json()["id"] == again.get_json()["id"]
     assert _count(db, CostEntry) == before + 1
+    other = _cost(amount="1.00")
+    different = api.post(f"/projects/{project.id}/costs", json=other, headers=headers)
+    assert different.status_code == 409
+    assert _count(db, CostEntry) == before + 1
+
+
+def test_a_cost_recorded_by_the_api_shows_on_the_budget_page(client, login, api_as, governed):
+    project = governed["project"]
+    response = api_as(governed["manager"]).post(
+        f"/projects/{project.id}/costs", json=_cost(description="Posted by the finance system")
+    )
+    assert response.status_code == 201
+    login(governed["manager"])
+    page = client.get(f"/projects/{project.id}/budget").get_data(as_text=True)
+    assert "Posted by the finance system" in page
 
 
 def test_an_unusable_idempotency_key_is_422(api_as, governed):

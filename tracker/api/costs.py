@@ -34,6 +34,7 @@ from tracker.budget import queries
 from tracker.budget import rules as budget_rules
 from tracker.budget import services as budget
 from tracker.budget.models import CostEntry
+from tracker.core.errors import RuleError
 from tracker.core.pagination import paginate
 from tracker.extensions import db
 
@@ -195,14 +196,14 @@ def create_cost(headers, data, project):
     """Record one cost. Needs the manager role or PMO."""
     tokens = _tokens(headers.get("idempotency_key"), project, 1)
     with service_call():
-        entry, created = budget.record_cost(
-            project, _data(data), token=tokens[0] if tokens else None, actor=current_user
-        )
-    if not created:
-        if entry.project_id != project.id:
-            abort(problem(409, "This Idempotency-Key was already used for another project."))
-        return entry, 200
-    return entry
+        try:
+            entries, created = budget.record_costs(
+                project, [_data(data)], tokens=tokens, actor=current_user
+            )
+        except budget.CostBatchError as error:
+            _, field, message = error.problems[0]
+            raise RuleError(message, _field(data, field)) from None
+    return entries[0], (201 if created else 200)
 
 
 @blp.post("/projects/<id:project_id>/costs/batch")
