@@ -4,6 +4,7 @@ records of every kind the API exposes."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -45,6 +46,9 @@ class Api:
 
     def patch(self, path, **kwargs):
         return self.open("PATCH", path, **kwargs)
+
+    def delete(self, path, **kwargs):
+        return self.open("DELETE", path, **kwargs)
 
 
 @pytest.fixture
@@ -102,7 +106,9 @@ def governed(db, make_user, make_project):
         agile.FeedbackData("citizen", "A resident", 4, "Much easier", "yes"),
     )
     db.session.commit()
+    money = _money_and_time(db, project, manager, member)
     return {
+        **money,
         "project": project,
         "other": other,
         "manager": manager,
@@ -128,5 +134,35 @@ def governed(db, make_user, make_project):
             "iteration_id": iteration.id,
             "item_id": item.id,
             "feedback_id": feedback.id,
+            "cost_id": money["cost"].id,
+            "checkpoint_id": money["checkpoint"].id,
+            "entry_id": money["entry"].id,
         },
     }
+
+
+def _money_and_time(db, project, manager, member) -> dict:
+    """A budget baseline, a cost, a checkpoint, and two days of the member's time (one
+    spare, for an API client to delete)."""
+    from tracker.budget import services as budget
+    from tracker.worklog import services as worklog
+
+    budget.set_baseline(project, budget.BaselineData(reason=""), actor=manager)
+    yesterday = worklog.today() - timedelta(days=1)
+    cost, _ = budget.record_cost(
+        project,
+        budget.CostData(yesterday, Decimal("1200.00"), "supplier", "Acme Ltd", "Licences"),
+        token=None,
+        actor=manager,
+    )
+    checkpoint = budget.take_checkpoint(
+        project, budget.CheckpointData(taken_on=worklog.today()), actor=manager
+    )
+    entry = worklog.add_entry(
+        worklog.EntryData(member.id, project.id, yesterday, Decimal("7.5")), actor=member
+    )
+    spare = worklog.add_entry(
+        worklog.EntryData(member.id, project.id, yesterday, Decimal("1")), actor=member
+    )
+    db.session.commit()
+    return {"cost": cost, "checkpoint": checkpoint, "entry": entry, "spare_entry": spare}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.budget.helpers import access_ids as budget_access_ids
+from tests.budget.helpers import cost as budget_cost
 from tests.stages.helpers import access_ids as stage_access_ids
 
 # endpoint -> (method, url template, who may use it)
@@ -225,6 +226,21 @@ ROUTES = {
                 "POST",
                 "/projects/{project_id}/feedback/{feedback_id}/close-loop",
             ),
+            "api_costs.list_costs": ("GET", "/projects/{project_id}/costs"),
+            "api_costs.get_cost": ("GET", "/projects/{project_id}/costs/{cost_id}"),
+            "api_costs.create_cost": ("POST", "/projects/{project_id}/costs"),
+            "api_costs.create_cost_batch": ("POST", "/projects/{project_id}/costs/batch"),
+            "api_time_entries.list_time_entries": ("GET", "/time-entries"),
+            "api_time_entries.get_time_entry": ("GET", "/time-entries/{entry_id}"),
+            "api_time_entries.create_time_entry": ("POST", "/time-entries"),
+            "api_time_entries.update_time_entry": ("PATCH", "/time-entries/{entry_id}"),
+            "api_time_entries.delete_time_entry": ("DELETE", "/time-entries/{entry_id}"),
+            "api_checkpoints.list_checkpoints": ("GET", "/projects/{project_id}/checkpoints"),
+            "api_checkpoints.get_checkpoint": (
+                "GET",
+                "/projects/{project_id}/checkpoints/{checkpoint_id}",
+            ),
+            "api_checkpoints.create_checkpoint": ("POST", "/projects/{project_id}/checkpoints"),
         }.items()
     },
 }
@@ -258,6 +274,7 @@ def world(db, make_user, make_project):
         budget_exception_id=budget_ids["exception_id"],
     )
     ids["token_id"] = _token(db, member)
+    ids["cost_id"] = budget_cost(project, manager).id
     return {
         "manager": manager,
         "member": member,

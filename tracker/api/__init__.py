@@ -24,6 +24,9 @@ RESOURCES = (
     "iterations",
     "backlog",
     "feedback",
+    "costs",
+    "time_entries",
+    "checkpoints",
 )
 
 API_DESCRIPTION = """\

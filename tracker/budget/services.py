@@ -213,6 +213,85 @@ def record_cost(
     return entry, True
 
 
+class CostBatchError(RuleError):
+    """A batch of costs refused as a whole: ``problems`` holds (index, field, message) for
+    every bad entry, so a program can fix them all at once."""
+
+    def __init__(self, problems: list[tuple[int, str | None, str]]):
+        self.problems = problems
+        count = len({index for index, _, _ in problems})
+        super().__init__(
+            f"Nothing was recorded: {count} of the costs {'has' if count == 1 else 'have'} "
+            "problems. Fix them and send the whole batch again."
+        )
+
+
+def _check_entry(project: Project, data: CostData, today: date) -> None:
+    _check_cost(project, data, today)
+    _stage_of(project, data.stage_id)
+    _iteration_of(project, data.iteration_id)
+
+
+def record_costs(
+    project: Project,
+    items: list[CostData],
+    *,
+    tokens: list[str] | None,
+    actor: User | None,
+    today: date | None = None,
+) -> tuple[list[CostEntry], bool]:
+    """Record a batch of costs, all or nothing. Raises ``CostBatchError`` naming every bad
+    entry and field. ``tokens`` (one per entry) make a retry safe: a batch sent again
+    returns the entries the first one recorded, with ``created`` False. Tokens already used
+    for a different batch are refused."""
+    if tokens is not None and len(tokens) != len(items):  # pragma: no cover - caller's bug
+        raise ValueError("one token per cost")
+    today = today or uk_today()
+    if tokens:
+        earlier = [existing_cost(token) for token in tokens]
+        if any(entry is not None for entry in earlier):
+            if all(
+                entry is not None and entry.project_id == project.id and _same(entry, data)
+                for entry, data in zip(earlier, items, strict=True)
+            ):
+                return [entry for entry in earlier if entry is not None], False
+            raise RuleError(
+                "This batch was already sent with different costs or to another project: "
+                "nothing was recorded. Use a new key for a new batch."
+            )
+    problems: list[tuple[int, str | None, str]] = []
+    for index, data in enumerate(items):
+        try:
+            _check_entry(project, data, today)
+        except RuleError as error:
+            problems.append((index, error.field, str(error)))
+    if problems:
+        raise CostBatchError(problems)
+    entries = []
+    created = False
+    for index, data in enumerate(items):
+        entry, made = record_cost(
+            project, data, token=tokens[index] if tokens else None, actor=actor, today=today
+        )
+        entries.append(entry)
+        created = created or made
+    return entries, created
+
+
+def _same(entry: CostEntry, data: CostData) -> bool:
+    """Whether a recorded entry is the one ``data`` describes (for a retried batch)."""
+    amount = rules.money(data.amount) if data.amount is not None else None
+    if amount is not None and data.is_credit:
+        amount = -amount
+    return (
+        entry.spent_on == data.spent_on
+        and amount is not None
+        and rules.money(entry.amount) == amount
+        and entry.category == data.category
+        and entry.description == (data.description or "").strip()
+    )
+
+
 def cost_references(project: Project) -> tuple[dict[str, Stage], dict[str, Iteration]]:
     """How a CSV may name the project's stages ("Discovery" or "Stage 1: Discovery") and
     iterations (by name)."""

@@ -454,3 +454,25 @@ def export_rows(
     if end:
         statement = statement.where(TimeEntry.work_date <= end)
     return db.session.execute(statement)
+
+
+def entries_for(
+    user,
+    *,
+    project_id: int | None = None,
+    person_id: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+):
+    """Time entries ``user`` may see, newest first, optionally narrowed (a statement to
+    paginate)."""
+    statement = select(TimeEntry).where(visible_entries(user))
+    if project_id:
+        statement = statement.where(TimeEntry.project_id == project_id)
+    if person_id:
+        statement = statement.where(TimeEntry.person_id == person_id)
+    if start:
+        statement = statement.where(TimeEntry.work_date >= start)
+    if end:
+        statement = statement.where(TimeEntry.work_date <= end)
+    return statement.order_by(TimeEntry.work_date.desc(), TimeEntry.id.desc())
