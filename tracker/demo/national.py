@@ -506,7 +506,8 @@ class Generator:
         managers = self.people(max(3, self.n // 10), "manager")
         board_pool = self.people(max(6, self.n // 8), "board")
         customers = self.people(max(2, self.n // 20), "customer")
-        methods = ["stage_gated"] * 8 + ["agile"] * 6 + ["hybrid"] * 5 + [None]
+        # Of every 20 projects: 8 stage-gated, 6 agile, 5 hybrid, 1 not yet decided.
+        methods = ["stage_gated", "agile", "hybrid"] * 5 + ["stage_gated"] * 3 + ["agile", None]
         plans = []
         first = self.writer.connection.scalar(
             select(func.count()).where(Project.code.like(f"{CODE_PREFIX}%"))
@@ -523,7 +524,8 @@ class Generator:
                 start = self.today + timedelta(days=rnd.randint(30, 240))
                 status = "proposed"
             else:
-                start = self.today - timedelta(days=rnd.randint(30, 1500))
+                # Most projects are under way; about three in ten have finished.
+                start = self.today - timedelta(days=round(length * rnd.uniform(0.05, 1.45)))
                 status = "active"
             finish = start + timedelta(days=length)
             if method is not None and finish < self.today:
