@@ -84,6 +84,10 @@ def test_rows_follow_the_domain_rules(db, generated):
     assert max(daily.values()) <= 24
     for cost in db.session.scalars(select(CostEntry)):
         assert cost.spent_on < TODAY
+    spent_by_stage = db.session.execute(
+        select(CostEntry.stage_id, func.sum(CostEntry.amount)).group_by(CostEntry.stage_id)
+    ).all()
+    assert all(Decimal(total) > 0 for _, total in spent_by_stage)
     this_month = f"{TODAY:%Y-%m}"
     assert not _count(db, Checkpoint, Checkpoint.period == this_month)
     pending = Counter(

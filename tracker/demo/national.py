@@ -894,12 +894,21 @@ class Generator:
             spent = float(plan.bac) * min(1.0, days / ((plan.finish - plan.start).days + 1))
             spent *= rnd.uniform(0.45, 0.75)
             count = max(1, round(COST_ENTRIES_PER_PROJECT * 1.6 * share))
+            invoices: dict[tuple, tuple[date, Decimal]] = {}
             for _ in range(count):
                 day = plan.start + timedelta(days=rnd.randrange(days))
                 category = rnd.choice(budget_rules.COST_CATEGORIES)
                 amount = _money(spent / count * rnd.uniform(0.5, 1.5)) or Decimal("1.00")
-                credit = rnd.random() < 0.02
                 stage_id, iteration_id = plan.span_on(day)
+                # A credit note refunds a tenth of an earlier invoice on the same stage or
+                # iteration, a week later: no stage's spending ever goes below nothing.
+                invoice = invoices.get((stage_id, iteration_id))
+                credit = invoice is not None and rnd.random() < 0.03
+                if credit:
+                    day = min(invoice[0] + timedelta(days=7), plan.logged_until(self.today))
+                    amount = _money(invoice[1])
+                else:
+                    invoices[(stage_id, iteration_id)] = (day, amount)
                 add(
                     CostEntry.__table__,
                     {
