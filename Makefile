@@ -8,13 +8,14 @@ PORT   ?= 5000
 HOST   ?= 127.0.0.1
 export FLASK_APP := wsgi
 
-.PHONY: run test setup assets db demo lint format clean help screenshots browser
+.PHONY: run test setup assets db demo lint format clean help screenshots browser bench
 
 help:
 	@echo "make run    set up, migrate, load demo data and serve on http://$(HOST):$(PORT)"
 	@echo "make test   set up and run the whole test suite (SQLite and PostgreSQL)"
 	@echo "make lint   ruff check and format check"
 	@echo "make screenshots  retake the README's screenshots with the browser tests"
+	@echo "make bench  time the key pages at 100 and 10,000 projects (docs/performance.md)"
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +67,10 @@ format: setup
 
 clean:
 	rm -rf $(VENV) node_modules tracker/static/css tracker/static/vendor .pytest_cache
+
+# Not part of make test: it builds four databases, the national ones with 10,000 projects.
+bench: setup
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 screenshots: setup browser
 	TRACKER_SCREENSHOTS=1 TRACKER_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -m browser -k screenshots -q

@@ -304,16 +304,39 @@ def test_team_membership_is_managed_by_the_project_manager(
     manager, board = make_user(), make_user("Board member")
     project = make_project(manager=manager)
     login(manager)
-    client.post(f"/projects/{project.id}/team", data={"user_id": board.id, "role": "executive"})
+    client.post(
+        f"/projects/{project.id}/team", data={"email": board.email.upper(), "role": "executive"}
+    )
     again = client.post(
         f"/projects/{project.id}/team",
-        data={"user_id": board.id, "role": "executive"},
+        data={"email": board.email.upper(), "role": "executive"},
         follow_redirects=True,
     )
     assert "already executive on this project" in again.get_data(as_text=True)
     roles = sorted((m.user.name, m.role) for m in project.memberships)
     assert ("Board member", "executive") in roles
     assert len([r for r in roles if r == ("Board member", "executive")]) == 1
+
+
+def test_adding_a_member_needs_a_known_email_address(client, login, make_project, make_user, db):
+    manager, bystander = make_user(), make_user("Not Listed Anywhere")
+    project = make_project(manager=manager)
+    login(manager)
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "Email address of the person" in page
+    assert "Not Listed Anywhere" not in page  # the page no longer lists every person
+    for email, message in (
+        ("", "Enter the email address of the person to add"),
+        ("nobody@example.gov.uk", "There is no active account with that email address"),
+    ):
+        response = client.post(
+            f"/projects/{project.id}/team",
+            data={"email": email, "role": "executive"},
+            follow_redirects=True,
+        )
+        assert message in response.get_data(as_text=True)
+    assert {m.user_id for m in project.memberships} == {manager.id}
+    assert bystander.id not in {m.user_id for m in project.memberships}
 
 
 def test_project_list_filters_sort_and_hostile_parameters(client, login, make_user, make_project):

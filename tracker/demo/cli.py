@@ -2,13 +2,15 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from pathlib import Path
 
 import click
 from flask import current_app
 
+from tracker.auth.models import User
 from tracker.auth.rules import password_problems
-from tracker.demo import bp, data
+from tracker.demo import bp, data, national
 from tracker.extensions import db
 
 
@@ -28,7 +30,15 @@ def demo_password() -> str:
 
 
 @bp.cli.command("load")
-def load() -> None:
+@click.option(
+    "--scale",
+    type=click.Choice(list(national.SCALES)),
+    default="demo",
+    show_default=True,
+    help="demo: the demo portfolio; small and national add 100 or 10,000 generated "
+    "projects (for the benchmark) to it.",
+)
+def load(scale: str) -> None:
     """Load the demo portfolio (safe to run again) and print the demo logins."""
     password = demo_password()
     problems = password_problems(password)
@@ -38,7 +48,37 @@ def load() -> None:
     db.session.commit()
     added = ", ".join(f"{count} {what}" for what, count in created.items())
     click.echo(f"Demo data ready ({added} added).")
+    if national.SCALES[scale]:
+        _generate(national.SCALES[scale], password)
     click.echo("")
     click.echo(f"Demo logins (password for all: {password}):")
     for email, name, role in data.demo_logins():
         click.echo(f"  {email:<36} {name:<18} {role}")
+
+
+def _generate(projects: int, password: str) -> None:
+    """Add the generated portfolio once: a database that already has it is left alone."""
+    if national.generated_projects():
+        click.echo("The generated portfolio is already loaded: nothing added.")
+        return
+    hasher = User(name="", email="")
+    hasher.set_password(password)  # hashed once; every generated person shares it
+    started = time.monotonic()
+    with click.progressbar(length=projects, label=f"Generating {projects:,} projects") as bar:
+
+        def progress(plans):
+            for plan in plans:
+                yield plan
+                bar.update(1)
+
+        counts = national.generate(projects, password_hash=hasher.password_hash, progress=progress)
+    db.session.commit()
+    seconds = time.monotonic() - started
+    click.echo(
+        f"Generated in {seconds:.0f} s: "
+        + ", ".join(f"{count:,} {table}" for table, count in counts.items())
+        + "."
+    )
+    click.echo(
+        f"Generated people sign in as e.g. manager.N@{national.EMAIL_DOMAIN}, same password."
+    )

@@ -111,8 +111,14 @@ class ProjectForm(VersionedForm):
 
 
 class MemberForm(FlaskForm):
-    user_id = ChoiceField(
-        "Person", coerce=optional_int, validators=[InputRequired("Choose a person")]
+    # An email address, not a list of everyone: a national tracker has thousands of people.
+    email = StringField(
+        "Email address of the person",
+        filters=[lambda value: value.strip() if value else value],
+        validators=[
+            InputRequired("Enter the email address of the person to add"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
     )
     role = ChoiceField(
         "Role on this project",
@@ -122,10 +128,6 @@ class MemberForm(FlaskForm):
         ),
         validators=[InputRequired("Choose a role")],
     )
-
-    def __init__(self, *args, people=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user_id.choices = options([("", "Choose a person"), *[(p.id, p.name) for p in people]])
 
 
 def _opt(mapping):

@@ -4,7 +4,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from sqlalchemy import select
 
-from tracker.auth.models import User
+from tracker.auth.models import User, email_lookup
 from tracker.core.errors import RuleError, attach_error
 from tracker.core.pagination import paginate
 from tracker.extensions import db
@@ -161,7 +161,7 @@ def show_project(project_id: int):
         history=history,
         manager=projects.manager_of(project),
         can_manage=can_manage(current_user, project),
-        member_form=MemberForm(people=_people()),
+        member_form=MemberForm(),
     )
 
 
@@ -193,10 +193,17 @@ def edit_project(project_id: int):
 @bp.post("/<int:project_id>/team")
 def add_member(project_id: int):
     project = load_project(project_id, manage=True)
-    form = MemberForm(people=_people())
+    form = MemberForm()
+    person = None
     if form.validate_on_submit():
+        person = db.session.scalars(
+            select(User).where(email_lookup(form.email.data), User.is_active_user)
+        ).first()
+        if person is None:
+            form.email.errors.append("There is no active account with that email address")
+    if person is not None:
         try:
-            projects.add_member(project, db.session.get(User, form.user_id.data), form.role.data)
+            projects.add_member(project, person, form.role.data)
         except RuleError as error:
             db.session.rollback()
             flash(str(error), "error")

@@ -153,9 +153,11 @@ def line_options(person_id: int) -> list[tuple[LineKey, str]]:
             select(Project.id, Project.code, Project.name)
             .where(
                 Project.status.not_in(CLOSED_PROJECT_STATUSES),
-                exists().where(
-                    ProjectMembership.project_id == Project.id,
-                    ProjectMembership.user_id == person_id,
+                # From the person's memberships (indexed by person), not a scan of projects.
+                Project.id.in_(
+                    select(ProjectMembership.project_id).where(
+                        ProjectMembership.user_id == person_id
+                    )
                 ),
             )
             .order_by(Project.code)

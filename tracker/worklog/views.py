@@ -130,8 +130,8 @@ def _can_edit(person: User) -> bool:
     return person.id == current_user.id or current_user.is_admin
 
 
-def _timesheet_page(person, start, form, *, status=200, copied=None):
-    view = queries.week_view(person.id, start)
+def _timesheet_page(person, start, form, *, status=200, copied=None, view=None):
+    view = view or queries.week_view(person.id, start)
     options = queries.line_options(person.id)
     labels = {services.line_text(key): label for key, label in options}
     labels.update({services.line_text(line.key): line.label for line in view.lines})
@@ -218,7 +218,7 @@ def timesheet():
             extra = [key for key, _ in queries.week_lines(person.id, start - timedelta(days=7))]
             copied = len(extra)
         form = TimesheetForm(formdata=None, data=_grid_data(view, extra))
-        return _timesheet_page(person, start, form, copied=copied)
+        return _timesheet_page(person, start, form, copied=copied, view=view)
     form = TimesheetForm()
     if not _can_edit(person):
         forbid()

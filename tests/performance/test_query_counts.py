@@ -1,0 +1,99 @@
+"""Every benchmarked page issues a fixed number of SQL queries (at most 15), whatever the
+size of the portfolio: the count is the same with a few projects and with many more."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, func, select
+
+from tracker.auth.models import User
+from tracker.demo import national
+from tracker.projects.models import Project, ProjectMembership
+from tracker.stages.models import GateReview
+from tracker.worklog.models import TimeEntry
+
+MAX_QUERIES = 15
+
+
+def _pick(db) -> tuple[dict, dict]:
+    def first(method):
+        return db.session.scalar(
+            select(func.min(Project.id)).where(
+                Project.code.like("NAT-%"),
+                Project.delivery_method == method,
+                Project.status == "active",
+            )
+        )
+
+    def member(project_id, role):
+        return db.session.scalar(
+            select(func.min(ProjectMembership.user_id)).where(
+                ProjectMembership.project_id == project_id, ProjectMembership.role == role
+            )
+        )
+
+    staged, agile = first("stage_gated"), first("agile")
+    pending = db.session.scalar(
+        select(func.min(GateReview.project_id)).where(GateReview.status == "pending")
+    )
+    team = member(staged, "team_member")
+    last = db.session.scalar(
+        select(func.max(TimeEntry.work_date)).where(TimeEntry.person_id == team)
+    )
+    pmo = User(email="pmo@example.gov.uk", name="PMO analyst", global_role="pmo", password_hash="x")
+    db.session.add(pmo)
+    db.session.commit()
+    people = {
+        "pmo": pmo,
+        "manager": db.session.get(User, member(staged, "project_manager")),
+        "agile_manager": db.session.get(User, member(agile, "project_manager")),
+        "approver": db.session.get(User, member(pending or staged, "executive")),
+        "team": db.session.get(User, team),
+    }
+    week = (last - timedelta(days=last.weekday())).isoformat()
+    pages = {
+        "project list": ("pmo", "/projects/"),
+        "project overview": ("manager", f"/projects/{staged}"),
+        "budget, stage-gated": ("manager", f"/projects/{staged}/budget"),
+        "budget, agile": ("agile_manager", f"/projects/{agile}/budget"),
+        "approver inbox": ("approver", "/decisions"),
+        "weekly timesheet": ("team", f"/timesheet?week={week}"),
+    }
+    return people, pages
+
+
+def _counts(db, client, login, people, pages) -> dict[str, int]:
+    counts = {}
+    statements: list[str] = []
+
+    def count(connection, cursor, statement, *args):
+        if statement != "BEGIN":
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        for name, (who, url) in pages.items():
+            login(people[who])
+            client.get(url)  # the first request of a session loads what later ones reuse
+            statements.clear()
+            response = client.get(url)
+            assert response.status_code == 200, (name, response.status_code)
+            counts[name] = len(statements)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return counts
+
+
+@pytest.mark.parametrize("more", [25])
+def test_key_pages_issue_the_same_few_queries_at_any_scale(db, client, login, more):
+    national.generate(12, password_hash="not-a-real-hash", seed=5)
+    db.session.commit()
+    people, pages = _pick(db)
+    small = _counts(db, client, login, people, pages)
+    national.generate(more, password_hash="not-a-real-hash", seed=6)
+    db.session.commit()
+    large = _counts(db, client, login, people, pages)
+    assert large == small
+    assert max(small.values()) <= MAX_QUERIES, small
