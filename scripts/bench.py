@@ -64,10 +64,8 @@ PAGES = [
     Page("Budget, agile project", "agile_manager", "/projects/{agile}/budget"),
     Page("Approver inbox", "approver", "/decisions"),
     Page("Weekly timesheet", "team", "/timesheet?week={week}"),
-    # The PMO portfolio dashboard (issue 8) is built on another branch: when it is merged,
-    # uncomment these two lines (with its real URL and filter names).
-    # Page("PMO dashboard", "pmo", "/portfolio"),
-    # Page("PMO dashboard, filtered", "pmo", "/portfolio?method=agile&status=active"),
+    Page("PMO dashboard", "pmo", "/portfolio/"),
+    Page("PMO dashboard, filtered", "pmo", "/portfolio/?method=agile&status=active"),
 ]
 
 
