@@ -178,6 +178,7 @@ def _register_hooks(app: Flask) -> None:
 
     app.register_error_handler(403, error_page("errors/403.html", 403))
     app.register_error_handler(404, error_page("errors/404.html", 404))
+    app.register_error_handler(413, error_page("errors/413.html", 413))
     app.register_error_handler(500, error_page("errors/500.html", 500))
 
     @app.errorhandler(CSRFError)
