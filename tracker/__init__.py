@@ -107,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
         api,
         audit,
         auth,
+        backup,
         budget,
         core,
         demo,
@@ -134,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
         notifications,
         scheduler,
         api,
+        backup,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)
