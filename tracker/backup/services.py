@@ -127,7 +127,10 @@ def _pg_target() -> tuple[str, dict[str, str], str]:
 
 
 def _run(command: list[str], env: dict[str, str], what: str) -> None:
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    # An argument list with no shell: the file name is the operator's own argument.
+    result = subprocess.run(  # noqa: S603
+        command, env=env, capture_output=True, text=True, check=False
+    )
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()
         raise BackupError(f"{what} failed: {detail[-1] if detail else 'no message'}")
@@ -152,7 +155,7 @@ def _pg_dump(path: Path) -> None:
 
 def _pg_restore(path: Path) -> None:
     dsn, env, _ = _pg_target()
-    listing = subprocess.run(
+    listing = subprocess.run(  # noqa: S603
         [_pg_tool("pg_restore"), "--list", str(path)], capture_output=True, text=True, check=False
     )
     if listing.returncode != 0 or "alembic_version" not in listing.stdout:
