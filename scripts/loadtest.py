@@ -386,7 +386,7 @@ def check(env: dict, results: Results, run_id: str) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=60, help="seconds of load (max 600)")
-    parser.add_argument("--max-actions", type=int, default=5000, help="stop after this many actions")
+    parser.add_argument("--max-actions", type=int, default=5000, help="stop after this many")
     parser.add_argument("--users", type=int, default=16, help="virtual users (threads)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8765)
