@@ -171,14 +171,15 @@ def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
         try:
-            if requests.get(f"http://127.0.0.1:{port}/health", timeout=2).ok:
+            if requests.get(f"http://127.0.0.1:{port}/health", timeout=10).ok:
                 return process
-        except requests.ConnectionError:
-            time.sleep(0.3)
-    process.kill()
+        except requests.RequestException:
+            time.sleep(0.5)
+    process.terminate()
+    process.wait(timeout=30)
     raise SystemExit("gunicorn did not start: " + (process.stderr.read() if process.stderr else ""))
 
 
