@@ -107,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
         api,
         audit,
         auth,
+        backup,
         budget,
         core,
         demo,
@@ -136,6 +137,7 @@ def _register_blueprints(app: Flask) -> None:
         scheduler,
         api,
         portfolio,
+        backup,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)
@@ -180,6 +182,7 @@ def _register_hooks(app: Flask) -> None:
 
     app.register_error_handler(403, error_page("errors/403.html", 403))
     app.register_error_handler(404, error_page("errors/404.html", 404))
+    app.register_error_handler(413, error_page("errors/413.html", 413))
     app.register_error_handler(500, error_page("errors/500.html", 500))
 
     @app.errorhandler(CSRFError)

@@ -275,10 +275,20 @@ def world(db, make_user, make_project):
     )
     ids["token_id"] = _token(db, member)
     ids["cost_id"] = budget_cost(project, manager).id
+    # For the role matrix: a board member of this project and the manager of another one.
+    from tracker.projects import services as projects
+
+    board = make_user("Board member")
+    projects.add_member(project, board, "executive")
+    db.session.commit()
+    other_manager = make_user("Manager elsewhere")
+    make_project(manager=other_manager)
     return {
         "manager": manager,
         "member": member,
         "outsider": outsider,
+        "board": board,
+        "other_manager": other_manager,
         "project": project,
         "ids": ids,
     }
@@ -444,3 +454,164 @@ def test_project_list_shows_only_my_projects_unless_pmo(
     login(make_user("Analyst", global_role="pmo"))
     page = client.get("/projects/").get_data(as_text=True)
     assert other.name in page
+
+
+# The role matrix (issue 13): every page and API endpoint, for every kind of person, with the
+# outcome each should get. "ok" means the request got past access control (a page, a redirect
+# after the action, or a 400/422 for the empty form); "login": sent to sign in; "forbidden":
+# 403; "unauthorised": 401 (the API without a token); "not_found": 404 (someone else's record,
+# whose existence is not confirmed).
+MATRIX_ROLES = ("anonymous", "member", "board", "manager", "other_manager", "pmo", "admin")
+_SIGNED_IN = MATRIX_ROLES[1:]
+
+
+def _only(*allowed: str) -> dict[str, str]:
+    return {
+        "anonymous": "login",
+        **{role: "ok" if role in allowed else "forbidden" for role in _SIGNED_IN},
+    }
+
+
+EXPECTED = {
+    "public": dict.fromkeys(MATRIX_ROLES, "ok"),
+    "any": _only(*_SIGNED_IN),
+    "admin": _only("admin"),
+    "pmo": _only("pmo", "admin"),
+    "manager": _only("manager", "pmo", "admin"),
+    "member": _only("member", "board", "manager", "pmo", "admin"),
+    "team": _only("member", "manager", "pmo", "admin"),
+    "feedback": _only("member", "manager", "pmo", "admin"),
+    # Decisions belong to the board alone: not even an administrator decides for it.
+    "approver": _only("board"),
+    "executive": _only("board"),
+    "owner": _only("member", "manager", "pmo", "admin"),
+}
+
+# What a bearer token of each person may do on each API endpoint (in the categories above).
+API_WHO = {
+    "api_organisations.list_organisations": "any",
+    "api_organisations.get_organisation": "any",
+    "api_projects.list_projects": "any",
+    "api_projects.create_project": "any",
+    "api_projects.get_project": "member",
+    "api_projects.update_project": "manager",
+    "api_assessments.list_assessments": "member",
+    "api_assessments.create_assessment": "manager",
+    "api_assessments.get_assessment": "member",
+    "api_method_decisions.list_method_decisions": "member",
+    "api_method_decisions.create_method_decision": "manager",
+    "api_stages.list_stages": "member",
+    "api_stages.get_stage": "member",
+    "api_gates.list_gates": "member",
+    "api_gates.get_gate": "member",
+    "api_gates.decide_gate": "approver",
+    "api_iterations.list_iterations": "member",
+    "api_iterations.create_iteration": "manager",
+    "api_iterations.get_iteration": "member",
+    "api_iterations.update_iteration": "manager",
+    "api_backlog.list_backlog": "member",
+    "api_backlog.create_backlog_item": "team",
+    "api_backlog.get_backlog_item": "member",
+    "api_backlog.update_backlog_item": "team",
+    "api_feedback.list_feedback": "member",
+    "api_feedback.get_feedback": "member",
+    "api_feedback.create_feedback": "feedback",
+    "api_feedback.close_loop": "team",
+    "api_costs.list_costs": "member",
+    "api_costs.get_cost": "member",
+    "api_costs.create_cost": "manager",
+    "api_costs.create_cost_batch": "manager",
+    "api_checkpoints.list_checkpoints": "member",
+    "api_checkpoints.get_checkpoint": "member",
+    "api_checkpoints.create_checkpoint": "manager",
+    "api_time_entries.list_time_entries": "any",
+    "api_time_entries.create_time_entry": "any",
+    "api_time_entries.get_time_entry": "owner",
+    "api_time_entries.update_time_entry": "owner",
+    "api_time_entries.delete_time_entry": "owner",
+}
+
+# Records that belong to one person (the team member): anyone else gets 404, not 403.
+_MEMBERS_OWN = {
+    "anonymous": "login",
+    **{role: "ok" if role == "member" else "not_found" for role in _SIGNED_IN},
+}
+OVERRIDES = {
+    # Signing out sends everyone to the sign-in page.
+    "auth.logout": dict.fromkeys(MATRIX_ROLES, "login"),
+    "api.revoke_token": _MEMBERS_OWN,
+    "notifications.mark_read": _MEMBERS_OWN,
+    # Reopening a submitted week: the manager of a project it has time on, or an administrator.
+    "worklog.unlock_week": _only("manager", "admin"),
+}
+
+
+def expected_outcomes(endpoint: str) -> dict[str, str]:
+    who = ROUTES[endpoint][2]
+    if who == "api":
+        by_token = EXPECTED[API_WHO[endpoint]]
+        return {
+            role: "unauthorised"
+            if role == "anonymous"
+            else by_token[role].replace("login", "unauthorised")
+            for role in MATRIX_ROLES
+        }
+    return OVERRIDES.get(endpoint, EXPECTED[who])
+
+
+def _outcome(response) -> str:
+    status = response.status_code
+    if status == 302 and response.headers["Location"].startswith("/login"):
+        return "login"
+    return {401: "unauthorised", 403: "forbidden", 404: "not_found"}.get(
+        status, "ok" if status in {200, 201, 302, 400, 409, 422} else f"HTTP {status}"
+    )
+
+
+def _matrix_cases():
+    """Reads take every role in one test; a web action that changes state takes one test
+    per role, so one person's action never changes what the next one sees."""
+    for endpoint in sorted(ROUTES):
+        method, _, who = ROUTES[endpoint]
+        if method == "GET" or who == "api":
+            yield pytest.param(endpoint, MATRIX_ROLES, id=endpoint)
+        else:
+            for role in MATRIX_ROLES:
+                yield pytest.param(endpoint, (role,), id=f"{endpoint}-{role}")
+
+
+def test_every_api_endpoint_has_a_role_expectation():
+    assert set(API_WHO) == {e for e, (_, _, who) in ROUTES.items() if who == "api"}
+    assert {who for _, _, who in ROUTES.values()} - {"api"} <= set(EXPECTED)
+
+
+@pytest.mark.parametrize(("endpoint", "roles"), list(_matrix_cases()))
+def test_role_matrix(app, client, db, world, make_user, endpoint, roles):
+    from tracker.api import services as tokens
+
+    people = {
+        "member": world["member"],
+        "board": world["board"],
+        "manager": world["manager"],
+        "other_manager": world["other_manager"],
+        "pmo": make_user("PMO analyst", global_role="pmo"),
+        "admin": make_user("Administrator", global_role="admin"),
+    }
+    method, template, who = ROUTES[endpoint]
+    url = template.format(**world["ids"])
+    expected = expected_outcomes(endpoint)
+    actual = {}
+    for role in roles:
+        role_client = app.test_client()
+        headers = {}
+        if role != "anonymous" and who == "api":
+            secret = tokens.create_token(people[role], name="Matrix", expires_in_days=30).secret
+            db.session.commit()
+            headers["Authorization"] = f"Bearer {secret}"
+        elif role != "anonymous":
+            with role_client.session_transaction() as session:
+                session["_user_id"] = people[role].get_id()
+                session["_fresh"] = True
+        body = {"json": {}} if who == "api" and method != "GET" else {}
+        actual[role] = _outcome(role_client.open(url, method=method, headers=headers, **body))
+    assert actual == {role: expected[role] for role in roles}

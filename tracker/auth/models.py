@@ -78,6 +78,22 @@ class User(UserMixin, db.Model):
         return GLOBAL_ROLES.get(self.global_role or "", "User")
 
 
+class LoginThrottle(db.Model):
+    """Failed sign-ins per account name, in the database so every web worker sees the same count.
+
+    Keyed by a hash of the normalised email address, whether or not such an account exists:
+    a locked name then behaves the same either way and reveals nothing.
+    """
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (CheckConstraint("failures >= 0", name="failures_not_negative"),)
+
+    email_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    first_failed_at: Mapped[datetime | None]
+    locked_until: Mapped[datetime | None]
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 

@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from tracker.auth import bp
+from tracker.auth import bp, lockout
 from tracker.auth import services as users
 from tracker.auth.access import admin_required
 from tracker.auth.forms import ChangePasswordForm, LoginForm, UserForm
@@ -45,13 +45,23 @@ def login():
         return redirect(url_for("core.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = users.find_by_email(form.email.data)
+        email = form.email.data
+        if lockout.is_locked(email):
+            # Checked before the password, so a locked name cannot be guessed at.
+            form.email.errors.append(lockout.locked_message())
+            return render_template("auth/login.html", form=form), 400
+        user = users.find_by_email(email)
         if user is not None and user.is_active_user and user.check_password(form.password.data):
+            lockout.clear(email)
             login_user(user)
             users.note_login(user)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
-        form.email.errors.append("Email address or password is not correct")
+        locked = lockout.record_failure(email, user)
+        db.session.commit()
+        form.email.errors.append(
+            lockout.locked_message() if locked else "Email address or password is not correct"
+        )
     return render_template("auth/login.html", form=form), 200 if not form.errors else 400
 
 

@@ -131,6 +131,19 @@ def optional_int(value) -> int | None:
     return int(value)
 
 
+MAX_RECORD_ID = 2**31 - 1
+
+
+def record_id(raw) -> int | None:
+    """A record id from a query string or form, or None when it is not one: digits only and
+    within the database's integer range, so a hostile value never reaches a query."""
+    text = str(raw or "").strip()
+    if not text.isdigit() or len(text) > 10:
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_RECORD_ID else None
+
+
 def options(pairs) -> list[SelectChoice]:
     """Choices for a select, radios or checkboxes from (value, label) pairs or a mapping."""
     items = pairs.items() if hasattr(pairs, "items") else pairs

@@ -14,7 +14,7 @@ from tracker.agile.models import BacklogItem, Iteration
 from tracker.auth.access import forbid, role_required
 from tracker.auth.models import User
 from tracker.core.errors import STALE_MESSAGE, RuleError, attach_error
-from tracker.core.fields import options
+from tracker.core.fields import options, record_id
 from tracker.extensions import db
 from tracker.projects.access import can_manage, load_project
 from tracker.projects.models import Project, ProjectMembership
@@ -92,10 +92,8 @@ def _person_for_timesheet(*, edit: bool) -> User:
     raw = request.args.get("person") or request.form.get("person")
     if not raw:
         return current_user
-    try:
-        person = db.session.get(User, int(raw))
-    except ValueError:
-        abort(404)
+    person_id = record_id(raw)
+    person = db.session.get(User, person_id) if person_id is not None else None
     if person is None:
         abort(404)
     if person.id == current_user.id or current_user.is_admin:
@@ -310,7 +308,7 @@ def unlock_week(week_id: int):
     if not services.can_unlock(current_user, week):
         forbid()
     form = UnlockForm()
-    project_id = request.args.get("project", type=int)
+    project_id = record_id(request.args.get("project"))
     back = (
         url_for("worklog.project_log", project_id=project_id)
         if project_id
@@ -449,8 +447,8 @@ def create_entry():
     if request.method == "GET":
         form.person_id.data = current_user.id
         form.work_date.data = services.today()
-        if request.args.get("project", type=int):
-            form.project_id.data = request.args.get("project", type=int)
+        if record_id(request.args.get("project")):
+            form.project_id.data = record_id(request.args.get("project"))
     if form.validate_on_submit():
         try:
             entry = services.add_entry(_entry_data(form), actor=current_user)
