@@ -19,7 +19,7 @@ from tracker.methods import rules as method_rules
 from tracker.worklog import rules as worklog_rules
 from tracker.worklog import transfer
 
-FUZZ = settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=300, suppress_health_check=list(HealthCheck))
 
 # Text that looks a little like what the parsers expect, and text that does not at all.
 _near_numbers = st.from_regex(r"\A[ £\-+]?[0-9,. ]{0,20}(e[+-]?[0-9]{1,5})?[ a-zA-Z]{0,3}\Z")
