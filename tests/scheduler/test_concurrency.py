@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 from datetime import date
-from decimal import Decimal
 
 import pytest
 import time_machine
@@ -15,16 +14,12 @@ from sqlalchemy import func, select
 
 from tests.conftest import make_app, require_backend
 from tests.scheduler.fixtures import SmtpServer, at
-from tests.stages.helpers import report_data, stage_data
-from tracker.auth import services as users
+from tests.stages.helpers import committed_waiting_start_gate
 from tracker.extensions import db
 from tracker.notifications import mailer
 from tracker.notifications.models import Notification, OutboxEmail
-from tracker.orgs import services as orgs
-from tracker.projects import services as projects
 from tracker.scheduler import services as scheduler
 from tracker.scheduler.models import JobKey, JobRun
-from tracker.stages import services as stages
 from tracker.stages import tasks as stage_tasks
 
 pytestmark = pytest.mark.postgres
@@ -46,36 +41,7 @@ def pg_app(tmp_path_factory):
 def _waiting_gate(app, label: str) -> dict:
     """A committed medium project whose start gate has waited since 2 March 2026."""
     with app.app_context(), time_machine.travel(at(2026, 3, 2), tick=False):
-        people = {
-            role: users.create_user(
-                email=f"{role}.{label}@example.gov.uk",
-                name=f"{role} {label}",
-                password="correct horse battery",
-            )
-            for role in ("manager", "executive", "senior_user")
-        }
-        org = orgs.create_organisation(name=f"Org {label}", short_name=None, kind="nhs")
-        project = projects.create_project(
-            projects.ProjectData(
-                code=f"SCH-{label}",
-                name="Race",
-                problem_statement="p",
-                lead_organisation_id=org.id,
-                partner_ids=[],
-                manager_id=people["manager"].id,
-                budget_at_completion=Decimal(1000000),
-                planned_start=date(2026, 1, 1),
-                planned_finish=date(2026, 12, 31),
-                criticality=2,
-                status="active",
-            )
-        )
-        for role in ("executive", "senior_user"):
-            projects.add_member(project, people[role], role)
-        project.delivery_method = "stage_gated"
-        stages.create_stage(project, stage_data(), actor=people["manager"])
-        stages.request_gate(project, report_data(), actor=people["manager"])
-        db.session.commit()
+        people, _, _, _ = committed_waiting_start_gate(label, "SCH")
         return {role: user.id for role, user in people.items()}
 
 

@@ -125,3 +125,46 @@ def access_ids(project, manager) -> dict:
         "highlight_id": highlight.id,
         "exception_id": exception.id,
     }
+
+
+def committed_waiting_start_gate(label: str, code_prefix: str = "RACE"):
+    """A committed medium stage-gated project with a manager, an Executive and a Senior User,
+    one planned stage and its start gate waiting: the setup the concurrency tests race on,
+    each thread then working in its own session. Call inside an app context.
+
+    Returns (people by role, stage, gate, project)."""
+    from tracker.auth import services as users
+    from tracker.orgs import services as orgs
+    from tracker.projects import services as projects
+
+    people = {
+        role: users.create_user(
+            email=f"{role}.{label}@example.gov.uk",
+            name=f"{role} {label}",
+            password="correct horse battery",
+        )
+        for role in ("manager", "executive", "senior_user")
+    }
+    org = orgs.create_organisation(name=f"Org {label}", short_name=None, kind="nhs")
+    project = projects.create_project(
+        projects.ProjectData(
+            code=f"{code_prefix}-{label}",
+            name="Race",
+            problem_statement="p",
+            lead_organisation_id=org.id,
+            partner_ids=[],
+            manager_id=people["manager"].id,
+            budget_at_completion=Decimal(1000000),
+            planned_start=date(2026, 1, 1),
+            planned_finish=date(2026, 12, 31),
+            criticality=2,
+            status="active",
+        )
+    )
+    for role in ("executive", "senior_user"):
+        projects.add_member(project, people[role], role)
+    project.delivery_method = "stage_gated"
+    stage = services.create_stage(project, stage_data(), actor=people["manager"])
+    gate = services.request_gate(project, report_data(), actor=people["manager"])
+    db.session.commit()
+    return people, stage, gate, project

@@ -4,22 +4,17 @@ both decisions are kept, the gate resolves exactly once, and a role never decide
 from __future__ import annotations
 
 import threading
-from datetime import date
-from decimal import Decimal
 
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from tests.conftest import make_app, require_backend
-from tests.stages.helpers import report_data, stage_data
+from tests.stages.helpers import committed_waiting_start_gate
 from tracker.audit import services as audit
 from tracker.audit.models import AuditEntry
-from tracker.auth import services as users
 from tracker.core.errors import RuleError
 from tracker.extensions import db
-from tracker.orgs import services as orgs
-from tracker.projects import services as projects
 from tracker.stages import services
 from tracker.stages.models import GateDecision, GateReview, Stage
 
@@ -40,36 +35,7 @@ def pg_app(tmp_path_factory):
 def _setup(app, label: str) -> dict:
     """A committed medium project with a board and a waiting start gate."""
     with app.app_context():
-        people = {
-            role: users.create_user(
-                email=f"{role}.{label}@example.gov.uk",
-                name=f"{role} {label}",
-                password="correct horse battery",
-            )
-            for role in ("manager", "executive", "senior_user")
-        }
-        org = orgs.create_organisation(name=f"Org {label}", short_name=None, kind="nhs")
-        project = projects.create_project(
-            projects.ProjectData(
-                code=f"RACE-{label}",
-                name="Race",
-                problem_statement="p",
-                lead_organisation_id=org.id,
-                partner_ids=[],
-                manager_id=people["manager"].id,
-                budget_at_completion=Decimal(1000000),
-                planned_start=date(2026, 1, 1),
-                planned_finish=date(2026, 12, 31),
-                criticality=2,
-                status="active",
-            )
-        )
-        for role in ("executive", "senior_user"):
-            projects.add_member(project, people[role], role)
-        project.delivery_method = "stage_gated"
-        stage = services.create_stage(project, stage_data(), actor=people["manager"])
-        gate = services.request_gate(project, report_data(), actor=people["manager"])
-        db.session.commit()
+        people, stage, gate, project = committed_waiting_start_gate(label)
         ids = {role: user.id for role, user in people.items()}
         return {**ids, "gate": gate.id, "stage": stage.id, "project": project.id}
 
