@@ -65,6 +65,16 @@ class Config:
     LOGIN_LOCKOUT_WINDOW_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_WINDOW_MINUTES", "15"))
     LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
 
+    # Rendered fragments (the project page's sections), kept until the project changes.
+    # SimpleCache is per process; with several web workers set CACHE_TYPE=RedisCache and
+    # CACHE_REDIS_URL=redis://host:6379/1 so they share one copy. CACHE_TYPE=NullCache turns
+    # it off.
+    CACHE_TYPE = os.environ.get("CACHE_TYPE", "SimpleCache")
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL")
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "tracker:")
+    CACHE_DEFAULT_TIMEOUT = int(os.environ.get("CACHE_DEFAULT_TIMEOUT", "86400"))
+    CACHE_THRESHOLD = int(os.environ.get("CACHE_THRESHOLD", "5000"))
+
     PAGE_SIZE = 25
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None

@@ -15,8 +15,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 import config as config_module
-from tracker.core import filters, security
-from tracker.extensions import csrf, db, login_manager, migrate
+from tracker.core import filters, security, stamps
+from tracker.extensions import cache, csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,6 +51,8 @@ def create_app(config: Mapping[str, Any] | str | None = None) -> Flask:
     login_manager.login_message = "Sign in to continue."
     login_manager.login_message_category = "info"
     csrf.init_app(app)
+    cache.init_app(app)
+    stamps.install()
 
     _register_blueprints(app)
     _register_hooks(app)

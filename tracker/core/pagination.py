@@ -52,17 +52,37 @@ def page_number(raw: str | int | None) -> int:
 
 
 def paginate(
-    statement: Select, page: str | int | None, per_page: int | None = None, *, scalars=None
+    statement: Select,
+    page: str | int | None,
+    per_page: int | None = None,
+    *,
+    scalars=None,
+    counted_with_rows: bool = False,
 ) -> Page:
     """One count and one page query; a malformed or too-large page number shows the nearest.
 
     Rows with one selected entity come back as that entity, others as row tuples.
+
+    ``counted_with_rows`` counts with a window function in the page query itself (one query
+    instead of two; a second only when the page asked for is past the end). Use it for short
+    lists such as one project's history: the window makes the database read every matching
+    row, which a long list's count-then-limit avoids.
     """
     size = per_page or current_app.config["PAGE_SIZE"]
+    single = len(statement.column_descriptions) == 1 if scalars is None else scalars
+    if counted_with_rows:
+        number = page_number(page)
+        total_column = func.count().over().label("_page_total")
+        rows = db.session.execute(
+            statement.add_columns(total_column).limit(size).offset((number - 1) * size)
+        ).all()
+        if rows or number == 1:
+            total = rows[0][-1] if rows else 0
+            items = [row[0] if single else row[:-1] for row in rows]
+            return Page(items=items, page=number, per_page=size, total=total)
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     number = min(page_number(page), max(math.ceil(total / size), 1))
     limited = statement.limit(size).offset((number - 1) * size)
-    single = len(statement.column_descriptions) == 1 if scalars is None else scalars
     result = db.session.execute(limited)
     items = list(result.scalars() if single else result.all())
     return Page(items=items, page=number, per_page=size, total=total)

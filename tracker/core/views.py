@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import redirect, render_template, request, url_for
+from flask import g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -52,8 +52,12 @@ NAV_BADGES: dict[str, Callable[[], str | None]] = {}
 
 
 def service_nav() -> list[dict]:
+    """The header's navigation, worked out once per request (its badges cost a query, and a
+    page may render more than one template)."""
     if not current_user.is_authenticated:
         return []
+    if "service_nav" in g:
+        return g.service_nav
     endpoint = request.endpoint or ""
     items = []
     for text_, target, role in NAV:
@@ -72,4 +76,5 @@ def service_nav() -> list[dict]:
                 and (blueprint not in {"stages", "worklog"} or endpoint == target),
             }
         )
+    g.service_nav = items
     return items

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from tracker.auth.models import User, email_lookup
+from tracker.core import stamps
 from tracker.core.errors import RuleError, attach_error
 from tracker.core.pagination import paginate
-from tracker.extensions import db
+from tracker.extensions import cache, db
 from tracker.orgs.models import Organisation
 from tracker.projects import bp, queries
 from tracker.projects import services as projects
@@ -21,6 +25,11 @@ from tracker.projects.rules import (
     PROJECT_STATUSES,
     size_tier,
 )
+from tracker.scheduler.services import uk_today
+
+# Bump when the sections' templates change in a way old copies must not survive (a shared
+# Redis cache outlives a deployment).
+SECTIONS_VERSION = 1
 
 
 def _organisations():
@@ -149,20 +158,61 @@ def _data(form: ProjectForm) -> projects.ProjectData:
 @bp.get("/<int:project_id>")
 def show_project(project_id: int):
     project = load_project(project_id)
-    history = paginate(queries.project_history(project.id), request.args.get("page"), 20)
+    history = paginate(
+        queries.project_history(project.id), request.args.get("page"), 20, counted_with_rows=True
+    )
     members = sorted(
         project.memberships,
         key=lambda m: (list(PROJECT_ROLES).index(m.role), m.user.name),
     )
+    manages = can_manage(current_user, project)
     return render_template(
         "projects/show.html",
         project=project,
         members=members,
         history=history,
         manager=projects.manager_of(project),
-        can_manage=can_manage(current_user, project),
+        can_manage=manages,
         member_form=MemberForm(),
+        sections=project_sections(project, members, manages),
     )
+
+
+def project_sections(project, members, manages: bool) -> Markup:
+    """The domain sections of the project page, rendered once per change of the project.
+
+    They cost most of the page (eight queries and most of the rendering), and they change
+    only when one of the project's records does, or the day turns (some say "last week").
+    The key holds the project's change stamp (moved in the same transaction as every
+    change: ``tracker.core.stamps``), the people stamp (names are shown), today's date, and
+    everything about the viewer the sections depend on: their roles on the project and
+    their global role. The stamp is read before anything is rendered, so a copy is never
+    older than the stamp it is kept under. The sections hold no forms (no CSRF tokens).
+    """
+    scope = stamps.project_scope(project.id)
+    stamp = stamps.read([scope, stamps.PEOPLE])
+    roles = ",".join(sorted(m.role for m in members if m.user_id == current_user.id))
+    key = ":".join(
+        str(part)
+        for part in (
+            "project-sections",
+            SECTIONS_VERSION,
+            project.id,
+            project.created_at.timestamp(),
+            stamp[scope],
+            stamp[stamps.PEOPLE],
+            date.today().isoformat(),
+            uk_today().isoformat(),
+            current_user.global_role,
+            roles,
+            int(manages),
+        )
+    )
+    html = cache.get(key)
+    if html is None:
+        html = render_template("projects/_sections.html", project=project, can_manage=manages)
+        cache.set(key, html)
+    return Markup(html)  # noqa: S704 - the output of our own autoescaped template
 
 
 @bp.route("/<int:project_id>/edit", methods=["GET", "POST"])

@@ -1,0 +1,123 @@
+"""Change stamps: a counter per scope, bumped in the transaction of every change.
+
+A page that renders something expensive from a project's records can keep the HTML and
+reuse it while the project's stamp is unchanged (see ``tracker.core.fragments``). The stamp
+is bumped by a session hook, not by each service, so no code path can forget it:
+
+* every ORM insert, update or delete of a record that belongs to a project (a ``Project``,
+  or any row with a ``project_id``) bumps ``project:<id>``;
+* a change to a person (their name appears on project pages) bumps ``people``;
+* code that writes in bulk with Core statements, bypassing the ORM (the national demo
+  loader, set-based jobs), calls :func:`bump` itself.
+
+The bump runs just before the commit, after everything else in the transaction, and takes
+the stamps' row locks in a fixed order, so two transactions never wait on each other in a
+cycle. Because it is in the same transaction, a stamp never moves without its change and a
+change never commits without moving its stamp.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Integer, String, event, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from tracker.db import Base
+
+PEOPLE = "people"
+_KEY = "tracker.changed_scopes"
+
+
+class ChangeStamp(Base):
+    __tablename__ = "change_stamps"
+
+    scope: Mapped[str] = mapped_column(String(40), primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+
+def project_scope(project_id: int) -> str:
+    return f"project:{project_id}"
+
+
+def scopes_of(obj: object) -> set[str]:
+    """The scopes a changed ORM object belongs to."""
+    from tracker.auth.models import User
+    from tracker.projects.models import Project
+
+    if isinstance(obj, ChangeStamp):
+        return set()
+    if isinstance(obj, Project):
+        return {project_scope(obj.id)} if obj.id is not None else set()
+    if isinstance(obj, User):
+        return {PEOPLE}
+    project_id = getattr(obj, "project_id", None)
+    if isinstance(project_id, int):
+        return {project_scope(project_id)}
+    return set()
+
+
+def bump(scopes: Iterable[str], *, session: Session | None = None) -> None:
+    """Move each scope's stamp on by one, in the caller's transaction."""
+    from tracker.extensions import db
+
+    session = session or db.session
+    wanted = sorted(set(scopes))
+    if not wanted:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = ChangeStamp.__table__
+    for start in range(0, len(wanted), 1000):
+        rows = [{"scope": scope, "generation": 1} for scope in wanted[start : start + 1000]]
+        statement = insert(table).values(rows)
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.scope],
+            set_={"generation": table.c.generation + 1},
+        )
+        session.execute(statement)
+
+
+def read(scopes: Iterable[str]) -> dict[str, int]:
+    """Each scope's stamp (0 for a scope never changed)."""
+    from tracker.extensions import db
+
+    wanted = list(scopes)
+    found = dict(
+        db.session.execute(
+            select(ChangeStamp.scope, ChangeStamp.generation).where(ChangeStamp.scope.in_(wanted))
+        ).all()
+    )
+    return {scope: found.get(scope, 0) for scope in wanted}
+
+
+def _collect(session: Session, flush_context) -> None:
+    # After the flush, new rows have their ids and the lists still show what was flushed.
+    scopes: set[str] = session.info.setdefault(_KEY, set())
+    for obj in session.new:
+        scopes |= scopes_of(obj)
+    for obj in session.deleted:
+        scopes |= scopes_of(obj)
+    for obj in session.dirty:
+        if session.is_modified(obj, include_collections=False):
+            scopes |= scopes_of(obj)
+
+
+def _before_commit(session: Session) -> None:
+    session.flush()
+    # Scopes collected in a transaction that was rolled back stay in the set and are bumped
+    # with the next commit: a stamp moving without a change only costs a cache miss.
+    scopes = session.info.pop(_KEY, set())
+    if scopes:
+        bump(scopes, session=session)
+
+
+def install() -> None:
+    """Register the session hooks (once per process)."""
+    if event.contains(Session, "before_commit", _before_commit):
+        return
+    event.listen(Session, "after_flush", _collect)
+    event.listen(Session, "before_commit", _before_commit)
