@@ -187,7 +187,8 @@ def project_sections(project, members, manages: bool) -> Markup:
     change: ``tracker.core.stamps``), the people stamp (names are shown), today's date, and
     everything about the viewer the sections depend on: their roles on the project and
     their global role. The stamp is read before anything is rendered, so a copy is never
-    older than the stamp it is kept under. The sections hold no forms (no CSRF tokens).
+    older than the stamp it is kept under. The sections hold no forms (no CSRF tokens). A
+    setting the sections read is part of the key too.
     """
     scope = stamps.project_scope(project.id)
     stamp = stamps.read([scope, stamps.PEOPLE])
@@ -203,6 +204,7 @@ def project_sections(project, members, manages: bool) -> Markup:
             stamp[stamps.PEOPLE],
             date.today().isoformat(),
             uk_today().isoformat(),
+            current_app.config["METHOD_REASSESS_DAYS"],  # the one setting the sections read
             current_user.global_role,
             roles,
             int(manages),
