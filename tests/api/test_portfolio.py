@@ -254,3 +254,49 @@ def test_bad_filters_are_422_naming_the_field(api_as, portfolio, query, field, p
     assert response.status_code == 422
     assert response.mimetype == PROBLEM
     assert [e["field"] for e in response.get_json()["errors"]] == [field]
+
+
+def _grow(db, make_project, member, count):
+    pm_projects = []
+    for n in range(count):
+        record = make_project(members=[(member, "team_member")])
+        record.delivery_method = ["agile", "stage_gated", "hybrid"][n % 3]
+        db.session.commit()
+        h.checkpoint(record, cpi=0.9 + n / 100, spi=1.0, status="within")
+        pm_projects.append(record)
+    return pm_projects
+
+
+@pytest.mark.parametrize("who", ["pmo", "member"])
+@pytest.mark.parametrize("path", ["/portfolio", "/portfolio/projects"])
+def test_statement_count_does_not_grow_with_the_portfolio(
+    db, api_as, make_project, make_user, who, path
+):
+    """Scoping adds a condition, not a query per project."""
+    from sqlalchemy import event
+
+    member = make_user("Member")
+    person = make_user("PMO", global_role="pmo") if who == "pmo" else member
+    api = api_as(person)
+    statements = []
+
+    def count(*args):
+        statements.append(1)
+
+    def statements_for_call() -> int:
+        statements.clear()
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert api.get(path).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(statements)
+
+    _grow(db, make_project, member, 3)
+    statements_for_call()  # the first call with a token records when it was last used
+    few = statements_for_call()
+    _grow(db, make_project, member, 20)
+    statements_for_call()  # the first call after the commits reloads what they expired
+    many = statements_for_call()
+    assert many == few
+    assert few <= 12

@@ -80,7 +80,9 @@ def visible_projects(user) -> Iterator[str]:
     if user.is_pmo:
         yield "all"
         return
-    criterion = with_loader_criteria(Project, Project.id.in_(member_projects(user)))
+    criterion = with_loader_criteria(
+        Project, Project.id.in_(member_projects(user)), include_aliases=True
+    )
     session = db.session()
 
     def restrict(state) -> None:
