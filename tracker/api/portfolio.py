@@ -76,6 +76,10 @@ def visible_projects(user) -> Iterator[str]:
     is added to each place the projects table appears, so grouped figures, medians and
     decision counts are all computed over the visible projects only. Yields the scope's
     name.
+
+    The portfolio pages are to apply the same rule themselves; once ``queries.dashboard``
+    and ``queries.table`` take the viewer, pass ``current_user`` to them and this block can
+    go (applied on top, it changes nothing: the rule is the same).
     """
     if user.is_pmo:
         yield "all"
