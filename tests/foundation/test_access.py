@@ -176,6 +176,8 @@ ROUTES = {
         for endpoint, (method, path) in {
             "api_organisations.list_organisations": ("GET", "/organisations"),
             "api_organisations.get_organisation": ("GET", "/organisations/{org_id}"),
+            "api_organisations.create_organisation": ("POST", "/organisations"),
+            "api_organisations.update_organisation": ("PATCH", "/organisations/{org_id}"),
             "api_projects.list_projects": ("GET", "/projects"),
             "api_projects.create_project": ("POST", "/projects"),
             "api_projects.get_project": ("GET", "/projects/{project_id}"),
@@ -196,6 +198,21 @@ ROUTES = {
             ),
             "api_stages.list_stages": ("GET", "/projects/{project_id}/stages"),
             "api_stages.get_stage": ("GET", "/projects/{project_id}/stages/{stage_id}"),
+            "api_stages.create_stage": ("POST", "/projects/{project_id}/stages"),
+            "api_stages.update_stage": ("PATCH", "/projects/{project_id}/stages/{stage_id}"),
+            "api_stages.start_stage": (
+                "POST",
+                "/projects/{project_id}/stages/{stage_id}/start",
+            ),
+            "api_stages.close_stage": (
+                "POST",
+                "/projects/{project_id}/stages/{stage_id}/close",
+            ),
+            "api_gates.request_gate": ("POST", "/projects/{project_id}/gates"),
+            "api_gates.close_project_early": (
+                "POST",
+                "/projects/{project_id}/gates/{gate_id}/close-project",
+            ),
             "api_gates.list_gates": ("GET", "/projects/{project_id}/gates"),
             "api_gates.get_gate": ("GET", "/projects/{project_id}/gates/{gate_id}"),
             "api_gates.decide_gate": ("POST", "/projects/{project_id}/gates/{gate_id}/decisions"),
@@ -241,6 +258,8 @@ ROUTES = {
                 "/projects/{project_id}/checkpoints/{checkpoint_id}",
             ),
             "api_checkpoints.create_checkpoint": ("POST", "/projects/{project_id}/checkpoints"),
+            "api_portfolio.portfolio": ("GET", "/portfolio"),
+            "api_portfolio.portfolio_table": ("GET", "/portfolio/projects"),
         }.items()
     },
 }
@@ -491,6 +510,8 @@ EXPECTED = {
 API_WHO = {
     "api_organisations.list_organisations": "any",
     "api_organisations.get_organisation": "any",
+    "api_organisations.create_organisation": "pmo",
+    "api_organisations.update_organisation": "pmo",
     "api_projects.list_projects": "any",
     "api_projects.create_project": "any",
     "api_projects.get_project": "member",
@@ -502,9 +523,15 @@ API_WHO = {
     "api_method_decisions.create_method_decision": "manager",
     "api_stages.list_stages": "member",
     "api_stages.get_stage": "member",
+    "api_stages.create_stage": "manager",
+    "api_stages.update_stage": "manager",
+    "api_stages.start_stage": "manager",
+    "api_stages.close_stage": "manager",
     "api_gates.list_gates": "member",
     "api_gates.get_gate": "member",
     "api_gates.decide_gate": "approver",
+    "api_gates.request_gate": "manager",
+    "api_gates.close_project_early": "executive",
     "api_iterations.list_iterations": "member",
     "api_iterations.create_iteration": "manager",
     "api_iterations.get_iteration": "member",
@@ -529,6 +556,9 @@ API_WHO = {
     "api_time_entries.get_time_entry": "owner",
     "api_time_entries.update_time_entry": "owner",
     "api_time_entries.delete_time_entry": "owner",
+    # Everyone signed in: PMO staff see the whole portfolio, others their own projects.
+    "api_portfolio.portfolio": "any",
+    "api_portfolio.portfolio_table": "any",
 }
 
 # Records that belong to one person (the team member): anyone else gets 404, not 403.

@@ -27,6 +27,7 @@ RESOURCES = (
     "costs",
     "time_entries",
     "checkpoints",
+    "portfolio",
 )
 
 API_DESCRIPTION = """\

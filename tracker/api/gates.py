@@ -1,6 +1,7 @@
-"""Gate reviews (end-stage assessments): read them with the board's decisions so far, and
-decide one as a board role you hold. Deciding a gate that is already resolved, or a role
-deciding twice, is a conflict (409)."""
+"""Gate reviews (end-stage assessments): the manager requests the next one, the board reads
+it with the decisions so far and decides it as a board role they hold, and the Executive
+may close the project early at a waiting gate. Requesting a gate when none can be requested,
+deciding a gate that is already resolved, or a role deciding twice, is a conflict (409)."""
 
 from __future__ import annotations
 
@@ -60,6 +61,40 @@ class GateListSchema(Schema):
     items = ma.fields.List(ma.fields.Nested(GateSchema), required=True)
 
 
+LONG_TEXT = ma.validate.Length(min=1, max=5000, error="Must be 1 to 5000 characters")
+
+
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ma.ValidationError("Must not be blank")
+
+
+class GateRequestSchema(Schema):
+    """The end-stage report the board decides on (the gate request form's fields)."""
+
+    delivered_vs_plan = Text(
+        required=True,
+        validate=[LONG_TEXT, _not_blank],
+        metadata={"description": "Products delivered, dates and costs against the stage plan."},
+    )
+    forecast = Text(
+        required=True,
+        validate=[LONG_TEXT, _not_blank],
+        metadata={"description": "For the rest of the project: finish, cost, stated targets."},
+    )
+    lessons = Text(required=True, validate=[LONG_TEXT, _not_blank])
+    next_stage_plan = Text(
+        required=True,
+        validate=[LONG_TEXT, _not_blank],
+        metadata={"description": "A summary of the next stage plan, or the closure plan."},
+    )
+    business_case_justified = ma.fields.Boolean(required=True, truthy={True}, falsy={False})
+
+
+class CloseEarlySchema(Schema):
+    reason = Text(required=True, validate=[LONG_TEXT, _not_blank])
+
+
 class GateDecideSchema(Schema):
     role = Choice(
         BOARD_ROLES,
@@ -89,6 +124,37 @@ def list_gates(project):
 @blp.response(200, GateSchema)
 def get_gate(project, gate_id: int):
     """One gate review with the decisions recorded so far."""
+    return get_or_404(GateReview, gate_id, project=project)
+
+
+@blp.post("/projects/<id:project_id>/gates")
+@for_project(manage=True)
+@blp.arguments(GateRequestSchema)
+@blp.response(201, GateSchema)
+def request_gate(data, project):
+    """Request the project's next gate decision (the regime decides which boundary and which
+    board roles). Manager or PMO. 409 when no gate can be requested now: no stages yet, a
+    gate already waiting, the stage to close not active, a required board role unfilled."""
+    with service_call():
+        gate = stages.request_gate(project, stages.GateRequestData(**data), actor=current_user)
+    return gate
+
+
+def _executive(user, project) -> bool:
+    return "executive" in stages.roles_held(user, project)
+
+
+@blp.post("/projects/<id:project_id>/gates/<id:gate_id>/close-project")
+@for_project(rule=_executive)
+@blp.arguments(CloseEarlySchema)
+@blp.response(200, GateSchema)
+def close_project_early(data, project, gate_id: int):
+    """As the project's Executive, close the project early at a waiting gate: its stages
+    close, and waiting gates and exceptions are closed with it. 409 if the gate is already
+    decided or the project closed."""
+    gate = get_or_404(GateReview, gate_id, project=project)
+    with service_call():
+        stages.close_project_early(project, reason=data["reason"], actor=current_user, gate=gate)
     return get_or_404(GateReview, gate_id, project=project)
 
 

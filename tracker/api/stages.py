@@ -1,11 +1,25 @@
 """Stages of stage-gated and hybrid projects: plan, tolerances, forecast and where each
-performance target stands against its tolerance."""
+performance target stands against its tolerance. The manager (or PMO) plans, re-plans,
+starts and closes them through the same services as the stage pages: a state that refuses
+the change (a stage its gate has authorised, a stage whose end has a gate) is a 409."""
 
 from __future__ import annotations
 
 import marshmallow as ma
+from flask_login import current_user
 
-from tracker.api.core import Money, Schema, for_project, get_or_404, resource
+from tracker.api.core import (
+    Choice,
+    Day,
+    Int,
+    Money,
+    Schema,
+    Text,
+    for_project,
+    get_or_404,
+    resource,
+    service_call,
+)
 from tracker.stages import queries
 from tracker.stages import services as stages
 from tracker.stages.models import STAGE_STATUSES, STATED_TARGETS, TARGET_STATUSES, Stage
@@ -95,3 +109,131 @@ def list_stages(project):
 def get_stage(project, stage_id: int):
     """One stage, with where each tolerance stands."""
     return StageView(get_or_404(Stage, stage_id, project=project))
+
+
+# --------------------------------------------------------------------------------------
+# Planning, starting and closing
+# --------------------------------------------------------------------------------------
+
+NAME = ma.validate.Length(min=1, max=200, error="Stage name must be 1 to 200 characters")
+TARGET = ma.validate.Length(min=1, max=5000, error="A target must be 1 to 5000 characters")
+COST_KINDS = {"percent": "A percentage of the stage budget", "amount": "An amount in pounds"}
+
+
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ma.ValidationError("Must not be blank")
+
+
+class StageCreateSchema(Schema):
+    """Tolerances and targets left out take the project size tier's defaults (as the form
+    fills them in)."""
+
+    name = Text(required=True, validate=[NAME, _not_blank])
+    planned_start = Day(required=True)
+    planned_finish = Day(required=True)
+    planned_budget = Money(required=True)
+    time_tolerance_days = Int(maximum=365)
+    cost_tolerance_kind = Choice(COST_KINDS)
+    cost_tolerance_value = Money(
+        metadata={"description": "Percent (0 to 100) or pounds, by cost_tolerance_kind."}
+    )
+    scope_target = Text(validate=[TARGET, _not_blank])
+    quality_target = Text(validate=[TARGET, _not_blank])
+    risk_target = Text(validate=[TARGET, _not_blank])
+    benefit_target = Text(validate=[TARGET, _not_blank])
+    sustainability_target = Text(validate=[TARGET, _not_blank])
+
+
+class StageUpdateSchema(Schema):
+    """Only the fields you send change; ``version`` must be the one you read. A stage can be
+    re-planned only while it is planned (its gate has not authorised it)."""
+
+    version = Int(required=True, minimum=1)
+    name = Text(validate=[NAME, _not_blank])
+    planned_start = Day()
+    planned_finish = Day()
+    planned_budget = Money()
+    time_tolerance_days = Int(maximum=365)
+    cost_tolerance_kind = Choice(COST_KINDS)
+    cost_tolerance_value = Money(
+        metadata={"description": "Percent (0 to 100) or pounds, by cost_tolerance_kind."}
+    )
+    scope_target = Text(validate=[TARGET, _not_blank])
+    quality_target = Text(validate=[TARGET, _not_blank])
+    risk_target = Text(validate=[TARGET, _not_blank])
+    benefit_target = Text(validate=[TARGET, _not_blank])
+    sustainability_target = Text(validate=[TARGET, _not_blank])
+
+
+class VersionSchema(Schema):
+    version = Int(required=True, minimum=1, metadata={"description": "The version you read."})
+
+
+def _current(stage: Stage) -> dict:
+    """A stage's plan in the service's terms (what the edit form starts from)."""
+    percent = stage.cost_tolerance_percent
+    return {
+        "name": stage.name,
+        "planned_start": stage.planned_start,
+        "planned_finish": stage.planned_finish,
+        "planned_budget": stage.planned_budget,
+        "time_tolerance_days": stage.time_tolerance_days,
+        "cost_tolerance_kind": "percent" if percent is not None else "amount",
+        "cost_tolerance_value": percent if percent is not None else stage.cost_tolerance_amount,
+        **{f"{name}_target": getattr(stage, f"{name}_target") for name in STATED_TARGETS},
+    }
+
+
+@blp.post("/projects/<id:project_id>/stages")
+@for_project(manage=True)
+@blp.arguments(StageCreateSchema)
+@blp.response(201, StageSchema)
+def create_stage(data, project):
+    """Plan the next stage. Manager or PMO; the project must be stage-gated or hybrid and
+    open (else 409). Stages run one after another and together stay within the project's
+    budget (else 422, naming the field)."""
+    plan = {**stages.stage_defaults(project), **data}
+    with service_call():
+        stage = stages.create_stage(project, stages.StageData(**plan), actor=current_user)
+    return StageView(stage)
+
+
+@blp.patch("/projects/<id:project_id>/stages/<id:stage_id>")
+@for_project(manage=True)
+@blp.arguments(StageUpdateSchema)
+@blp.response(200, StageSchema)
+def update_stage(changes, project, stage_id: int):
+    """Re-plan a stage that is still planned. Manager or PMO; a stale ``version`` gets 409."""
+    stage = get_or_404(Stage, stage_id, project=project)
+    version = changes.pop("version")
+    plan = {**_current(stage), **changes}
+    with service_call():
+        stages.update_stage(stage, stages.StageData(**plan), version=version, actor=current_user)
+    return StageView(stage)
+
+
+@blp.post("/projects/<id:project_id>/stages/<id:stage_id>/start")
+@for_project(manage=True)
+@blp.arguments(VersionSchema)
+@blp.response(200, StageSchema)
+def start_stage(data, project, stage_id: int):
+    """Start a stage its gate has authorised, once the stage before it has closed (else
+    409)."""
+    stage = get_or_404(Stage, stage_id, project=project)
+    with service_call():
+        stages.start_stage(stage, version=data["version"], actor=current_user)
+    return StageView(stage)
+
+
+@blp.post("/projects/<id:project_id>/stages/<id:stage_id>/close")
+@for_project(manage=True)
+@blp.arguments(VersionSchema)
+@blp.response(200, StageSchema)
+def close_stage(data, project, stage_id: int):
+    """Close an active stage whose end has no gate (else 409: request the gate decision,
+    which closes it)."""
+    stage = get_or_404(Stage, stage_id, project=project)
+    with service_call():
+        stages.close_stage(stage, version=data["version"], actor=current_user)
+    return StageView(stage)
