@@ -247,3 +247,28 @@ def test_an_unreachable_database_gives_a_503_page_and_problem_not_a_500(
     assert api.headers["Retry-After"] == "5"
     assert api.get_json()["status"] == 503
     assert "cannot reach its database" in api.get_json()["detail"]
+
+
+def test_a_connection_lost_after_the_page_was_made_still_gives_the_page(pg_app):
+    """The server goes away between a request's last query and its end: the session's
+    closing ROLLBACK fails. The page already made is sent (not a bare 500), and the next
+    request works on a new connection."""
+    client = _client(pg_app)
+    assert client.get("/organisations/").status_code == 200
+    engine = _engine(pg_app)
+    fired = []
+
+    @event.listens_for(engine, "rollback")
+    def kill_before_rollback(connection):
+        if not fired:
+            fired.append(True)
+            _terminate(pg_app)
+
+    try:
+        response = client.get("/organisations/")
+    finally:
+        event.remove(engine, "rollback", kill_before_rollback)
+    assert fired
+    assert response.status_code == 200
+    assert "Organisations" in response.get_data(as_text=True)
+    assert client.get("/organisations/").status_code == 200

@@ -46,3 +46,23 @@ def _unavailable(error: Exception):
 # a connection already closed (InterfaceError); no pooled connection free in time.
 for _error in (OperationalError, InterfaceError, PoolTimeout):
     bp.app_errorhandler(_error)(_unavailable)
+
+
+def _end_session(exception: BaseException | None) -> None:
+    """End the request's session as Flask-SQLAlchemy does, but survive a connection that died
+    after the response was made (a server restart between the last query and the end of the
+    request): rolling back on it fails, which would turn a finished page into a bare 500.
+    The dead connection is thrown away instead; the pool opens a new one next time."""
+    try:
+        db.session.remove()
+    except DBAPIError as error:
+        log.warning("Connection lost at the end of a request: %s", str(error).splitlines()[0])
+        with contextlib.suppress(DBAPIError):
+            if db.session.registry.has():
+                db.session.registry().invalidate()
+        with contextlib.suppress(DBAPIError):
+            db.session.remove()
+
+
+# Registered after Flask-SQLAlchemy's own teardown, so it runs first (teardowns run in reverse).
+bp.record_once(lambda state: state.app.teardown_appcontext(_end_session))
