@@ -1,10 +1,10 @@
 """Faults: the database connection dies under the app, and a scheduled job fails half way.
 
-The shared PostgreSQL server is not restarted (other suites run against it): a restart is
-simulated from the app's side by terminating every server connection the app holds, which is
-what the app sees when the server restarts. The test engine names its connections with
-``application_name`` so only its own are terminated.
-"""
+A real server restart is in test_restart.py (on a private server of its own). Here the shared
+server is not restarted (other suites run against it): the app's own server connections are
+terminated at chosen moments (between requests, before a COMMIT, after a page was made),
+which is what the app sees when the server restarts. The test engine names its connections
+with ``application_name`` so only its own are terminated."""
 
 from __future__ import annotations
 
