@@ -116,13 +116,15 @@ def _seed(url: str, instance: str) -> dict:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """A private PostgreSQL server and gunicorn serving the app on it."""
+    server = None
     try:
         server = PrivateServer()
         server.start()
-    except Unavailable as error:
-        _unavailable(str(error))
-    except (OSError, subprocess.SubprocessError, psycopg.Error) as error:
-        _unavailable(f"{type(error).__name__}: {error}")
+    except (Unavailable, OSError, subprocess.SubprocessError, psycopg.Error) as error:
+        if server is not None:
+            server.stop()  # removes its temporary directory
+        kind = "" if isinstance(error, Unavailable) else f"{type(error).__name__}: "
+        _unavailable(f"{kind}{error}")
     gunicorn = log = None
     try:
         instance = str(tmp_path_factory.mktemp("restart-instance"))
