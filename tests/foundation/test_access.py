@@ -134,6 +134,7 @@ ROUTES = {
     "worklog.import_entries": ("GET", "/time/import", "any"),
     "worklog.list_rates": ("GET", "/rates", "pmo"),
     "worklog.create_rate": ("GET", "/rates/new", "pmo"),
+    "worklog.edit_rate": ("GET", "/rates/{rate_id}/edit", "pmo"),
     "worklog.delete_rate": ("POST", "/rates/{rate_id}/delete", "pmo"),
     "notifications.inbox": ("GET", "/notifications", "any"),
     "notifications.mark_read": ("POST", "/notifications/{notification_id}/read", "any"),

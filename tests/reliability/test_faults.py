@@ -1,10 +1,10 @@
 """Faults: the database connection dies under the app, and a scheduled job fails half way.
 
-The shared PostgreSQL server is not restarted (other suites run against it): a restart is
-simulated from the app's side by terminating every server connection the app holds, which is
-what the app sees when the server restarts. The test engine names its connections with
-``application_name`` so only its own are terminated.
-"""
+A real server restart is in test_restart.py (on a private server of its own). Here the shared
+server is not restarted (other suites run against it): the app's own server connections are
+terminated at chosen moments (between requests, before a COMMIT, after a page was made),
+which is what the app sees when the server restarts. The test engine names its connections
+with ``application_name`` so only its own are terminated."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def pg_app(tmp_path_factory, monkeypatch):
             "ENV_NAME": "testing",
             "SQLALCHEMY_DATABASE_URI": url,
             "SQLALCHEMY_ENGINE_OPTIONS": options,
-            # Let a failing request end as the 500 page, as in production.
+            # Let a failing request end as an error page, as in production.
             "PROPAGATE_EXCEPTIONS": False,
         }
     )
@@ -146,8 +146,10 @@ def test_a_connection_killed_mid_transaction_leaves_no_half_written_change(pg_ap
     finally:
         event.remove(engine, "commit", kill_before_commit)
     assert fired
-    assert response.status_code == 500
-    assert "Sorry, there is a problem with the service" in response.get_data(as_text=True)
+    # A lost connection is the database being unavailable: a 503 page, not a 500 traceback.
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "Sorry, the service is unavailable" in response.get_data(as_text=True)
     # Neither the organisation nor its audit entry was written; the chain is whole.
     assert _counts(pg_app) == before
     with pg_app.app_context():
@@ -198,3 +200,75 @@ def test_a_real_job_failing_half_way_leaves_no_partial_work(db, board, waiting_g
     assert again.outcome == "succeeded" and again.done == 1
     for role in ("executive", "senior_user"):
         assert len(notes(db, board[role], "approval_reminder")) == 1
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("where", ["sqlite", "postgresql"])
+def test_an_unreachable_database_gives_a_503_page_and_problem_not_a_500(
+    where, tmp_path, monkeypatch
+):
+    """No server at all: the database-unavailable handler answers, with Retry-After, and the
+    page it renders touches no database itself (no user, no navigation badges)."""
+    url = (
+        f"sqlite:///{tmp_path / 'missing' / 'dir' / 'tracker.sqlite'}"
+        if where == "sqlite"
+        else f"postgresql+psycopg://postgres@127.0.0.1:{_closed_port()}/none"
+    )
+    monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(tmp_path))
+    app = create_app(
+        {
+            "ENV_NAME": "testing",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "PROPAGATE_EXCEPTIONS": False,
+        }
+    )
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = "1:1"  # signed in: loading the user is what fails
+        session["_fresh"] = True
+    page = client.get("/projects/")
+    assert page.status_code == 503
+    assert page.headers["Retry-After"] == "5"
+    body = page.get_data(as_text=True)
+    assert "Sorry, the service is unavailable" in body and "Traceback" not in body
+    health = client.get("/health")
+    assert health.status_code == 503
+    api = client.get("/api/v1/projects", headers={"Authorization": "Bearer nothing"})
+    assert api.status_code == 503
+    assert api.mimetype == "application/problem+json"
+    assert api.headers["Retry-After"] == "5"
+    assert api.get_json()["status"] == 503
+    assert "cannot reach its database" in api.get_json()["detail"]
+
+
+def test_a_connection_lost_after_the_page_was_made_still_gives_the_page(pg_app):
+    """The server goes away between a request's last query and its end: the session's
+    closing ROLLBACK fails. The page already made is sent (not a bare 500), and the next
+    request works on a new connection."""
+    client = _client(pg_app)
+    assert client.get("/organisations/").status_code == 200
+    engine = _engine(pg_app)
+    fired = []
+
+    @event.listens_for(engine, "rollback")
+    def kill_before_rollback(connection):
+        if not fired:
+            fired.append(True)
+            _terminate(pg_app)
+
+    try:
+        response = client.get("/organisations/")
+    finally:
+        event.remove(engine, "rollback", kill_before_rollback)
+    assert fired
+    assert response.status_code == 200
+    assert "Organisations" in response.get_data(as_text=True)
+    assert client.get("/organisations/").status_code == 200

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("core", __name__)
 
-from tracker.core import views  # noqa: E402,F401
+from tracker.core import input_guard, outage, views  # noqa: E402,F401

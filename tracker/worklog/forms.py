@@ -146,6 +146,19 @@ class RateForm(FlaskForm):
             raise ValidationError("Choose the project role the rate is for")
 
 
+class RateEditForm(VersionedForm):
+    """Change a rate's amount or start day; who it is for stays (set a new rate for that)."""
+
+    rate = MoneyField(
+        "Hourly rate",
+        allow_zero=False,
+        validators=[InputRequired("Enter the hourly rate")],
+    )
+    effective_from = DayField(
+        "In force from", validators=[InputRequired("Enter the date the rate starts")]
+    )
+
+
 class ExportForm(FlaskForm):
     class Meta:
         csrf = False

@@ -105,5 +105,9 @@ class HourlyRate(db.Model):
     effective_from: Mapped[date]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Rates are edited by PMO staff: an edit based on a stale version is refused.
+    version: Mapped[int] = mapped_column(default=1)
 
     person: Mapped[User | None] = relationship(foreign_keys=[person_id])
+
+    __mapper_args__ = {"version_id_col": version}

@@ -17,6 +17,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
+from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.agile.models import BacklogItem, Iteration
 from tracker.audit import services as audit
@@ -726,6 +727,48 @@ def add_rate(data: RateData, *, actor: User) -> HourlyRate:
             "rate": [None, data.rate],
             "effective_from": [None, data.effective_from],
         },
+        actor=actor,
+    )
+    return rate
+
+
+def update_rate(
+    rate: HourlyRate,
+    *,
+    amount: Decimal,
+    effective_from: date,
+    version: int | None,
+    actor: User,
+) -> HourlyRate:
+    """Change a rate's amount or the day it is in force from. Refused when the rate was
+    changed by someone else since the form was opened (``version``)."""
+    if not actor.is_pmo:
+        raise RuleError("Only PMO staff or an administrator can change rates")
+    check_version(rate, version)
+    if amount is None or amount <= 0:
+        raise RuleError("Hourly rate must be more than £0", "rate")
+    who = rate.person.name if rate.person else PROJECT_ROLES[rate.role]
+    before = {"rate": rate.rate, "effective_from": rate.effective_from}
+    rate.rate, rate.effective_from = amount, effective_from
+    changes = diff(before, {"rate": rate.rate, "effective_from": rate.effective_from})
+    if not changes:
+        return rate
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise RuleError(
+            f"{who} already has a rate from {_day(effective_from)}: change or delete that one",
+            "effective_from",
+        ) from None
+    except StaleDataError:
+        # Saved by someone else between this request's read and its write.
+        raise StaleEdit() from None
+    audit.record(
+        "rate.updated",
+        rate,
+        summary=f"Changed the hourly rate for {who}: £{rate.rate} from {_day(effective_from)}",
+        changes=changes,
         actor=actor,
     )
     return rate

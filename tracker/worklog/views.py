@@ -27,6 +27,7 @@ from tracker.worklog.forms import (
     EntryForm,
     ExportForm,
     ImportForm,
+    RateEditForm,
     RateForm,
     SubmitWeekForm,
     TimesheetForm,
@@ -614,6 +615,36 @@ def create_rate():
             flash("Saved the rate.", "success")
             return redirect(url_for("worklog.list_rates"))
     return render_template("worklog/rate_form.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/rates/<int:rate_id>/edit", methods=["GET", "POST"])
+@role_required("pmo")
+def edit_rate(rate_id: int):
+    rate = db.session.get(HourlyRate, rate_id) or abort(404)
+    form = RateEditForm(obj=rate)
+    if request.method == "GET":
+        form.version.data = str(rate.version)
+    if form.validate_on_submit():
+        try:
+            services.update_rate(
+                rate,
+                amount=form.rate.data,
+                effective_from=form.effective_from.data,
+                version=form.version_number(),
+                actor=current_user,
+            )
+        except RuleError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            if _commit():
+                flash("Saved the rate.", "success")
+                return redirect(url_for("worklog.list_rates"))
+            form.form_errors.append(STALE_MESSAGE)
+    who = rate.person.name if rate.person else f"{PROJECT_ROLES[rate.role]} (role)"
+    return render_template("worklog/rate_edit.html", form=form, rate=rate, who=who), (
+        400 if form.errors else 200
+    )
 
 
 @bp.post("/rates/<int:rate_id>/delete")
