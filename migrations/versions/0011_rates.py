@@ -1,7 +1,7 @@
 """rates: hourly rates carry a version, so an edit based on a stale one is refused
 
-Revision ID: 0010_rates
-Revises: 0009_reliability
+Revision ID: 0011_rates
+Revises: 0010_stamps
 Create Date: 2026-11-22 21:35:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0010_rates"
-down_revision = "0009_reliability"
+revision = "0011_rates"
+down_revision = "0010_stamps"
 branch_labels = None
 depends_on = None
 
