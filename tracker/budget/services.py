@@ -422,25 +422,38 @@ class BaselineData:
     iteration_budgets: Mapping[int, Decimal | None] = field(default_factory=dict)
 
 
-def curve_of(baseline: Baseline) -> rules.Baseline:
-    """The PV curve of a stored baseline, rebuilt from its snapshot lines."""
-    stage_lines = [
+def stage_lines(baseline: Baseline) -> list[rules.StageBudget]:
+    return [
         rules.StageBudget(line.name, line.start_on, line.end_on, line.budget)
         for line in baseline.lines
         if line.kind == "stage"
     ]
-    iteration_lines = [
+
+
+def iteration_lines(baseline: Baseline) -> list[rules.PlannedIteration]:
+    return [
         rules.PlannedIteration(line.name, line.start_on, line.end_on, line.budget)
         for line in baseline.lines
         if line.kind == "iteration"
     ]
+
+
+def curve_of(baseline: Baseline) -> rules.Baseline:
+    """The PV curve of a stored baseline, rebuilt from its snapshot lines (for charts)."""
     if baseline.kind == "release":
         return rules.release_baseline(
-            rules.ReleasePlan(tuple(iteration_lines), baseline.planned_points or 1)
+            rules.ReleasePlan(tuple(iteration_lines(baseline)), baseline.planned_points or 1)
         )
     if baseline.kind == "hybrid":
-        return rules.hybrid_baseline(stage_lines, iteration_lines)
-    return rules.stage_baseline(stage_lines)
+        return rules.hybrid_baseline(stage_lines(baseline), iteration_lines(baseline))
+    return rules.stage_baseline(stage_lines(baseline))
+
+
+def planned_value_on(baseline: Baseline, on: date) -> Decimal:
+    """PV of a stored baseline at the end of ``on``: the value its curve reads that day."""
+    return rules.baseline_planned_value(
+        baseline.kind, stage_lines(baseline), iteration_lines(baseline), on
+    )
 
 
 def set_baseline(project: Project, data: BaselineData, *, actor: User | None) -> Baseline:
@@ -646,6 +659,69 @@ def default_progress(project: Project, baseline: Baseline, on: date) -> dict[int
     return progress
 
 
+def stage_budgets(baseline: Baseline) -> dict[int | None, Decimal]:
+    """Each stage line's budget by stage, in the baseline's line order."""
+    return {line.stage_id: line.budget for line in baseline.lines if line.kind == "stage"}
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What a checkpoint records, worked out from its inputs (no database)."""
+
+    point: rules.Checkpoint
+    progress: list[tuple[int, Decimal, Decimal, Decimal]]  # stage, budget, percent, EV
+    completed_points: int | None
+    planned_points: int | None
+
+
+def checkpoint_figures(
+    *,
+    kind: str,
+    bac: Decimal,
+    planned_points: int | None,
+    stage_budgets: Mapping[int | None, Decimal],
+    pv: Decimal,
+    ac: Decimal,
+    completed: int | None,
+    progress: Mapping[int, Decimal],
+) -> Figures:
+    """Every figure of a checkpoint from its inputs. The one place both the per-project
+    service and the set-based monthly job turn inputs into figures, so they cannot differ.
+
+    ``progress`` is the percent complete per stage (stage and hybrid baselines, in line
+    order); ``completed`` the points completed by the date (release baselines, and any
+    baseline with planned points).
+    """
+    rows: list[tuple[int, Decimal, Decimal, Decimal]] = []
+    done = planned = None
+    if kind == "release":
+        planned = planned_points
+        done = completed or 0
+        ev = rules.agile_earned_value(bac, done, planned or 1)
+    else:
+        for stage_id, percent in progress.items():
+            percent = Decimal(percent).quantize(rules.PERCENT_PLACES)
+            budget = stage_budgets[stage_id]
+            stage_ev = rules.earned_value([rules.StageProgress(budget, percent)])
+            rows.append((stage_id, budget, percent, stage_ev))
+        ev = rules.money(sum((row[3] for row in rows), Decimal(0)))
+        if planned_points:
+            planned = planned_points
+            done = completed or 0
+    return Figures(rules.checkpoint(bac, pv, ev, ac), rows, done, planned)
+
+
+def stage_judgement(
+    budget: Decimal, stage_ev: Decimal, stage_ac: Decimal, tolerance: rules.CostTolerance
+) -> tuple[Decimal | None, rules.ToleranceCheck | None]:
+    """The stage under way's EAC (from its EV and AC) and its check against the stage's
+    cost tolerance; (None, None) while its EAC is undefined."""
+    stage_point = rules.checkpoint(budget, 0, stage_ev, stage_ac)
+    if stage_point.eac is None:
+        return None, None
+    return stage_point.eac, rules.check_cost(budget, stage_point.eac, tolerance)
+
+
 @dataclass
 class CheckpointData:
     taken_on: date | None
@@ -688,16 +764,10 @@ def take_checkpoint(
         )
     if period is not None and _exists(Checkpoint.project_id == project.id, period=period):
         return None
-    curve = curve_of(baseline)
-    pv = rules.planned_value_at(curve, on)
+    pv = planned_value_on(baseline, on)
     ac = actual_cost(project.id, on)
-    progress_rows: list[CheckpointStage] = []
-    done_points = planned_points = None
-    if baseline.kind == "release":
-        planned_points = baseline.planned_points
-        done_points = completed_points(project.id, on)
-        ev = rules.agile_earned_value(baseline.bac, done_points, planned_points or 1)
-    else:
+    progress: dict[int, Decimal] = {}
+    if baseline.kind != "release":
         progress = default_progress(project, baseline, on)
         for stage_id, percent in data.progress.items():
             if stage_id not in progress:
@@ -707,23 +777,23 @@ def take_checkpoint(
             if not Decimal(0) <= percent <= Decimal(100):
                 raise RuleError("Percent complete must be between 0 and 100", f"percent_{stage_id}")
             progress[stage_id] = percent
-        budgets = {line.stage_id: line.budget for line in baseline.lines if line.kind == "stage"}
-        for stage_id, percent in progress.items():
-            percent = Decimal(percent).quantize(rules.PERCENT_PLACES)
-            stage_ev = rules.earned_value([rules.StageProgress(budgets[stage_id], percent)])
-            progress_rows.append(
-                CheckpointStage(
-                    stage_id=stage_id,
-                    budget=budgets[stage_id],
-                    percent_complete=percent,
-                    ev=stage_ev,
-                )
-            )
-        ev = rules.money(sum((row.ev for row in progress_rows), Decimal(0)))
-        if baseline.planned_points:
-            planned_points = baseline.planned_points
-            done_points = completed_points(project.id, on)
-    point = rules.checkpoint(baseline.bac, pv, ev, ac)
+    counts_points = baseline.kind == "release" or bool(baseline.planned_points)
+    figures = checkpoint_figures(
+        kind=baseline.kind,
+        bac=baseline.bac,
+        planned_points=baseline.planned_points,
+        stage_budgets=stage_budgets(baseline),
+        pv=pv,
+        ac=ac,
+        completed=completed_points(project.id, on) if counts_points else None,
+        progress=progress,
+    )
+    point = figures.point
+    progress_rows = [
+        CheckpointStage(stage_id=stage_id, budget=budget, percent_complete=percent, ev=ev)
+        for stage_id, budget, percent, ev in figures.progress
+    ]
+    done_points, planned_points = figures.completed_points, figures.planned_points
     tolerance = _project_tolerance(project)
     judged = rules.checkpoint_cost_status(point, tolerance)
     checkpoint = Checkpoint(
@@ -830,7 +900,7 @@ def _exists(*criteria, period: str) -> bool:
 
 
 def _show(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
+    return "—" if value is None else f"{rules.index_on_screen(value)}"
 
 
 def _money(value: Decimal | None) -> str:
@@ -850,21 +920,20 @@ def _judge_stage(project: Project, checkpoint: Checkpoint, actor: User | None) -
     if row is None:
         return False
     stage_ac = actual_cost(project.id, checkpoint.taken_on, stage_id=stage.id)
-    stage_point = rules.checkpoint(stage.planned_budget, 0, row.ev, stage_ac)
+    stage_eac, judged = stage_judgement(
+        stage.planned_budget, row.ev, stage_ac, stages.tolerances_of(stage).cost
+    )
     checkpoint.stage_id = stage.id
-    if stage_point.eac is None:
+    if stage_eac is None or judged is None:
         db.session.flush()
         return False
-    judged = rules.check_cost(
-        stage.planned_budget, stage_point.eac, stages.tolerances_of(stage).cost
-    )
-    checkpoint.stage_eac = stage_point.eac
+    checkpoint.stage_eac = stage_eac
     checkpoint.stage_status = judged.status.value
     db.session.flush()
     breaches = stages.apply_forecast(
         stage,
         finish=stage.forecast_finish or stage.planned_finish,
-        cost=stage_point.eac,
+        cost=stage_eac,
         targets={name: getattr(stage, f"{name}_status") for name in STATED_TARGETS},
         actor=actor,
         source="budget_checkpoint",
