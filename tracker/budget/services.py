@@ -608,10 +608,14 @@ def completed_points(project_id: int, on: date, *, stage_id: int | None = None) 
     )
     total = 0
     for points, closed_at, end_on in rows:
-        closed_on = closed_at.astimezone(LONDON).date() if closed_at else end_on
-        if closed_on <= on:
+        if closed_on(closed_at, end_on) <= on:
             total += points or 0
     return total
+
+
+def closed_on(closed_at: datetime | None, end_on: date) -> date:
+    """The UK day an iteration closed (its planned end if the close time is unknown)."""
+    return closed_at.astimezone(LONDON).date() if closed_at else end_on
 
 
 def _stage_points(project_id: int, stage_id: int, on: date) -> tuple[int, int]:
@@ -643,20 +647,64 @@ def default_progress(project: Project, baseline: Baseline, on: date) -> dict[int
             select(Stage.id, Stage.status).where(Stage.project_id == project.id)
         )
     }
+
+    def points(stage_id: int) -> tuple[int, int]:
+        return _stage_points(project.id, stage_id, on)
+
+    return progress_defaults(baseline.kind, _stage_line_ids(baseline), statuses, last, points)
+
+
+def _stage_line_ids(baseline: Baseline) -> list[int]:
+    return [
+        line.stage_id
+        for line in baseline.lines
+        if line.kind == "stage" and line.stage_id is not None
+    ]
+
+
+def progress_defaults(
+    kind: str,
+    stage_ids: list[int],
+    statuses: Mapping[int, str],
+    last: Mapping[int, Decimal],
+    points,
+) -> dict[int, Decimal]:
+    """The default percent complete of each stage line, in line order (no database):
+    closed is done; a hybrid stage with planned points counts them (``points(stage_id)``
+    gives completed and planned); else the last reported figure, else nothing yet."""
     progress: dict[int, Decimal] = {}
-    for line in baseline.lines:
-        if line.kind != "stage" or line.stage_id is None:
+    for stage_id in stage_ids:
+        if statuses.get(stage_id) == "closed":
+            progress[stage_id] = Decimal(100)
             continue
-        if statuses.get(line.stage_id) == "closed":
-            progress[line.stage_id] = Decimal(100)
-            continue
-        if baseline.kind == "hybrid":
-            done, planned = _stage_points(project.id, line.stage_id, on)
+        if kind == "hybrid":
+            done, planned = points(stage_id)
             if planned > 0:
-                progress[line.stage_id] = rules.percent_complete_from_points(done, planned)
+                progress[stage_id] = rules.percent_complete_from_points(done, planned)
                 continue
-        progress[line.stage_id] = Decimal(last.get(line.stage_id, Decimal(0)))
+        progress[stage_id] = Decimal(last.get(stage_id, Decimal(0)))
     return progress
+
+
+CHECKPOINT_FIGURES = (
+    "bac",
+    "pv",
+    "ev",
+    "ac",
+    "cv",
+    "sv",
+    "cpi",
+    "spi",
+    "eac",
+    "eac_atypical",
+    "eac_cpi_spi",
+    "etc",
+    "vac",
+    "tcpi",
+    "percent_complete",
+    "percent_spent",
+)
+"""The figures of ``rules.Checkpoint`` a stored checkpoint keeps, column for column."""
 
 
 def stage_budgets(baseline: Baseline) -> dict[int | None, Decimal]:
@@ -804,27 +852,7 @@ def take_checkpoint(
         period=period,
         gate_id=gate.id if gate else None,
         iteration_id=iteration.id if iteration else None,
-        **{
-            name: getattr(point, name)
-            for name in (
-                "bac",
-                "pv",
-                "ev",
-                "ac",
-                "cv",
-                "sv",
-                "cpi",
-                "spi",
-                "eac",
-                "eac_atypical",
-                "eac_cpi_spi",
-                "etc",
-                "vac",
-                "tcpi",
-                "percent_complete",
-                "percent_spent",
-            )
-        },
+        **{name: getattr(point, name) for name in CHECKPOINT_FIGURES},
         completed_points=done_points,
         planned_points=planned_points,
         status=judged.status.value if judged else None,
@@ -879,7 +907,7 @@ def take_checkpoint(
         and judged.status is rules.ToleranceStatus.BREACHED
         and not (stage_breached)
     ):
-        _raise_budget_exception(project, checkpoint, judged, actor)
+        _raise_budget_exception(project, checkpoint.id, judged, actor)
     return checkpoint
 
 
@@ -942,13 +970,13 @@ def _judge_stage(project: Project, checkpoint: Checkpoint, actor: User | None) -
 
 
 def _raise_budget_exception(
-    project: Project, checkpoint: Checkpoint, judged: rules.ToleranceCheck, actor: User | None
+    project: Project, checkpoint_id: int, judged: rules.ToleranceCheck, actor: User | None
 ) -> BudgetException | None:
     if open_budget_exception(project) is not None:
         return None
     report = BudgetException(
         project_id=project.id,
-        checkpoint_id=checkpoint.id,
+        checkpoint_id=checkpoint_id,
         breach=(
             f"Forecast cost at completion {rules.format_gbp(judged.forecast)} is "
             f"{rules.format_gbp(abs(judged.variance))} {judged.direction} the budget of "
@@ -971,7 +999,7 @@ def _raise_budget_exception(
         report,
         project_id=project.id,
         summary=f"A budget checkpoint breached cost tolerance: {report.breach}",
-        changes={"checkpoint_id": checkpoint.id, "roles": list(report.roles)},
+        changes={"checkpoint_id": checkpoint_id, "roles": list(report.roles)},
         actor=actor,
     )
     return report
