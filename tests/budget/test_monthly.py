@@ -24,6 +24,7 @@ from tracker.budget import services
 from tracker.budget.models import BudgetException, Checkpoint, CheckpointStage
 from tracker.budget.tasks import run_monthly_checkpoints
 from tracker.stages import services as stages
+from tracker.stages.models import Stage
 from tracker.worklog.models import HourlyRate, TimeEntry, TimesheetWeek
 
 ON = date(2026, 3, 20)
@@ -250,6 +251,21 @@ def test_the_set_based_job_matches_the_per_project_service(db, portfolio):
         assert (job.trigger, job.note) == ("monthly", "Monthly budget check")
         compared += 1
     assert compared == 5
+
+    # The stage tolerance check ran for the staged and hybrid projects' stages under way,
+    # with the same outcome (and audit summary) as through the per-project service.
+    for point in (monthly[projects[0].id], monthly[projects[3].id]):
+        forecasts = db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.action == "stage.forecast", AuditEntry.object_id == point.stage_id)
+            .order_by(AuditEntry.seq)
+        ).all()[-2:]  # the job's, then the service's (after any from the setup)
+        assert len(forecasts) == 2
+        assert forecasts[0].summary == forecasts[1].summary
+        assert forecasts[0].created_at <= forecasts[1].created_at
+        assert '"source":"budget_checkpoint"' in forecasts[0].changes.replace(" ", "")
+        stage = db.session.get(Stage, point.stage_id)
+        assert stage.forecast_cost == point.stage_eac
 
     # The portfolio really was varied: labour, credits, points, undefined ratios, red.
     staged, cheap, overrun, hybrid, idle = (monthly[p.id] for p in projects)

@@ -977,12 +977,7 @@ def _raise_budget_exception(
     report = BudgetException(
         project_id=project.id,
         checkpoint_id=checkpoint_id,
-        breach=(
-            f"Forecast cost at completion {rules.format_gbp(judged.forecast)} is "
-            f"{rules.format_gbp(abs(judged.variance))} {judged.direction} the budget of "
-            f"{rules.format_gbp(judged.planned)}; the cost tolerance is "
-            f"±{rules.format_gbp(judged.limit)}."
-        ),
+        breach=breach_text(judged),
         required_roles=",".join(stages.regime_for(project).approver_roles),
         status="open",
         raised_at=utcnow(),
@@ -1003,6 +998,15 @@ def _raise_budget_exception(
         actor=actor,
     )
     return report
+
+
+def breach_text(judged: rules.ToleranceCheck) -> str:
+    return (
+        f"Forecast cost at completion {rules.format_gbp(judged.forecast)} is "
+        f"{rules.format_gbp(abs(judged.variance))} {judged.direction} the budget of "
+        f"{rules.format_gbp(judged.planned)}; the cost tolerance is "
+        f"±{rules.format_gbp(judged.limit)}."
+    )
 
 
 def open_budget_exception(project: Project) -> BudgetException | None:
