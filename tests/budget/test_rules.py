@@ -21,6 +21,7 @@ from tracker.budget.rules import (
     agile_earned_value,
     agile_planned_value,
     assess_tolerance,
+    baseline_planned_value,
     check_cost,
     checkpoint,
     checkpoint_cost_status,
@@ -651,3 +652,35 @@ def test_description_length_limit(length, ok):
         assert parse_cost_csv(text, [], [])
     else:
         assert _problems(text)[0] == [(2, "description")]
+
+
+@given(
+    st.lists(stage_strategy, min_size=1, max_size=6),
+    st.dates(min_value=date(2024, 12, 1), max_value=date(2027, 8, 1)),
+)
+def test_planned_value_from_the_lines_is_what_the_stage_curve_reads(stages, on):
+    """The monthly job reads PV straight from a baseline's lines; the S-curve is built day
+    by day. They must agree on every day, before, during and after the plan."""
+    curve = stage_baseline(stages)
+    assert baseline_planned_value("stage", stages, [], on) == planned_value_at(curve, on)
+    assert baseline_planned_value("hybrid", stages, [], on) == planned_value_at(curve, on)
+
+
+@given(
+    st.lists(
+        st.builds(
+            lambda start, length, budget: PlannedIteration(
+                "It", start, start + timedelta(days=length), budget
+            ),
+            st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 12, 1)),
+            st.integers(min_value=0, max_value=30),
+            st.decimals(min_value=D(0), max_value=D("500000"), places=2),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.dates(min_value=date(2025, 12, 1), max_value=date(2027, 2, 1)),
+)
+def test_release_planned_value_from_the_lines_is_what_the_release_curve_reads(iterations, on):
+    curve = release_baseline(ReleasePlan(tuple(iterations), 10))
+    assert baseline_planned_value("release", [], iterations, on) == planned_value_at(curve, on)
