@@ -273,9 +273,28 @@ def stage_baseline(stages: Sequence[StageBudget]) -> Baseline:
         _check_span("Stage", stage.name, stage.start, stage.finish, stage.budget)
     start = min(stage.start for stage in stages)
     finish = max(stage.finish for stage in stages)
-    return Baseline(
-        tuple(BaselinePoint(day, stage_planned_value(stages, day)) for day in _days(start, finish))
-    )
+    # stage_planned_value for every day, with the per-stage constants worked out once: the
+    # same additions in the same order, so each point equals what a checkpoint reads.
+    prepared = [
+        (stage.start.toordinal(), (stage.finish - stage.start).days + 1, money(stage.budget))
+        for stage in stages
+    ]
+    points = []
+    for day in _days(start, finish):
+        ordinal = day.toordinal()
+        total = Decimal(0)
+        for first, days, budget in prepared:
+            elapsed = ordinal - first + 1
+            if elapsed <= 0:
+                continue
+            share = (
+                budget
+                if elapsed >= days
+                else _CTX.divide(_CTX.multiply(budget, Decimal(elapsed)), Decimal(days))
+            )
+            total = _CTX.add(total, share)
+        points.append(BaselinePoint(day, money(total)))
+    return Baseline(tuple(points))
 
 
 def release_baseline(plan: ReleasePlan) -> Baseline:
