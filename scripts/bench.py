@@ -441,7 +441,21 @@ def main() -> None:
     )
     parser.add_argument("--skip-job", action="store_true", help="do not time the checkpoint job")
     parser.add_argument("--output", default="bench-results.json")
+    parser.add_argument(
+        "--job-only",
+        metavar="DATABASE_URL",
+        help="only time the monthly checkpoint job, on this already-loaded database",
+    )
     args = parser.parse_args()
+    if args.job_only:
+        app = make_app(args.job_only)
+        figures = time_checkpoint_job(app)
+        with app.app_context():
+            from tracker.extensions import db
+
+            db.engine.dispose()
+        print(f"Monthly checkpoint job: {figures['projects']} projects in {figures['seconds']} s")
+        return
     results = {
         "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "machine": {

@@ -21,6 +21,7 @@ from tracker.budget.rules import (
     agile_earned_value,
     agile_planned_value,
     assess_tolerance,
+    baseline_planned_value,
     check_cost,
     checkpoint,
     checkpoint_cost_status,
@@ -28,6 +29,7 @@ from tracker.budget.rules import (
     earned_value_completed,
     format_gbp,
     hybrid_baseline,
+    index_on_screen,
     money,
     parse_cost_csv,
     percent_complete_from_points,
@@ -88,14 +90,16 @@ def test_worked_example_to_the_penny():
     point = checkpoint(D(100000), D(50000), D(40000), D(45000))
     assert point.cv == D("-5000.00")
     assert point.sv == D("-10000.00")
-    assert point.cpi == D("0.889")
-    assert point.spi == D("0.800")
+    assert point.cpi == D("0.888888888889")  # full precision, stored as is
+    assert index_on_screen(point.cpi) == D("0.89")
+    assert point.spi == D("0.800000000000")
     assert point.eac == D("112500.00")
     assert point.eac_atypical == D("105000.00")
     assert point.eac_cpi_spi == D("129375.00")
     assert point.etc == D("67500.00")
     assert point.vac == D("-12500.00")
-    assert point.tcpi == D("1.091")
+    assert point.tcpi == D("1.090909090909")
+    assert index_on_screen(point.tcpi) == D("1.09")
     assert point.percent_complete == D("40.0")
     assert point.percent_spent == D("45.0")
     assert point.reasons == ()
@@ -103,8 +107,9 @@ def test_worked_example_to_the_penny():
 
 def test_eac_uses_the_exact_ratio_not_the_rounded_cpi():
     point = checkpoint(D(1000), D(300), D(300), D(350))
-    assert point.cpi == D("0.857")
-    # 1000 / 0.857 would give £1,166.86; the exact BAC x AC / EV gives £1,166.67.
+    assert point.cpi == D("0.857142857143")
+    # 1000 / 0.86 (the CPI on screen) would give £1,162.79; the exact BAC x AC / EV gives
+    # £1,166.67.
     assert point.eac == D("1166.67")
     assert point.vac == D("-166.67")
     assert point.etc == D("816.67")
@@ -386,8 +391,9 @@ def test_agile_checkpoint_combines_agileevm_pv_and_ev():
     ev = agile_earned_value(plan.bac, 70, plan.planned_points)
     point = checkpoint(plan.bac, pv, ev, D(42000))
     assert ev == D("37916.67")
-    assert point.spi == D("0.948")
-    assert point.cpi == D("0.903")
+    assert point.spi == D("0.947916750000")  # 37,916.67 / 40,000 exactly
+    assert point.cpi == D("0.902777857143")  # 37,916.67 / 42,000 to 12 places
+    assert (index_on_screen(point.spi), index_on_screen(point.cpi)) == (D("0.95"), D("0.90"))
 
 
 def test_hybrid_baseline_follows_the_stages():
@@ -646,3 +652,35 @@ def test_description_length_limit(length, ok):
         assert parse_cost_csv(text, [], [])
     else:
         assert _problems(text)[0] == [(2, "description")]
+
+
+@given(
+    st.lists(stage_strategy, min_size=1, max_size=6),
+    st.dates(min_value=date(2024, 12, 1), max_value=date(2027, 8, 1)),
+)
+def test_planned_value_from_the_lines_is_what_the_stage_curve_reads(stages, on):
+    """The monthly job reads PV straight from a baseline's lines; the S-curve is built day
+    by day. They must agree on every day, before, during and after the plan."""
+    curve = stage_baseline(stages)
+    assert baseline_planned_value("stage", stages, [], on) == planned_value_at(curve, on)
+    assert baseline_planned_value("hybrid", stages, [], on) == planned_value_at(curve, on)
+
+
+@given(
+    st.lists(
+        st.builds(
+            lambda start, length, budget: PlannedIteration(
+                "It", start, start + timedelta(days=length), budget
+            ),
+            st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 12, 1)),
+            st.integers(min_value=0, max_value=30),
+            st.decimals(min_value=D(0), max_value=D("500000"), places=2),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.dates(min_value=date(2025, 12, 1), max_value=date(2027, 2, 1)),
+)
+def test_release_planned_value_from_the_lines_is_what_the_release_curve_reads(iterations, on):
+    curve = release_baseline(ReleasePlan(tuple(iterations), 10))
+    assert baseline_planned_value("release", [], iterations, on) == planned_value_at(curve, on)

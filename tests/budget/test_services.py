@@ -276,7 +276,10 @@ def test_stage_gated_checkpoint_matches_the_hand_calculation(db, staged):
     )
     db.session.commit()
     assert (point.pv, point.ev, point.ac) == (D("70000.00"), D("58000.00"), D("65000.00"))
-    assert (point.cpi, point.spi) == (D("0.892"), D("0.829"))
+    assert (point.cpi, point.spi) == (D("0.892307692308"), D("0.828571428571"))
+    db.session.expire_all()
+    stored = db.session.get(Checkpoint, point.id)
+    assert (stored.cpi, stored.spi) == (point.cpi, point.spi)  # stored at full precision
     assert point.eac == D("112068.97")
     assert point.vac == D("-12068.97")
     assert point.eac_atypical == D("107000.00")
@@ -312,7 +315,7 @@ def test_agile_checkpoint_is_agileevm_and_a_breach_raises_a_budget_exception(db,
     )
     db.session.commit()
     assert (point.pv, point.ev, point.ac) == (D("40000.00"), D("37916.67"), D("42000.00"))
-    assert (point.cpi, point.spi) == (D("0.903"), D("0.948"))
+    assert (point.cpi, point.spi) == (D("0.902777857143"), D("0.947916750000"))
     assert point.eac == D("71999.99")
     assert (point.completed_points, point.planned_points) == (70, 120)
     assert point.rag == "red"

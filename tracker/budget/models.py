@@ -43,8 +43,10 @@ EXCEPTION_DECISIONS = {
     "rebaseline": "Ask the manager to re-baseline",
 }
 
-# Indices are stored with the 3 decimal places the rules produce; pages show two.
-Index3 = Numeric(12, 3)
+# Indices are stored at full precision (the exact ratio of the checkpoint's own penny
+# amounts, to 12 decimal places: the rules' INDEX_PLACES); pages show two. 16 digits before
+# the point hold any ratio of two amounts a money column can store.
+IndexExact = Numeric(28, 12)
 
 
 def _in(column: str, values) -> str:
@@ -203,14 +205,14 @@ class Checkpoint(db.Model):
     ac: Mapped[Decimal]
     cv: Mapped[Decimal]
     sv: Mapped[Decimal]
-    cpi: Mapped[Decimal | None] = mapped_column(Index3)
-    spi: Mapped[Decimal | None] = mapped_column(Index3)
+    cpi: Mapped[Decimal | None] = mapped_column(IndexExact)
+    spi: Mapped[Decimal | None] = mapped_column(IndexExact)
     eac: Mapped[Decimal | None]
     eac_atypical: Mapped[Decimal]
     eac_cpi_spi: Mapped[Decimal | None]
     etc: Mapped[Decimal | None]
     vac: Mapped[Decimal | None]
-    tcpi: Mapped[Decimal | None] = mapped_column(Index3)
+    tcpi: Mapped[Decimal | None] = mapped_column(IndexExact)
     percent_complete: Mapped[Decimal | None] = mapped_column(Numeric(7, 1))
     percent_spent: Mapped[Decimal | None] = mapped_column(Numeric(12, 1))
     completed_points: Mapped[int | None]

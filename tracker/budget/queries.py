@@ -153,7 +153,7 @@ def s_curve(points: list[Checkpoint], curve: rules.Baseline | None) -> Chart | N
 
 
 def _two_places(value: Decimal | None) -> Decimal | None:
-    """Indices on screen have two decimal places (three are stored)."""
+    """Indices on screen have two decimal places (full precision is stored)."""
     return None if value is None else value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 

@@ -8,8 +8,10 @@ Rounding rules (stated once, applied everywhere):
 * Money is ``Decimal`` in pounds. Every money value this module *produces* is quantised to
   the penny with ``ROUND_HALF_UP``; money *inputs* are quantised the same way on entry, so a
   caller passing fractions of a penny gets the same answer as one who rounded first.
-* Indices (CPI, SPI, TCPI) are ``Decimal`` rounded half-up to 3 decimal places. Pages show
-  two; storing three keeps the on-screen rounding honest.
+* Indices (CPI, SPI, TCPI) are kept at full precision: the exact ratio of two penny amounts,
+  rounded half-up only at the 12th decimal place (far below anything a board could act on,
+  and what the database stores). Pages show two decimal places, rounded half-up at display
+  time, so a stored 0.885 shows as 0.89 and never as a twice-rounded 0.88.
 * Derived money is computed from the exact ratio, never from a rounded index: EAC is
   ``BAC x AC / EV`` (algebraically ``BAC / CPI``), so a hand calculation agrees to the penny.
 * Percentages are ``Decimal`` rounded half-up to 1 decimal place.
@@ -24,11 +26,30 @@ Sulaiman, Barton & Blackburn 2006)::
     EAC  = BAC / CPI  (= BAC x AC / EV)  the default: today's cost efficiency continues
     EAC (atypical)   = AC + (BAC - EV)   the overrun so far was a one-off
     EAC (CPI x SPI)  = AC + (BAC - EV) / (CPI x SPI)
-    ETC  = EAC - AC                      VAC  = BAC - EAC
+    ETC  = EAC - AC  (= (BAC - EV) / CPI)
+    VAC  = BAC - EAC
     TCPI = (BAC - EV) / (BAC - AC)       efficiency needed on the remaining work to finish
                                          within BAC; undefined when BAC - AC ≤ 0
     AgileEVM: EV = BAC x completed points / planned release points
               PV = budget of the planned iterations elapsed
+
+Worked example (reproduced to the penny by ``tests/budget/test_worked_example.py``): the
+"Examples" section of the vignette *Earned Value Management* by Paul Govan, in the R
+package *PRA: Project Risk Analysis* (file ``vignettes/evm.Rmd`` of github.com/paulgovan/PRA,
+commit 0927cdd; the same figures appear in the package's ``R/evm.R`` help examples). BAC
+$100,000 planned cumulatively as 10%, 20%, 40%, 70% and 100% over five periods; at the end
+of period 3 the work is 35% complete and the period costs were 9,000, 18,000 and 36,000::
+
+    PV  = 40,000.00     EV  = 35,000.00     AC  = 63,000.00
+    SV  = -5,000.00     CV  = -28,000.00
+    SPI = 0.875 (0.88)  CPI = 0.5556 (0.56)
+    EAC = 100,000 x 63,000 / 35,000              = 180,000.00
+    EAC (atypical) = 63,000 + 65,000             = 128,000.00
+    EAC (CPI x SPI) = 63,000 + 65,000 / 0.48611  = 196,714.29
+    ETC = 117,000.00    VAC = -80,000.00    TCPI = 65,000 / 37,000 = 1.7568 (1.76)
+
+The source prints indices and money with R's ``round(x, 2)`` (half to even); none of its
+figures falls on a half, so half-up (ours) and half-even agree on every one.
 """
 
 from __future__ import annotations
@@ -44,7 +65,11 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from enum import StrEnum
 
 PENNY = Decimal("0.01")
-INDEX_PLACES = Decimal("0.001")
+# Indices are stored at full precision (the exact ratio to 12 decimal places) and shown
+# at two; SHARE_PLACES is for the tolerance share used, which is shown as a percentage.
+INDEX_PLACES = Decimal("0.000000000001")
+SCREEN_INDEX_PLACES = Decimal("0.01")
+SHARE_PLACES = Decimal("0.001")
 PERCENT_PLACES = Decimal("0.1")
 ZERO = Decimal("0.00")
 
@@ -85,6 +110,13 @@ def _index(value: Decimal | None) -> Decimal | None:
     if value is None:
         return None
     return value.quantize(INDEX_PLACES, rounding=ROUND_HALF_UP, context=_CTX)
+
+
+def index_on_screen(value: Decimal | None) -> Decimal | None:
+    """An index as pages show it: two decimal places, half up (``None`` stays ``None``)."""
+    if value is None:
+        return None
+    return Decimal(value).quantize(SCREEN_INDEX_PLACES, rounding=ROUND_HALF_UP, context=_CTX)
 
 
 def _percent(numerator: Decimal, denominator: Decimal) -> Decimal | None:
@@ -199,23 +231,70 @@ def _check_span(kind: str, name: str, start: date, finish: date, budget: Decimal
         raise BaselineError(f"{kind} '{name}' has a negative budget ({format_gbp(budget)}).")
 
 
+def _stage_share(stage: StageBudget, on: date) -> Decimal:
+    """The part of a stage's budget planned by the end of ``on``, exactly (not rounded)."""
+    days = (stage.finish - stage.start).days + 1
+    elapsed = min(max((on - stage.start).days + 1, 0), days)
+    if elapsed == 0:
+        return Decimal(0)
+    if elapsed == days:
+        return money(stage.budget)
+    return _CTX.divide(_CTX.multiply(money(stage.budget), Decimal(elapsed)), Decimal(days))
+
+
+def stage_planned_value(stages: Sequence[StageBudget], on: date) -> Decimal:
+    """PV at the end of ``on`` for stages spread evenly per day, without building a curve.
+
+    Each stage contributes budget x days elapsed / days, summed exactly and rounded once to
+    the penny. ``stage_baseline`` builds every point of its curve with this same function,
+    so a checkpoint (which reads one day) and the S-curve (which draws every day) agree.
+    """
+    total = Decimal(0)
+    for stage in stages:
+        total = _CTX.add(total, _stage_share(stage, on))
+    return money(total)
+
+
+def release_planned_value(iterations: Sequence[PlannedIteration], on: date) -> Decimal:
+    """AgileEVM PV at the end of ``on``: the budgets of the iterations that have ended."""
+    return money(sum((money(it.budget) for it in iterations if it.finish <= on), Decimal(0)))
+
+
 def stage_baseline(stages: Sequence[StageBudget]) -> Baseline:
     """PV for a stage-gated project: each stage's budget spread evenly over its days.
 
-    Overlapping stages add up; gaps between stages keep PV flat.
+    Overlapping stages add up; gaps between stages keep PV flat. Each day's point is the
+    exact cumulative plan rounded once to the penny, so the curve never drifts, is
+    non-decreasing and ends at exactly the sum of the budgets.
     """
     if not stages:
         return Baseline(())
-    increments: dict[date, Decimal] = {}
     for stage in stages:
         _check_span("Stage", stage.name, stage.start, stage.finish, stage.budget)
-        days = _days(stage.start, stage.finish)
-        per_day = _CTX.divide(money(stage.budget), Decimal(len(days)))
-        for day in days:
-            increments[day] = increments.get(day, Decimal(0)) + per_day
     start = min(stage.start for stage in stages)
     finish = max(stage.finish for stage in stages)
-    return _curve_from_increments(increments, start, finish)
+    # stage_planned_value for every day, with the per-stage constants worked out once: the
+    # same additions in the same order, so each point equals what a checkpoint reads.
+    prepared = [
+        (stage.start.toordinal(), (stage.finish - stage.start).days + 1, money(stage.budget))
+        for stage in stages
+    ]
+    points = []
+    for day in _days(start, finish):
+        ordinal = day.toordinal()
+        total = Decimal(0)
+        for first, days, budget in prepared:
+            elapsed = ordinal - first + 1
+            if elapsed <= 0:
+                continue
+            share = (
+                budget
+                if elapsed >= days
+                else _CTX.divide(_CTX.multiply(budget, Decimal(elapsed)), Decimal(days))
+            )
+            total = _CTX.add(total, share)
+        points.append(BaselinePoint(day, money(total)))
+    return Baseline(tuple(points))
 
 
 def release_baseline(plan: ReleasePlan) -> Baseline:
@@ -356,6 +435,23 @@ def agile_earned_value(bac: Money, completed_points: int, planned_points: int) -
 def agile_planned_value(plan: ReleasePlan, on: date) -> Decimal:
     """AgileEVM PV: the budget of the planned iterations that have ended by ``on``."""
     return planned_value_at(release_baseline(plan), on)
+
+
+def baseline_planned_value(
+    kind: str,
+    stages: Sequence[StageBudget],
+    iterations: Sequence[PlannedIteration],
+    on: date,
+) -> Decimal:
+    """PV of a stored baseline on a day, read straight from its lines.
+
+    The same figure ``planned_value_at`` reads from the baseline's daily curve (a release
+    plan steps at each iteration's end; stage and hybrid plans follow the stages), computed
+    in a handful of operations so the monthly job need not build a curve per project.
+    """
+    if kind == "release":
+        return release_planned_value(iterations, on)
+    return stage_planned_value(stages, on)
 
 
 def percent_complete_from_points(completed_points: int, planned_points: int) -> Decimal:
@@ -538,7 +634,11 @@ def assess_tolerance(planned: Decimal, forecast: Decimal, limit: Decimal) -> Tol
     variance = forecast - planned
     size = abs(variance)
     direction = "over" if variance > 0 else "under" if variance < 0 else "on_plan"
-    used = None if limit == 0 else _index(_CTX.divide(size, limit))
+    used = (
+        None
+        if limit == 0
+        else _CTX.divide(size, limit).quantize(SHARE_PLACES, rounding=ROUND_HALF_UP, context=_CTX)
+    )
     if size > limit:
         status = ToleranceStatus.BREACHED
     elif size > 0 and (limit == 0 or size >= AT_RISK_SHARE * limit):
@@ -890,6 +990,7 @@ __all__ = [
     "agile_earned_value",
     "agile_planned_value",
     "assess_tolerance",
+    "baseline_planned_value",
     "check_cost",
     "checkpoint",
     "checkpoint_cost_status",
@@ -902,5 +1003,7 @@ __all__ = [
     "percent_complete_from_points",
     "planned_value_at",
     "release_baseline",
+    "release_planned_value",
     "stage_baseline",
+    "stage_planned_value",
 ]

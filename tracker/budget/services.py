@@ -422,25 +422,38 @@ class BaselineData:
     iteration_budgets: Mapping[int, Decimal | None] = field(default_factory=dict)
 
 
-def curve_of(baseline: Baseline) -> rules.Baseline:
-    """The PV curve of a stored baseline, rebuilt from its snapshot lines."""
-    stage_lines = [
+def stage_lines(baseline: Baseline) -> list[rules.StageBudget]:
+    return [
         rules.StageBudget(line.name, line.start_on, line.end_on, line.budget)
         for line in baseline.lines
         if line.kind == "stage"
     ]
-    iteration_lines = [
+
+
+def iteration_lines(baseline: Baseline) -> list[rules.PlannedIteration]:
+    return [
         rules.PlannedIteration(line.name, line.start_on, line.end_on, line.budget)
         for line in baseline.lines
         if line.kind == "iteration"
     ]
+
+
+def curve_of(baseline: Baseline) -> rules.Baseline:
+    """The PV curve of a stored baseline, rebuilt from its snapshot lines (for charts)."""
     if baseline.kind == "release":
         return rules.release_baseline(
-            rules.ReleasePlan(tuple(iteration_lines), baseline.planned_points or 1)
+            rules.ReleasePlan(tuple(iteration_lines(baseline)), baseline.planned_points or 1)
         )
     if baseline.kind == "hybrid":
-        return rules.hybrid_baseline(stage_lines, iteration_lines)
-    return rules.stage_baseline(stage_lines)
+        return rules.hybrid_baseline(stage_lines(baseline), iteration_lines(baseline))
+    return rules.stage_baseline(stage_lines(baseline))
+
+
+def planned_value_on(baseline: Baseline, on: date) -> Decimal:
+    """PV of a stored baseline at the end of ``on``: the value its curve reads that day."""
+    return rules.baseline_planned_value(
+        baseline.kind, stage_lines(baseline), iteration_lines(baseline), on
+    )
 
 
 def set_baseline(project: Project, data: BaselineData, *, actor: User | None) -> Baseline:
@@ -595,10 +608,14 @@ def completed_points(project_id: int, on: date, *, stage_id: int | None = None) 
     )
     total = 0
     for points, closed_at, end_on in rows:
-        closed_on = closed_at.astimezone(LONDON).date() if closed_at else end_on
-        if closed_on <= on:
+        if closed_on(closed_at, end_on) <= on:
             total += points or 0
     return total
+
+
+def closed_on(closed_at: datetime | None, end_on: date) -> date:
+    """The UK day an iteration closed (its planned end if the close time is unknown)."""
+    return closed_at.astimezone(LONDON).date() if closed_at else end_on
 
 
 def _stage_points(project_id: int, stage_id: int, on: date) -> tuple[int, int]:
@@ -630,20 +647,127 @@ def default_progress(project: Project, baseline: Baseline, on: date) -> dict[int
             select(Stage.id, Stage.status).where(Stage.project_id == project.id)
         )
     }
+
+    def points(stage_id: int) -> tuple[int, int]:
+        return _stage_points(project.id, stage_id, on)
+
+    return progress_defaults(baseline.kind, _stage_line_ids(baseline), statuses, last, points)
+
+
+def _stage_line_ids(baseline: Baseline) -> list[int]:
+    return [
+        line.stage_id
+        for line in baseline.lines
+        if line.kind == "stage" and line.stage_id is not None
+    ]
+
+
+def progress_defaults(
+    kind: str,
+    stage_ids: list[int],
+    statuses: Mapping[int, str],
+    last: Mapping[int, Decimal],
+    points,
+) -> dict[int, Decimal]:
+    """The default percent complete of each stage line, in line order (no database):
+    closed is done; a hybrid stage with planned points counts them (``points(stage_id)``
+    gives completed and planned); else the last reported figure, else nothing yet."""
     progress: dict[int, Decimal] = {}
-    for line in baseline.lines:
-        if line.kind != "stage" or line.stage_id is None:
+    for stage_id in stage_ids:
+        if statuses.get(stage_id) == "closed":
+            progress[stage_id] = Decimal(100)
             continue
-        if statuses.get(line.stage_id) == "closed":
-            progress[line.stage_id] = Decimal(100)
-            continue
-        if baseline.kind == "hybrid":
-            done, planned = _stage_points(project.id, line.stage_id, on)
+        if kind == "hybrid":
+            done, planned = points(stage_id)
             if planned > 0:
-                progress[line.stage_id] = rules.percent_complete_from_points(done, planned)
+                progress[stage_id] = rules.percent_complete_from_points(done, planned)
                 continue
-        progress[line.stage_id] = Decimal(last.get(line.stage_id, Decimal(0)))
+        progress[stage_id] = Decimal(last.get(stage_id, Decimal(0)))
     return progress
+
+
+CHECKPOINT_FIGURES = (
+    "bac",
+    "pv",
+    "ev",
+    "ac",
+    "cv",
+    "sv",
+    "cpi",
+    "spi",
+    "eac",
+    "eac_atypical",
+    "eac_cpi_spi",
+    "etc",
+    "vac",
+    "tcpi",
+    "percent_complete",
+    "percent_spent",
+)
+"""The figures of ``rules.Checkpoint`` a stored checkpoint keeps, column for column."""
+
+
+def stage_budgets(baseline: Baseline) -> dict[int | None, Decimal]:
+    """Each stage line's budget by stage, in the baseline's line order."""
+    return {line.stage_id: line.budget for line in baseline.lines if line.kind == "stage"}
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What a checkpoint records, worked out from its inputs (no database)."""
+
+    point: rules.Checkpoint
+    progress: list[tuple[int, Decimal, Decimal, Decimal]]  # stage, budget, percent, EV
+    completed_points: int | None
+    planned_points: int | None
+
+
+def checkpoint_figures(
+    *,
+    kind: str,
+    bac: Decimal,
+    planned_points: int | None,
+    stage_budgets: Mapping[int | None, Decimal],
+    pv: Decimal,
+    ac: Decimal,
+    completed: int | None,
+    progress: Mapping[int, Decimal],
+) -> Figures:
+    """Every figure of a checkpoint from its inputs. The one place both the per-project
+    service and the set-based monthly job turn inputs into figures, so they cannot differ.
+
+    ``progress`` is the percent complete per stage (stage and hybrid baselines, in line
+    order); ``completed`` the points completed by the date (release baselines, and any
+    baseline with planned points).
+    """
+    rows: list[tuple[int, Decimal, Decimal, Decimal]] = []
+    done = planned = None
+    if kind == "release":
+        planned = planned_points
+        done = completed or 0
+        ev = rules.agile_earned_value(bac, done, planned or 1)
+    else:
+        for stage_id, percent in progress.items():
+            percent = Decimal(percent).quantize(rules.PERCENT_PLACES)
+            budget = stage_budgets[stage_id]
+            stage_ev = rules.earned_value([rules.StageProgress(budget, percent)])
+            rows.append((stage_id, budget, percent, stage_ev))
+        ev = rules.money(sum((row[3] for row in rows), Decimal(0)))
+        if planned_points:
+            planned = planned_points
+            done = completed or 0
+    return Figures(rules.checkpoint(bac, pv, ev, ac), rows, done, planned)
+
+
+def stage_judgement(
+    budget: Decimal, stage_ev: Decimal, stage_ac: Decimal, tolerance: rules.CostTolerance
+) -> tuple[Decimal | None, rules.ToleranceCheck | None]:
+    """The stage under way's EAC (from its EV and AC) and its check against the stage's
+    cost tolerance; (None, None) while its EAC is undefined."""
+    stage_point = rules.checkpoint(budget, 0, stage_ev, stage_ac)
+    if stage_point.eac is None:
+        return None, None
+    return stage_point.eac, rules.check_cost(budget, stage_point.eac, tolerance)
 
 
 @dataclass
@@ -688,16 +812,10 @@ def take_checkpoint(
         )
     if period is not None and _exists(Checkpoint.project_id == project.id, period=period):
         return None
-    curve = curve_of(baseline)
-    pv = rules.planned_value_at(curve, on)
+    pv = planned_value_on(baseline, on)
     ac = actual_cost(project.id, on)
-    progress_rows: list[CheckpointStage] = []
-    done_points = planned_points = None
-    if baseline.kind == "release":
-        planned_points = baseline.planned_points
-        done_points = completed_points(project.id, on)
-        ev = rules.agile_earned_value(baseline.bac, done_points, planned_points or 1)
-    else:
+    progress: dict[int, Decimal] = {}
+    if baseline.kind != "release":
         progress = default_progress(project, baseline, on)
         for stage_id, percent in data.progress.items():
             if stage_id not in progress:
@@ -707,23 +825,23 @@ def take_checkpoint(
             if not Decimal(0) <= percent <= Decimal(100):
                 raise RuleError("Percent complete must be between 0 and 100", f"percent_{stage_id}")
             progress[stage_id] = percent
-        budgets = {line.stage_id: line.budget for line in baseline.lines if line.kind == "stage"}
-        for stage_id, percent in progress.items():
-            percent = Decimal(percent).quantize(rules.PERCENT_PLACES)
-            stage_ev = rules.earned_value([rules.StageProgress(budgets[stage_id], percent)])
-            progress_rows.append(
-                CheckpointStage(
-                    stage_id=stage_id,
-                    budget=budgets[stage_id],
-                    percent_complete=percent,
-                    ev=stage_ev,
-                )
-            )
-        ev = rules.money(sum((row.ev for row in progress_rows), Decimal(0)))
-        if baseline.planned_points:
-            planned_points = baseline.planned_points
-            done_points = completed_points(project.id, on)
-    point = rules.checkpoint(baseline.bac, pv, ev, ac)
+    counts_points = baseline.kind == "release" or bool(baseline.planned_points)
+    figures = checkpoint_figures(
+        kind=baseline.kind,
+        bac=baseline.bac,
+        planned_points=baseline.planned_points,
+        stage_budgets=stage_budgets(baseline),
+        pv=pv,
+        ac=ac,
+        completed=completed_points(project.id, on) if counts_points else None,
+        progress=progress,
+    )
+    point = figures.point
+    progress_rows = [
+        CheckpointStage(stage_id=stage_id, budget=budget, percent_complete=percent, ev=ev)
+        for stage_id, budget, percent, ev in figures.progress
+    ]
+    done_points, planned_points = figures.completed_points, figures.planned_points
     tolerance = _project_tolerance(project)
     judged = rules.checkpoint_cost_status(point, tolerance)
     checkpoint = Checkpoint(
@@ -734,27 +852,7 @@ def take_checkpoint(
         period=period,
         gate_id=gate.id if gate else None,
         iteration_id=iteration.id if iteration else None,
-        **{
-            name: getattr(point, name)
-            for name in (
-                "bac",
-                "pv",
-                "ev",
-                "ac",
-                "cv",
-                "sv",
-                "cpi",
-                "spi",
-                "eac",
-                "eac_atypical",
-                "eac_cpi_spi",
-                "etc",
-                "vac",
-                "tcpi",
-                "percent_complete",
-                "percent_spent",
-            )
-        },
+        **{name: getattr(point, name) for name in CHECKPOINT_FIGURES},
         completed_points=done_points,
         planned_points=planned_points,
         status=judged.status.value if judged else None,
@@ -809,7 +907,7 @@ def take_checkpoint(
         and judged.status is rules.ToleranceStatus.BREACHED
         and not (stage_breached)
     ):
-        _raise_budget_exception(project, checkpoint, judged, actor)
+        _raise_budget_exception(project, checkpoint.id, judged, actor)
     return checkpoint
 
 
@@ -830,7 +928,7 @@ def _exists(*criteria, period: str) -> bool:
 
 
 def _show(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
+    return "—" if value is None else f"{rules.index_on_screen(value)}"
 
 
 def _money(value: Decimal | None) -> str:
@@ -850,21 +948,20 @@ def _judge_stage(project: Project, checkpoint: Checkpoint, actor: User | None) -
     if row is None:
         return False
     stage_ac = actual_cost(project.id, checkpoint.taken_on, stage_id=stage.id)
-    stage_point = rules.checkpoint(stage.planned_budget, 0, row.ev, stage_ac)
+    stage_eac, judged = stage_judgement(
+        stage.planned_budget, row.ev, stage_ac, stages.tolerances_of(stage).cost
+    )
     checkpoint.stage_id = stage.id
-    if stage_point.eac is None:
+    if stage_eac is None or judged is None:
         db.session.flush()
         return False
-    judged = rules.check_cost(
-        stage.planned_budget, stage_point.eac, stages.tolerances_of(stage).cost
-    )
-    checkpoint.stage_eac = stage_point.eac
+    checkpoint.stage_eac = stage_eac
     checkpoint.stage_status = judged.status.value
     db.session.flush()
     breaches = stages.apply_forecast(
         stage,
         finish=stage.forecast_finish or stage.planned_finish,
-        cost=stage_point.eac,
+        cost=stage_eac,
         targets={name: getattr(stage, f"{name}_status") for name in STATED_TARGETS},
         actor=actor,
         source="budget_checkpoint",
@@ -873,19 +970,14 @@ def _judge_stage(project: Project, checkpoint: Checkpoint, actor: User | None) -
 
 
 def _raise_budget_exception(
-    project: Project, checkpoint: Checkpoint, judged: rules.ToleranceCheck, actor: User | None
+    project: Project, checkpoint_id: int, judged: rules.ToleranceCheck, actor: User | None
 ) -> BudgetException | None:
     if open_budget_exception(project) is not None:
         return None
     report = BudgetException(
         project_id=project.id,
-        checkpoint_id=checkpoint.id,
-        breach=(
-            f"Forecast cost at completion {rules.format_gbp(judged.forecast)} is "
-            f"{rules.format_gbp(abs(judged.variance))} {judged.direction} the budget of "
-            f"{rules.format_gbp(judged.planned)}; the cost tolerance is "
-            f"±{rules.format_gbp(judged.limit)}."
-        ),
+        checkpoint_id=checkpoint_id,
+        breach=breach_text(judged),
         required_roles=",".join(stages.regime_for(project).approver_roles),
         status="open",
         raised_at=utcnow(),
@@ -902,10 +994,19 @@ def _raise_budget_exception(
         report,
         project_id=project.id,
         summary=f"A budget checkpoint breached cost tolerance: {report.breach}",
-        changes={"checkpoint_id": checkpoint.id, "roles": list(report.roles)},
+        changes={"checkpoint_id": checkpoint_id, "roles": list(report.roles)},
         actor=actor,
     )
     return report
+
+
+def breach_text(judged: rules.ToleranceCheck) -> str:
+    return (
+        f"Forecast cost at completion {rules.format_gbp(judged.forecast)} is "
+        f"{rules.format_gbp(abs(judged.variance))} {judged.direction} the budget of "
+        f"{rules.format_gbp(judged.planned)}; the cost tolerance is "
+        f"±{rules.format_gbp(judged.limit)}."
+    )
 
 
 def open_budget_exception(project: Project) -> BudgetException | None:

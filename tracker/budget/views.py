@@ -66,8 +66,8 @@ def _budget_inbox() -> list:
 
 
 def _index_text(value) -> str:
-    """Indices to two decimals on screen (three are stored)."""
-    return "—" if value is None else f"{Decimal(value):.2f}"
+    """Indices to two decimals on screen, half up (full precision is stored)."""
+    return "—" if value is None else f"{rules.index_on_screen(Decimal(value))}"
 
 
 def _status(form) -> int:
