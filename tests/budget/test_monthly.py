@@ -9,6 +9,7 @@ again by ``take_checkpoint`` on the same day. Every stored figure must match.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
@@ -224,6 +225,7 @@ def _progress(db, point: Checkpoint) -> list[tuple]:
 def test_the_set_based_job_matches_the_per_project_service(db, portfolio):
     projects, paused = portfolio
     audits_before = db.session.scalar(select(func.count(AuditEntry.id)))
+    last_before = db.session.scalar(select(func.max(AuditEntry.seq))) or 0
 
     assert run_monthly_checkpoints(ON, batch_size=2) == len(projects)
 
@@ -279,13 +281,20 @@ def test_the_set_based_job_matches_the_per_project_service(db, portfolio):
     assert db.session.scalar(
         select(func.count(BudgetException.id)).where(BudgetException.project_id == projects[2].id)
     )
-    # One audit entry for each batch of the job (3 batches of 2), listing its checkpoints,
+    # One audit entry per checkpoint, in its project's history, as the service writes it;
     # and the trail is intact.
-    batches = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.action == "checkpoint.monthly_batch")
-    ).all()
-    assert len(batches) == 3
-    assert sum(entry.changes.count('"2026-03"') for entry in batches) == 3
+    entries = [
+        entry
+        for entry in db.session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.action == "checkpoint.taken", AuditEntry.seq > last_before
+            )
+        )
+        if json.loads(entry.changes)["trigger"] == "monthly"
+    ]
+    assert sorted((e.project_id, e.object_id) for e in entries) == sorted(
+        (c.project_id, c.id) for c in monthly.values()
+    )
     assert db.session.scalar(select(func.count(AuditEntry.id))) > audits_before
     assert audit.verify().is_intact
 
@@ -363,3 +372,24 @@ def test_a_failing_batch_falls_back_to_one_project_at_a_time(db, make_user, make
         assert bad.id in got
     assert len(got - {bad.id}) == 2
     assert audit.verify().is_intact
+
+
+def test_the_project_page_shows_the_monthly_checkpoint_at_once(
+    db, client, login, make_user, make_project
+):
+    """The job writes in bulk, past the session's change hooks: it moves the projects'
+    change stamps itself, so a project page kept from before shows the new checkpoint."""
+    manager = make_user()
+    project = make_project(manager=manager)
+    project.delivery_method = "stage_gated"
+    stages.create_stage(project, stage_data("Only", date(2026, 3, 1), 30, "1000"), actor=None)
+    db.session.commit()
+    services.set_baseline(project, services.BaselineData(""), actor=None)
+    db.session.commit()
+    login(manager)
+    url = f"/projects/{project.id}"
+    assert "Latest checkpoint" not in client.get(url).get_data(as_text=True)
+    assert run_monthly_checkpoints(ON) == 1
+    page = client.get(url).get_data(as_text=True)
+    assert "Latest checkpoint" in page
+    assert "Took a budget checkpoint (monthly)" in page  # in the project's own history

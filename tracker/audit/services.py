@@ -75,6 +75,44 @@ def record(
     return entry
 
 
+def record_many(entries: list[dict[str, Any]]) -> None:
+    """``record`` for many entries of a set-based job, by the system, in one statement.
+
+    Each item has ``action``, ``object_type``, ``object_id``, ``project_id``, ``summary``
+    and ``changes``. The head is locked once and each entry hashed onto the one before,
+    exactly as ``record`` does one at a time; the rows go in as one executemany. (Core, not
+    the ORM: callers that write in bulk move their projects' change stamps themselves.)
+    """
+    if not entries:
+        return
+    head = _locked_head()
+    seq, previous = head.seq, head.hash
+    rows = []
+    for item in entries:
+        seq += 1
+        row = {
+            "id": None,
+            "seq": seq,
+            "created_at": utcnow(),
+            "actor_id": None,
+            "actor_name": "System",
+            "action": item["action"],
+            "object_type": item["object_type"],
+            "object_id": item["object_id"],
+            "project_id": item["project_id"],
+            "summary": item["summary"][:300],
+            "changes": canonical_json(item["changes"]),
+            "prev_hash": previous,
+            "hash": None,
+        }
+        row["hash"] = previous = entry_hash(previous, row)
+        del row["id"]
+        rows.append(row)
+    db.session.connection().execute(AuditEntry.__table__.insert(), rows)
+    head.seq, head.hash = seq, previous
+    db.session.flush()
+
+
 def _as_mapping(entry: AuditEntry) -> dict[str, Any]:
     return {
         "id": entry.id,

@@ -20,6 +20,7 @@ service, so one project's bad data never loses the others' checkpoints.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -31,8 +32,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.agile.models import Iteration
 from tracker.audit import services as audit
-from tracker.audit.models import AuditEntry
-from tracker.audit.rules import canonical_json, diff, entry_hash
+from tracker.audit.rules import diff
 from tracker.budget import rules, services
 from tracker.budget.models import (
     Baseline,
@@ -486,8 +486,7 @@ def take_batch(project_ids: list[int], on: date) -> BatchResult:
         and not stage_breached.get(item.project.id, False)
     ]
     _raise_budget_exceptions(red, inserted, entries)
-    if taken:
-        entries.append(_batch_entry(taken, inserted, on))
+    entries.extend(_checkpoint_entries(taken, inserted, on))
     _append_audit(entries)
     return BatchResult([item.project.id for item in taken], failed)
 
@@ -611,82 +610,46 @@ def _raise_budget_exceptions(
 
 
 def _append_audit(entries: list[_Entry]) -> None:
-    """``audit.record`` for many entries at once: the chain head is locked once and each
-    entry hashed onto the one before, exactly as ``record`` does one at a time.
+    """The batch's audit entries, appended to the chain in one statement."""
+    audit.record_many([dataclasses.asdict(entry) for entry in entries])
 
-    (This belongs in ``tracker.audit.services`` as ``record_many``; it is here so the
-    budget change stays in its own package until then.)
-    """
-    if not entries:
-        return
-    head = audit._locked_head()
-    seq, previous = head.seq, head.hash
-    for item in entries:
-        seq += 1
-        entry = AuditEntry(
-            seq=seq,
-            created_at=utcnow(),
-            actor_id=None,
-            actor_name="System",
-            action=item.action,
-            object_type=item.object_type,
-            object_id=item.object_id,
-            project_id=item.project_id,
-            summary=item.summary[:300],
-            changes=canonical_json(item.changes),
-            prev_hash=previous,
+
+def _checkpoint_entries(taken: list[_Planned], inserted: dict[int, int], on: date) -> list[_Entry]:
+    """The entry ``services.take_checkpoint`` writes, one per checkpoint, so each shows in
+    its project's history exactly as a checkpoint taken by hand does."""
+    entries = []
+    for item in taken:
+        point = item.figures.point
+        status = item.judged.status.value if item.judged else None
+        stage_status = item.stage_judged.status.value if item.stage_judged else None
+        summary = (
+            f"Took a budget checkpoint (monthly) on {on:%d/%m/%Y}: "
+            f"CPI {services._show(point.cpi)}, SPI {services._show(point.spi)}, "
+            f"EAC {services._money(point.eac)}"
         )
-        entry.hash = entry_hash(previous, audit._as_mapping(entry))
-        previous = entry.hash
-        db.session.add(entry)
-    head.seq, head.hash = seq, previous
-    db.session.flush()
-
-
-def _batch_entry(taken: list[_Planned], inserted: dict[int, int], on: date) -> _Entry:
-    """One audit entry per batch, listing every checkpoint it took with its figures."""
-    red = sum(
-        1
-        for item in taken
-        if rules.ToleranceStatus.BREACHED
-        in (item.judged and item.judged.status, item.stage_judged and item.stage_judged.status)
-    )
-    return _Entry(
-        "checkpoint.monthly_batch",
-        Checkpoint.__tablename__,
-        None,
-        None,
-        (
-            f"Took {len(taken)} monthly budget checkpoints for {period_of(on)} "
-            f"on {on:%d/%m/%Y}" + (f", {red} red" if red else "")
-        ),
-        {
-            "period": period_of(on),
-            "taken_on": on,
-            "columns": [
-                "checkpoint_id",
-                "project_id",
-                "pv",
-                "ev",
-                "ac",
-                "cpi",
-                "spi",
-                "eac",
-                "status",
-            ],
-            "checkpoints": [
-                [
-                    inserted[item.project.id],
-                    item.project.id,
-                    item.figures.point.pv,
-                    item.figures.point.ev,
-                    item.figures.point.ac,
-                    item.figures.point.cpi,
-                    item.figures.point.spi,
-                    item.figures.point.eac,
-                    item.judged.status.value if item.judged else None,
-                ]
-                for item in taken
-            ],
-        },
-    )
+        rag = Checkpoint(status=status, stage_status=stage_status).rag
+        if rag:
+            summary += f", {rag}"
+        entries.append(
+            _Entry(
+                "checkpoint.taken",
+                Checkpoint.__tablename__,
+                inserted[item.project.id],
+                item.project.id,
+                summary,
+                {
+                    "trigger": "monthly",
+                    "taken_on": on,
+                    "baseline": item.baseline.number,
+                    "pv": point.pv,
+                    "ev": point.ev,
+                    "ac": point.ac,
+                    "cpi": point.cpi,
+                    "spi": point.spi,
+                    "eac": point.eac,
+                    "status": status,
+                    "stage_status": stage_status,
+                },
+            )
+        )
+    return entries

@@ -93,11 +93,10 @@ def _one_at_a_time(project_ids: Sequence[int], today: date) -> int:
 
 
 def _after_batch(project_ids: list[int]) -> None:
-    """HOOK for the stored per-project portfolio summary: called once per committed unit
-    of work (a batch, or one project in a retry) with the projects that got a checkpoint,
-    inside that transaction, just before it commits.
+    """What the rest of the app keeps about a project and must hear of its new checkpoint,
+    called once per committed unit of work (a batch, or one project in a retry), inside
+    that transaction, just before it commits. The batch writes with Core statements, which
+    the session's change hooks do not see, so it says so here."""
+    from tracker.core import stamps
 
-    The lead wires the portfolio summary refresh here (e.g.
-    ``portfolio.refresh_summaries(project_ids)``); until then it does nothing.
-    """
-    return None
+    stamps.bump(stamps.project_scope(project_id) for project_id in project_ids)

@@ -5,8 +5,8 @@ exact ratio of the checkpoint's own penny amounts, rounded only at the 12th deci
 pages still show two. Existing checkpoints are recomputed from their stored BAC, PV, EV
 and AC, which were always exact, so no history is lost and nothing is estimated.
 
-Revision ID: 0010_budget
-Revises: 0009_reliability
+Revision ID: 0012_budget
+Revises: 0011_rates
 Create Date: 2026-11-22 21:10:00
 
 """
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0010_budget"
-down_revision = "0009_reliability"
+revision = "0012_budget"
+down_revision = "0011_rates"
 branch_labels = None
 depends_on = None
 
