@@ -13,7 +13,7 @@ from tracker.extensions import db
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
-"""Projects per batch: one transaction, a fixed handful of queries and one audit entry.
+"""Projects per batch: one transaction, a fixed handful of queries, one audit append.
 Large enough that round trips stop mattering; small enough that a batch's project locks
 are held for well under a second and a failed batch costs little to retry."""
 
