@@ -68,20 +68,10 @@ def upgrade():
     )
 
     # Backfill, with the application's own SQL (the same code keeps the rows up to date).
-    from tracker.portfolio import queries, summary
+    from tracker.portfolio import summary
 
     session = Session(bind=op.get_bind())
-    evidence = queries.finished_on_evidence().subquery()
-    projects = sa.table("projects", sa.column("id"), sa.column("finished_on"))
-    session.execute(
-        projects.update()
-        .where(projects.c.finished_on.is_(None))
-        .values(
-            finished_on=sa.select(evidence.c.day)
-            .where(evidence.c.project_id == projects.c.id)
-            .scalar_subquery()
-        )
-    )
+    summary.backfill_finished_on(session=session)
     summary.refresh(session=session)
     session.flush()
 

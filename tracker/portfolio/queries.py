@@ -438,8 +438,12 @@ def grouped(source, keys: list[str]) -> Select:
     joined back on them.
     """
     key_cols = [source.c[k] for k in keys]
+    # Only the columns the figures need: the window sorts carry every selected column.
+    needed = ("cpi", "spi", "within", "exceptions", "rating_sum", "feedback_n", "loops_closed")
+    needed += ("finished", "finished_well")
     ranked = select(
-        source,
+        *key_cols,
+        *[source.c[name] for name in needed],
         *_ranked_median(source.c.cpi, key_cols, n_label="n_cpi", label="cpi"),
         *_ranked_median(source.c.spi, key_cols, n_label="n_spi", label="spi"),
     ).subquery("ranked")

@@ -76,6 +76,29 @@ def refresh(project_ids: Iterable[int] | None = None, *, session: Session | None
     return len(ids)
 
 
+def backfill_finished_on(project_ids: Iterable[int] | None = None, *, session=None) -> None:
+    """Give closed projects without a finished day the best evidence their history holds
+    (``queries.finished_on_evidence``): for data written past the services (the migration,
+    bulk loaders)."""
+    session = session or db.session
+    ids = None if project_ids is None else sorted(set(project_ids))
+    chunks = [None] if ids is None else [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+    projects = Project.__table__
+    for chunk in chunks:
+        evidence = queries.finished_on_evidence(chunk).subquery()
+        session.execute(
+            projects.update()
+            .where(
+                projects.c.finished_on.is_(None), projects.c.status.in_(queries.FINISHED_STATUSES)
+            )
+            .values(
+                finished_on=select(evidence.c.day)
+                .where(evidence.c.project_id == projects.c.id)
+                .scalar_subquery()
+            )
+        )
+
+
 def _upsert(session: Session):
     dialect = session.get_bind().dialect.name
     return (pg_insert if dialect == "postgresql" else sqlite_insert)(PortfolioSummary)
