@@ -299,7 +299,7 @@ def _waiting_days(summary, today: date):
     )
 
 
-def facts(filters: Filters, today: date):
+def facts(filters: Filters, today: date, *, name: str = "facts", as_cte: bool = False):
     """One row per project in the filter, with everything the portfolio shows about it, read
     from the stored summaries (``portfolio_summaries``). Only a period end needs history: the
     latest checkpoint on or before it then comes from the checkpoints themselves."""
@@ -408,76 +408,110 @@ def facts(filters: Filters, today: date):
         statement = statement.where(Project.planned_finish >= filters.period_from)
     if filters.period_to is not None:
         statement = statement.where(Project.planned_start <= filters.period_to)
-    return statement.subquery("facts")
+    return statement.cte(name) if as_cte else statement.subquery(name)
 
 
 # --- grouped figures -------------------------------------------------------------------------
 
 
-def _ranked_median(column, keys, *, n_label: str, label: str):
-    """Window columns for a median of ``column`` within ``keys``: its rank (nulls last) and
-    the number of known values."""
-    order = [case((column.is_(None), 1), else_=0), column]
+def _counted_median(counts, keys: list[str], *, value: str, n: str, label: str):
+    """The median of ``value`` per group of ``keys``, from rows of (keys, value, n): n is how
+    many times the value occurs in the group. The counts are summed in a running total over
+    the values, and the median is the mean of the values at the lower and upper middle
+    positions. Sorting the distinct values of a group instead of every row keeps this cheap
+    however many projects there are."""
+    key_cols = [counts.c[k] for k in keys]
+    # PostgreSQL sums integers to numeric: cast back, so the positions divide as integers.
+    running = select(
+        *key_cols,
+        counts.c[value].label("value"),
+        counts.c[n].label("n"),
+        cast(
+            func.sum(counts.c[n]).over(partition_by=key_cols, order_by=counts.c[value]), Integer
+        ).label("upto"),
+        cast(func.sum(counts.c[n]).over(partition_by=key_cols), Integer).label("total"),
+    ).subquery(f"running_{label}")
+    run_keys = [running.c[k] for k in keys]
+    total, upto = running.c.total, running.c.upto
+
+    def at(position):
+        """The value at 1-based ``position`` in the group's order."""
+        holds = and_(upto - running.c.n < position, position <= upto)
+        return func.max(case((holds, running.c.value)))
+
+    lower, upper = (total + 1) // 2, total // 2 + 1
     return (
-        func.row_number().over(partition_by=keys, order_by=order).label(f"rn_{label}"),
-        func.count(column).over(partition_by=keys).label(n_label),
+        select(
+            *run_keys,
+            (cast(at(lower) + at(upper), Float) / 2).label(f"median_{label}"),
+            func.max(total).label(f"n_{label}"),
+        )
+        .group_by(*run_keys)
+        .subquery(label)
     )
 
 
-def _median(ranked, label: str):
-    rn, n, value = ranked.c[f"rn_{label}"], ranked.c[f"n_{label}"], ranked.c[label]
-    middle = and_(value.is_not(None), 2 * rn >= n, 2 * rn <= n + 2)
-    return func.avg(cast(case((middle, value)), Float)).label(f"median_{label}")
+def _value_counts(source, keys: list[str], column: str):
+    """(keys, value, n) for the known values of ``column`` in ``source``."""
+    key_cols = [source.c[k] for k in keys]
+    value = source.c[column]
+    return (
+        select(*key_cols, value.label("value"), func.count().label("n"))
+        .where(value.is_not(None))
+        .group_by(*key_cols, value)
+        .subquery(f"counts_{column}")
+    )
 
 
 def grouped(source, keys: list[str]) -> Select:
     """Every comparison figure per group of ``source`` rows (facts, or facts joined to
-    something), in one statement: counts and sums by GROUP BY, medians by window functions.
+    something), in one statement: counts and sums by GROUP BY, medians from the counts of
+    each distinct value (see ``_counted_median``).
 
-    Group keys must not be NULL (the facts coalesce them), so the review-wait medians can be
-    joined back on them.
+    Group keys must not be NULL (the facts coalesce them), so the medians can be joined back
+    on them. ``source`` is read several times: pass a CTE so it is computed once.
     """
     key_cols = [source.c[k] for k in keys]
-    # Only the columns the figures need: the window sorts carry every selected column.
-    needed = ("cpi", "spi", "within", "exceptions", "rating_sum", "feedback_n", "loops_closed")
-    needed += ("finished", "finished_well")
-    ranked = select(
-        *key_cols,
-        *[source.c[name] for name in needed],
-        *_ranked_median(source.c.cpi, key_cols, n_label="n_cpi", label="cpi"),
-        *_ranked_median(source.c.spi, key_cols, n_label="n_spi", label="spi"),
-    ).subquery("ranked")
-    rkeys = [ranked.c[k] for k in keys]
     main = (
         select(
-            *rkeys,
+            *key_cols,
             func.count().label("projects"),
-            _median(ranked, "cpi"),
-            func.max(ranked.c.n_cpi).label("n_cpi"),
-            _median(ranked, "spi"),
-            func.max(ranked.c.n_spi).label("n_spi"),
-            func.sum(ranked.c.within).label("within"),
-            func.count(ranked.c.within).label("n_within"),
-            func.sum(ranked.c.exceptions).label("exceptions"),
-            func.sum(ranked.c.rating_sum).label("rating_sum"),
-            func.sum(ranked.c.feedback_n).label("feedback_n"),
-            func.sum(ranked.c.loops_closed).label("loops_closed"),
-            func.sum(ranked.c.finished).label("finished"),
-            func.sum(ranked.c.finished_well).label("finished_well"),
+            func.sum(source.c.within).label("within"),
+            func.count(source.c.within).label("n_within"),
+            func.sum(source.c.exceptions).label("exceptions"),
+            func.sum(source.c.rating_sum).label("rating_sum"),
+            func.sum(source.c.feedback_n).label("feedback_n"),
+            func.sum(source.c.loops_closed).label("loops_closed"),
+            func.sum(source.c.finished).label("finished"),
+            func.sum(source.c.finished_well).label("finished_well"),
         )
-        .group_by(*rkeys)
+        .group_by(*key_cols)
         .subquery("main")
     )
-    wait = _median_wait(source, keys)
-    return select(main, wait.c.median_wait, wait.c.n_wait).outerjoin(
-        wait, and_(*[main.c[k] == wait.c[k] for k in keys])
+    cpi = _counted_median(
+        _value_counts(source, keys, "cpi"), keys, value="value", n="n", label="cpi"
     )
+    spi = _counted_median(
+        _value_counts(source, keys, "spi"), keys, value="value", n="n", label="spi"
+    )
+    wait = _median_wait(source, keys)
+    statement = select(
+        main,
+        cpi.c.median_cpi,
+        func.coalesce(cpi.c.n_cpi, 0).label("n_cpi"),
+        spi.c.median_spi,
+        func.coalesce(spi.c.n_spi, 0).label("n_spi"),
+        wait.c.median_wait,
+        wait.c.n_wait,
+    )
+    for part in (cpi, spi, wait):
+        statement = statement.outerjoin(part, and_(*[main.c[k] == part.c[k] for k in keys]))
+    return statement
 
 
 def _median_wait(source, keys: list[str]):
     """The median days a decided review waited, per group of ``source`` rows, from the
-    stored counts of reviews per (project, days): counts are summed per (group, days), a
-    running total over days finds the middle review(s), whatever the number of reviews."""
+    stored counts of reviews per (project, days)."""
     waits = PortfolioReviewWait
     key_cols = [source.c[k] for k in keys]
     per_day = (
@@ -486,34 +520,7 @@ def _median_wait(source, keys: list[str]):
         .group_by(*key_cols, waits.days)
         .subquery("per_day")
     )
-    day_keys = [per_day.c[k] for k in keys]
-    # PostgreSQL sums integers to numeric: cast back, so the positions divide as integers.
-    running = select(
-        per_day,
-        cast(
-            func.sum(per_day.c.n).over(partition_by=day_keys, order_by=per_day.c.days), Integer
-        ).label("upto"),
-        cast(func.sum(per_day.c.n).over(partition_by=day_keys), Integer).label("total"),
-    ).subquery("running")
-    run_keys = [running.c[k] for k in keys]
-    total, upto, days = running.c.total, running.c.upto, running.c.days
-
-    def at(position):
-        """The days of the review at 1-based ``position`` in the group's order."""
-        holds = and_(upto - running.c.n < position, position <= upto)
-        return func.max(case((holds, days)))
-
-    # Integer division on both engines: the lower and upper middle positions.
-    lower, upper = (total + 1) // 2, total // 2 + 1
-    return (
-        select(
-            *run_keys,
-            (cast(at(lower) + at(upper), Float) / 2).label("median_wait"),
-            func.max(total).label("n_wait"),
-        )
-        .group_by(*run_keys)
-        .subquery("wait")
-    )
+    return _counted_median(per_day, keys, value="days", n="n", label="wait")
 
 
 def with_drivers(source):
@@ -522,7 +529,7 @@ def with_drivers(source):
     return (
         select(source, cast(MethodDecisionDriver.driver, String).label("driver"))
         .join(MethodDecisionDriver, MethodDecisionDriver.decision_id == source.c.decision_id)
-        .subquery("by_driver")
+        .cte("by_driver")
     )
 
 
@@ -636,10 +643,14 @@ def dashboard(filters: Filters, today: date, *, viewer=None) -> Dashboard:
     ``viewer`` (optional) limits it to what that person may see (see ``scoped``); without
     it, the figures cover every project the filters select."""
     filters = scoped(filters, viewer)
-    by_method = _by(grouped(facts(filters, today), ["method"]), ["method"])
-    by_follows = _by(grouped(facts(filters, today), ["follows"]), ["follows"])
-    by_driver = _by(grouped(with_drivers(facts(filters, today)), ["driver"]), ["driver"])
-    matrix = _by(grouped(facts(filters, today), ["zone", "method"]), ["zone", "method"])
+
+    def source():
+        return facts(filters, today, as_cte=True)
+
+    by_method = _by(grouped(source(), ["method"]), ["method"])
+    by_follows = _by(grouped(source(), ["follows"]), ["follows"])
+    by_driver = _by(grouped(with_drivers(source()), ["driver"]), ["driver"])
+    matrix = _by(grouped(source(), ["zone", "method"]), ["zone", "method"])
     counts = [dict(row) for row in db.session.execute(decision_counts(filters, today)).mappings()]
     drivers = _drivers()
     decisions = [
