@@ -205,3 +205,22 @@ def test_on_time_uses_the_day_it_finished(pmo_client, db, project):
     assert ns["Finished on time and within budget"]["Stage-gated"] == 3
     page = pmo_client.get(f"/projects/{late.id}").get_data(as_text=True)
     assert "after the planned finish" in page
+
+
+def test_refresh_and_check_commands(app, db, project):
+    from tracker.portfolio.models import PortfolioSummary
+
+    record = project("agile")
+    h.checkpoint(record, cpi=1.2, spi=1.0)
+    db.session.query(PortfolioSummary).filter_by(project_id=record.id).update({"cpi": 3})
+    db.session.commit()  # a bulk UPDATE of an untracked table: nothing refreshes it
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["portfolio", "check"])
+    assert result.exit_code == 1
+    assert "1 differences" in result.output
+    result = runner.invoke(args=["portfolio", "refresh"])
+    assert result.exit_code == 0 and "Refreshed the portfolio facts of" in result.output
+    assert runner.invoke(args=["portfolio", "check"]).exit_code == 0
+    stored = db.session.get(PortfolioSummary, record.id)
+    db.session.refresh(stored)
+    assert float(stored.cpi) == 1.2
