@@ -25,6 +25,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    null,
     or_,
     select,
     true,
@@ -463,7 +464,7 @@ def _value_counts(source, keys: list[str], column: str):
     )
 
 
-def grouped(source, keys: list[str]) -> Select:
+def grouped(source, keys: list[str], medians=("cpi", "spi", "wait")) -> Select:
     """Every comparison figure per group of ``source`` rows (facts, or facts joined to
     something), in one statement: counts and sums by GROUP BY, medians from the counts of
     each distinct value (see ``_counted_median``).
@@ -488,23 +489,26 @@ def grouped(source, keys: list[str]) -> Select:
         .group_by(*key_cols)
         .subquery("main")
     )
-    cpi = _counted_median(
-        _value_counts(source, keys, "cpi"), keys, value="value", n="n", label="cpi"
-    )
-    spi = _counted_median(
-        _value_counts(source, keys, "spi"), keys, value="value", n="n", label="spi"
-    )
-    wait = _median_wait(source, keys)
-    statement = select(
-        main,
-        cpi.c.median_cpi,
-        func.coalesce(cpi.c.n_cpi, 0).label("n_cpi"),
-        spi.c.median_spi,
-        func.coalesce(spi.c.n_spi, 0).label("n_spi"),
-        wait.c.median_wait,
-        wait.c.n_wait,
-    )
-    for part in (cpi, spi, wait):
+    parts, columns = [], []
+    for label in ("cpi", "spi", "wait"):
+        if label not in medians:  # not shown for this comparison: skip the work
+            columns += [
+                cast(null(), Float).label(f"median_{label}"),
+                cast(literal(0), Integer).label(f"n_{label}"),
+            ]
+            continue
+        if label == "wait":
+            part = _median_wait(source, keys)
+        else:
+            counts = _value_counts(source, keys, label)
+            part = _counted_median(counts, keys, value="value", n="n", label=label)
+        parts.append(part)
+        columns += [
+            part.c[f"median_{label}"],
+            cast(func.coalesce(part.c[f"n_{label}"], 0), Integer).label(f"n_{label}"),
+        ]
+    statement = select(main, *columns)
+    for part in parts:
         statement = statement.outerjoin(part, and_(*[main.c[k] == part.c[k] for k in keys]))
     return statement
 
@@ -674,13 +678,15 @@ def comparisons(filters: Filters, today: date) -> Select:
     # Only what the figures need: the CTE is materialised, narrow rows are cheaper.
     source = select(*[every.c[name] for name in COMPARED]).cte("facts")
     parts = []
-    for name, rows, keys in (
-        ("method", source, ["method"]),
-        ("follows", source, ["follows"]),
-        ("driver", with_drivers(source), ["driver"]),
-        ("matrix", source, ["zone", "method"]),
+    every_median = ("cpi", "spi", "wait")
+    for name, rows, keys, medians in (
+        ("method", source, ["method"], every_median),
+        ("follows", source, ["follows"], every_median),
+        ("driver", with_drivers(source), ["driver"], every_median),
+        # The matrix shows counts, the median CPI and the share finished well.
+        ("matrix", source, ["zone", "method"], ("cpi",)),
     ):
-        group = grouped(rows, keys).subquery(f"by_{name}")
+        group = grouped(rows, keys, medians).subquery(f"by_{name}")
         second = group.c[keys[1]] if len(keys) > 1 else literal("", String)
         parts.append(
             select(
