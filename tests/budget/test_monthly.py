@@ -24,6 +24,7 @@ from tracker.audit.models import AuditEntry
 from tracker.budget import services
 from tracker.budget.models import BudgetException, Checkpoint, CheckpointStage
 from tracker.budget.tasks import run_monthly_checkpoints
+from tracker.portfolio import summary as portfolio_summary
 from tracker.stages import services as stages
 from tracker.stages.models import Stage
 from tracker.worklog.models import HourlyRate, TimeEntry, TimesheetWeek
@@ -228,6 +229,9 @@ def test_the_set_based_job_matches_the_per_project_service(db, portfolio):
     last_before = db.session.scalar(select(func.max(AuditEntry.seq))) or 0
 
     assert run_monthly_checkpoints(ON, batch_size=2) == len(projects)
+    # The PMO dashboard's stored facts heard of the bulk-written checkpoints.
+    differences = portfolio_summary.differences()
+    assert differences == [], [{k: (d["stored"][k], d["fresh"][k]) for k in d["stored"] if d["stored"][k] != d["fresh"].get(k)} for d in differences]
 
     monthly = {
         point.project_id: point

@@ -131,3 +131,23 @@ def test_cli_loads_the_small_scale_once(app, db, monkeypatch):
     assert "already loaded: nothing added" in again.output
     assert _count(db, Project, Project.code.like("NAT-%")) == 6
     assert audit.verify().is_intact
+
+
+def test_generated_projects_have_their_portfolio_facts_stored(db, generated):
+    """The generator writes past the ORM, so it refreshes the stored portfolio facts itself,
+    and gives every closed project the day it finished."""
+    from tracker.portfolio import summary
+    from tracker.portfolio.models import PortfolioSummary
+
+    assert _count(db, PortfolioSummary) == _count(db, Project)
+    assert summary.differences() == []
+    assert _count(db, Project, Project.status.in_(("closed", "closed_early"))) > 0
+    assert (
+        _count(
+            db,
+            Project,
+            Project.status.in_(("closed", "closed_early")),
+            Project.finished_on.is_(None),
+        )
+        == 0
+    )

@@ -11,15 +11,11 @@ same figures computed over only the projects they hold a role on (``scope`` says
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
 import marshmallow as ma
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import event, select
-from sqlalchemy.orm import with_loader_criteria
 
 from tracker.api.core import (
     Choice,
@@ -39,7 +35,6 @@ from tracker.methods.model import DECISION_DRIVERS, ZONES
 from tracker.orgs.models import Organisation
 from tracker.portfolio import queries, rules
 from tracker.portfolio.forms import SORTS
-from tracker.projects.models import Project, ProjectMembership
 from tracker.projects.rules import DELIVERY_METHODS, PROJECT_STATUSES, SIZE_TIERS
 
 blp = resource(
@@ -61,43 +56,11 @@ RAG = ["green", "amber", "red", None]
 # --------------------------------------------------------------------------------------
 
 
-def member_projects(user):
-    """The ids of the projects ``user`` holds a role on, as a subquery."""
-    return select(ProjectMembership.project_id).where(ProjectMembership.user_id == user.id)
-
-
-@contextmanager
-def visible_projects(user) -> Iterator[str]:
-    """Within the block, every statement the session runs sees only the projects ``user``
-    may see in the portfolio: all for PMO staff and administrators, else the projects they
-    hold a role on (the rule of ``tracker.projects.queries.visible_to``).
-
-    The portfolio queries build every figure from one per-project subquery; the criterion
-    is added to each place the projects table appears, so grouped figures, medians and
-    decision counts are all computed over the visible projects only. Yields the scope's
-    name.
-
-    The portfolio pages are to apply the same rule themselves; once ``queries.dashboard``
-    and ``queries.table`` take the viewer, pass ``current_user`` to them and this block can
-    go (applied on top, it changes nothing: the rule is the same).
-    """
-    if user.is_pmo:
-        yield "all"
-        return
-    criterion = with_loader_criteria(
-        Project, Project.id.in_(member_projects(user)), include_aliases=True
-    )
-    session = db.session()
-
-    def restrict(state) -> None:
-        if state.is_select:
-            state.statement = state.statement.options(criterion)
-
-    event.listen(session, "do_orm_execute", restrict)
-    try:
-        yield "member_projects"
-    finally:
-        event.remove(session, "do_orm_execute", restrict)
+def _scope(user) -> str:
+    """Whose projects the figures cover: every project for PMO staff and administrators,
+    else the projects the person holds a role on (the pages' rule, applied by the
+    portfolio queries themselves when given the viewer)."""
+    return "all" if user.is_pmo else "member_projects"
 
 
 # --------------------------------------------------------------------------------------
@@ -272,10 +235,9 @@ def portfolio(args):
     drove the latest method decision, uncertainty zone against method, and the share of
     method decisions citing each driver by lead organisation."""
     filters = _filters(args)
-    with visible_projects(current_user) as scope:
-        data = queries.dashboard(filters, _today())
+    data = queries.dashboard(filters, _today(), viewer=current_user)
     return {
-        "scope": scope,
+        "scope": _scope(current_user),
         "filters": _echo(args),
         "min_n": rules.MIN_N,
         "figures": [{"key": k, "label": label, "kind": kind} for k, label, kind in rules.FIGURES],
@@ -358,9 +320,10 @@ def portfolio_table(args):
     """The portfolio table: one row per filtered project with its status per dimension
     (green, amber, red, or null when not known), sorted and paged like the page."""
     filters = _filters(args)
-    with visible_projects(current_user):
-        statement = queries.table(filters, _today(), sort=args["sort"], direction=args["direction"])
-        page = paginate(statement, args["page"], args["per_page"], scalars=False)
+    statement = queries.table(
+        filters, _today(), sort=args["sort"], direction=args["direction"], viewer=current_user
+    )
+    page = paginate(statement, args["page"], args["per_page"], scalars=False)
     rows = []
     for row in page.items:
         mapping = row._mapping

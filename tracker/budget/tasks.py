@@ -98,5 +98,7 @@ def _after_batch(project_ids: list[int]) -> None:
     that transaction, just before it commits. The batch writes with Core statements, which
     the session's change hooks do not see, so it says so here."""
     from tracker.core import stamps
+    from tracker.portfolio import summary
 
     stamps.bump(stamps.project_scope(project_id) for project_id in project_ids)
+    summary.refresh(project_ids)

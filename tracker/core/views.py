@@ -41,7 +41,7 @@ NAV = (
     ("Decisions", "stages.inbox", None),
     ("Inbox", "notifications.inbox", None),
     ("Organisations", "orgs.list_organisations", None),
-    ("Portfolio", "portfolio.dashboard", "pmo"),
+    ("Portfolio", "portfolio.dashboard", None),
     ("People", "auth.list_users", "admin"),
     ("Jobs", "scheduler.job_log", "admin"),
 )

@@ -1200,4 +1200,10 @@ def generate(
     for plan in loop:
         generator.write_project(plan, orgs)
     generator.writer.finish()
+    # The rows went in by bulk Core inserts, past the ORM hooks: derive what is stored.
+    from tracker.portfolio import summary
+
+    ids = [plan.id for plan in plans]
+    summary.backfill_finished_on(ids)
+    summary.refresh(ids)
     return dict(generator.writer.counts)

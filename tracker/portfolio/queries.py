@@ -8,12 +8,13 @@ functions (row_number/count over the group) that SQLite and PostgreSQL both supp
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import (
     Date,
     Float,
+    Integer,
     Select,
     String,
     and_,
@@ -24,8 +25,10 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    null,
     or_,
     select,
+    true,
     union_all,
 )
 
@@ -35,8 +38,9 @@ from tracker.extensions import db
 from tracker.methods.models import Assessment, MethodDecision, MethodDecisionDriver
 from tracker.orgs.models import Organisation
 from tracker.portfolio import rules
+from tracker.portfolio.models import PortfolioReviewWait, PortfolioSummary
 from tracker.portfolio.sql import days_between, utc_day
-from tracker.projects.models import Project, project_partners
+from tracker.projects.models import Project, ProjectMembership, project_partners
 from tracker.projects.queries import size_tier_expression
 from tracker.stages.models import ExceptionReport, GateReview
 
@@ -53,6 +57,8 @@ class Filters:
     method: str | None = None
     period_from: date | None = None
     period_to: date | None = None
+    # Only projects this person is a member of (any role); None: every project.
+    member: int | None = None
 
 
 def _latest(statement: Select, partition, *order) -> Select:
@@ -65,9 +71,15 @@ def _latest(statement: Select, partition, *order) -> Select:
     return select(*[c for c in ranked.c if c.name != "rn"]).where(ranked.c.rn == 1).subquery()
 
 
-def _latest_checkpoints(period_to: date | None):
+def _scoped(statement: Select, column, ids) -> Select:
+    """Restrict a per-project fact to some projects (``ids`` None: every project)."""
+    return statement if ids is None else statement.where(column.in_(ids))
+
+
+def latest_checkpoints(period_to: date | None = None, ids=None):
     statement = select(
         Checkpoint.project_id,
+        Checkpoint.taken_on,
         Checkpoint.cpi,
         Checkpoint.spi,
         Checkpoint.status,
@@ -76,36 +88,51 @@ def _latest_checkpoints(period_to: date | None):
     )
     if period_to is not None:
         statement = statement.where(Checkpoint.taken_on <= period_to)
+    statement = _scoped(statement, Checkpoint.project_id, ids)
     return _latest(statement, Checkpoint.project_id, Checkpoint.taken_on, Checkpoint.id)
 
 
-def _latest_assessments():
+def _latest_assessments(ids=None):
     return _latest(
-        select(Assessment.project_id, Assessment.zone), Assessment.project_id, Assessment.sequence
+        _scoped(select(Assessment.project_id, Assessment.zone), Assessment.project_id, ids),
+        Assessment.project_id,
+        Assessment.sequence,
     )
 
 
-def _latest_decisions():
+def _latest_decisions(ids=None):
     return _latest(
-        select(
+        _scoped(
+            select(
+                MethodDecision.project_id,
+                MethodDecision.id.label("decision_id"),
+                MethodDecision.follows_recommendation,
+            ),
             MethodDecision.project_id,
-            MethodDecision.id.label("decision_id"),
-            MethodDecision.follows_recommendation,
+            ids,
         ),
         MethodDecision.project_id,
         MethodDecision.sequence,
     )
 
 
-def _exceptions():
+def _exceptions(ids=None):
     """Stage exception reports and budget exceptions per project, and how many are open."""
-    stage = select(
-        ExceptionReport.project_id.label("project_id"),
-        case((ExceptionReport.status != "decided", 1), else_=0).label("is_open"),
+    stage = _scoped(
+        select(
+            ExceptionReport.project_id.label("project_id"),
+            case((ExceptionReport.status != "decided", 1), else_=0).label("is_open"),
+        ),
+        ExceptionReport.project_id,
+        ids,
     )
-    budget = select(
-        BudgetException.project_id.label("project_id"),
-        case((BudgetException.status == "open", 1), else_=0).label("is_open"),
+    budget = _scoped(
+        select(
+            BudgetException.project_id.label("project_id"),
+            case((BudgetException.status == "open", 1), else_=0).label("is_open"),
+        ),
+        BudgetException.project_id,
+        ids,
     )
     both = union_all(stage, budget).subquery()
     return (
@@ -119,20 +146,17 @@ def _exceptions():
     )
 
 
-def _feedback():
-    return (
-        select(
-            Feedback.project_id,
-            func.count().label("feedback_n"),
-            func.sum(Feedback.rating).label("rating_sum"),
-            func.sum(case((Feedback.loop_closed, 1), else_=0)).label("loops_closed"),
-        )
-        .group_by(Feedback.project_id)
-        .subquery()
+def _feedback(ids=None):
+    statement = select(
+        Feedback.project_id,
+        func.count().label("feedback_n"),
+        func.sum(Feedback.rating).label("rating_sum"),
+        func.sum(case((Feedback.loop_closed, 1), else_=0)).label("loops_closed"),
     )
+    return _scoped(statement, Feedback.project_id, ids).group_by(Feedback.project_id).subquery()
 
 
-def review_waits():
+def review_waits(ids=None):
     """One row per decided review: a gate's days from request to resolution, an iteration's
     days from its planned end to its close (the customer's agreement), never negative."""
     gate_days = days_between(utc_day(GateReview.requested_at), utc_day(GateReview.resolved_at))
@@ -147,7 +171,10 @@ def review_waits():
         case((iteration_days < 0, 0), else_=iteration_days).label("days"),
         utc_day(Iteration.closed_at).label("decided_on"),
     ).where(Iteration.closed_at.is_not(None))
-    return union_all(gates, iterations).subquery()
+    return union_all(
+        _scoped(gates, GateReview.project_id, ids),
+        _scoped(iterations, Iteration.project_id, ids),
+    ).subquery()
 
 
 def _reviews(waits):
@@ -162,48 +189,148 @@ def _reviews(waits):
     )
 
 
-def _waiting_now(today: date):
-    """Days the oldest undecided review has waited: a pending gate since its request, an
-    active iteration since its planned end."""
-    today_ = literal(today, Date)
-    gates = select(
-        GateReview.project_id.label("project_id"),
-        days_between(utc_day(GateReview.requested_at), today_).label("days"),
-    ).where(GateReview.status == "pending")
-    iterations = select(
-        Iteration.project_id.label("project_id"),
-        days_between(Iteration.end_on, today_).label("days"),
-    ).where(Iteration.status == "active", Iteration.end_on < today)
-    both = union_all(gates, iterations).subquery()
-    return (
-        select(both.c.project_id, func.max(both.c.days).label("waiting_days"))
-        .group_by(both.c.project_id)
-        .subquery()
+def wait_counts(ids=None) -> Select:
+    """How many decided reviews of each project waited each number of days."""
+    waits = review_waits(ids)
+    return select(waits.c.project_id, waits.c.days, func.count().label("reviews")).group_by(
+        waits.c.project_id, waits.c.days
     )
 
 
-def facts(filters: Filters, today: date):
-    """One row per project in the filter, with everything the portfolio shows about it."""
-    checkpoint = _latest_checkpoints(filters.period_to)
-    assessment = _latest_assessments()
-    decision = _latest_decisions()
-    exceptions = _exceptions()
-    feedback = _feedback()
-    waits = review_waits()
-    reviews = _reviews(waits)
-    waiting = _waiting_now(today)
-    zone = func.coalesce(assessment.c.zone, "none")
+def _waiting_since(ids=None):
+    """When each project's oldest undecided review started waiting: a pending gate since its
+    request, an active iteration since its planned end (which may still be ahead)."""
+    gates = (
+        _scoped(
+            select(
+                GateReview.project_id,
+                func.min(utc_day(GateReview.requested_at)).label("gate_waiting_since"),
+            ).where(GateReview.status == "pending"),
+            GateReview.project_id,
+            ids,
+        )
+        .group_by(GateReview.project_id)
+        .subquery()
+    )
+    iterations = (
+        _scoped(
+            select(
+                Iteration.project_id,
+                func.min(Iteration.end_on).label("iteration_waiting_since"),
+            ).where(Iteration.status == "active"),
+            Iteration.project_id,
+            ids,
+        )
+        .group_by(Iteration.project_id)
+        .subquery()
+    )
+    return gates, iterations
+
+
+def stored_facts(ids=None) -> Select:
+    """Each project's facts as ``portfolio_summaries`` stores them, computed from the history
+    tables (for ``ids``, or every project): what ``summary.refresh`` writes, and what the
+    stored rows are checked against."""
+    checkpoint = latest_checkpoints(ids=ids)
+    assessment = _latest_assessments(ids)
+    decision = _latest_decisions(ids)
+    exceptions = _exceptions(ids)
+    feedback = _feedback(ids)
+    reviews = _reviews(review_waits(ids))
+    gates_waiting, iterations_waiting = _waiting_since(ids)
+    statement = (
+        select(
+            Project.id.label("project_id"),
+            func.coalesce(assessment.c.zone, "none").label("zone"),
+            decision.c.decision_id,
+            case(
+                (decision.c.follows_recommendation.is_(None), "none"),
+                (decision.c.follows_recommendation, "followed"),
+                else_="departed",
+            ).label("follows"),
+            checkpoint.c.taken_on.label("checkpoint_on"),
+            checkpoint.c.cpi,
+            checkpoint.c.spi,
+            checkpoint.c.status.label("cost_status"),
+            checkpoint.c.ac,
+            checkpoint.c.bac,
+            func.coalesce(exceptions.c.exceptions, 0).label("exceptions"),
+            func.coalesce(exceptions.c.open_exceptions, 0).label("open_exceptions"),
+            func.coalesce(feedback.c.feedback_n, 0).label("feedback_n"),
+            feedback.c.rating_sum,
+            func.coalesce(feedback.c.loops_closed, 0).label("loops_closed"),
+            func.coalesce(reviews.c.reviews, 0).label("reviews"),
+            reviews.c.last_decided_on,
+            gates_waiting.c.gate_waiting_since,
+            iterations_waiting.c.iteration_waiting_since,
+        )
+        .select_from(Project)
+        .outerjoin(checkpoint, checkpoint.c.project_id == Project.id)
+        .outerjoin(assessment, assessment.c.project_id == Project.id)
+        .outerjoin(decision, decision.c.project_id == Project.id)
+        .outerjoin(exceptions, exceptions.c.project_id == Project.id)
+        .outerjoin(feedback, feedback.c.project_id == Project.id)
+        .outerjoin(reviews, reviews.c.project_id == Project.id)
+        .outerjoin(gates_waiting, gates_waiting.c.project_id == Project.id)
+        .outerjoin(iterations_waiting, iterations_waiting.c.project_id == Project.id)
+    )
+    # Always a WHERE: SQLite needs one to tell INSERT ... SELECT ... JOIN ... ON from an
+    # upsert's ON CONFLICT.
+    return statement.where(Project.id.in_(ids) if ids is not None else true())
+
+
+def _waiting_days(summary, today: date):
+    """Days the oldest undecided review has waited, as of ``today``: the later of a pending
+    gate's wait and an overdue active iteration's, or NULL when nothing waits."""
+    today_ = literal(today, Date)
+    gate = case(
+        (summary.gate_waiting_since.is_not(None), days_between(summary.gate_waiting_since, today_))
+    )
+    iteration = case(
+        (
+            summary.iteration_waiting_since < today,
+            days_between(summary.iteration_waiting_since, today_),
+        )
+    )
+    return case(
+        (gate.is_(None), iteration),
+        (iteration.is_(None), gate),
+        (gate >= iteration, gate),
+        else_=iteration,
+    )
+
+
+def facts(filters: Filters, today: date, *, name: str = "facts", as_cte: bool = False):
+    """One row per project in the filter, with everything the portfolio shows about it, read
+    from the stored summaries (``portfolio_summaries``). Only a period end needs history: the
+    latest checkpoint on or before it then comes from the checkpoints themselves."""
+    summary = PortfolioSummary
+    zone = func.coalesce(summary.zone, "none")
+    follows = func.coalesce(summary.follows, "none")
+    if filters.period_to is not None:
+        point = latest_checkpoints(filters.period_to)
+        cpi, spi, cost_status, ac, bac = (
+            point.c.cpi,
+            point.c.spi,
+            point.c.status,
+            point.c.ac,
+            point.c.bac,
+        )
+    else:
+        point = None
+        cpi, spi = summary.cpi, summary.spi
+        cost_status, ac, bac = summary.cost_status, summary.ac, summary.bac
     tier = size_tier_expression()
     finished = Project.status.in_(FINISHED_STATUSES)
-    finished_on = func.coalesce(reviews.c.last_decided_on, utc_day(Project.updated_at))
     finished_well = case(
         (~finished, None),
         (
             and_(
                 Project.status == "closed",
-                finished_on <= Project.planned_finish,
-                checkpoint.c.ac.is_not(None),
-                checkpoint.c.ac <= checkpoint.c.bac,
+                Project.finished_on.is_not(None),
+                Project.finished_on <= Project.planned_finish,
+                ac.is_not(None),
+                ac <= bac,
             ),
             1,
         ),
@@ -220,29 +347,24 @@ def facts(filters: Filters, today: date):
             Project.status,
             tier.label("tier"),
             zone.label("zone"),
-            case(
-                (decision.c.follows_recommendation.is_(None), "none"),
-                (decision.c.follows_recommendation, "followed"),
-                else_="departed",
-            ).label("follows"),
-            decision.c.decision_id,
+            follows.label("follows"),
+            summary.decision_id,
             Project.budget_at_completion.label("budget"),
             Project.planned_finish,
-            cast(checkpoint.c.cpi, Float).label("cpi"),
-            cast(checkpoint.c.spi, Float).label("spi"),
-            checkpoint.c.status.label("cost_status"),
-            case(
-                (checkpoint.c.status.is_(None), None),
-                (checkpoint.c.status == "within", 1),
-                else_=0,
-            ).label("within"),
-            func.coalesce(exceptions.c.exceptions, 0).label("exceptions"),
-            func.coalesce(exceptions.c.open_exceptions, 0).label("open_exceptions"),
-            func.coalesce(feedback.c.feedback_n, 0).label("feedback_n"),
-            feedback.c.rating_sum,
-            func.coalesce(feedback.c.loops_closed, 0).label("loops_closed"),
-            func.coalesce(reviews.c.reviews, 0).label("reviews"),
-            waiting.c.waiting_days,
+            Project.finished_on,
+            cast(cpi, Float).label("cpi"),
+            cast(spi, Float).label("spi"),
+            cost_status.label("cost_status"),
+            case((cost_status.is_(None), None), (cost_status == "within", 1), else_=0).label(
+                "within"
+            ),
+            func.coalesce(summary.exceptions, 0).label("exceptions"),
+            func.coalesce(summary.open_exceptions, 0).label("open_exceptions"),
+            func.coalesce(summary.feedback_n, 0).label("feedback_n"),
+            summary.rating_sum,
+            func.coalesce(summary.loops_closed, 0).label("loops_closed"),
+            func.coalesce(summary.reviews, 0).label("reviews"),
+            _waiting_days(summary, today).label("waiting_days"),
             case((finished, 1), else_=0).label("finished"),
             finished_well.label("finished_well"),
             case(
@@ -251,14 +373,18 @@ def facts(filters: Filters, today: date):
             ).label("overdue"),
         )
         .join(Organisation, Organisation.id == Project.lead_organisation_id)
-        .outerjoin(checkpoint, checkpoint.c.project_id == Project.id)
-        .outerjoin(assessment, assessment.c.project_id == Project.id)
-        .outerjoin(decision, decision.c.project_id == Project.id)
-        .outerjoin(exceptions, exceptions.c.project_id == Project.id)
-        .outerjoin(feedback, feedback.c.project_id == Project.id)
-        .outerjoin(reviews, reviews.c.project_id == Project.id)
-        .outerjoin(waiting, waiting.c.project_id == Project.id)
+        .outerjoin(summary, summary.project_id == Project.id)
     )
+    if point is not None:
+        statement = statement.outerjoin(point, point.c.project_id == Project.id)
+    if filters.member is not None:
+        statement = statement.where(
+            Project.id.in_(
+                select(ProjectMembership.project_id).where(
+                    ProjectMembership.user_id == filters.member
+                )
+            )
+        )
     if filters.organisation is not None:
         statement = statement.where(
             or_(
@@ -283,82 +409,122 @@ def facts(filters: Filters, today: date):
         statement = statement.where(Project.planned_finish >= filters.period_from)
     if filters.period_to is not None:
         statement = statement.where(Project.planned_start <= filters.period_to)
-    return statement.subquery("facts")
+    return statement.cte(name) if as_cte else statement.subquery(name)
 
 
 # --- grouped figures -------------------------------------------------------------------------
 
 
-def _ranked_median(column, keys, *, n_label: str, label: str):
-    """Window columns for a median of ``column`` within ``keys``: its rank (nulls last) and
-    the number of known values."""
-    order = [case((column.is_(None), 1), else_=0), column]
+def _counted_median(counts, keys: list[str], *, value: str, n: str, label: str):
+    """The median of ``value`` per group of ``keys``, from rows of (keys, value, n): n is how
+    many times the value occurs in the group. The counts are summed in a running total over
+    the values, and the median is the mean of the values at the lower and upper middle
+    positions. Sorting the distinct values of a group instead of every row keeps this cheap
+    however many projects there are."""
+    key_cols = [counts.c[k] for k in keys]
+    # PostgreSQL sums integers to numeric: cast back, so the positions divide as integers.
+    running = select(
+        *key_cols,
+        counts.c[value].label("value"),
+        counts.c[n].label("n"),
+        cast(
+            func.sum(counts.c[n]).over(partition_by=key_cols, order_by=counts.c[value]), Integer
+        ).label("upto"),
+        cast(func.sum(counts.c[n]).over(partition_by=key_cols), Integer).label("total"),
+    ).subquery(f"running_{label}")
+    run_keys = [running.c[k] for k in keys]
+    total, upto = running.c.total, running.c.upto
+
+    def at(position):
+        """The value at 1-based ``position`` in the group's order."""
+        holds = and_(upto - running.c.n < position, position <= upto)
+        return func.max(case((holds, running.c.value)))
+
+    lower, upper = (total + 1) // 2, total // 2 + 1
     return (
-        func.row_number().over(partition_by=keys, order_by=order).label(f"rn_{label}"),
-        func.count(column).over(partition_by=keys).label(n_label),
+        select(
+            *run_keys,
+            (cast(at(lower) + at(upper), Float) / 2).label(f"median_{label}"),
+            func.max(total).label(f"n_{label}"),
+        )
+        .group_by(*run_keys)
+        .subquery(label)
     )
 
 
-def _median(ranked, label: str):
-    rn, n, value = ranked.c[f"rn_{label}"], ranked.c[f"n_{label}"], ranked.c[label]
-    middle = and_(value.is_not(None), 2 * rn >= n, 2 * rn <= n + 2)
-    return func.avg(cast(case((middle, value)), Float)).label(f"median_{label}")
+def _value_counts(source, keys: list[str], column: str):
+    """(keys, value, n) for the known values of ``column`` in ``source``."""
+    key_cols = [source.c[k] for k in keys]
+    value = source.c[column]
+    return (
+        select(*key_cols, value.label("value"), func.count().label("n"))
+        .where(value.is_not(None))
+        .group_by(*key_cols, value)
+        .subquery(f"counts_{column}")
+    )
 
 
-def grouped(source, keys: list[str]) -> Select:
+def grouped(source, keys: list[str], medians=("cpi", "spi", "wait")) -> Select:
     """Every comparison figure per group of ``source`` rows (facts, or facts joined to
-    something), in one statement: counts and sums by GROUP BY, medians by window functions.
+    something), in one statement: counts and sums by GROUP BY, medians from the counts of
+    each distinct value (see ``_counted_median``).
 
-    Group keys must not be NULL (the facts coalesce them), so the review-wait medians can be
-    joined back on them.
+    Group keys must not be NULL (the facts coalesce them), so the medians can be joined back
+    on them. ``source`` is read several times: pass a CTE so it is computed once.
     """
     key_cols = [source.c[k] for k in keys]
-    ranked = select(
-        source,
-        *_ranked_median(source.c.cpi, key_cols, n_label="n_cpi", label="cpi"),
-        *_ranked_median(source.c.spi, key_cols, n_label="n_spi", label="spi"),
-    ).subquery("ranked")
-    rkeys = [ranked.c[k] for k in keys]
     main = (
         select(
-            *rkeys,
+            *key_cols,
             func.count().label("projects"),
-            _median(ranked, "cpi"),
-            func.max(ranked.c.n_cpi).label("n_cpi"),
-            _median(ranked, "spi"),
-            func.max(ranked.c.n_spi).label("n_spi"),
-            func.sum(ranked.c.within).label("within"),
-            func.count(ranked.c.within).label("n_within"),
-            func.sum(ranked.c.exceptions).label("exceptions"),
-            func.sum(ranked.c.rating_sum).label("rating_sum"),
-            func.sum(ranked.c.feedback_n).label("feedback_n"),
-            func.sum(ranked.c.loops_closed).label("loops_closed"),
-            func.sum(ranked.c.finished).label("finished"),
-            func.sum(ranked.c.finished_well).label("finished_well"),
+            func.sum(source.c.within).label("within"),
+            func.count(source.c.within).label("n_within"),
+            func.sum(source.c.exceptions).label("exceptions"),
+            func.sum(source.c.rating_sum).label("rating_sum"),
+            func.sum(source.c.feedback_n).label("feedback_n"),
+            func.sum(source.c.loops_closed).label("loops_closed"),
+            func.sum(source.c.finished).label("finished"),
+            func.sum(source.c.finished_well).label("finished_well"),
         )
-        .group_by(*rkeys)
+        .group_by(*key_cols)
         .subquery("main")
     )
-    waits = review_waits()
-    per_review = select(
-        *key_cols,
-        waits.c.days.label("wait"),
-        *_ranked_median(waits.c.days, key_cols, n_label="n_wait", label="wait"),
-    ).join(waits, waits.c.project_id == source.c.project_id)
-    wait_ranked = per_review.subquery("wait_ranked")
-    wait_keys = [wait_ranked.c[k] for k in keys]
-    wait = (
-        select(
-            *wait_keys,
-            _median(wait_ranked, "wait"),
-            func.max(wait_ranked.c.n_wait).label("n_wait"),
-        )
-        .group_by(*wait_keys)
-        .subquery("wait")
+    parts, columns = [], []
+    for label in ("cpi", "spi", "wait"):
+        if label not in medians:  # not shown for this comparison: skip the work
+            columns += [
+                cast(null(), Float).label(f"median_{label}"),
+                cast(literal(0), Integer).label(f"n_{label}"),
+            ]
+            continue
+        if label == "wait":
+            part = _median_wait(source, keys)
+        else:
+            counts = _value_counts(source, keys, label)
+            part = _counted_median(counts, keys, value="value", n="n", label=label)
+        parts.append(part)
+        columns += [
+            part.c[f"median_{label}"],
+            cast(func.coalesce(part.c[f"n_{label}"], 0), Integer).label(f"n_{label}"),
+        ]
+    statement = select(main, *columns)
+    for part in parts:
+        statement = statement.outerjoin(part, and_(*[main.c[k] == part.c[k] for k in keys]))
+    return statement
+
+
+def _median_wait(source, keys: list[str]):
+    """The median days a decided review waited, per group of ``source`` rows, from the
+    stored counts of reviews per (project, days)."""
+    waits = PortfolioReviewWait
+    key_cols = [source.c[k] for k in keys]
+    per_day = (
+        select(*key_cols, waits.days, func.sum(waits.reviews).label("n"))
+        .join(waits, waits.project_id == source.c.project_id)
+        .group_by(*key_cols, waits.days)
+        .subquery("per_day")
     )
-    return select(main, wait.c.median_wait, wait.c.n_wait).outerjoin(
-        wait, and_(*[main.c[k] == wait.c[k] for k in keys])
-    )
+    return _counted_median(per_day, keys, value="days", n="n", label="wait")
 
 
 def with_drivers(source):
@@ -367,7 +533,7 @@ def with_drivers(source):
     return (
         select(source, cast(MethodDecisionDriver.driver, String).label("driver"))
         .join(MethodDecisionDriver, MethodDecisionDriver.decision_id == source.c.decision_id)
-        .subquery("by_driver")
+        .cte("by_driver")
     )
 
 
@@ -421,8 +587,23 @@ SORT_COLUMNS = {
 }
 
 
-def table(filters: Filters, today: date, *, sort: str = "code", direction: str = "asc") -> Select:
-    source = facts(filters, today)
+def scoped(filters: Filters, viewer=None) -> Filters:
+    """The filters as ``viewer`` may use them: PMO staff and administrators see every
+    project, anyone else only the projects they are a member of (any role)."""
+    if viewer is None or getattr(viewer, "is_pmo", False):
+        return filters
+    return replace(filters, member=viewer.id)
+
+
+def table(
+    filters: Filters,
+    today: date,
+    *,
+    sort: str = "code",
+    direction: str = "asc",
+    viewer=None,
+) -> Select:
+    source = facts(scoped(filters, viewer), today)
     mean_rating = (cast(source.c.rating_sum, Float) / func.nullif(source.c.feedback_n, 0)).label(
         "mean_rating"
     )
@@ -452,20 +633,84 @@ class Dashboard:
     scatter_total: int
 
 
-def _by(statement: Select, keys: list[str]) -> dict:
-    found = {}
-    for row in db.session.execute(statement).mappings():
-        key = tuple(row[k] for k in keys)
-        found[key[0] if len(keys) == 1 else key] = rules.figures_from(row)
-    return found
+FIGURE_COLUMNS = (
+    "projects",
+    "within",
+    "n_within",
+    "exceptions",
+    "rating_sum",
+    "feedback_n",
+    "loops_closed",
+    "finished",
+    "finished_well",
+    "median_cpi",
+    "n_cpi",
+    "median_spi",
+    "n_spi",
+    "median_wait",
+    "n_wait",
+)
 
 
-def dashboard(filters: Filters, today: date) -> Dashboard:
-    """Everything on the dashboard in six statements, whatever the number of projects."""
-    by_method = _by(grouped(facts(filters, today), ["method"]), ["method"])
-    by_follows = _by(grouped(facts(filters, today), ["follows"]), ["follows"])
-    by_driver = _by(grouped(with_drivers(facts(filters, today)), ["driver"]), ["driver"])
-    matrix = _by(grouped(facts(filters, today), ["zone", "method"]), ["zone", "method"])
+COMPARED = (
+    "project_id",
+    "method",
+    "follows",
+    "zone",
+    "decision_id",
+    "cpi",
+    "spi",
+    "within",
+    "exceptions",
+    "rating_sum",
+    "feedback_n",
+    "loops_closed",
+    "finished",
+    "finished_well",
+)
+
+
+def comparisons(filters: Filters, today: date) -> Select:
+    """The four comparisons (by method, by following the recommendation, by decision driver,
+    by zone and method) in one statement, so the projects' facts are read once: a row per
+    group, tagged with its comparison and keyed by ``k1`` (and ``k2`` for the matrix)."""
+    every = facts(filters, today)
+    # Only what the figures need: the CTE is materialised, narrow rows are cheaper.
+    source = select(*[every.c[name] for name in COMPARED]).cte("facts")
+    parts = []
+    every_median = ("cpi", "spi", "wait")
+    for name, rows, keys, medians in (
+        ("method", source, ["method"], every_median),
+        ("follows", source, ["follows"], every_median),
+        ("driver", with_drivers(source), ["driver"], every_median),
+        # The matrix shows counts, the median CPI and the share finished well.
+        ("matrix", source, ["zone", "method"], ("cpi",)),
+    ):
+        group = grouped(rows, keys, medians).subquery(f"by_{name}")
+        second = group.c[keys[1]] if len(keys) > 1 else literal("", String)
+        parts.append(
+            select(
+                literal(name, String).label("grouping"),
+                cast(group.c[keys[0]], String).label("k1"),
+                cast(second, String).label("k2"),
+                *[group.c[column] for column in FIGURE_COLUMNS],
+            )
+        )
+    return union_all(*parts)
+
+
+def dashboard(filters: Filters, today: date, *, viewer=None) -> Dashboard:
+    """Everything on the dashboard in four statements, whatever the number of projects.
+
+    ``viewer`` (optional) limits it to what that person may see (see ``scoped``); without
+    it, the figures cover every project the filters select."""
+    filters = scoped(filters, viewer)
+    found: dict[str, dict] = {"method": {}, "follows": {}, "driver": {}, "matrix": {}}
+    for row in db.session.execute(comparisons(filters, today)).mappings():
+        key = (row["k1"], row["k2"]) if row["grouping"] == "matrix" else row["k1"]
+        found[row["grouping"]][key] = rules.figures_from(row)
+    by_method, by_follows = found["method"], found["follows"]
+    by_driver, matrix = found["driver"], found["matrix"]
     counts = [dict(row) for row in db.session.execute(decision_counts(filters, today)).mappings()]
     drivers = _drivers()
     decisions = [
@@ -513,3 +758,40 @@ def dashboard(filters: Filters, today: date) -> Dashboard:
         scatter_rows=[(r.code, r.method, r.cpi, r.spi) for r in scatter_rows],
         scatter_total=scatter_rows[0].total if scatter_rows else 0,
     )
+
+
+# --- when a closed project finished, from the evidence its history holds ---------------------
+
+
+def finished_on_evidence(ids=None) -> Select:
+    """(project_id, day) for every closed project: the best evidence of the day it finished,
+    for projects closed before ``projects.finished_on`` existed (and for generated data):
+
+    1. the last audit entry that closed it (closed early, a gate resolution that closed the
+       project, or an edit of its status): nothing can be done to a closed project after;
+    2. otherwise the day its last gate or iteration review was decided;
+    3. otherwise the day the project row was last updated.
+    """
+    from tracker.audit.models import AuditEntry
+
+    closing = or_(
+        AuditEntry.action == "project.closed_early",
+        and_(AuditEntry.action == "gate.resolved", AuditEntry.changes.like('%"project"%')),
+        and_(AuditEntry.action == "project.updated", AuditEntry.changes.like('%"status"%')),
+    )
+    audited = (
+        select(func.max(utc_day(AuditEntry.created_at)))
+        .where(AuditEntry.project_id == Project.id, closing)
+        .scalar_subquery()
+    )
+    waits = review_waits(ids)
+    reviewed = (
+        select(func.max(waits.c.decided_on))
+        .where(waits.c.project_id == Project.id)
+        .scalar_subquery()
+    )
+    statement = select(
+        Project.id.label("project_id"),
+        func.coalesce(audited, reviewed, utc_day(Project.updated_at)).label("day"),
+    ).where(Project.status.in_(FINISHED_STATUSES))
+    return _scoped(statement, Project.id, ids)

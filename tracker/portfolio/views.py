@@ -5,10 +5,10 @@ import io
 from datetime import date
 
 from flask import Response, render_template, request, url_for
+from flask_login import current_user
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from tracker.auth.access import pmo_required
 from tracker.core.pagination import paginate
 from tracker.extensions import db
 from tracker.methods.model import DECISION_DRIVERS, ZONES
@@ -35,15 +35,18 @@ def _read_filters() -> tuple[PortfolioFilterForm, bool, queries.Filters, dict]:
     return form, valid, filters, values
 
 
+# Every signed-in user may open the portfolio: PMO staff and administrators see every
+# project, anyone else only the projects they are a member of (queries.scoped).
+
+
 def _today() -> date:
     return date.today()
 
 
 @bp.get("/")
-@pmo_required
 def dashboard():
     form, valid, filters, _ = _read_filters()
-    data = queries.dashboard(filters, _today())
+    data = queries.dashboard(filters, _today(), viewer=current_user)
     chart = rules.scatter(data.scatter_rows, tuple(DELIVERY_METHODS))
     return render_template(
         "portfolio/dashboard.html",
@@ -57,6 +60,7 @@ def dashboard():
         zones={key: zone.label for key, zone in ZONES.items()},
         drivers=DECISION_DRIVERS,
         export_args=_filter_args(),
+        limited=not current_user.is_pmo,
     ), 200 if valid else 400
 
 
@@ -65,11 +69,12 @@ def _filter_args() -> dict:
 
 
 @bp.get("/projects")
-@pmo_required
 def list_projects():
     form, valid, filters, values = _read_filters()
     sort, direction = values.get("sort", "code"), values.get("direction", "asc")
-    statement = queries.table(filters, _today(), sort=sort, direction=direction)
+    statement = queries.table(
+        filters, _today(), sort=sort, direction=direction, viewer=current_user
+    )
     page = paginate(statement, request.args.get("page"), scalars=False)
     rows = [(row, rules.project_status(row._mapping)) for row in page.items]
     return render_template(
@@ -84,6 +89,7 @@ def list_projects():
         rag_colours=rules.RAG_COLOURS,
         methods=DELIVERY_METHODS,
         zones={key: zone.label for key, zone in ZONES.items()},
+        limited=not current_user.is_pmo,
     ), 200 if valid else 400
 
 
@@ -114,12 +120,12 @@ def _export_rows():
         _today(),
         sort=values.get("sort", "code"),
         direction=values.get("direction", "asc"),
+        viewer=current_user,
     )
     return valid, exports.rows(db.session.execute(statement).mappings())
 
 
 @bp.get("/projects.csv")
-@pmo_required
 def export_csv():
     valid, rows = _export_rows()
     if not valid:
@@ -140,7 +146,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/projects.xlsx")
-@pmo_required
 def export_xlsx():
     valid, rows = _export_rows()
     if not valid:

@@ -55,6 +55,7 @@ def _snapshot(project: Project) -> dict:
         "planned_finish": project.planned_finish,
         "criticality": project.criticality,
         "status": project.status,
+        "finished_on": project.finished_on,
         "delivery_method": project.delivery_method,
     }
 
