@@ -120,4 +120,7 @@ def install() -> None:
     if event.contains(Session, "before_commit", _before_commit):
         return
     event.listen(Session, "after_flush", _collect)
-    event.listen(Session, "before_commit", _before_commit)
+    # First of the before-commit hooks, whatever was imported before: every transaction then
+    # takes its row locks in one order (stamps, then the portfolio's stored facts, as the
+    # monthly checkpoint job does), so two of them never wait on each other in a cycle.
+    event.listen(Session, "before_commit", _before_commit, insert=True)
