@@ -33,6 +33,7 @@ from sqlalchemy import Table, func, insert, select
 from tracker.agile.models import Feedback, Iteration
 from tracker.auth.models import User
 from tracker.budget import rules as budget_rules
+from tracker.budget import services as budget_services
 from tracker.budget.models import Baseline, BaselineLine, Checkpoint, CheckpointStage, CostEntry
 from tracker.extensions import db
 from tracker.methods import rules as method_rules
@@ -1122,27 +1123,7 @@ class Generator:
                     "period": f"{on:%Y-%m}",
                     "gate_id": None,
                     "iteration_id": None,
-                    **{
-                        name: getattr(point, name)
-                        for name in (
-                            "bac",
-                            "pv",
-                            "ev",
-                            "ac",
-                            "cv",
-                            "sv",
-                            "cpi",
-                            "spi",
-                            "eac",
-                            "eac_atypical",
-                            "eac_cpi_spi",
-                            "etc",
-                            "vac",
-                            "tcpi",
-                            "percent_complete",
-                            "percent_spent",
-                        )
-                    },
+                    **{name: getattr(point, name) for name in budget_services.CHECKPOINT_FIGURES},
                     "completed_points": done_points,
                     "planned_points": planned_points,
                     "status": judged.status.value if judged else None,
