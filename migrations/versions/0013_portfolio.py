@@ -79,5 +79,9 @@ def upgrade():
 def downgrade():
     op.drop_table("portfolio_review_waits")
     op.drop_table("portfolio_summaries")
-    with op.batch_alter_table("projects", schema=None) as batch_op:
-        batch_op.drop_column("finished_on")
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite drops a plain column in place; batch mode would copy and drop the projects
+        # table, which every other table's foreign keys refer to.
+        op.execute("ALTER TABLE projects DROP COLUMN finished_on")
+    else:
+        op.drop_column("projects", "finished_on")

@@ -1,4 +1,4 @@
-"""Migration 0010_budget: checkpoint indices recomputed from the stored amounts, both ways."""
+"""Migrations 0012_budget and back: checkpoint indices recomputed from the stored amounts."""
 
 from __future__ import annotations
 
