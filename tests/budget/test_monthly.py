@@ -231,7 +231,14 @@ def test_the_set_based_job_matches_the_per_project_service(db, portfolio):
     assert run_monthly_checkpoints(ON, batch_size=2) == len(projects)
     # The PMO dashboard's stored facts heard of the bulk-written checkpoints.
     differences = portfolio_summary.differences()
-    assert differences == [], [{k: (d["stored"][k], d["fresh"][k]) for k in d["stored"] if d["stored"][k] != d["fresh"].get(k)} for d in differences]
+    assert differences == [], [
+        {
+            k: (d["stored"][k], d["fresh"].get(k))
+            for k in d["stored"]
+            if d["stored"][k] != d["fresh"].get(k)
+        }
+        for d in differences
+    ]
 
     monthly = {
         point.project_id: point
