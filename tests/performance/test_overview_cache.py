@@ -145,3 +145,18 @@ def test_bulk_writers_move_stamps_themselves(db, team):
     after = stamps.read(scopes)
     assert after[scopes[0]] == before[scopes[0]] + 2
     assert after[scopes[1]] == before[scopes[1]] + 1
+
+
+def test_a_savepoint_does_not_move_the_stamp_before_the_commit(db, team):
+    """Releasing a savepoint fires the before-commit hook too. Bumping then would take the
+    stamps' row locks before the audit trail's head (which the transaction may lock next),
+    the reverse of every other transaction's order: under load, two such transactions
+    deadlock (the load test saw it). The stamp moves once, with the real commit."""
+    project, _, _ = team
+    scope = stamps.project_scope(project.id)
+    before = stamps.read([scope])[scope]
+    with database.session.begin_nested():
+        project.name = "Renamed inside a savepoint"
+    assert stamps.read([scope])[scope] == before
+    database.session.commit()
+    assert stamps.read([scope])[scope] == before + 1

@@ -107,6 +107,12 @@ def _collect(session: Session, flush_context) -> None:
 
 
 def _before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        # A savepoint is being released (``begin_nested``): the hook fires for it too, but
+        # the transaction goes on, and may yet lock the audit trail's head. Bumping now
+        # would hold the stamps' locks before that lock, the reverse of other transactions'
+        # order, and two such transactions deadlock. The outer commit bumps everything.
+        return
     session.flush()
     # Scopes collected in a transaction that was rolled back stay in the set and are bumped
     # with the next commit: a stamp moving without a change only costs a cache miss.

@@ -225,6 +225,8 @@ def _collect_bulk(state) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _refresh_before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint, not the commit: refresh once, at the end (see stamps._before_commit)
     session.flush()  # the last changes (the commit would flush them anyway), noted by _collect
     if not session.info.get(_PENDING) and not session.info.get(_DECISIONS):
         return
