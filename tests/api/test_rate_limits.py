@@ -34,7 +34,10 @@ def limited_app(request, tmp_path):
     if request.param == "redis":
         problem = _redis_problem()
         if problem:
-            pytest.skip(f"Redis is unreachable at {REDIS_URL} ({problem}); set TEST_REDIS_URL")
+            message = f"Redis is unreachable at {REDIS_URL} ({problem}); set TEST_REDIS_URL"
+            if os.environ.get("TRACKER_REQUIRE_REDIS", "").lower() in {"1", "true", "yes"}:
+                pytest.fail(message + ". TRACKER_REQUIRE_REDIS is set, so this is a failure.")
+            pytest.skip(message)
         storage = REDIS_URL
     else:
         storage = "memory://"

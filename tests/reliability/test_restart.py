@@ -165,7 +165,8 @@ def served(tmp_path_factory):
                 if requests.get(f"{base}/health", timeout=5).ok:
                     break
             except requests.RequestException:
-                pass
+                # Not listening yet: the checks below end the wait if it never will.
+                time.sleep(0.1)
             assert gunicorn.poll() is None, "gunicorn exited while starting"
             assert time.monotonic() < deadline, "gunicorn did not start"
             time.sleep(0.3)
