@@ -619,17 +619,14 @@ def _checkpoint_entries(taken: list[_Planned], inserted: dict[int, int], on: dat
     its project's history exactly as a checkpoint taken by hand does."""
     entries = []
     for item in taken:
-        point = item.figures.point
-        status = item.judged.status.value if item.judged else None
-        stage_status = item.stage_judged.status.value if item.stage_judged else None
-        summary = (
-            f"Took a budget checkpoint (monthly) on {on:%d/%m/%Y}: "
-            f"CPI {services._show(point.cpi)}, SPI {services._show(point.spi)}, "
-            f"EAC {services._money(point.eac)}"
+        stored = Checkpoint(
+            taken_on=on,
+            status=item.judged.status.value if item.judged else None,
+            stage_status=item.stage_judged.status.value if item.stage_judged else None,
         )
-        rag = Checkpoint(status=status, stage_status=stage_status).rag
-        if rag:
-            summary += f", {rag}"
+        summary, changes = services.checkpoint_audit(
+            stored, item.figures.point, "monthly", item.baseline.number
+        )
         entries.append(
             _Entry(
                 "checkpoint.taken",
@@ -637,19 +634,7 @@ def _checkpoint_entries(taken: list[_Planned], inserted: dict[int, int], on: dat
                 inserted[item.project.id],
                 item.project.id,
                 summary,
-                {
-                    "trigger": "monthly",
-                    "taken_on": on,
-                    "baseline": item.baseline.number,
-                    "pv": point.pv,
-                    "ev": point.ev,
-                    "ac": point.ac,
-                    "cpi": point.cpi,
-                    "spi": point.spi,
-                    "eac": point.eac,
-                    "status": status,
-                    "stage_status": stage_status,
-                },
+                changes,
             )
         )
     return entries

@@ -876,30 +876,13 @@ def take_checkpoint(
             ) from None
         return None
     stage_breached = _judge_stage(project, checkpoint, actor)
-    summary = (
-        f"Took a budget checkpoint ({trigger}) on {on:%d/%m/%Y}: "
-        f"CPI {_show(point.cpi)}, SPI {_show(point.spi)}, EAC {_money(point.eac)}"
-    )
-    if checkpoint.rag:
-        summary += f", {checkpoint.rag}"
+    summary, changes = checkpoint_audit(checkpoint, point, trigger, baseline.number)
     audit.record(
         "checkpoint.taken",
         checkpoint,
         project_id=project.id,
         summary=summary,
-        changes={
-            "trigger": trigger,
-            "taken_on": on,
-            "baseline": baseline.number,
-            "pv": point.pv,
-            "ev": point.ev,
-            "ac": point.ac,
-            "cpi": point.cpi,
-            "spi": point.spi,
-            "eac": point.eac,
-            "status": checkpoint.status,
-            "stage_status": checkpoint.stage_status,
-        },
+        changes=changes,
         actor=actor,
     )
     if (
@@ -909,6 +892,33 @@ def take_checkpoint(
     ):
         _raise_budget_exception(project, checkpoint.id, judged, actor)
     return checkpoint
+
+
+def checkpoint_audit(
+    checkpoint: Checkpoint, point: rules.Checkpoint, trigger: str, baseline_number: int
+) -> tuple[str, dict]:
+    """The audit entry's summary and changes for a checkpoint, however it was taken (by
+    hand, at a gate or iteration, or by the monthly job in bulk)."""
+    summary = (
+        f"Took a budget checkpoint ({trigger}) on {checkpoint.taken_on:%d/%m/%Y}: "
+        f"CPI {_show(point.cpi)}, SPI {_show(point.spi)}, EAC {_money(point.eac)}"
+    )
+    if checkpoint.rag:
+        summary += f", {checkpoint.rag}"
+    changes = {
+        "trigger": trigger,
+        "taken_on": checkpoint.taken_on,
+        "baseline": baseline_number,
+        "pv": point.pv,
+        "ev": point.ev,
+        "ac": point.ac,
+        "cpi": point.cpi,
+        "spi": point.spi,
+        "eac": point.eac,
+        "status": checkpoint.status,
+        "stage_status": checkpoint.stage_status,
+    }
+    return summary, changes
 
 
 def checkpoint_by_token(token: str | None) -> Checkpoint | None:
