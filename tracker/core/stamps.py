@@ -18,7 +18,7 @@ change never commits without moving its stamp.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import Integer, String, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -106,12 +106,23 @@ def _collect(session: Session, flush_context) -> None:
             scopes |= scopes_of(obj)
 
 
+_AT_COMMIT: list[Callable[[Session], None]] = []
+
+
+def at_commit(callback: Callable[[Session], None]) -> Callable[[Session], None]:
+    """Run ``callback(session)`` at every commit, inside the transaction, after the stamps
+    have moved: the one place where work is done just before a commit (the portfolio's
+    stored facts use it), so every transaction takes those locks in the same order."""
+    _AT_COMMIT.append(callback)
+    return callback
+
+
 def _before_commit(session: Session) -> None:
     if session.in_nested_transaction():
         # A savepoint is being released (``begin_nested``): the hook fires for it too, but
-        # the transaction goes on, and may yet lock the audit trail's head. Bumping now
-        # would hold the stamps' locks before that lock, the reverse of other transactions'
-        # order, and two such transactions deadlock. The outer commit bumps everything.
+        # the transaction goes on, and may yet lock the audit trail's head. Taking the
+        # stamps' locks now would hold them before that lock, the reverse of other
+        # transactions' order, and two such transactions deadlock. The commit does it all.
         return
     session.flush()
     # Scopes collected in a transaction that was rolled back stay in the set and are bumped
@@ -119,6 +130,8 @@ def _before_commit(session: Session) -> None:
     scopes = session.info.pop(_KEY, set())
     if scopes:
         bump(scopes, session=session)
+    for callback in _AT_COMMIT:
+        callback(session)
 
 
 def install() -> None:
@@ -126,7 +139,4 @@ def install() -> None:
     if event.contains(Session, "before_commit", _before_commit):
         return
     event.listen(Session, "after_flush", _collect)
-    # First of the before-commit hooks, whatever was imported before: every transaction then
-    # takes its row locks in one order (stamps, then the portfolio's stored facts, as the
-    # monthly checkpoint job does), so two of them never wait on each other in a cycle.
-    event.listen(Session, "before_commit", _before_commit, insert=True)
+    event.listen(Session, "before_commit", _before_commit)

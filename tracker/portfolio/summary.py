@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from tracker.agile.models import Feedback, Iteration
 from tracker.budget.models import BudgetException, Checkpoint
+from tracker.core import stamps
 from tracker.extensions import db
 from tracker.methods.models import Assessment, MethodDecision, MethodDecisionDriver
 from tracker.portfolio import queries
@@ -223,11 +224,9 @@ def _collect_bulk(state) -> None:
     _note_all(session)
 
 
-@event.listens_for(Session, "before_commit")
+@stamps.at_commit
 def _refresh_before_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint, not the commit: refresh once, at the end (see stamps._before_commit)
-    session.flush()  # the last changes (the commit would flush them anyway), noted by _collect
+    # Called once per real commit, after the last flush (not for savepoints).
     if not session.info.get(_PENDING) and not session.info.get(_DECISIONS):
         return
     pending = session.info.pop(_PENDING, set())
