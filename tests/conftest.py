@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from tracker import create_app
+from tracker.extensions import cache
 from tracker.extensions import db as _db
 
 # Hypothesis's per-example deadline is a timing assertion: on a loaded two-core machine it
@@ -155,6 +156,9 @@ def db(app):
     Requests share the test's session, so factories commit (release their savepoint): a
     view that rolls back then discards only its own work."""
     with app.app_context():
+        # Kept pages are keyed by change stamps, which the rollback below winds back: a
+        # later test reaching the same stamp must not be shown an earlier test's copy.
+        cache.clear()
         connection = _db.engine.connect()
         transaction = connection.begin()
         original = _db.session

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import make_url
 
-from tracker.extensions import db
+from tracker.extensions import cache, db
 
 
 class BackupError(RuntimeError):
@@ -67,6 +67,9 @@ def restore(path: Path, *, force: bool = False) -> None:
     else:  # pragma: no cover
         raise BackupError(f"Restoring {engine_name()} databases is not supported")
     db.engine.dispose()
+    # Kept pages are keyed by change stamps, and the restored stamps may be ones already
+    # used for other content: nothing kept before the restore may be shown after it.
+    cache.clear()
 
 
 # SQLite ---------------------------------------------------------------------------------

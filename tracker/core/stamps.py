@@ -6,9 +6,16 @@ is bumped by a session hook, not by each service, so no code path can forget it:
 
 * every ORM insert, update or delete of a record that belongs to a project (a ``Project``,
   or any row with a ``project_id``) bumps ``project:<id>``;
-* a change to a person (their name appears on project pages) bumps ``people``;
+* a change to a person (their name appears on project pages) bumps ``people``, and a
+  change to an organisation (a project's lead and partners) bumps ``organisations``;
 * code that writes in bulk with Core statements, bypassing the ORM (the national demo
-  loader, set-based jobs), calls :func:`bump` itself.
+  loader, set-based jobs), calls :func:`bump` itself;
+* whatever the PMO dashboard's figures are computed from (the stored portfolio facts, an
+  organisation, a project team) bumps the one ``portfolio`` stamp (:func:`bump_at_end`).
+
+The ``portfolio`` stamp is shared by every project, so it is bumped last of all, after the
+portfolio's stored facts are refreshed: a transaction holding it never waits for another
+lock, so it cannot close a cycle.
 
 The bump runs just before the commit, after everything else in the transaction, and takes
 the stamps' row locks in a fixed order, so two transactions never wait on each other in a
@@ -26,7 +33,10 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from tracker.db import Base
 
 PEOPLE = "people"
+ORGANISATIONS = "organisations"
+PORTFOLIO = "portfolio"
 _KEY = "tracker.changed_scopes"
+_LAST_KEY = "tracker.changed_scopes_last"
 
 
 class ChangeStamp(Base):
@@ -40,9 +50,31 @@ def project_scope(project_id: int) -> str:
     return f"project:{project_id}"
 
 
+def last_scopes_of(obj: object) -> set[str]:
+    """The shared scopes a changed ORM object belongs to (bumped at the very end)."""
+    from tracker.orgs.models import Organisation
+    from tracker.projects.models import ProjectMembership
+
+    # Organisation names and filters, and who is on which project (a member's view of the
+    # portfolio), are part of the dashboard's figures.
+    if isinstance(obj, (Organisation, ProjectMembership)):
+        return {PORTFOLIO}
+    return set()
+
+
+def bump_at_end(scopes: Iterable[str], *, session: Session | None = None) -> None:
+    """Have ``scopes`` bumped at the commit, after everything else the transaction does
+    (for scopes many transactions share, such as ``portfolio``)."""
+    from tracker.extensions import db
+
+    session = session or db.session
+    session.info.setdefault(_LAST_KEY, set()).update(scopes)
+
+
 def scopes_of(obj: object) -> set[str]:
     """The scopes a changed ORM object belongs to."""
     from tracker.auth.models import User
+    from tracker.orgs.models import Organisation
     from tracker.projects.models import Project
 
     if isinstance(obj, ChangeStamp):
@@ -51,6 +83,8 @@ def scopes_of(obj: object) -> set[str]:
         return {project_scope(obj.id)} if obj.id is not None else set()
     if isinstance(obj, User):
         return {PEOPLE}
+    if isinstance(obj, Organisation):
+        return {ORGANISATIONS}
     project_id = getattr(obj, "project_id", None)
     if isinstance(project_id, int):
         return {project_scope(project_id)}
@@ -97,13 +131,21 @@ def read(scopes: Iterable[str]) -> dict[str, int]:
 def _collect(session: Session, flush_context) -> None:
     # After the flush, new rows have their ids and the lists still show what was flushed.
     scopes: set[str] = session.info.setdefault(_KEY, set())
+    last: set[str] = session.info.setdefault(_LAST_KEY, set())
     for obj in session.new:
         scopes |= scopes_of(obj)
+        last |= last_scopes_of(obj)
     for obj in session.deleted:
         scopes |= scopes_of(obj)
+        last |= last_scopes_of(obj)
+    from tracker.projects.models import Project
+
     for obj in session.dirty:
-        if session.is_modified(obj, include_collections=False):
+        # A project's partners are a collection only (no column changes); other objects'
+        # collections change as back-references of rows that bump their own scopes.
+        if session.is_modified(obj, include_collections=isinstance(obj, Project)):
             scopes |= scopes_of(obj)
+            last |= last_scopes_of(obj)
 
 
 _AT_COMMIT: list[Callable[[Session], None]] = []
@@ -132,6 +174,10 @@ def _before_commit(session: Session) -> None:
         bump(scopes, session=session)
     for callback in _AT_COMMIT:
         callback(session)
+    # Shared stamps last: once one is locked, this transaction waits for nothing else.
+    last = session.info.pop(_LAST_KEY, set())
+    if last:
+        bump(last, session=session)
 
 
 def install() -> None:

@@ -17,6 +17,9 @@ of projects. It is called:
   loader; bulk jobs should call ``refresh(project_ids)``, or ``refresh()`` for all);
 - by ``flask portfolio refresh``, which rebuilds every row.
 
+Every refresh moves the ``portfolio`` change stamp at its commit, so the dashboard's kept
+figures (``tracker.portfolio.views``) are never older than the stored facts.
+
 Nothing stored depends on today's date; the pages turn stored dates into days.
 """
 
@@ -68,10 +71,15 @@ def refresh(project_ids: Iterable[int] | None = None, *, session: Session | None
     transactions: on PostgreSQL the summary rows are locked first, so the second of two
     refreshes of a project waits and then recomputes from what the first committed."""
     session = session or db.session
+    # The dashboard keeps its figures until the portfolio stamp moves: it moves with this
+    # transaction's commit, after every other lock it takes (``stamps.bump_at_end``).
+    stamps.bump_at_end([stamps.PORTFOLIO], session=session)
     if project_ids is None:
         _refresh(session, None)
         return session.scalar(select(db.func.count()).select_from(Project)) or 0
     ids = sorted({int(i) for i in project_ids if i is not None})
+    if not ids:
+        return 0
     for start in range(0, len(ids), CHUNK):
         _refresh(session, ids[start : start + CHUNK])
     return len(ids)

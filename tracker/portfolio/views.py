@@ -2,15 +2,18 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import fields
 from datetime import date
 
-from flask import Response, render_template, request, url_for
+from flask import Response, current_app, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from openpyxl import Workbook
 from sqlalchemy import select
 
+from tracker.core import stamps
 from tracker.core.pagination import paginate
-from tracker.extensions import db
+from tracker.extensions import cache, db
 from tracker.methods.model import DECISION_DRIVERS, ZONES
 from tracker.orgs.models import Organisation
 from tracker.portfolio import bp, exports, queries, rules
@@ -46,22 +49,62 @@ def _today() -> date:
 @bp.get("/")
 def dashboard():
     form, valid, filters, _ = _read_filters()
-    data = queries.dashboard(filters, _today(), viewer=current_user)
-    chart = rules.scatter(data.scatter_rows, tuple(DELIVERY_METHODS))
     return render_template(
         "portfolio/dashboard.html",
         filters=form,
         filters_valid=valid,
-        data=data,
-        chart=chart,
-        figures=rules.FIGURES,
-        empty=rules.figures_from(rules.EMPTY_TOTALS),
-        methods=DELIVERY_METHODS,
-        zones={key: zone.label for key, zone in ZONES.items()},
-        drivers=DECISION_DRIVERS,
+        figures_html=figures_html(filters, _today(), current_user),
         export_args=_filter_args(),
         limited=not current_user.is_pmo,
     ), 200 if valid else 400
+
+
+# Bump when the figures' templates change in a way old copies must not survive (a shared
+# Redis cache outlives a deployment).
+FIGURES_VERSION = 1
+
+
+def figures_html(filters: queries.Filters, today: date, viewer) -> Markup:
+    """The dashboard's figures, computed and rendered once per change of the portfolio.
+
+    Every figure comes from the stored portfolio facts, the projects, their organisations
+    and teams, and today's date. Each change to those moves the ``portfolio`` change stamp
+    in the same transaction (``tracker.core.stamps``), so the HTML is kept under a key of
+    that stamp, the day, the filters, whose projects the viewer may see, and the settings
+    the figures read. The stamp is read before anything is computed, so a copy is never
+    older than the stamp it is kept under.
+    """
+    scoped = queries.scoped(filters, viewer)
+    stamp = stamps.read([stamps.PORTFOLIO])[stamps.PORTFOLIO]
+    config = current_app.config
+    key = ":".join(
+        str(part)
+        for part in (
+            "portfolio-figures",
+            FIGURES_VERSION,
+            stamp,
+            today.isoformat(),
+            config["TIER_SMALL_BELOW"],
+            config["TIER_LARGE_ABOVE"],
+            *(getattr(scoped, f.name) for f in fields(scoped)),
+        )
+    )
+    html = cache.get(key)
+    if html is None:
+        data = queries.dashboard(scoped, today)
+        html = render_template(
+            "portfolio/_figures.html",
+            data=data,
+            chart=rules.scatter(data.scatter_rows, tuple(DELIVERY_METHODS)),
+            period_to=scoped.period_to,
+            figures=rules.FIGURES,
+            empty=rules.figures_from(rules.EMPTY_TOTALS),
+            methods=DELIVERY_METHODS,
+            zones={key: zone.label for key, zone in ZONES.items()},
+            drivers=DECISION_DRIVERS,
+        )
+        cache.set(key, html)
+    return Markup(html)  # noqa: S704 - the output of our own autoescaped template
 
 
 def _filter_args() -> dict:

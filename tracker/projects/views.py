@@ -4,18 +4,19 @@ from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf as csrf_token
 from markupsafe import Markup
 from sqlalchemy import select
 
 from tracker.auth.models import User, email_lookup
 from tracker.core import stamps
 from tracker.core.errors import RuleError, attach_error
-from tracker.core.pagination import paginate
+from tracker.core.pagination import page_number, paginate
 from tracker.extensions import cache, db
 from tracker.orgs.models import Organisation
 from tracker.projects import bp, queries
 from tracker.projects import services as projects
-from tracker.projects.access import can_manage, load_project
+from tracker.projects.access import can_manage, load_project, project_roles
 from tracker.projects.forms import MemberForm, ProjectFilterForm, ProjectForm
 from tracker.projects.models import ProjectMembership
 from tracker.projects.rules import (
@@ -26,11 +27,6 @@ from tracker.projects.rules import (
     size_tier,
 )
 from tracker.scheduler.services import uk_today
-
-# Bump when the sections' templates change in a way old copies must not survive (a shared
-# Redis cache outlives a deployment).
-SECTIONS_VERSION = 1
-
 
 def _organisations():
     return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
@@ -158,6 +154,73 @@ def _data(form: ProjectForm) -> projects.ProjectData:
 @bp.get("/<int:project_id>")
 def show_project(project_id: int):
     project = load_project(project_id)
+    return render_template(
+        "projects/show.html", project=project, page_html=project_page(project)
+    )
+
+
+# Bump when the page's templates change in a way old copies must not survive (a shared
+# Redis cache outlives a deployment).
+PAGE_VERSION = 2
+
+# Where the kept page's forms take the request's CSRF token. Autoescaping turns any "<"
+# a person types into "&lt;", so this text can only come from the template itself.
+CSRF_SLOT = Markup("<!--csrf-token-->")
+
+
+def project_page(project) -> Markup:
+    """The project page below its heading, rendered once per change of the project.
+
+    It changes only when one of the project's records does (its history is the audit
+    entries of those changes), a person or an organisation it names changes, or the day
+    turns (some sections say "last week"). The key holds the project's change stamp (moved
+    in the same transaction as every change: ``tracker.core.stamps``), the people and
+    organisations stamps, today's date, the history page, the settings the page reads, and
+    everything about the viewer the page depends on: their roles on the project and their
+    global role. The stamps are read before anything is rendered, so a copy is never older
+    than the stamps it is kept under. The forms' CSRF tokens are filled in per request.
+    """
+    manages = can_manage(current_user, project)
+    page = page_number(request.args.get("page"))
+    scope = stamps.project_scope(project.id)
+    stamp = stamps.read([scope, stamps.PEOPLE, stamps.ORGANISATIONS])
+    config = current_app.config
+    key = ":".join(
+        str(part)
+        for part in (
+            "project-page",
+            PAGE_VERSION,
+            project.id,
+            project.created_at.timestamp(),
+            stamp[scope],
+            stamp[stamps.PEOPLE],
+            stamp[stamps.ORGANISATIONS],
+            date.today().isoformat(),
+            uk_today().isoformat(),
+            # The settings the page reads.
+            config["METHOD_REASSESS_DAYS"],
+            config["TIER_SMALL_BELOW"],
+            config["TIER_LARGE_ABOVE"],
+            config["PAGE_SIZE"],
+            current_user.global_role,
+            ",".join(sorted(project_roles(current_user, project.id))),
+            int(manages),
+            page,
+        )
+    )
+    # The history's page links keep the query string: keep only pages asked for plainly.
+    keep = set(request.args) <= {"page"}
+    html = cache.get(key) if keep else None
+    if html is None:
+        html = _render_page(project, manages)
+        if keep:
+            cache.set(key, html)
+    if CSRF_SLOT in html:
+        html = html.replace(CSRF_SLOT, csrf_token())
+    return Markup(html)  # noqa: S704 - the output of our own autoescaped templates
+
+
+def _render_page(project, manages: bool) -> str:
     history = paginate(
         queries.project_history(project.id), request.args.get("page"), 20, counted_with_rows=True
     )
@@ -165,56 +228,19 @@ def show_project(project_id: int):
         project.memberships,
         key=lambda m: (list(PROJECT_ROLES).index(m.role), m.user.name),
     )
-    manages = can_manage(current_user, project)
     return render_template(
-        "projects/show.html",
+        "projects/_page.html",
         project=project,
         members=members,
         history=history,
         manager=projects.manager_of(project),
         can_manage=manages,
         member_form=MemberForm(),
-        sections=project_sections(project, members, manages),
+        csrf_slot=CSRF_SLOT,
+        sections=Markup(  # noqa: S704 - the output of our own autoescaped template
+            render_template("projects/_sections.html", project=project, can_manage=manages)
+        ),
     )
-
-
-def project_sections(project, members, manages: bool) -> Markup:
-    """The domain sections of the project page, rendered once per change of the project.
-
-    They cost most of the page (eight queries and most of the rendering), and they change
-    only when one of the project's records does, or the day turns (some say "last week").
-    The key holds the project's change stamp (moved in the same transaction as every
-    change: ``tracker.core.stamps``), the people stamp (names are shown), today's date, and
-    everything about the viewer the sections depend on: their roles on the project and
-    their global role. The stamp is read before anything is rendered, so a copy is never
-    older than the stamp it is kept under. The sections hold no forms (no CSRF tokens). A
-    setting the sections read is part of the key too.
-    """
-    scope = stamps.project_scope(project.id)
-    stamp = stamps.read([scope, stamps.PEOPLE])
-    roles = ",".join(sorted(m.role for m in members if m.user_id == current_user.id))
-    key = ":".join(
-        str(part)
-        for part in (
-            "project-sections",
-            SECTIONS_VERSION,
-            project.id,
-            project.created_at.timestamp(),
-            stamp[scope],
-            stamp[stamps.PEOPLE],
-            date.today().isoformat(),
-            uk_today().isoformat(),
-            current_app.config["METHOD_REASSESS_DAYS"],  # the one setting the sections read
-            current_user.global_role,
-            roles,
-            int(manages),
-        )
-    )
-    html = cache.get(key)
-    if html is None:
-        html = render_template("projects/_sections.html", project=project, can_manage=manages)
-        cache.set(key, html)
-    return Markup(html)  # noqa: S704 - the output of our own autoescaped template
 
 
 @bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
