@@ -7,6 +7,8 @@ the test config), emptied before each test so that tests cannot see each other's
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from sqlalchemy import event
 
@@ -16,6 +18,8 @@ from tests.stages.helpers import plan_stages
 from tracker.core import stamps
 from tracker.extensions import cache
 from tracker.extensions import db as database
+from tracker.orgs import services as orgs
+from tracker.projects import services as projects
 
 
 @pytest.fixture(autouse=True)
@@ -160,3 +164,137 @@ def test_a_savepoint_does_not_move_the_stamp_before_the_commit(db, team):
     assert stamps.read([scope])[scope] == before
     database.session.commit()
     assert stamps.read([scope])[scope] == before + 1
+
+
+# --- everything below the heading is kept: team, partners, history -------------------------
+
+
+def _form_token(page: str, action: str) -> str:
+    """The CSRF token of the form posting to ``action`` on ``page``."""
+    start = page.index(f'action="{action}"')
+    tail = page[start:]
+    marker = 'name="csrf_token" value="'
+    at = tail.index(marker) + len(marker)
+    return tail[at : tail.index('"', at)]
+
+
+def test_the_history_shows_a_change_at_once(db, client, login, team):
+    project, manager, _ = team
+    login(manager)
+    url = f"/projects/{project.id}"
+    assert "Renamed for the history" not in client.get(url).get_data(as_text=True)
+    data = _project_data(project, name="Renamed for the history")
+    projects.update_project(project, data, version=project.version)
+    database.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "Renamed for the history" in page
+    history = page[page.index('id="history"') :]
+    assert "Updated name" in history
+
+
+def test_team_changes_through_the_page_show_at_once(db, client, login, team, make_user):
+    project, manager, _ = team
+    newcomer = make_user("Nadia Newcomer")
+    login(manager)
+    url = f"/projects/{project.id}"
+    assert "Nadia Newcomer" not in _team_list(client.get(url).get_data(as_text=True))
+    response = client.post(f"{url}/team", data={"email": newcomer.email, "role": "senior_user"})
+    assert response.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "Nadia Newcomer" in _team_list(page)
+    assert "Added Nadia Newcomer as senior user" in page[page.index('id="history"') :]
+    membership = next(m for m in project.memberships if m.user_id == newcomer.id)
+    response = client.post(f"{url}/team/{membership.id}/remove")
+    assert response.status_code == 302
+    assert "Nadia Newcomer" not in _team_list(client.get(url).get_data(as_text=True))
+
+
+def _team_list(page: str) -> str:
+    start = page.index('id="team"')
+    return page[start : page.index("</ul>", start)]
+
+
+def test_a_partner_added_alone_shows_at_once(db, client, login, team, make_org):
+    """Partners are a collection: adding one changes no column of the project's row."""
+    project, manager, _ = team
+    partner = make_org("Northbridge Health Partnership")
+    login(manager)
+    url = f"/projects/{project.id}"
+    assert "Northbridge Health Partnership" not in client.get(url).get_data(as_text=True)
+    project.partners.append(partner)
+    database.session.commit()
+    assert "Northbridge Health Partnership" in client.get(url).get_data(as_text=True)
+
+
+def test_renaming_the_lead_organisation_shows_at_once(db, client, login, team):
+    project, manager, _ = team
+    login(manager)
+    url = f"/projects/{project.id}"
+    lead = project.lead_organisation
+    assert lead.name in client.get(url).get_data(as_text=True)
+    orgs.update_organisation(
+        lead, name="Renamed Borough Council", short_name=None, kind=lead.kind, version=None
+    )
+    database.session.commit()
+    assert "Renamed Borough Council" in client.get(url).get_data(as_text=True)
+
+
+def test_each_session_gets_its_own_csrf_token_in_the_kept_page(app, db, team):
+    """The kept copy holds a slot, not a token: each request fills in its own session's,
+    and a form posted with it is accepted (with CSRF protection on, as in production)."""
+    project, manager, member = team
+    url = f"/projects/{project.id}"
+    membership = next(m for m in project.memberships if m.user_id == member.id)
+    action = f"{url}/team/{membership.id}/remove"
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        first, second = app.test_client(), app.test_client()
+        for browser in (first, second):
+            with browser.session_transaction() as session:
+                session["_user_id"] = manager.get_id()
+                session["_fresh"] = True
+        first_page = first.get(url).get_data(as_text=True)
+        second_page = second.get(url).get_data(as_text=True)  # from the kept copy
+        assert "csrf-token" not in second_page
+        first_token = _form_token(first_page, action)
+        second_token = _form_token(second_page, action)
+        assert first_token != second_token
+        refused = second.post(action, data={"csrf_token": first_token})
+        assert refused.status_code == 400
+        accepted = second.post(action, data={"csrf_token": second_token})
+        assert accepted.status_code == 302
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert all(m.user_id != member.id for m in project.memberships)
+
+
+def test_a_page_asked_for_with_other_parameters_is_not_kept(db, client, login, team):
+    """The history's page links repeat the query string, so only plain requests are kept."""
+    project, manager, _ = team
+    login(manager)
+    url = f"/projects/{project.id}?page=1&utm_source=newsletter"
+    client.get(url)
+    first, _ = _queries(db, client, url)
+    second, _ = _queries(db, client, url)
+    assert second == first
+    plain = f"/projects/{project.id}"
+    client.get(plain)
+    kept, _ = _queries(db, client, plain)
+    assert kept < second
+
+
+def _project_data(project, **changes):
+    data = projects.ProjectData(
+        code=project.code,
+        name=project.name,
+        problem_statement=project.problem_statement,
+        lead_organisation_id=project.lead_organisation_id,
+        partner_ids=[org.id for org in project.partners],
+        manager_id=projects.manager_of(project).id,
+        budget_at_completion=project.budget_at_completion,
+        planned_start=project.planned_start,
+        planned_finish=project.planned_finish,
+        criticality=project.criticality,
+        status=project.status,
+    )
+    return dataclasses.replace(data, **changes)

@@ -28,6 +28,7 @@ from tracker.projects.rules import (
 )
 from tracker.scheduler.services import uk_today
 
+
 def _organisations():
     return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
 
@@ -154,9 +155,7 @@ def _data(form: ProjectForm) -> projects.ProjectData:
 @bp.get("/<int:project_id>")
 def show_project(project_id: int):
     project = load_project(project_id)
-    return render_template(
-        "projects/show.html", project=project, page_html=project_page(project)
-    )
+    return render_template("projects/show.html", project=project, page_html=project_page(project))
 
 
 # Bump when the page's templates change in a way old copies must not survive (a shared
