@@ -86,7 +86,8 @@ def _finish_config(app: Flask) -> None:
 @event.listens_for(Engine, "connect")
 def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
     """Make SQLite behave: enforce foreign keys, and let SQLAlchemy own transactions
-    (pysqlite's own BEGIN handling breaks SAVEPOINT)."""
+    (pysqlite's own BEGIN handling breaks SAVEPOINT); add the aggregate functions SQLite
+    lacks (the portfolio's median)."""
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
         return
@@ -95,6 +96,9 @@ def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()
+    from tracker.portfolio.sql import register_sqlite_functions
+
+    register_sqlite_functions(dbapi_connection)
 
 
 @event.listens_for(Engine, "begin")

@@ -2,8 +2,8 @@
 grouped figures computed from it by aggregate and window functions.
 
 Every page issues a fixed number of statements whatever the size of the portfolio: the
-per-project facts are a subquery, never a Python loop, and medians come from window
-functions (row_number/count over the group) that SQLite and PostgreSQL both support.
+per-project facts are a subquery, never a Python loop; medians of CPI and SPI are an
+aggregate function (``sql.median``), the median wait a running total over stored counts.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from tracker.methods.models import Assessment, MethodDecision, MethodDecisionDri
 from tracker.orgs.models import Organisation
 from tracker.portfolio import rules
 from tracker.portfolio.models import PortfolioReviewWait, PortfolioSummary
-from tracker.portfolio.sql import days_between, utc_day
+from tracker.portfolio.sql import days_between, median, utc_day
 from tracker.projects.models import Project, ProjectMembership, project_partners
 from tracker.projects.queries import size_tier_expression
 from tracker.stages.models import ExceptionReport, GateReview
@@ -452,27 +452,28 @@ def _counted_median(counts, keys: list[str], *, value: str, n: str, label: str):
     )
 
 
-def _value_counts(source, keys: list[str], column: str):
-    """(keys, value, n) for the known values of ``column`` in ``source``."""
-    key_cols = [source.c[k] for k in keys]
-    value = source.c[column]
-    return (
-        select(*key_cols, value.label("value"), func.count().label("n"))
-        .where(value.is_not(None))
-        .group_by(*key_cols, value)
-        .subquery(f"counts_{column}")
-    )
-
-
 def grouped(source, keys: list[str], medians=("cpi", "spi", "wait")) -> Select:
     """Every comparison figure per group of ``source`` rows (facts, or facts joined to
-    something), in one statement: counts and sums by GROUP BY, medians from the counts of
-    each distinct value (see ``_counted_median``).
+    something), in one statement: counts, sums and the medians of CPI and SPI by one GROUP
+    BY (``median`` is an aggregate function on both engines), and the median wait from the
+    stored counts of reviews per number of days (see ``_counted_median``).
 
-    Group keys must not be NULL (the facts coalesce them), so the medians can be joined back
-    on them. ``source`` is read several times: pass a CTE so it is computed once.
+    Group keys must not be NULL (the facts coalesce them), so the wait medians can be joined
+    back on them. ``source`` is read more than once: pass a CTE so it is computed once.
     """
     key_cols = [source.c[k] for k in keys]
+    columns = []
+    for label in ("cpi", "spi"):
+        if label in medians:
+            columns += [
+                median(source.c[label]).label(f"median_{label}"),
+                func.count(source.c[label]).label(f"n_{label}"),
+            ]
+        else:  # not shown for this comparison: skip the work
+            columns += [
+                cast(null(), Float).label(f"median_{label}"),
+                cast(literal(0), Integer).label(f"n_{label}"),
+            ]
     main = (
         select(
             *key_cols,
@@ -485,32 +486,23 @@ def grouped(source, keys: list[str], medians=("cpi", "spi", "wait")) -> Select:
             func.sum(source.c.loops_closed).label("loops_closed"),
             func.sum(source.c.finished).label("finished"),
             func.sum(source.c.finished_well).label("finished_well"),
+            *columns,
         )
         .group_by(*key_cols)
         .subquery("main")
     )
-    parts, columns = [], []
-    for label in ("cpi", "spi", "wait"):
-        if label not in medians:  # not shown for this comparison: skip the work
-            columns += [
-                cast(null(), Float).label(f"median_{label}"),
-                cast(literal(0), Integer).label(f"n_{label}"),
-            ]
-            continue
-        if label == "wait":
-            part = _median_wait(source, keys)
-        else:
-            counts = _value_counts(source, keys, label)
-            part = _counted_median(counts, keys, value="value", n="n", label=label)
-        parts.append(part)
-        columns += [
-            part.c[f"median_{label}"],
-            cast(func.coalesce(part.c[f"n_{label}"], 0), Integer).label(f"n_{label}"),
-        ]
-    statement = select(main, *columns)
-    for part in parts:
-        statement = statement.outerjoin(part, and_(*[main.c[k] == part.c[k] for k in keys]))
-    return statement
+    if "wait" not in medians:
+        return select(
+            main,
+            cast(null(), Float).label("median_wait"),
+            cast(literal(0), Integer).label("n_wait"),
+        )
+    wait = _median_wait(source, keys)
+    return select(
+        main,
+        wait.c.median_wait,
+        cast(func.coalesce(wait.c.n_wait, 0), Integer).label("n_wait"),
+    ).outerjoin(wait, and_(*[main.c[k] == wait.c[k] for k in keys]))
 
 
 def _median_wait(source, keys: list[str]):
@@ -675,8 +667,9 @@ def comparisons(filters: Filters, today: date) -> Select:
     by zone and method) in one statement, so the projects' facts are read once: a row per
     group, tagged with its comparison and keyed by ``k1`` (and ``k2`` for the matrix)."""
     every = facts(filters, today)
-    # Only what the figures need: the CTE is materialised, narrow rows are cheaper.
-    source = select(*[every.c[name] for name in COMPARED]).cte("facts")
+    # Only what the figures need, computed once: the CTE is read by every comparison
+    # (SQLite would otherwise compute it again for each), and narrow rows are cheaper.
+    source = select(*[every.c[name] for name in COMPARED]).cte("facts").prefix_with("MATERIALIZED")
     parts = []
     every_median = ("cpi", "spi", "wait")
     for name, rows, keys, medians in (
