@@ -57,12 +57,21 @@ def _pick(db) -> tuple[dict, dict]:
     pages = {
         "project list": ("pmo", "/projects/"),
         "project overview": ("manager", f"/projects/{staged}"),
-        # The overview keeps its sections until the project changes: count a first view too.
-        "project overview, sections not cached": ("manager", f"/projects/{staged}", "cold"),
+        # The overview keeps its page until the project changes: count a first view too.
+        "project overview, not cached": ("manager", f"/projects/{staged}", "cold"),
         "budget, stage-gated": ("manager", f"/projects/{staged}/budget"),
         "budget, agile": ("agile_manager", f"/projects/{agile}/budget"),
         "approver inbox": ("approver", "/decisions"),
         "weekly timesheet": ("team", f"/timesheet?week={week}"),
+        "PMO dashboard": ("pmo", "/portfolio/"),
+        "PMO dashboard, filtered": ("pmo", "/portfolio/?method=agile&status=active"),
+        # The dashboard keeps its figures until the portfolio changes: count a first view.
+        "PMO dashboard, figures not cached": ("pmo", "/portfolio/", "cold"),
+        "PMO dashboard, filtered, not cached": (
+            "pmo",
+            "/portfolio/?method=agile&status=active",
+            "cold",
+        ),
     }
     return people, pages
 
