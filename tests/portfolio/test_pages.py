@@ -178,6 +178,20 @@ def test_scatter_marks_every_project_with_both_indices(pmo_client, portfolio):
     assert f">{portfolio['a4'].code}</th>" in page
 
 
+def test_a_long_scatter_says_how_many_it_leaves_out(pmo_client, portfolio, project, monkeypatch):
+    """The chart shows the first projects by code; the total counts every project with a
+    method and both indices (not one without a method, nor one without an SPI)."""
+    from tracker.portfolio import queries
+
+    undecided = project(None)
+    h.checkpoint(undecided, cpi=1.0, spi=1.0)
+    h.checkpoint(project("agile"), cpi=1.0, spi=None)
+    monkeypatch.setattr(queries, "SCATTER_LIMIT", 3)
+    page = pmo_client.get("/portfolio/").get_data(as_text=True)
+    assert page.count("data-project=") == 3
+    assert "The chart shows the first 3 of 7 projects by code" in page
+
+
 def test_filter_by_organisation(pmo_client, portfolio):
     west = portfolio["west"]
     page = pmo_client.get(f"/portfolio/?organisation={west.id}").get_data(as_text=True)
