@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 from sqlalchemy import event
 
+from tests.performance.helpers import get_counting_queries
 from tests.portfolio import helpers as h
 from tests.portfolio.html import by_row
 from tracker.core import stamps
@@ -48,22 +49,6 @@ def agile_three(db, make_user, make_project, make_org):
     return first, second, manager, lead
 
 
-def _statements(db, client, url) -> tuple[int, str]:
-    statements: list[str] = []
-
-    def count(connection, cursor, statement, *args):
-        if statement != "BEGIN":
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    assert response.status_code == 200
-    return len(statements), response.get_data(as_text=True)
-
-
 def _agile(page: str, figure: str) -> str:
     return by_row(page, "compare-methods")[figure]["Agile"].split(" n = ")[0]
 
@@ -76,8 +61,8 @@ def test_a_repeat_view_reads_the_kept_figures(db, client, login, pmo, agile_thre
     login(pmo)
     client.get("/portfolio/")  # the session's first request loads what later ones reuse
     cache.clear()
-    first, first_page = _statements(db, client, "/portfolio/")
-    second, second_page = _statements(db, client, "/portfolio/")
+    first, first_page = get_counting_queries(db, client, "/portfolio/")
+    second, second_page = get_counting_queries(db, client, "/portfolio/")
     assert second < first
     assert second <= 4, second  # the user, the organisations, the stamp, the inbox badge
     assert second_page == first_page
@@ -149,9 +134,9 @@ def test_each_filter_and_each_scope_has_its_own_copy(
 def test_the_day_turning_computes_afresh(db, client, login, pmo, agile_three, monkeypatch):
     login(pmo)
     client.get("/portfolio/")
-    kept, _ = _statements(db, client, "/portfolio/")
+    kept, _ = get_counting_queries(db, client, "/portfolio/")
     monkeypatch.setattr(views, "_today", lambda: date(2026, 6, 2))
-    next_day, _ = _statements(db, client, "/portfolio/")
+    next_day, _ = get_counting_queries(db, client, "/portfolio/")
     assert next_day > kept
 
 

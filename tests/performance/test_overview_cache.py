@@ -10,10 +10,10 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from sqlalchemy import event
 
 from tests.budget.helpers import cost
 from tests.methods.conftest import form_data
+from tests.performance.helpers import get_counting_queries
 from tests.stages.helpers import plan_stages
 from tracker.core import stamps
 from tracker.extensions import cache
@@ -37,22 +37,6 @@ def team(make_user, make_project):
     return project, manager, member
 
 
-def _queries(db, client, url) -> tuple[int, str]:
-    statements: list[str] = []
-
-    def count(connection, cursor, statement, *args):
-        if statement != "BEGIN":
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    assert response.status_code == 200
-    return len(statements), response.get_data(as_text=True)
-
-
 def test_second_view_reuses_the_sections_with_fewer_queries_and_the_same_page(
     db, client, login, team
 ):
@@ -61,8 +45,8 @@ def test_second_view_reuses_the_sections_with_fewer_queries_and_the_same_page(
     url = f"/projects/{project.id}"
     client.get(url)  # the session's first request loads what later ones reuse
     cache.clear()
-    first, first_page = _queries(db, client, url)
-    second, second_page = _queries(db, client, url)
+    first, first_page = get_counting_queries(db, client, url)
+    second, second_page = get_counting_queries(db, client, url)
     assert second < first
     assert second_page == first_page
     assert 'id="budget"' in second_page and 'id="method"' in second_page
@@ -274,12 +258,12 @@ def test_a_page_asked_for_with_other_parameters_is_not_kept(db, client, login, t
     login(manager)
     url = f"/projects/{project.id}?page=1&utm_source=newsletter"
     client.get(url)
-    first, _ = _queries(db, client, url)
-    second, _ = _queries(db, client, url)
+    first, _ = get_counting_queries(db, client, url)
+    second, _ = get_counting_queries(db, client, url)
     assert second == first
     plain = f"/projects/{project.id}"
     client.get(plain)
-    kept, _ = _queries(db, client, plain)
+    kept, _ = get_counting_queries(db, client, plain)
     assert kept < second
 
 
