@@ -76,7 +76,9 @@ def _rows(bind) -> list[dict]:
     return [dict(row) for row in bind.execute(query).mappings()]
 
 
-def _rechain(from_key: bytes | None, to_key: bytes | None, what: str) -> None:
+def _relink(from_key: bytes | None, to_key: bytes | None, what: str) -> tuple[list, str, bool]:
+    """The new links for every entry, after verifying the chain under ``from_key``; read
+    only, so a refusal comes before any change."""
     bind = op.get_bind()
     rows = _rows(bind)
     current = bind.execute(sa.select(head.c.seq, head.c.hash)).mappings().first()
@@ -92,6 +94,11 @@ def _rechain(from_key: bytes | None, to_key: bytes | None, what: str) -> None:
     for entry_id, prev_hash, new_hash in rechain(rows, to_key):
         links.append({"entry_id": entry_id, "new_prev": prev_hash, "new_hash": new_hash})
         last = new_hash
+    return links, last, current is not None
+
+
+def _write(links: list, last: str, has_head: bool, head_values: dict) -> None:
+    bind = op.get_bind()
     if links:
         bind.execute(
             entries.update()
@@ -99,22 +106,21 @@ def _rechain(from_key: bytes | None, to_key: bytes | None, what: str) -> None:
             .values(prev_hash=sa.bindparam("new_prev"), hash=sa.bindparam("new_hash")),
             links,
         )
-    if current is not None:
-        values = {"hash": last}
-        if to_key is not None:
-            values["key_id"] = key_id(to_key)
-        bind.execute(head.update().values(**values))
+    if has_head:
+        bind.execute(head.update().values(hash=last, **head_values))
 
 
 def upgrade():
     key = _audit_key()
+    links, last, has_head = _relink(None, key, "re-keyed")
     with op.batch_alter_table("audit_head", schema=None) as batch_op:
         batch_op.add_column(sa.Column("key_id", sa.String(length=16), nullable=True))
-    _rechain(None, key, "re-keyed")
+    _write(links, last, has_head, {"key_id": key_id(key)})
 
 
 def downgrade():
-    _rechain(_audit_key(), None, "put back to plain hashes")
+    links, last, has_head = _relink(_audit_key(), None, "put back to plain hashes")
+    _write(links, last, has_head, {})
     if op.get_bind().dialect.name == "sqlite":
         op.execute("ALTER TABLE audit_head DROP COLUMN key_id")
     else:

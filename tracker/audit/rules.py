@@ -169,7 +169,7 @@ def verify_chain(
                 " (entries removed from the end, or the head was altered)",
             ),
         )
-    return VerifyResult(checked, None)
+    return VerifyResult(checked, None, expected_prev)
 
 
 # Anchors ------------------------------------------------------------------------------------
