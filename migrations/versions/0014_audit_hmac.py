@@ -119,7 +119,15 @@ def upgrade():
 
 
 def downgrade():
-    links, last, has_head = _relink(_audit_key(), None, "put back to plain hashes")
+    key = _audit_key()
+    written_with = op.get_bind().execute(sa.select(head.c.key_id)).scalar()
+    if written_with not in (None, key_id(key)):
+        raise RuntimeError(
+            f"The audit trail was written with the key whose id is {written_with}, and "
+            f"AUDIT_HMAC_KEY's id is {key_id(key)}: set AUDIT_HMAC_KEY to the key the trail "
+            "was written with before downgrading. Nothing was changed."
+        )
+    links, last, has_head = _relink(key, None, "put back to plain hashes")
     _write(links, last, has_head, {})
     if op.get_bind().dialect.name == "sqlite":
         op.execute("ALTER TABLE audit_head DROP COLUMN key_id")

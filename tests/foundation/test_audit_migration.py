@@ -139,3 +139,18 @@ def test_upgrade_refuses_a_broken_plain_chain_and_changes_nothing(at_0013):
     db.session.rollback()
     assert version == BEFORE
     assert "key_id" not in {c["name"] for c in sa.inspect(db.engine).get_columns("audit_head")}
+
+
+def test_downgrade_refuses_a_key_other_than_the_trails(at_0013, monkeypatch):
+    _write_plain_chain()
+    db.session.remove()
+    upgrade()
+    before = _stored()
+    db.session.remove()
+    monkeypatch.setitem(at_0013.config, "AUDIT_HMAC_KEY", "another key altogether, 32 chars long")
+    config = current_app.extensions["migrate"].migrate.get_config()
+    with pytest.raises(RuntimeError, match="written with the key whose id is") as refused:
+        command.downgrade(config, BEFORE)
+    assert "Nothing was changed" in str(refused.value)
+    db.engine.dispose()
+    assert _stored() == before

@@ -81,7 +81,7 @@ def verify(anchor_file: Path | None, anchor_key_envs: tuple[str, ...]) -> None:
             click.echo(f"Anchor line {number} ({anchor}) fails: {problem}.", err=True)
     db.session.rollback()
     if failures:
-        _fail(f"{failures} of {len(anchors)} anchors fail: the trail was changed after them.")
+        _fail(f"{failures} of {len(anchors)} anchors fail.")
 
 
 @bp.cli.command("anchor")
