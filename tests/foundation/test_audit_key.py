@@ -124,6 +124,29 @@ def test_a_chain_verifies_only_under_its_own_key():
     assert verify_chain(plain, {"seq": 3, "hash": plain[-1]["hash"]}, key=key).broken.seq == 1
 
 
+def test_a_head_moving_on_during_the_walk_is_no_alarm_but_a_head_moved_back_is():
+    key = b"k" * 32
+    chain = _chain([_entry(1), _entry(2), _entry(3)], key)
+
+    def at(seq: int) -> dict:
+        return {"seq": seq, "hash": chain[seq - 1]["hash"]}
+
+    def head_later(seq: int):
+        return lambda: at(seq)
+
+    # Appended while the walk ran (seen by it, or committed just after it).
+    assert verify_chain(chain, at(2), key=key, head_after=head_later(3)).is_intact
+    assert verify_chain(chain[:2], at(2), key=key, head_after=head_later(3)).is_intact
+    # Moved back, with the entries after it left in place.
+    moved = verify_chain(chain, at(2), key=key, head_after=head_later(2))
+    assert moved.broken.seq is None and "head records entry #2" in moved.broken.problem
+    # The tail cut off, the head left.
+    assert not verify_chain(chain[:2], at(3), key=key, head_after=head_later(3)).is_intact
+    # A head whose hash is not the chain's.
+    forged = {"seq": 2, "hash": "f" * 64}
+    assert not verify_chain(chain, forged, key=key, head_after=head_later(3)).is_intact
+
+
 def test_anchor_rules_without_a_database():
     key = b"k" * 32
     chain = _chain([_entry(1), _entry(2), _entry(3)], key)
@@ -238,6 +261,21 @@ def test_anchor_prints_one_signed_line_and_refuses_a_broken_trail(runner, db, ap
     refused = runner.invoke(args=["audit", "anchor"])
     assert refused.exit_code == 1
     assert "not anchored" in refused.output
+
+
+def test_an_entry_appended_while_verifying_is_no_alarm(db, make_project, monkeypatch):
+    make_project()
+    walk = audit._entries
+
+    def busy_walk(up_to=None):
+        # Someone saves after verify read the head and before it reads the entries.
+        audit.record("test.appended", summary="Saved while the trail was being verified")
+        yield from walk(up_to)
+
+    monkeypatch.setattr(audit, "_entries", busy_walk)
+    result = audit.verify()
+    assert result.is_intact, result.broken
+    assert db.session.get(AuditHead, 1).seq == result.checked
 
 
 def test_set_based_entries_use_the_keyed_hash(db, app):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -129,16 +129,25 @@ def verify_chain(
     head: Mapping[str, Any] | None = None,
     *,
     key: bytes | None,
+    head_after: Callable[[], Mapping[str, Any] | None] | None = None,
 ) -> VerifyResult:
     """Walk entries in chain order and report the first one that does not fit.
 
     `entries` yields mappings with the hashed fields plus ``id``, ``prev_hash`` and ``hash``;
     `head` (seq and hash of the chain's recorded end) catches entries removed from the end;
     `key` is the audit key the chain should have been written with.
+
+    On a live database entries may be appended while the walk runs. Then pass the head as
+    read before the walk as `head`, and as `head_after` a function that reads it again
+    (called when the walk has reached the end): the chain passes
+    if the first is on it and it ends no later than the second (entries appended during
+    the walk were chained on, and checked, like any other), so a busy tracker does not
+    raise a false alarm and a head moved back or a cut-off tail is still caught.
     """
     expected_prev = GENESIS_HASH
     expected_seq = 1
     checked = 0
+    hash_at_head = GENESIS_HASH
     for entry in entries:
         seq, entry_id = entry["seq"], entry["id"]
         if seq != expected_seq:
@@ -159,16 +168,24 @@ def verify_chain(
         expected_prev = entry["hash"]
         expected_seq += 1
         checked += 1
-    if head is not None and (head["seq"] != checked or head["hash"] != expected_prev):
-        return VerifyResult(
-            checked,
-            ChainBreak(
-                None,
-                None,
-                f"the head records entry #{head['seq']} but the chain ends at #{checked}"
-                " (entries removed from the end, or the head was altered)",
-            ),
+        if head is not None and seq == head["seq"]:
+            hash_at_head = expected_prev
+    if head is not None:
+        last = (head_after() if head_after is not None else None) or head
+        on_chain = head["seq"] <= checked and head["hash"] == hash_at_head
+        ends_in_time = checked < last["seq"] or (
+            checked == last["seq"] and last["hash"] == expected_prev
         )
+        if not (on_chain and ends_in_time):
+            return VerifyResult(
+                checked,
+                ChainBreak(
+                    None,
+                    None,
+                    f"the head records entry #{last['seq']} but the chain ends at #{checked}"
+                    " (entries removed from the end, or the head was altered)",
+                ),
+            )
     return VerifyResult(checked, None, expected_prev)
 
 

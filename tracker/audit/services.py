@@ -171,21 +171,32 @@ def _entries(up_to: int | None = None) -> Iterator[dict[str, Any]]:
         last = rows[-1]["seq"]
 
 
+def _head_now() -> dict[str, Any] | None:
+    """The head as the database holds it at this moment (not the session's copy), so a
+    walk can be bracketed by the head before and after it."""
+    row = db.session.execute(
+        select(AuditHead.seq, AuditHead.hash, AuditHead.key_id).where(AuditHead.id == HEAD_ID)
+    ).first()
+    return dict(row._mapping) if row is not None else None
+
+
 def verify(key: bytes | None = None) -> VerifyResult:
     """Check the whole chain under the audit key (the app's, unless another is given).
+
+    The head is read before and after the walk, so entries saved meanwhile are checked
+    like the rest instead of being reported as a broken head.
 
     When it fails and the head says the chain was written with a different key, the break
     says so: the likeliest cause is a wrong AUDIT_HMAC_KEY, not tampering."""
     key = key if key is not None else audit_key()
-    head = db.session.get(AuditHead, HEAD_ID)
-    head_data = {"seq": head.seq, "hash": head.hash} if head is not None else None
-    result = verify_chain(_entries(), head_data, key=key)
-    if result.is_intact or head is None or head.key_id in (None, key_id(key)):
+    before = _head_now()
+    result = verify_chain(_entries(), before, key=key, head_after=_head_now)
+    if result.is_intact or before is None or before["key_id"] in (None, key_id(key)):
         return result
     broken = result.broken
     problem = (
         f"{broken.problem}; the entries were written with a different key (key id "
-        f"{head.key_id}) from this one (key id {key_id(key)}): set AUDIT_HMAC_KEY to the key "
+        f"{before['key_id']}) from this one (key id {key_id(key)}): set AUDIT_HMAC_KEY to the key "
         "they were written with, then re-key with 'flask audit rekey' if it is to change"
     )
     return VerifyResult(result.checked, ChainBreak(broken.seq, broken.entry_id, problem))
