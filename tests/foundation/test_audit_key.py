@@ -157,6 +157,8 @@ def test_anchor_rules_without_a_database():
     assert "removed from the end" in check_anchor(chain[:1], read, key)
     rewritten = _chain([_entry(1), _entry(2, "changed"), _entry(3)], key)
     assert "rewritten" in check_anchor(rewritten, read, key)
+    from_a_log = f"Dec  7 17:25:00 tracker-host tracker-audit-anchor: {anchor.line()}"
+    assert parse_anchor(from_a_log) == anchor
     forged = json.loads(anchor.line()) | {"seq": 1}
     assert not parse_anchor(json.dumps(forged)).is_signed_by(key)
 

@@ -254,7 +254,12 @@ def make_anchor(seq: int, head_hash: str, at: datetime, key: bytes) -> Anchor:
 
 
 def parse_anchor(line: str) -> Anchor:
-    """Read one anchor line, refusing anything that is not a whole anchor."""
+    """Read one anchor line, refusing anything that is not a whole anchor.
+
+    A line copied from a log keeps the log's own prefix (time, host, program): the anchor
+    is the JSON from the first brace on."""
+    if "{" in line:
+        line = line[line.index("{") :]
     try:
         data = json.loads(line)
     except ValueError:
