@@ -310,6 +310,7 @@ def test_rotating_the_key_rechains_the_trail_and_keeps_old_anchors_checkable(
 ):
     old_key = app.config["AUDIT_HMAC_KEY"]
     before = len(_rows(db))
+    monkeypatch.setattr(audit, "BATCH", 2)  # read and rewrite many batches, as a long trail would
     monkeypatch.setenv("OLD_AUDIT_KEY", old_key)
     monkeypatch.setitem(app.config, "AUDIT_HMAC_KEY", NEW_KEY)
     # Before the re-key the trail was written with the old key, and verify says so.

@@ -256,7 +256,7 @@ def rekey(old_key: bytes) -> Rekeyed:
     last = GENESIS_HASH
     batch: list[dict[str, Any]] = []
     for entry_id, prev_hash, new_hash in rechain(_entries(), new_key):
-        batch.append({"entry_id": entry_id, "prev_hash": prev_hash, "hash": new_hash})
+        batch.append({"entry_id": entry_id, "new_prev": prev_hash, "new_hash": new_hash})
         last = new_hash
         if len(batch) == BATCH:
             _rewrite_links(table, batch)
@@ -280,6 +280,6 @@ def _rewrite_links(table, batch: list[dict[str, Any]]) -> None:
     db.session.connection().execute(
         update(table)
         .where(table.c.id == bindparam("entry_id"))
-        .values(prev_hash=bindparam("prev_hash"), hash=bindparam("hash")),
+        .values(prev_hash=bindparam("new_prev"), hash=bindparam("new_hash")),
         batch,
     )
