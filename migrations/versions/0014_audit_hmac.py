@@ -71,51 +71,62 @@ def _audit_key() -> bytes:
     return key.encode("utf-8")
 
 
-def _rows(bind) -> list[dict]:
-    query = sa.select(entries).order_by(entries.c.seq)
-    return [dict(row) for row in bind.execute(query).mappings()]
+BATCH = 1000
 
 
-def _relink(from_key: bytes | None, to_key: bytes | None, what: str) -> tuple[list, str, bool]:
-    """The new links for every entry, after verifying the chain under ``from_key``; read
-    only, so a refusal comes before any change."""
+def _paged(bind):
+    """Every entry in chain order, a batch at a time, so a long trail never fills memory;
+    by seq, so rows rewritten between batches do not move."""
+    last = 0
+    while True:
+        query = sa.select(entries).where(entries.c.seq > last).order_by(entries.c.seq)
+        rows = [dict(row) for row in bind.execute(query.limit(BATCH)).mappings()]
+        yield from rows
+        if len(rows) < BATCH:
+            return
+        last = rows[-1]["seq"]
+
+
+def _check(from_key: bytes | None, what: str) -> None:
+    """Refuse, before changing anything, a trail that does not verify under ``from_key``:
+    re-chaining a broken trail would make it look whole."""
     bind = op.get_bind()
-    rows = _rows(bind)
     current = bind.execute(sa.select(head.c.seq, head.c.hash)).mappings().first()
-    result = verify_chain(rows, dict(current) if current else None, key=from_key)
+    result = verify_chain(_paged(bind), dict(current) if current else None, key=from_key)
     if not result.is_intact:
         raise RuntimeError(
             f"{result.broken}. The audit trail must be whole before it is {what}: nothing "
             "was changed. Restore the latest backup whose trail verifies, or find out what "
             "changed the trail, before migrating."
         )
-    last = GENESIS_HASH
-    links = []
-    for entry_id, prev_hash, new_hash in rechain(rows, to_key):
+
+
+def _relink(to_key: bytes | None, head_values: dict) -> None:
+    """Chain every entry afresh under ``to_key`` (None: plain SHA-256) and move the head."""
+    bind = op.get_bind()
+    update = (
+        entries.update()
+        .where(entries.c.id == sa.bindparam("entry_id"))
+        .values(prev_hash=sa.bindparam("new_prev"), hash=sa.bindparam("new_hash"))
+    )
+    last, links = GENESIS_HASH, []
+    for entry_id, prev_hash, new_hash in rechain(_paged(bind), to_key):
         links.append({"entry_id": entry_id, "new_prev": prev_hash, "new_hash": new_hash})
         last = new_hash
-    return links, last, current is not None
-
-
-def _write(links: list, last: str, has_head: bool, head_values: dict) -> None:
-    bind = op.get_bind()
+        if len(links) == BATCH:
+            bind.execute(update, links)
+            links = []
     if links:
-        bind.execute(
-            entries.update()
-            .where(entries.c.id == sa.bindparam("entry_id"))
-            .values(prev_hash=sa.bindparam("new_prev"), hash=sa.bindparam("new_hash")),
-            links,
-        )
-    if has_head:
-        bind.execute(head.update().values(hash=last, **head_values))
+        bind.execute(update, links)
+    bind.execute(head.update().values(hash=last, **head_values))
 
 
 def upgrade():
     key = _audit_key()
-    links, last, has_head = _relink(None, key, "re-keyed")
+    _check(None, "re-keyed")
     with op.batch_alter_table("audit_head", schema=None) as batch_op:
         batch_op.add_column(sa.Column("key_id", sa.String(length=16), nullable=True))
-    _write(links, last, has_head, {"key_id": key_id(key)})
+    _relink(key, {"key_id": key_id(key)})
 
 
 def downgrade():
@@ -127,8 +138,8 @@ def downgrade():
             f"AUDIT_HMAC_KEY's id is {key_id(key)}: set AUDIT_HMAC_KEY to the key the trail "
             "was written with before downgrading. Nothing was changed."
         )
-    links, last, has_head = _relink(key, None, "put back to plain hashes")
-    _write(links, last, has_head, {})
+    _check(key, "put back to plain hashes")
+    _relink(None, {})
     if op.get_bind().dialect.name == "sqlite":
         op.execute("ALTER TABLE audit_head DROP COLUMN key_id")
     else:

@@ -4,7 +4,7 @@ hashes back."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -46,7 +46,8 @@ def _write_plain_chain(count: int = 4) -> list[dict]:
     for seq in range(1, count + 1):
         row = {  # no id: the database's sequence gives it, as it did the app
             "seq": seq,
-            "created_at": datetime(2026, 3, seq, 9, 30, 0, 123456, tzinfo=UTC),
+            "created_at": datetime(2026, 3, 1, 9, 30, 0, 123456, tzinfo=UTC)
+            + timedelta(minutes=seq),
             "actor_id": None,
             "actor_name": "System",
             "action": "job.ran",
@@ -84,7 +85,7 @@ def at_0013(backend, tmp_path_factory):
 
 def test_upgrade_rekeys_the_plain_chain_and_downgrade_restores_it(at_0013):
     key = at_0013.config["AUDIT_HMAC_KEY"].encode()
-    plain = _write_plain_chain()
+    plain = _write_plain_chain(2100)  # more than the migration's batch of 1,000
 
     db.session.remove()  # no transaction of ours may hold SQLite's lock while migrating
     upgrade()
