@@ -29,6 +29,9 @@ class Config:
 
     ENV_NAME = "base"
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    # Keys the audit trail's hash chain (HMAC-SHA256). A key of its own, never derived from
+    # SECRET_KEY, so that rotating either leaves the other alone; see docs/reliability.md.
+    AUDIT_HMAC_KEY: str | None = os.environ.get("AUDIT_HMAC_KEY")
     # None means: a SQLite file in the instance folder, worked out by the app factory.
     SQLALCHEMY_DATABASE_URI: str | None = os.environ.get("DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
@@ -92,6 +95,9 @@ class TestingConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = False
     SECRET_KEY = "testing-only-" + secrets.token_hex(16)
+    # One per test process, shared by every app it builds (a backup made by one test app
+    # verifies in another); a server started by a test is handed it in its environment.
+    AUDIT_HMAC_KEY = "testing-audit-" + secrets.token_hex(24)
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     SQLALCHEMY_RECORD_QUERIES = True
     PASSWORD_HASH_CHEAP = True
@@ -115,17 +121,44 @@ CONFIGS: dict[str, type[Config]] = {
 WEAK_SECRET_KEYS = {"", "dev", "changeme", "change-me", "secret", "development"}
 
 
-def instance_secret_key(instance_path: str) -> str:
-    """Return the instance folder's generated secret key, creating it on first run.
+def instance_secret_key(instance_path: str, name: str = "secret_key") -> str:
+    """Return the instance folder's generated key ``name``, creating it on first run.
 
     Development gets a stable key without anyone having to invent one, and the key never
-    enters the repository (the instance folder is git-ignored).
+    enters the repository (the instance folder is git-ignored). The file is written aside and
+    linked into place, so two processes starting at once (web workers, the scheduler) never
+    end up with different keys: the second one reads the first one's.
     """
-    path = Path(instance_path) / "secret_key"
+    path = Path(instance_path) / name
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
-    path.write_text(key)
-    path.chmod(0o600)
+    draft = path.with_name(f".{name}.{os.getpid()}.{secrets.token_hex(4)}")
+    draft.write_text(key)
+    draft.chmod(0o600)
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        key = path.read_text().strip()
+    finally:
+        draft.unlink()
     return key
+
+
+def instance_audit_key(instance_path: str) -> str:
+    """The development audit key: a file of its own next to the secret key, never the same."""
+    return instance_secret_key(instance_path, "audit_hmac_key")
+
+
+def audit_key_problem(key: str | None, secret_key: str | None) -> str | None:
+    """Why ``key`` cannot key the audit trail in production, or None when it can."""
+    how = "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+    if not key or key in WEAK_SECRET_KEYS or len(key) < 32:
+        return f"AUDIT_HMAC_KEY must be set to a long random value in production {how}"
+    if key == secret_key:
+        return (
+            "AUDIT_HMAC_KEY must not be the same as SECRET_KEY: give the audit trail a key "
+            f"of its own, so that rotating one does not touch the other {how}"
+        )
+    return None

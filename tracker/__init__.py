@@ -74,8 +74,14 @@ def _finish_config(app: Flask) -> None:
                 "SECRET_KEY must be set to a long random value in production "
                 "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
             )
-    elif not secret:
-        app.config["SECRET_KEY"] = config_module.instance_secret_key(app.instance_path)
+        problem = config_module.audit_key_problem(app.config.get("AUDIT_HMAC_KEY"), secret)
+        if problem:
+            raise RuntimeError(problem)
+    else:
+        if not secret:
+            app.config["SECRET_KEY"] = config_module.instance_secret_key(app.instance_path)
+        if not app.config.get("AUDIT_HMAC_KEY"):
+            app.config["AUDIT_HMAC_KEY"] = config_module.instance_audit_key(app.instance_path)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # One file, one writer: wait for the lock instead of failing at once.
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))

@@ -109,8 +109,9 @@ def test_chain_rules_without_a_database():
         "changes": "{}",
         "prev_hash": GENESIS_HASH,
     }
-    first["hash"] = entry_hash(GENESIS_HASH, first)
-    assert verify_chain([first], {"seq": 1, "hash": first["hash"]}).is_intact
+    key = b"k" * 32
+    first["hash"] = entry_hash(GENESIS_HASH, first, key)
+    assert verify_chain([first], {"seq": 1, "hash": first["hash"]}, key=key).is_intact
     tampered = {**first, "actor_name": "B"}
-    assert verify_chain([tampered]).broken.seq == 1
+    assert verify_chain([tampered], key=key).broken.seq == 1
     assert diff({"a": 1, "b": 2}, {"a": 1, "b": 3}) == {"b": [2, 3]}

@@ -37,6 +37,7 @@ import psycopg
 import pytest
 import requests
 
+import config
 from tests.conftest import REQUIRE_POSTGRES
 from tests.reliability.private_postgres import PrivateServer, Unavailable, _free_port
 
@@ -134,6 +135,8 @@ def served(tmp_path_factory):
         env = {
             **os.environ,
             "TRACKER_ENV": "development",
+            # The key _seed wrote its entries with: one chain, one key.
+            "AUDIT_HMAC_KEY": config.TestingConfig.AUDIT_HMAC_KEY,
             "SECRET_KEY": secrets.token_urlsafe(48),
             "DATABASE_URL": server.url(),
             "TRACKER_INSTANCE_PATH": instance,

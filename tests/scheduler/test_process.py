@@ -101,6 +101,8 @@ def test_flask_scheduler_run_is_a_process_of_its_own(file_app, tmp_path):
         "DATABASE_URL": file_app.config["SQLALCHEMY_DATABASE_URI"],
         "TRACKER_INSTANCE_PATH": str(tmp_path),
         "TRACKER_ENV": "development",
+        # The key the test process wrote its entries with: one chain, one key.
+        "AUDIT_HMAC_KEY": file_app.config["AUDIT_HMAC_KEY"],
         "FLASK_APP": "wsgi",
     }
     env.pop("MAIL_SERVER", None)

@@ -1,4 +1,4 @@
-"""The audit trail: an append-only, hash-chained log of every change and decision."""
+"""The audit trail: an append-only log of every change and decision, chained by HMAC."""
 
 from __future__ import annotations
 
@@ -40,3 +40,6 @@ class AuditHead(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(default=0)
     hash: Mapped[str] = mapped_column(String(64))
+    # The id of the key the chain is written with (rules.key_id), so that a check under
+    # another key can say so instead of reporting tampering. Public: it reveals no key.
+    key_id: Mapped[str | None] = mapped_column(String(16))
