@@ -8,11 +8,12 @@ PORT   ?= 5000
 HOST   ?= 127.0.0.1
 export FLASK_APP := wsgi
 
-.PHONY: run test setup assets db demo lint format clean help screenshots browser bench
+.PHONY: run test test-quick setup assets db demo lint format clean help screenshots browser bench
 
 help:
 	@echo "make run    set up, migrate, load demo data and serve on http://$(HOST):$(PORT)"
 	@echo "make test   set up and run the whole test suite (SQLite and PostgreSQL)"
+	@echo "make test-quick  the inner loop: pure and SQLite tests, no PostgreSQL, Redis or browser"
 	@echo "make lint   ruff check and format check"
 	@echo "make screenshots  retake the README's screenshots with the browser tests"
 	@echo "make bench  time the key pages at 100 and 10,000 projects (docs/performance.md)"
@@ -56,6 +57,11 @@ test: setup browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -n 2
+
+# The inner loop: everything that needs neither PostgreSQL, Redis nor the browser. It is not
+# what CI runs; make test is.
+test-quick: setup
+	$(BIN)/python -m pytest -n 2 -q -m "not browser and not postgres" -k "not postgresql"
 
 lint: setup
 	$(BIN)/ruff check .

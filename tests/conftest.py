@@ -131,6 +131,17 @@ def make_app(backend: str, tmp_path_factory, label: str, **overrides):
     return app
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc):
+    """Tests marked ``one_engine`` (access rules, which do not depend on the engine) run on
+    SQLite alone; every other database test runs on both engines."""
+    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("one_engine"):
+        # As a marker, so that pytest's own parametrisation of the fixture stands aside.
+        metafunc.definition.add_marker(
+            pytest.mark.parametrize("backend", ["sqlite"], indirect=True, scope="session")
+        )
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request) -> str:
     require_backend(request.param)

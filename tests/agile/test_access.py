@@ -8,6 +8,9 @@ from sqlalchemy import func, select
 
 from tracker.agile.models import BacklogItem, Feedback
 
+# Access does not depend on the database engine: SQLite alone (see tests/conftest.py).
+pytestmark = pytest.mark.one_engine
+
 
 @pytest.fixture
 def records(team, build):

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.foundation.test_access import ROUTES
+from tests.routes import ROUTES
+
+# Access does not depend on the database engine: SQLite alone (see tests/conftest.py).
+pytestmark = pytest.mark.one_engine
 
 API_ROUTES = {e: (m, path) for e, (m, path, who) in ROUTES.items() if who == "api"}
 

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import func, select
 
-from tests.foundation.test_access import ROUTES
+from tests.routes import ROUTES
 from tracker import create_app
 from tracker.budget.models import CostEntry
 from tracker.worklog.models import TimeEntry

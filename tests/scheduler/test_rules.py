@@ -1,22 +1,8 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from tracker.scheduler import rules
-
-
-@pytest.mark.parametrize(
-    ("start", "months", "expected"),
-    [
-        (date(2026, 1, 31), 1, date(2026, 2, 28)),
-        (date(2024, 1, 31), 1, date(2024, 2, 29)),
-        (date(2026, 11, 15), 2, date(2027, 1, 15)),
-        (date(2026, 3, 31), 3, date(2026, 6, 30)),
-        (date(2026, 5, 1), 12, date(2027, 5, 1)),
-    ],
-)
-def test_add_months_keeps_the_day_or_takes_the_months_last(start, months, expected):
-    assert rules.add_months(start, months) == expected
 
 
 def test_backoff_doubles_and_is_capped():

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.stages.helpers import plan_stages, report_data
 from tracker.stages import services
 from tracker.stages.models import GateDecision
+
+# Access does not depend on the database engine: SQLite alone (see tests/conftest.py).
+pytestmark = pytest.mark.one_engine
 
 
 def _gate(db, board):

@@ -4,13 +4,14 @@ series rebuilt from the append-only item history."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Select, case, func, select
 
 from tracker.agile import rules
 from tracker.agile.models import BacklogItem, CarryOver, Feedback, ItemStatusChange, Iteration
+from tracker.core.dates import uk_today
 from tracker.extensions import db
 
 
@@ -182,7 +183,7 @@ def burndown(iteration: Iteration, today: date | None = None) -> rules.Burndown:
     rows = _history_rows(_history_columns().where(ItemStatusChange.item_id.in_(ever_in)))
     as_of = None
     if iteration.status == "active":
-        as_of = today or datetime.now(UTC).date()
+        as_of = today or uk_today()
     return rules.burndown(
         _membership(rows, iteration.id, iteration.closed_at),
         _changes(rows),
@@ -199,7 +200,7 @@ def release_burnup(project_id: int, iterations: list[Iteration]) -> list[rules.B
     for item_id, _, _, at, points in rows:
         added.setdefault(item_id, (points, at))
     items = [rules.Item(item_id, points, at) for item_id, (points, at) in added.items()]
-    today = datetime.now(UTC).date()
+    today = uk_today()
     spans = [
         rules.IterationSpan(
             it.name, it.start_on, min(it.end_on, today) if it.status == "active" else it.end_on

@@ -28,6 +28,7 @@ from tracker.api.core import (
     resource,
 )
 from tracker.api.problems import from_rule_error
+from tracker.core.dates import uk_today
 from tracker.core.errors import RuleError
 from tracker.core.pagination import paginate
 from tracker.extensions import db
@@ -107,7 +108,7 @@ def _filters(args: dict) -> queries.Filters:
 
 
 def _today() -> date:
-    return date.today()
+    return uk_today()
 
 
 # --------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from tracker.agile.models import Iteration
 from tracker.auth.models import User
 from tracker.budget import rules, services
 from tracker.budget.models import Baseline, CostEntry
+from tracker.core.dates import add_months
 from tracker.core.errors import RuleError
 from tracker.extensions import db
 from tracker.projects.models import Project
@@ -31,7 +32,7 @@ MONTHS_OF_HISTORY = 5
 def _month_ends(start: date, today: date, history: int | None = MONTHS_OF_HISTORY) -> list[date]:
     first = start
     if history is not None:
-        first = max(start, _add_months(today.replace(day=1), -history))
+        first = max(start, add_months(today.replace(day=1), -history))
     ends = []
     day = first
     while day <= today:
@@ -39,11 +40,6 @@ def _month_ends(start: date, today: date, history: int | None = MONTHS_OF_HISTOR
         ends.append(min(last, today))
         day = last + timedelta(days=1)
     return ends
-
-
-def _add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    return day.replace(year=day.year + month // 12, month=month % 12 + 1)
 
 
 def _manager(project: Project) -> User | None:

@@ -34,8 +34,8 @@ from tracker.budget.models import (
     CostEntry,
     CostImport,
 )
+from tracker.core.dates import LONDON, uk_today
 from tracker.core.errors import RuleError, check_version
-from tracker.core.filters import LONDON
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.projects.models import Project
@@ -44,11 +44,6 @@ from tracker.stages.models import STATED_TARGETS, GateReview, Stage
 
 METHOD_KINDS = {"stage_gated": "stage", "agile": "release", "hybrid": "hybrid"}
 TOKEN_LENGTH = 64
-
-
-def uk_today() -> date:
-    """Today as a UK office reads the calendar (the server may run in UTC)."""
-    return datetime.now(LONDON).date()
 
 
 def _lock_project(project_id: int) -> Project:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-LONDON = ZoneInfo("Europe/London")
+from tracker.core.dates import LONDON
 
 
 def gbp(value: Decimal | int | None, pence: bool = False) -> str:

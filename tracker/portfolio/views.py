@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from tracker.core import stamps
+from tracker.core.dates import uk_today
 from tracker.core.pagination import paginate
 from tracker.extensions import cache, db
 from tracker.methods.model import DECISION_DRIVERS, ZONES
@@ -43,7 +44,7 @@ def _read_filters() -> tuple[PortfolioFilterForm, bool, queries.Filters, dict]:
 
 
 def _today() -> date:
-    return date.today()
+    return uk_today()
 
 
 @bp.get("/")

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import calendar
-from datetime import date, timedelta
+from datetime import timedelta
 
 # Retry a failed email after 1, 2, 4 … minutes, never waiting more than six hours, and give
 # up after this many attempts (about a day and a half of trying).
 MAX_SEND_ATTEMPTS = 12
 MAX_BACKOFF = timedelta(hours=6)
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later, or the month's last day when it has no such day."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def backoff(attempts: int) -> timedelta:

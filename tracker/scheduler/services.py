@@ -19,7 +19,7 @@ from datetime import date
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from tracker.core.filters import LONDON
+from tracker.core.dates import uk_today
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.scheduler import registry
@@ -33,11 +33,6 @@ RETRY_WAIT_SECONDS = 2
 _current_run: contextvars.ContextVar[int | None] = contextvars.ContextVar(
     "current_job_run", default=None
 )
-
-
-def uk_today() -> date:
-    """The calendar day people in the UK see now: jobs count their periods in it."""
-    return utcnow().astimezone(LONDON).date()
 
 
 def claim(job_id: str, subject: str, period_key: str) -> bool:

@@ -11,12 +11,12 @@ from flask import current_app
 from sqlalchemy import and_, case, exists, func, select
 
 from tracker.auth.models import User
+from tracker.core.dates import add_months
 from tracker.core.filters import LONDON, day
 from tracker.extensions import db
 from tracker.notifications.events import holders
 from tracker.notifications.services import notify, path_for
 from tracker.projects.models import Project, ProjectMembership
-from tracker.scheduler.rules import add_months
 from tracker.scheduler.services import claim
 from tracker.stages.models import ExceptionReport, GateDecision, GateReview, HighlightReport, Stage
 from tracker.stages.queries import _role_required

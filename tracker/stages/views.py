@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.auth.access import forbid
+from tracker.core.dates import add_months
 from tracker.core.errors import STALE_MESSAGE, RuleError, attach_error
 from tracker.core.pagination import paginate
 from tracker.extensions import db
@@ -469,20 +470,9 @@ def list_highlights(project_id: int):
         project=project,
         page=page,
         regime=regime,
-        next_due=_add_months(last_end, regime.highlight_every_months) if last_end else None,
+        next_due=add_months(last_end, regime.highlight_every_months) if last_end else None,
         can_manage=can_manage(current_user, project),
     )
-
-
-def _add_months(day, months: int):
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return day.replace(year=year, month=month, day=min(day.day, last))
-        except ValueError:
-            continue
-    return day
 
 
 @bp.route("/projects/<int:project_id>/highlights/new", methods=["GET", "POST"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import delete, func, or_, select
@@ -23,8 +23,8 @@ from tracker.agile.models import BacklogItem, Iteration
 from tracker.audit import services as audit
 from tracker.audit.rules import diff
 from tracker.auth.models import User
+from tracker.core.dates import uk_today as today
 from tracker.core.errors import RuleError, StaleEdit, check_version
-from tracker.core.filters import LONDON
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.projects.access import can_manage
@@ -34,12 +34,6 @@ from tracker.stages.models import Stage
 from tracker.stages.services import CLOSED_PROJECT_STATUSES, check_booking
 from tracker.worklog import rules
 from tracker.worklog.models import HourlyRate, TimeEntry, TimesheetWeek
-
-
-def today() -> date:
-    """Today as people in the UK count it."""
-    return datetime.now(LONDON).date()
-
 
 # --------------------------------------------------------------------------------------
 # Who may log what

@@ -1,0 +1,3 @@
+"""Fixtures: the access table's world (a project with records of every kind)."""
+
+from tests.routes import world  # noqa: F401

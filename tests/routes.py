@@ -1,0 +1,397 @@
+"""Every route of the app with who may use it, and a world of records to reach each one.
+
+Shared by the access tests, the API's access test and the hostile-input tests: a new route
+must be added here, and the access test fails until it is.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.budget.helpers import access_ids as budget_access_ids
+from tests.budget.helpers import cost as budget_cost
+from tests.stages.helpers import access_ids as stage_access_ids
+
+# endpoint -> (method, url template, who may use it)
+#   "any": every signed-in user; "admin"/"pmo": global roles; "manager": the project's manager
+#   (or PMO/admin); "member": anyone on the project (or PMO/admin); "public": no sign-in;
+#   "team": the manager or a team member; "feedback": the team or a customer representative;
+#   "owner": the person whose time it is, or the project's manager.
+ROUTES = {
+    "core.index": ("GET", "/", "any"),
+    "core.health": ("GET", "/health", "public"),
+    "core.accessibility": ("GET", "/accessibility", "public"),
+    "auth.login": ("GET", "/login", "public"),
+    "auth.logout": ("POST", "/logout", "any"),
+    "auth.account": ("GET", "/account", "any"),
+    "auth.change_password": ("GET", "/account/password", "any"),
+    "auth.list_users": ("GET", "/users", "admin"),
+    "auth.create_user": ("GET", "/users/new", "admin"),
+    "auth.edit_user": ("GET", "/users/{user_id}/edit", "admin"),
+    "orgs.list_organisations": ("GET", "/organisations/", "any"),
+    "orgs.create_organisation": ("GET", "/organisations/new", "pmo"),
+    "orgs.edit_organisation": ("GET", "/organisations/{org_id}/edit", "pmo"),
+    "projects.list_projects": ("GET", "/projects/", "any"),
+    "projects.create_project": ("GET", "/projects/new", "any"),
+    "projects.show_project": ("GET", "/projects/{project_id}", "member"),
+    "projects.edit_project": ("GET", "/projects/{project_id}/edit", "manager"),
+    "projects.add_member": ("POST", "/projects/{project_id}/team", "manager"),
+    "projects.remove_member": (
+        "POST",
+        "/projects/{project_id}/team/{membership_id}/remove",
+        "manager",
+    ),
+    "stages.list_stages": ("GET", "/projects/{project_id}/stages", "member"),
+    "stages.create_stage": ("GET", "/projects/{project_id}/stages/new", "manager"),
+    "stages.show_stage": ("GET", "/projects/{project_id}/stages/{stage_id}", "member"),
+    "stages.edit_stage": ("GET", "/projects/{project_id}/stages/{stage_id}/edit", "manager"),
+    "stages.start_stage": ("POST", "/projects/{project_id}/stages/{stage_id}/start", "manager"),
+    "stages.close_stage": ("POST", "/projects/{project_id}/stages/{stage_id}/close", "manager"),
+    "stages.record_forecast": (
+        "GET",
+        "/projects/{project_id}/stages/{stage_id}/forecast",
+        "manager",
+    ),
+    "stages.request_gate": ("GET", "/projects/{project_id}/gates/new", "manager"),
+    "stages.show_gate": ("GET", "/projects/{project_id}/gates/{gate_id}", "member"),
+    "stages.decide_gate": ("POST", "/projects/{project_id}/gates/{gate_id}/decide", "approver"),
+    "stages.close_project_early": (
+        "POST",
+        "/projects/{project_id}/gates/{gate_id}/close-project",
+        "executive",
+    ),
+    "stages.inbox": ("GET", "/decisions", "any"),
+    "stages.list_highlights": ("GET", "/projects/{project_id}/highlights", "member"),
+    "stages.create_highlight": ("GET", "/projects/{project_id}/highlights/new", "manager"),
+    "stages.show_highlight": (
+        "GET",
+        "/projects/{project_id}/highlights/{highlight_id}",
+        "member",
+    ),
+    "stages.raise_exception": (
+        "GET",
+        "/projects/{project_id}/stages/{stage_id}/exceptions/new",
+        "manager",
+    ),
+    "stages.show_exception": ("GET", "/projects/{project_id}/exceptions/{exception_id}", "member"),
+    "stages.decide_exception": (
+        "POST",
+        "/projects/{project_id}/exceptions/{exception_id}/decide",
+        "approver",
+    ),
+    "stages.submit_exception_plan": (
+        "POST",
+        "/projects/{project_id}/exceptions/{exception_id}/plan",
+        "manager",
+    ),
+    "methods.assess": ("GET", "/projects/{project_id}/assessments/new", "manager"),
+    "methods.list_assessments": ("GET", "/projects/{project_id}/assessments", "member"),
+    "methods.show_assessment": (
+        "GET",
+        "/projects/{project_id}/assessments/{assessment_id}",
+        "member",
+    ),
+    "methods.decide": ("GET", "/projects/{project_id}/method-decision", "manager"),
+    "methods.list_decisions": ("GET", "/projects/{project_id}/method-decisions", "member"),
+    "methods.list_risks": ("GET", "/projects/{project_id}/risks", "member"),
+    "methods.edit_risk": ("GET", "/projects/{project_id}/risks/{risk_id}/edit", "manager"),
+    "agile.list_iterations": ("GET", "/projects/{project_id}/iterations", "member"),
+    "agile.create_iteration": ("GET", "/projects/{project_id}/iterations/new", "manager"),
+    "agile.show_iteration": ("GET", "/projects/{project_id}/iterations/{iteration_id}", "member"),
+    "agile.edit_iteration": (
+        "GET",
+        "/projects/{project_id}/iterations/{iteration_id}/edit",
+        "manager",
+    ),
+    "agile.start_iteration": (
+        "POST",
+        "/projects/{project_id}/iterations/{iteration_id}/start",
+        "manager",
+    ),
+    "agile.close_iteration": (
+        "GET",
+        "/projects/{project_id}/iterations/{iteration_id}/close",
+        "manager",
+    ),
+    "agile.show_backlog": ("GET", "/projects/{project_id}/backlog", "member"),
+    "agile.create_item": ("GET", "/projects/{project_id}/backlog/new", "team"),
+    "agile.show_item": ("GET", "/projects/{project_id}/backlog/{item_id}", "member"),
+    "agile.edit_item": ("GET", "/projects/{project_id}/backlog/{item_id}/edit", "team"),
+    "agile.change_status": ("POST", "/projects/{project_id}/backlog/{item_id}/status", "team"),
+    "agile.create_feedback": (
+        "GET",
+        "/projects/{project_id}/iterations/{iteration_id}/feedback/new",
+        "feedback",
+    ),
+    "agile.close_loop": ("GET", "/projects/{project_id}/feedback/{feedback_id}/close-loop", "team"),
+    "agile.you_said_we_did": ("GET", "/projects/{project_id}/you-said-we-did", "member"),
+    "worklog.my_work": ("GET", "/my-work", "any"),
+    "worklog.timesheet": ("GET", "/timesheet", "any"),
+    "worklog.submit_week": ("POST", "/timesheet/submit", "any"),
+    "worklog.unlock_week": ("POST", "/timesheet/weeks/{week_id}/unlock", "manager"),
+    "worklog.create_entry": ("GET", "/time/new", "any"),
+    "worklog.edit_entry": ("GET", "/time/{entry_id}/edit", "owner"),
+    "worklog.delete_entry": ("POST", "/time/{entry_id}/delete", "owner"),
+    "worklog.project_log": ("GET", "/projects/{project_id}/time", "manager"),
+    "worklog.export_entries": ("GET", "/time/export", "any"),
+    "worklog.import_entries": ("GET", "/time/import", "any"),
+    "worklog.list_rates": ("GET", "/rates", "pmo"),
+    "worklog.create_rate": ("GET", "/rates/new", "pmo"),
+    "worklog.edit_rate": ("GET", "/rates/{rate_id}/edit", "pmo"),
+    "worklog.delete_rate": ("POST", "/rates/{rate_id}/delete", "pmo"),
+    "notifications.inbox": ("GET", "/notifications", "any"),
+    "notifications.mark_read": ("POST", "/notifications/{notification_id}/read", "any"),
+    "notifications.mark_all_read": ("POST", "/notifications/read-all", "any"),
+    "notifications.settings": ("GET", "/notifications/settings", "any"),
+    "scheduler.job_log": ("GET", "/admin/jobs", "admin"),
+    "portfolio.dashboard": ("GET", "/portfolio/", "any"),
+    "portfolio.list_projects": ("GET", "/portfolio/projects", "any"),
+    "portfolio.export_csv": ("GET", "/portfolio/projects.csv", "any"),
+    "portfolio.export_xlsx": ("GET", "/portfolio/projects.xlsx", "any"),
+    "budget.show": ("GET", "/projects/{project_id}/budget", "member"),
+    "budget.record_cost": ("GET", "/projects/{project_id}/budget/costs/new", "manager"),
+    "budget.import_costs": ("GET", "/projects/{project_id}/budget/costs/import", "manager"),
+    "budget.set_baseline": ("GET", "/projects/{project_id}/budget/baseline", "manager"),
+    "budget.list_baselines": ("GET", "/projects/{project_id}/budget/baselines", "member"),
+    "budget.take_checkpoint": ("GET", "/projects/{project_id}/budget/checkpoints/new", "manager"),
+    "budget.show_checkpoint": (
+        "GET",
+        "/projects/{project_id}/budget/checkpoints/{checkpoint_id}",
+        "member",
+    ),
+    "budget.show_exception": (
+        "GET",
+        "/projects/{project_id}/budget/exceptions/{budget_exception_id}",
+        "member",
+    ),
+    "budget.decide_exception": (
+        "POST",
+        "/projects/{project_id}/budget/exceptions/{budget_exception_id}/decide",
+        "approver",
+    ),
+    "api.list_tokens": ("GET", "/account/tokens", "any"),
+    "api.create_token": ("POST", "/account/tokens", "any"),
+    "api.revoke_token": ("POST", "/account/tokens/{token_id}/revoke", "any"),
+    "api.docs": ("GET", "/api/v1/docs", "public"),
+    "api-docs.openapi_json": ("GET", "/api/v1/openapi.json", "public"),
+    # "api": a bearer token only; a session never authenticates (tests/api checks the roles).
+    **{
+        endpoint: (method, "/api/v1" + path, "api")
+        for endpoint, (method, path) in {
+            "api_organisations.list_organisations": ("GET", "/organisations"),
+            "api_organisations.get_organisation": ("GET", "/organisations/{org_id}"),
+            "api_organisations.create_organisation": ("POST", "/organisations"),
+            "api_organisations.update_organisation": ("PATCH", "/organisations/{org_id}"),
+            "api_projects.list_projects": ("GET", "/projects"),
+            "api_projects.create_project": ("POST", "/projects"),
+            "api_projects.get_project": ("GET", "/projects/{project_id}"),
+            "api_projects.update_project": ("PATCH", "/projects/{project_id}"),
+            "api_assessments.list_assessments": ("GET", "/projects/{project_id}/assessments"),
+            "api_assessments.create_assessment": ("POST", "/projects/{project_id}/assessments"),
+            "api_assessments.get_assessment": (
+                "GET",
+                "/projects/{project_id}/assessments/{assessment_id}",
+            ),
+            "api_method_decisions.list_method_decisions": (
+                "GET",
+                "/projects/{project_id}/method-decisions",
+            ),
+            "api_method_decisions.create_method_decision": (
+                "POST",
+                "/projects/{project_id}/method-decisions",
+            ),
+            "api_stages.list_stages": ("GET", "/projects/{project_id}/stages"),
+            "api_stages.get_stage": ("GET", "/projects/{project_id}/stages/{stage_id}"),
+            "api_stages.create_stage": ("POST", "/projects/{project_id}/stages"),
+            "api_stages.update_stage": ("PATCH", "/projects/{project_id}/stages/{stage_id}"),
+            "api_stages.start_stage": (
+                "POST",
+                "/projects/{project_id}/stages/{stage_id}/start",
+            ),
+            "api_stages.close_stage": (
+                "POST",
+                "/projects/{project_id}/stages/{stage_id}/close",
+            ),
+            "api_gates.request_gate": ("POST", "/projects/{project_id}/gates"),
+            "api_gates.close_project_early": (
+                "POST",
+                "/projects/{project_id}/gates/{gate_id}/close-project",
+            ),
+            "api_gates.list_gates": ("GET", "/projects/{project_id}/gates"),
+            "api_gates.get_gate": ("GET", "/projects/{project_id}/gates/{gate_id}"),
+            "api_gates.decide_gate": ("POST", "/projects/{project_id}/gates/{gate_id}/decisions"),
+            "api_iterations.list_iterations": ("GET", "/projects/{project_id}/iterations"),
+            "api_iterations.create_iteration": ("POST", "/projects/{project_id}/iterations"),
+            "api_iterations.get_iteration": (
+                "GET",
+                "/projects/{project_id}/iterations/{iteration_id}",
+            ),
+            "api_iterations.update_iteration": (
+                "PATCH",
+                "/projects/{project_id}/iterations/{iteration_id}",
+            ),
+            "api_backlog.list_backlog": ("GET", "/projects/{project_id}/backlog"),
+            "api_backlog.create_backlog_item": ("POST", "/projects/{project_id}/backlog"),
+            "api_backlog.get_backlog_item": ("GET", "/projects/{project_id}/backlog/{item_id}"),
+            "api_backlog.update_backlog_item": (
+                "PATCH",
+                "/projects/{project_id}/backlog/{item_id}",
+            ),
+            "api_feedback.list_feedback": ("GET", "/projects/{project_id}/feedback"),
+            "api_feedback.get_feedback": ("GET", "/projects/{project_id}/feedback/{feedback_id}"),
+            "api_feedback.create_feedback": (
+                "POST",
+                "/projects/{project_id}/iterations/{iteration_id}/feedback",
+            ),
+            "api_feedback.close_loop": (
+                "POST",
+                "/projects/{project_id}/feedback/{feedback_id}/close-loop",
+            ),
+            "api_costs.list_costs": ("GET", "/projects/{project_id}/costs"),
+            "api_costs.get_cost": ("GET", "/projects/{project_id}/costs/{cost_id}"),
+            "api_costs.create_cost": ("POST", "/projects/{project_id}/costs"),
+            "api_costs.create_cost_batch": ("POST", "/projects/{project_id}/costs/batch"),
+            "api_time_entries.list_time_entries": ("GET", "/time-entries"),
+            "api_time_entries.get_time_entry": ("GET", "/time-entries/{entry_id}"),
+            "api_time_entries.create_time_entry": ("POST", "/time-entries"),
+            "api_time_entries.update_time_entry": ("PATCH", "/time-entries/{entry_id}"),
+            "api_time_entries.delete_time_entry": ("DELETE", "/time-entries/{entry_id}"),
+            "api_checkpoints.list_checkpoints": ("GET", "/projects/{project_id}/checkpoints"),
+            "api_checkpoints.get_checkpoint": (
+                "GET",
+                "/projects/{project_id}/checkpoints/{checkpoint_id}",
+            ),
+            "api_checkpoints.create_checkpoint": ("POST", "/projects/{project_id}/checkpoints"),
+            "api_portfolio.portfolio": ("GET", "/portfolio"),
+            "api_portfolio.portfolio_table": ("GET", "/portfolio/projects"),
+        }.items()
+    },
+}
+
+
+@pytest.fixture
+def world(db, make_user, make_project):
+    manager = make_user("Manager")
+    member = make_user("Team member")
+    outsider = make_user("Outsider")
+    project = make_project(manager=manager, members=[(member, "team_member")])
+    membership = next(m for m in project.memberships if m.role == "team_member")
+    assessment, risk = _method_records(db, project, manager)
+    ids = {
+        "user_id": member.id,
+        "org_id": project.lead_organisation_id,
+        "project_id": project.id,
+        "membership_id": membership.id,
+        "assessment_id": assessment.id,
+        "risk_id": risk.id,
+    }
+    ids.update(stage_access_ids(project, manager))
+    # Hybrid: both stages and iterations belong on it.
+    project.delivery_method = "hybrid"
+    ids.update(_agile_records(db, project))
+    ids.update(_worklog_records(db, project, member))
+    ids["notification_id"] = _notification(db, member)
+    budget_ids = budget_access_ids(project, manager)
+    ids.update(
+        checkpoint_id=budget_ids["checkpoint_id"],
+        budget_exception_id=budget_ids["exception_id"],
+    )
+    ids["token_id"] = _token(db, member)
+    ids["cost_id"] = budget_cost(project, manager).id
+    # For the role matrix: a board member of this project and the manager of another one.
+    from tracker.projects import services as projects
+
+    board = make_user("Board member")
+    projects.add_member(project, board, "executive")
+    db.session.commit()
+    other_manager = make_user("Manager elsewhere")
+    make_project(manager=other_manager)
+    return {
+        "manager": manager,
+        "member": member,
+        "outsider": outsider,
+        "board": board,
+        "other_manager": other_manager,
+        "project": project,
+        "ids": ids,
+    }
+
+
+def _method_records(db, project, manager):
+    """An assessment and a decision against it, which puts a risk on the register."""
+    from tests.methods.helpers import raw
+    from tracker.methods import services as methods
+
+    assessment = methods.assess(project, raw(), assessed_by=manager)
+    decision = methods.decide(
+        project,
+        methods.DecisionData("agile", ["tradition"], "Always done this way", None, None),
+        decided_by=manager,
+    )
+    db.session.commit()
+    return assessment, decision.risk
+
+
+def _agile_records(db, project) -> dict:
+    from tracker.agile.models import BacklogItem, Feedback, Iteration
+
+    iteration = Iteration(
+        project_id=project.id,
+        name="Sprint 1",
+        goal="Try it",
+        status="active",
+        start_on=project.planned_start,
+        end_on=project.planned_start,
+    )
+    item = BacklogItem(project_id=project.id, iteration=iteration, title="Item", points=1)
+    feedback = Feedback(
+        project_id=project.id,
+        iteration=iteration,
+        source="citizen",
+        rating=4,
+        said="Fine",
+        agreement="yes",
+    )
+    db.session.add_all([iteration, item, feedback])
+    db.session.commit()
+    return {"iteration_id": iteration.id, "item_id": item.id, "feedback_id": feedback.id}
+
+
+def _worklog_records(db, project, member) -> dict:
+    from datetime import date
+    from decimal import Decimal
+
+    from tracker.worklog.models import HourlyRate, TimeEntry, TimesheetWeek
+
+    week = TimesheetWeek(person_id=member.id, week_start=date(2026, 3, 2), status="open")
+    db.session.add(week)
+    db.session.flush()
+    entry = TimeEntry(
+        person_id=member.id,
+        week_id=week.id,
+        project_id=project.id,
+        work_date=date(2026, 3, 3),
+        hours=Decimal("7.5"),
+        role="team_member",
+    )
+    rate = HourlyRate(role="team_member", rate=Decimal(40), effective_from=date(2026, 1, 1))
+    db.session.add_all([entry, rate])
+    db.session.commit()
+    return {"week_id": week.id, "entry_id": entry.id, "rate_id": rate.id}
+
+
+def _notification(db, user) -> int:
+    from tracker.notifications.models import Notification
+
+    notification = Notification(user_id=user.id, kind="gate_requested", title="A gate")
+    db.session.add(notification)
+    db.session.commit()
+    return notification.id
+
+
+def _token(db, user) -> int:
+    from tracker.api import services as tokens
+
+    token = tokens.create_token(user, name="Reporting", expires_in_days=30).token
+    db.session.commit()
+    return token.id
