@@ -51,7 +51,10 @@ def login():
             form.email.errors.append(lockout.locked_message())
             return render_template("auth/login.html", form=form), 400
         user = users.find_by_email(email)
-        if user is not None and user.is_active_user and user.check_password(form.password.data):
+        # The password is checked (against a dummy hash when there is no such account)
+        # before anything else about the account, so every failure takes the same time.
+        matches = users.password_matches(user, form.password.data)
+        if matches and user.is_active_user:
             lockout.clear(email)
             login_user(user)
             users.note_login(user)
@@ -67,6 +70,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        users.sign_out(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
@@ -86,7 +92,11 @@ def change_password():
         db.session.commit()
         # Keep this session; every other session of this person is now invalid.
         login_user(user)
-        flash("Your password has been changed. Other sessions have been signed out.", "success")
+        flash(
+            "Your password has been changed. Other sessions have been signed out and your "
+            "API access tokens revoked.",
+            "success",
+        )
         return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form), 200 if not form.errors else 400
 
