@@ -148,7 +148,7 @@ def show(project_id: int):
 @bp.route("/costs/new", methods=["GET", "POST"])
 def record_cost(project_id: int):
     project = load_project(project_id, manage=True)
-    form = CostForm(links=_links(project))
+    form = CostForm(links=_links(project), project=project)
     if request.method == "GET":
         form.ensure_token()
         form.spent_on.data = budget.uk_today()
@@ -187,7 +187,7 @@ def record_cost(project_id: int):
 @bp.route("/costs/import", methods=["GET", "POST"])
 def import_costs(project_id: int):
     project = load_project(project_id, manage=True)
-    form = ImportForm()
+    form = ImportForm(project=project)
     problems = None
     if request.method == "GET":
         form.ensure_token()
