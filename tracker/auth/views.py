@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
@@ -11,6 +9,7 @@ from tracker.auth import services as users
 from tracker.auth.access import admin_required
 from tracker.auth.forms import ChangePasswordForm, LoginForm, UserForm
 from tracker.auth.models import User
+from tracker.auth.rules import is_safe_next
 from tracker.core.pagination import paginate
 from tracker.extensions import db, login_manager
 
@@ -30,13 +29,8 @@ def load_user(user_id: str) -> User | None:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow a ``next`` that stays on this site."""
-    if not target:
-        return url_for("core.index")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("core.index")
-    return target
+    """Only follow a ``next`` that stays on this site (``rules.is_safe_next``)."""
+    return target if is_safe_next(target) else url_for("core.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
