@@ -13,7 +13,7 @@ from tracker.notifications.models import OutboxEmail
 from tracker.scheduler import services as scheduler
 from tracker.stages import services as stages
 
-HOSTILE = "PRJ\r\nBcc: thief@example.com\r\n\r\nInjected body"
+HOSTILE = "P\r\nBcc: t@e.io\r\n\r\n"  # fits a project code's 20 characters
 
 
 def test_header_text_is_one_line():
@@ -34,8 +34,8 @@ def test_a_project_name_with_line_breaks_cannot_add_headers(db, board, smtp_serv
     assert mailer.send_due() == len(subjects)
     for message in smtp_server.messages:
         assert message["Bcc"] is None
-        assert "PRJ Bcc: thief@example.com Injected body" in message["Subject"], message["Subject"]
-    assert all("thief@example.com" not in message["To"] for message in smtp_server.messages)
+        assert message["Subject"].startswith("P Bcc: t@e.io : a gate review"), message["Subject"]
+    assert all("t@e.io" not in message["To"] for message in smtp_server.messages)
     statuses = {email.status for email in db.session.scalars(select(OutboxEmail))}
     assert statuses == {"sent"}
 
