@@ -435,3 +435,24 @@ def test_hybrid_iteration_form_offers_authorised_stages(client, login, db, stage
         },
     )
     assert response.status_code == 302
+
+
+def test_an_unknown_project_and_a_forbidden_one_refuse_an_import_alike(
+    client, login, db, staged, make_project
+):
+    other = make_project(code="NOT-MINE")
+    login(staged["manager"])
+    text = "date,amount,category,supplier,description\n2026-01-05,10,staff,,Pay\n"
+    answers = []
+    for project_id in (other.id, other.id + 1000):
+        path = f"/projects/{project_id}/budget/costs/import"
+        assert client.get(path).status_code == 403
+        response = client.post(
+            path,
+            data={"token": "x", "file": (io.BytesIO(text.encode()), "costs.csv")},
+            content_type="multipart/form-data",
+        )
+        answers.append((response.status_code, response.get_data(as_text=True)))
+    assert answers[0][0] == answers[1][0] == 403
+    assert answers[0][1] == answers[1][1]
+    assert _count(db, CostEntry) == 0
