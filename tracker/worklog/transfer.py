@@ -19,7 +19,7 @@ from tracker.audit import services as audit
 from tracker.auth.models import User, normalise_email
 from tracker.core.errors import RuleError
 from tracker.extensions import db
-from tracker.projects.access import can_manage
+from tracker.projects.access import can_manage, project_roles
 from tracker.projects.models import Project
 from tracker.stages.models import Stage
 from tracker.worklog import rules, services
@@ -275,7 +275,7 @@ def import_csv(data: bytes, *, actor: User) -> int:
         project = projects.get(row.project_code)
         if project is not None and project.id not in rights:
             manages = can_manage(actor, project)
-            rights[project.id] = (manages, manages or bool(services.roles_on(actor.id, project.id)))
+            rights[project.id] = (manages, manages or bool(project_roles(actor, project.id)))
         if project is None or not rights[project.id][1]:
             problems.append(Problem(row.row, "Project code", _no_project(row.project_code)))
             continue
