@@ -127,3 +127,61 @@ def test_the_storage_is_the_one_configured(limited_app):
 
 def test_limits_are_off_in_the_suites_configuration(app):
     assert app.config["RATELIMIT_ENABLED"] is False
+
+
+def _tokens(app, count: int) -> list[str]:
+    from tracker.api import services as tokens
+    from tracker.auth import services as users
+
+    secrets = []
+    with app.app_context():
+        for number in range(count):
+            user = users.create_user(
+                email=f"caller{number}@example.gov.uk",
+                name=f"Caller {number}",
+                password="correct horse battery",
+            )
+            secrets.append(tokens.create_token(user, name="Reports", expires_in_days=30).secret)
+        db.session.commit()
+    return secrets
+
+
+def test_the_api_limit_is_one_budget_for_the_whole_api(limited_app):
+    """Spreading calls over endpoints does not multiply the allowance."""
+    client = limited_app.test_client()
+    (secret,) = _tokens(limited_app, 1)
+    headers = {"Authorization": f"Bearer {secret}"}
+    for path in ("/api/v1/projects", "/api/v1/organisations", "/api/v1/portfolio"):
+        assert client.get(path, headers=headers).status_code == 200, path
+    response = client.get("/api/v1/portfolio/projects", headers=headers)
+    assert response.status_code == 429
+    assert response.mimetype == "application/problem+json"
+    assert client.get("/api/v1/projects", headers=headers).status_code == 429
+
+
+def test_the_api_limit_counts_per_token(limited_app):
+    """Two tokens from one address each have their own budget; a caller with no token does
+    not spend a token's budget."""
+    client = limited_app.test_client()
+    first, second = _tokens(limited_app, 2)
+    for _ in range(3):
+        assert client.get("/api/v1/projects").status_code == 401
+    assert client.get("/api/v1/projects").status_code == 429
+    for _ in range(3):
+        ok = client.get("/api/v1/organisations", headers={"Authorization": f"Bearer {first}"})
+        assert ok.status_code == 200
+    first_again = client.get("/api/v1/projects", headers={"Authorization": f"Bearer {first}"})
+    assert first_again.status_code == 429
+    other = client.get("/api/v1/projects", headers={"Authorization": f"Bearer {second}"})
+    assert other.status_code == 200
+
+
+def test_the_limit_key_never_holds_the_token(limited_app):
+    from tracker.api.limits import api_caller
+
+    with limited_app.test_request_context(headers={"Authorization": "Bearer gt_secret"}):
+        key = api_caller()
+    assert key.startswith("token:")
+    assert "gt_secret" not in key
+    with limited_app.test_request_context(environ_base={"REMOTE_ADDR": "192.0.2.7"}):
+        assert api_caller() == "address:192.0.2.7"

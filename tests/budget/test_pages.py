@@ -6,7 +6,9 @@ from __future__ import annotations
 import io
 import re
 from datetime import date
+from decimal import Decimal
 
+import pytest
 from flask_sqlalchemy.record_queries import get_recorded_queries
 from sqlalchemy import func, select
 
@@ -56,11 +58,80 @@ def test_manager_records_a_cost_and_a_double_submission_records_one(client, logi
     assert "£1,250.50" in page
 
 
+def test_cost_form_tokens_are_made_by_the_server_for_their_project(
+    client, login, db, staged, make_project
+):
+    """A token from project A's form cannot be used on project B's (where it would find A's
+    cost and say "already recorded"), and a token the client made up is refused."""
+    project = staged["project"]
+    other = make_project(manager=staged["manager"], code="OTHER-9")
+    login(staged["manager"])
+    token = _token(client.get(_url(project, "/costs/new")).get_data(as_text=True))
+    assert client.post(_url(project, "/costs/new"), data=_cost_form(token=token)).status_code == 302
+    assert _count(db, CostEntry) == 1
+
+    for wrong in (token, "made-up-by-the-client", "", token.split(".")[0] + ".0123456789abcdef"):
+        response = client.post(_url(other, "/costs/new"), data=_cost_form(token=wrong))
+        assert response.status_code == 400, wrong
+        page = response.get_data(as_text=True)
+        assert "This form was not made by this page for this project" in page
+        assert "govuk-error-summary" in page
+        assert "already recorded" not in page
+    assert _count(db, CostEntry) == 1
+    assert (
+        db.session.scalar(select(func.count(CostEntry.id)).where(CostEntry.project_id == other.id))
+        == 0
+    )
+    # The other project's own form still works.
+    own = _token(client.get(_url(other, "/costs/new")).get_data(as_text=True))
+    assert client.post(_url(other, "/costs/new"), data=_cost_form(token=own)).status_code == 302
+    assert _count(db, CostEntry) == 2
+
+
+def test_an_import_token_from_another_project_is_refused(client, login, db, staged, make_project):
+    other = make_project(manager=staged["manager"], code="OTHER-8")
+    login(staged["manager"])
+    token = _token(client.get(_url(staged["project"], "/costs/import")).get_data(as_text=True))
+    text = "date,amount,category,supplier,description\n2026-01-05,10,staff,,Pay\n"
+    response = client.post(
+        _url(other, "/costs/import"),
+        data={"token": token, "file": (io.BytesIO(text.encode()), "costs.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "This form was not made by this page for this project" in response.get_data(as_text=True)
+    assert _count(db, CostEntry) == 0
+
+
+def test_the_service_refuses_a_token_used_on_another_project(db, staged, make_project):
+    from tracker.core.errors import RuleError
+
+    project = staged["project"]
+    other = make_project(manager=staged["manager"], code="OTHER-7")
+    data = services.CostData(
+        spent_on=date(2026, 1, 5),
+        amount=Decimal("10"),
+        category="other",
+        supplier="",
+        description="Pay",
+    )
+    services.record_cost(project, data, token="shared", actor=staged["manager"])
+    db.session.commit()
+    with pytest.raises(RuleError, match="belongs to another project"):
+        services.record_cost(other, data, token="shared", actor=staged["manager"])
+    db.session.rollback()
+    assert _count(db, CostEntry) == 1
+
+
 def test_bad_cost_input_names_the_field_and_saves_nothing(client, login, db, staged):
     login(staged["manager"])
+
+    def token():
+        return _token(client.get(_url(staged["project"], "/costs/new")).get_data(as_text=True))
+
     response = client.post(
         _url(staged["project"], "/costs/new"),
-        data=_cost_form(amount="ten pounds", supplier="", token="t"),
+        data=_cost_form(amount="ten pounds", supplier="", token=token()),
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -68,13 +139,13 @@ def test_bad_cost_input_names_the_field_and_saves_nothing(client, login, db, sta
     assert _count(db, CostEntry) == 0
     response = client.post(
         _url(staged["project"], "/costs/new"),
-        data=_cost_form(supplier="", token="t2"),
+        data=_cost_form(supplier="", token=token()),
     )
     assert response.status_code == 400
     assert "Enter the supplier for a supplier cost" in response.get_data(as_text=True)
     response = client.post(
         _url(staged["project"], "/costs/new"),
-        data=_cost_form(is_credit="y", credit_reason="", token="t3"),
+        data=_cost_form(is_credit="y", credit_reason="", token=token()),
     )
     assert response.status_code == 400
     assert "Enter the reason for the credit note" in response.get_data(as_text=True)
@@ -364,3 +435,24 @@ def test_hybrid_iteration_form_offers_authorised_stages(client, login, db, stage
         },
     )
     assert response.status_code == 302
+
+
+def test_an_unknown_project_and_a_forbidden_one_refuse_an_import_alike(
+    client, login, db, staged, make_project
+):
+    other = make_project(code="NOT-MINE")
+    login(staged["manager"])
+    text = "date,amount,category,supplier,description\n2026-01-05,10,staff,,Pay\n"
+    answers = []
+    for project_id in (other.id, other.id + 1000):
+        path = f"/projects/{project_id}/budget/costs/import"
+        assert client.get(path).status_code == 403
+        response = client.post(
+            path,
+            data={"token": "x", "file": (io.BytesIO(text.encode()), "costs.csv")},
+            content_type="multipart/form-data",
+        )
+        answers.append((response.status_code, response.get_data(as_text=True)))
+    assert answers[0][0] == answers[1][0] == 403
+    assert answers[0][1] == answers[1][1]
+    assert _count(db, CostEntry) == 0

@@ -408,7 +408,7 @@ def test_csv_import_is_all_or_nothing_with_a_report(client, login, team, db):
     response = _upload(client, csv_text)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "No project has the code NOPE-1" in page
+    assert "You cannot log time on a project with the code NOPE-1" in page
     assert "is not a date like 2026-11-16" in page
     assert "Hours must not be negative" in page
     assert "No active person has the email nobody@example.gov.uk" in page

@@ -59,7 +59,7 @@ def test_bad_hours_say_why(typed, message):
 
 def test_empty_and_zero_cells_mean_no_time_in_a_grid():
     assert rules.parse_hours("", allow_empty=True) is None
-    assert rules.parse_hours("0", allow_empty=True) == 0
+    assert rules.parse_hours("0", allow_empty=True) is None  # 0 in a cell: no time
 
 
 def test_over_limit_counts_existing_time():

@@ -7,7 +7,9 @@ One limiter per app, so two apps in one process (the tests) never share counters
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template
+import hashlib
+
+from flask import Flask, current_app, render_template, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -32,8 +34,30 @@ def init_app(app: Flask) -> Limiter:
     return limiter
 
 
+def api_caller() -> str:
+    """Whom the API's limit counts: the bearer token (by digest, never the token itself), or
+    the address of a caller without one.
+
+    Keyed by token rather than address, so two programs behind one gateway do not share a
+    budget and one program cannot escape its budget by moving to another address.
+    """
+    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+    raw = raw.strip()
+    if scheme.lower() == "bearer" and raw:
+        return "token:" + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+    return "address:" + (get_remote_address() or "unknown")
+
+
 def limit_blueprint(app: Flask, blueprint) -> None:
-    app.extensions["tracker_limiter"].limit(lambda: current_app.config["API_RATE_LIMIT"])(blueprint)
+    """One budget for the whole API: every resource's blueprint shares the ``api`` scope,
+    so spreading calls over endpoints does not multiply the allowance."""
+    limits = app.extensions.get("tracker_api_limit")
+    if limits is None:
+        limits = app.extensions["tracker_limiter"].shared_limit(
+            lambda: current_app.config["API_RATE_LIMIT"], scope="api", key_func=api_caller
+        )
+        app.extensions["tracker_api_limit"] = limits
+    limits(blueprint)
 
 
 def too_many_requests_page():

@@ -12,6 +12,7 @@ from sqlalchemy import Select, select
 
 from tracker.api.models import ApiToken
 from tracker.audit import services as audit
+from tracker.auth import services as users
 from tracker.auth.models import User
 from tracker.core.errors import RuleError
 from tracker.db import utcnow
@@ -78,6 +79,32 @@ def revoke_token(token: ApiToken, *, actor: User) -> ApiToken:
         changes={"revoked_at": [None, token.revoked_at]},
     )
     return token
+
+
+@users.password_changed.connect
+def revoke_on_password_change(user: User, *, actor: User, **_) -> None:
+    """A new password ends every token made under the old one: someone who learnt the old
+    password (and made a token with it) loses the token with the password."""
+    now = utcnow()
+    live = db.session.scalars(
+        select(ApiToken).where(
+            ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None), ApiToken.expires_at > now
+        )
+    ).all()
+    for token in live:
+        token.revoked_at = now
+    if not live:
+        return
+    db.session.flush()
+    audit.record(
+        "api_token.revoked",
+        object_type="users",
+        object_id=user.id,
+        actor=actor,
+        summary=f"Revoked {user.name}'s {len(live)} API "
+        f"{'token' if len(live) == 1 else 'tokens'} because the password changed",
+        changes={"tokens": [[token.prefix for token in live], None]},
+    )
 
 
 def tokens_of(user: User) -> Select:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import secrets
 from datetime import datetime
 
 from argon2 import PasswordHasher, profiles
@@ -37,7 +39,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     global_role: Mapped[str | None] = mapped_column(String(20))
     is_active_user: Mapped[bool] = mapped_column("is_active", default=True)
-    # Bumped on every password change: sessions carry it, so old sessions stop working.
+    # Bumped on every password change and every sign-out: sessions (and remember cookies)
+    # carry it, so a copied cookie stops working once its owner signs out.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
@@ -76,6 +79,25 @@ class User(UserMixin, db.Model):
     @property
     def role_label(self) -> str:
         return GLOBAL_ROLES.get(self.global_role or "", "User")
+
+
+_dummy_hashes: dict[int, str] = {}
+
+
+def verify_without_account(password: str) -> bool:
+    """Spend the time a real password check takes, for a sign-in with no account behind it.
+
+    Without it a wrong password for an unknown address answers at once and a wrong password
+    for a real one answers after argon2's work, so the timing tells who has an account.
+    The dummy hash is made with the same parameters as real ones, once per process.
+    """
+    hasher = _password_hasher()
+    dummy = _dummy_hashes.get(id(hasher))
+    if dummy is None:
+        dummy = _dummy_hashes.setdefault(id(hasher), hasher.hash(secrets.token_urlsafe(24)))
+    with contextlib.suppress(VerificationError, InvalidHashError):
+        _hasher.verify(dummy, password)
+    return False
 
 
 class LoginThrottle(db.Model):

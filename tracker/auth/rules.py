@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
 
@@ -34,3 +36,22 @@ def password_problems(password: str, *, email: str = "", name: str = "") -> list
     if name and len(name) >= 4 and name.lower().replace(" ", "") in lowered.replace(" ", ""):
         problems.append("Password must not contain your name")
     return problems
+
+
+def is_safe_next(target: str | None) -> bool:
+    r"""Whether a sign-in's ``next`` is a path on this site, and nothing a browser could read
+    as another site or a header could split on.
+
+    Refused: any scheme or host; ``//host`` and ``/\host`` (browsers read a backslash as
+    a slash); control characters anywhere, because browsers drop tabs and newlines from
+    URLs (``/<TAB>/evil.example`` becomes ``//evil.example``) and a CR/LF in a Location
+    header would split the response.
+    """
+    if not target or not target.startswith("/"):
+        return False
+    if any(ord(char) < 32 or ord(char) == 127 for char in target) or "\\" in target:
+        return False
+    if target.startswith("//"):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from blinker import Namespace
 from sqlalchemy import select
 
 from tracker.audit import services as audit
 from tracker.audit.rules import diff
-from tracker.auth.models import User, email_lookup, normalise_email
+from tracker.auth.models import User, email_lookup, normalise_email, verify_without_account
 from tracker.db import utcnow
 from tracker.extensions import db
+
+_signals = Namespace()
+# Sent (sender: the person) inside the transaction that changed their password. Whatever else
+# lets someone act as the person subscribes and ends with it (the API revokes its tokens),
+# so this package need not know about them.
+password_changed = _signals.signal("password-changed")
 
 
 class UserError(ValueError):
@@ -83,7 +90,6 @@ def update_user(
     changes = diff(before, _snapshot(user))
     if password:
         user.set_password(password)
-        user.session_version += 1
         changes["password"] = ["(reset)", "(reset)"]
     if not changes:
         return user
@@ -91,15 +97,39 @@ def update_user(
     audit.record(
         "user.updated", user, summary=f"Updated user {user.name}", changes=changes, actor=actor
     )
+    if password:
+        _end_access(user, actor=actor)
     return user
 
 
-def change_password(user: User, new_password: str) -> None:
-    """Set a new password and end every other session of this person."""
-    user.set_password(new_password)
+def _end_access(user: User, *, actor) -> None:
+    """A new password ends every session and every token made under the old one."""
     user.session_version += 1
     db.session.flush()
+    password_changed.send(user, actor=actor or user)
+
+
+def change_password(user: User, new_password: str) -> None:
+    """Set a new password and end every other session (and every API token) of this person."""
+    user.set_password(new_password)
+    db.session.flush()
     audit.record("user.password_changed", user, summary=f"{user.name} changed their password")
+    _end_access(user, actor=user)
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    """Check a sign-in's password; with no such account, take the same time and say no."""
+    if user is None:
+        return verify_without_account(password)
+    return user.check_password(password)
+
+
+def sign_out(user: User) -> None:
+    """End this person's sessions on the server: a copy of the session cookie (or of a
+    remember cookie) taken before now no longer signs anyone in, because the loader
+    compares the version it carries with this one."""
+    user.session_version += 1
+    db.session.flush()
 
 
 def note_login(user: User) -> None:

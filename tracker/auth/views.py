@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
@@ -11,6 +9,7 @@ from tracker.auth import services as users
 from tracker.auth.access import admin_required
 from tracker.auth.forms import ChangePasswordForm, LoginForm, UserForm
 from tracker.auth.models import User
+from tracker.auth.rules import is_safe_next
 from tracker.core.pagination import paginate
 from tracker.extensions import db, login_manager
 
@@ -30,13 +29,8 @@ def load_user(user_id: str) -> User | None:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow a ``next`` that stays on this site."""
-    if not target:
-        return url_for("core.index")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("core.index")
-    return target
+    """Only follow a ``next`` that stays on this site (``rules.is_safe_next``)."""
+    return target if is_safe_next(target) else url_for("core.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -51,7 +45,10 @@ def login():
             form.email.errors.append(lockout.locked_message())
             return render_template("auth/login.html", form=form), 400
         user = users.find_by_email(email)
-        if user is not None and user.is_active_user and user.check_password(form.password.data):
+        # The password is checked (against a dummy hash when there is no such account)
+        # before anything else about the account, so every failure takes the same time.
+        matches = users.password_matches(user, form.password.data)
+        if matches and user.is_active_user:
             lockout.clear(email)
             login_user(user)
             users.note_login(user)
@@ -67,6 +64,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        users.sign_out(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
@@ -86,7 +86,11 @@ def change_password():
         db.session.commit()
         # Keep this session; every other session of this person is now invalid.
         login_user(user)
-        flash("Your password has been changed. Other sessions have been signed out.", "success")
+        flash(
+            "Your password has been changed. Other sessions have been signed out and your "
+            "API access tokens revoked.",
+            "success",
+        )
         return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form), 200 if not form.errors else 400
 

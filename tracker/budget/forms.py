@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DecimalField, HiddenField, StringField, TextAreaField
@@ -13,19 +16,57 @@ from tracker.budget.rules import MAX_DESCRIPTION_LENGTH, MAX_SUPPLIER_LENGTH
 from tracker.core.fields import ChoiceField, DayField, MoneyField, options
 from tracker.core.forms import VersionedForm
 
+SCOPE_MESSAGE = (
+    "This form was not made by this page for this project, or it has expired: reload the "
+    "page and submit it again. Nothing was saved."
+)
 
-def new_token() -> str:
-    return secrets.token_urlsafe(32)
+
+def new_token(project_id: int | None = None) -> str:
+    """A one-off form token. With a project, it is signed for that project: the server made
+    it, and it cannot be replayed against another project (where it would otherwise find
+    that project's earlier cost and say "already recorded" instead of recording)."""
+    nonce = secrets.token_urlsafe(18)
+    if project_id is None:
+        return secrets.token_urlsafe(32)
+    return f"{nonce}.{_signature(project_id, nonce)}"
+
+
+def _signature(project_id: int, nonce: str) -> str:
+    key = current_app.config["SECRET_KEY"]
+    key = key if isinstance(key, bytes) else str(key).encode("utf-8")
+    message = f"budget-form-token:{project_id}:{nonce}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+
+
+def token_fits(project_id: int, token: str | None) -> bool:
+    nonce, _, signature = (token or "").strip().partition(".")
+    if not nonce or not signature:
+        return False
+    return hmac.compare_digest(signature, _signature(project_id, nonce))
 
 
 class TokenForm(FlaskForm):
-    """A form whose hidden one-off token makes a second submission of it a no-op."""
+    """A form whose hidden one-off token makes a second submission of it a no-op.
+
+    Given its ``project``, the token is made by the server, signed for that project, and a
+    token the server did not make for it (typed by a client, or taken from another
+    project's form) is refused.
+    """
 
     token = HiddenField()
 
+    def __init__(self, *args, project=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+
     def ensure_token(self) -> None:
         if not self.token.data:
-            self.token.data = new_token()
+            self.token.data = new_token(self.project.id if self.project is not None else None)
+
+    def validate_token(self, field) -> None:
+        if self.project is not None and not token_fits(self.project.id, field.data):
+            raise ValidationError(SCOPE_MESSAGE)
 
 
 class CostForm(TokenForm):

@@ -138,6 +138,16 @@ def _check_cost(project: Project, data: CostData, today: date) -> Decimal:
     return amount
 
 
+def _same_project(project_id: int, project: Project) -> None:
+    """A token already used on another project is refused, never answered with what that
+    project recorded."""
+    if project_id != project.id:
+        raise RuleError(
+            "This form's one-off token belongs to another project: reload the page and "
+            "submit it again. Nothing was saved."
+        )
+
+
 def existing_cost(token: str | None) -> CostEntry | None:
     token = _clean_token(token)
     if token is None:
@@ -158,6 +168,7 @@ def record_cost(
     token = _clean_token(token)
     earlier = existing_cost(token)
     if earlier is not None:
+        _same_project(earlier.project_id, project)
         return earlier, False
     amount = _check_cost(project, data, today or uk_today())
     stage = _stage_of(project, data.stage_id)
@@ -319,6 +330,7 @@ def import_costs(
         raise RuleError("The form has expired. Choose the file and import it again.")
     earlier = db.session.scalars(select(CostImport).where(CostImport.token == token)).first()
     if earlier is not None:
+        _same_project(earlier.project_id, project)
         return earlier, False
     stage_refs, iteration_refs = cost_references(project)
     rows = rules.parse_cost_csv(text, stage_refs, iteration_refs, today=today or uk_today())

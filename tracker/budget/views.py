@@ -32,6 +32,7 @@ from tracker.core.errors import RuleError, attach_error
 from tracker.core.pagination import paginate
 from tracker.extensions import db
 from tracker.projects.access import can_manage, load_project
+from tracker.projects.models import Project
 from tracker.stages import services as stages
 from tracker.stages.models import Stage
 
@@ -148,7 +149,7 @@ def show(project_id: int):
 @bp.route("/costs/new", methods=["GET", "POST"])
 def record_cost(project_id: int):
     project = load_project(project_id, manage=True)
-    form = CostForm(links=_links(project))
+    form = CostForm(links=_links(project), project=project)
     if request.method == "GET":
         form.ensure_token()
         form.spent_on.data = budget.uk_today()
@@ -184,10 +185,20 @@ def record_cost(project_id: int):
     return render_template("budget/cost_form.html", form=form, project=project), _status(form)
 
 
+def _project_to_import_into(project_id: int) -> Project:
+    """The project a cost file goes into, checked before the file is read. An unknown
+    project and one you may not manage get the same refusal, so the import says nothing
+    about which projects exist."""
+    project = db.session.get(Project, project_id)
+    if project is None or not can_manage(current_user, project):
+        forbid()
+    return project
+
+
 @bp.route("/costs/import", methods=["GET", "POST"])
 def import_costs(project_id: int):
-    project = load_project(project_id, manage=True)
-    form = ImportForm()
+    project = _project_to_import_into(project_id)
+    form = ImportForm(project=project)
     problems = None
     if request.method == "GET":
         form.ensure_token()

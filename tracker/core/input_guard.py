@@ -1,7 +1,9 @@
 """NUL characters in query strings and form fields are refused with a 400 before any view
 runs: PostgreSQL cannot store or compare text containing them (it raises instead of
-matching nothing), and no field of this service ever needs one. Uploaded files are not
-checked here: the importers refuse malformed files with their own messages."""
+matching nothing), and no field of this service ever needs one. An uploaded file's *name*
+is checked the same way (it is stored with a cost import and shown back); the files'
+contents are not checked here: the importers refuse malformed files with their own
+messages."""
 
 from __future__ import annotations
 
@@ -20,7 +22,13 @@ def _has_nul(pairs) -> bool:
 def refuse_nul_characters():
     form_like = request.mimetype in {"application/x-www-form-urlencoded", "multipart/form-data"}
     if not _has_nul(request.args.items(multi=True)) and not (
-        form_like and _has_nul(request.form.items(multi=True))
+        form_like
+        and (
+            _has_nul(request.form.items(multi=True))
+            or _has_nul(
+                (name, upload.filename or "") for name, upload in request.files.items(multi=True)
+            )
+        )
     ):
         return None
     from tracker.api.problems import is_api_request, problem

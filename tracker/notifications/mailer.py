@@ -5,11 +5,17 @@ UPDATE and commits that before it talks to the mail server. A second sender (ano
 scheduler, or ``flask notifications send`` run by hand) finds the row no longer pending and
 leaves it alone. If the process dies mid-send the row stays ``sending``: it is not retried,
 since the server may have taken it, and the job log shows it for a person to check.
+
+An email that cannot be built or that fails in any other unexpected way is marked
+``failed`` with the reason at once, and the round goes on to the next email: one bad row
+never stops the job or stays ``sending``. Header values are made single-line first, so a
+project or person name holding CR/LF can neither add headers nor fail the email.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 from datetime import datetime
 from email.message import EmailMessage
@@ -32,11 +38,29 @@ class MailServerDown(Exception):
     """The mail server could not be reached: stop this round, try again later."""
 
 
+# Control characters and the Unicode line and paragraph separators.
+_LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+
+
+def header_text(value: str) -> str:
+    """A header value on one line: every run of control characters (CR, LF, tab, NUL...)
+    becomes one space, so text from people (project names, person names) cannot start a
+    header of its own."""
+    return " ".join(_LINE_BREAKING.sub(" ", value or "").split())
+
+
+def _address(value: str) -> str:
+    """An address is used as it is or not at all: changing it could send to someone else."""
+    if _LINE_BREAKING.search(value or ""):
+        raise ValueError("the recipient's address contains a line break or control character")
+    return value
+
+
 def _message(email: OutboxEmail) -> EmailMessage:
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_FROM"]
-    message["To"] = email.to_address
-    message["Subject"] = email.subject
+    message["To"] = _address(email.to_address)
+    message["Subject"] = header_text(email.subject)
     message["Message-ID"] = make_msgid(idstring=f"outbox-{email.id}")
     message.set_content(email.body)
     return message
@@ -96,6 +120,15 @@ def _settle(email_id: int, error: Exception | None) -> None:
     db.session.commit()
 
 
+def _give_up(email_id: int, reason: str) -> None:
+    """Mark an email failed at once, with why: it would fail the same way every time."""
+    db.session.rollback()
+    email = db.session.get(OutboxEmail, email_id, populate_existing=True)
+    email.status = "failed"
+    email.last_error = reason[:2000]
+    db.session.commit()
+
+
 def send_due(now: datetime | None = None, limit: int = BATCH) -> int:
     """Send the emails that are due; return how many went. Commits as it goes."""
     now = now or utcnow()
@@ -122,6 +155,9 @@ def send_due(now: datetime | None = None, limit: int = BATCH) -> int:
         except smtplib.SMTPException as error:
             log.warning("Email %s was refused: %s", email_id, error)
             _settle(email_id, error)
+        except Exception as error:  # one bad email must not stop the round
+            log.exception("Email %s could not be sent and will not be retried", email_id)
+            _give_up(email_id, f"Could not be sent: {type(error).__name__}: {error}")
         else:
             _settle(email_id, None)
             sent += 1

@@ -17,6 +17,7 @@ from tracker.auth.models import User
 from tracker.core.errors import RuleError
 from tracker.db import utcnow
 from tracker.extensions import db
+from tracker.notifications.mailer import header_text
 from tracker.notifications.models import KINDS, EmailOptOut, Notification, OutboxEmail
 
 
@@ -78,7 +79,7 @@ def notify(
             OutboxEmail(
                 notification_id=notification.id,
                 to_address=user.email,
-                subject=title[:200],
+                subject=header_text(title)[:200],
                 body=f"Dear {user.name},\n\n{text.strip()}\n",
                 status="pending",
                 next_attempt_at=utcnow(),

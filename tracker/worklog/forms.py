@@ -78,6 +78,11 @@ class RowForm(Form):
 class TimesheetForm(VersionedForm):
     rows = FieldList(FormField(RowForm), min_entries=0, max_entries=60)
 
+    def collect_row_errors(self) -> None:
+        """After a service refused cells, let the error summary list them too (the list
+        of row errors is otherwise the one validation made, before the service ran)."""
+        self.rows.errors = [row.errors for row in self.rows if row.errors]
+
     def label_errors(self, labels: dict[str, str], days) -> None:
         """Say which line and day a bad value is in: 'Hours for Tuesday 17 November on X'."""
         for row in self.rows:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
+from sqlalchemy import Select, and_, case, distinct, exists, func, literal, or_, select
 
 from tracker.agile.models import BacklogItem, Iteration
 from tracker.auth.models import User
@@ -107,22 +107,27 @@ class WeekView:
         return sum(self.day_totals, ZERO)
 
 
-def week_view(person_id: int, start: date) -> WeekView:
-    """A person's week: one line per project/stage/iteration/item, hours per day (2 queries)."""
+def week_view(person_id: int, start: date, *, only_projects: Select | None = None) -> WeekView:
+    """A person's week: one line per project/stage/iteration/item, hours per day (2 queries).
+
+    ``only_projects`` (a select of project ids) keeps only those projects' rows: what a
+    manager reading someone else's week may see (see ``readable_projects``).
+    """
     week = db.session.scalars(
         select(TimesheetWeek).where(
             TimesheetWeek.person_id == person_id, TimesheetWeek.week_start == start
         )
     ).first()
+    statement = _entry_columns().where(
+        TimeEntry.person_id == person_id,
+        TimeEntry.work_date >= start,
+        TimeEntry.work_date < start + timedelta(days=7),
+    )
+    if only_projects is not None:
+        statement = statement.where(TimeEntry.project_id.in_(only_projects))
     rows = list(
         db.session.execute(
-            _entry_columns()
-            .where(
-                TimeEntry.person_id == person_id,
-                TimeEntry.work_date >= start,
-                TimeEntry.work_date < start + timedelta(days=7),
-            )
-            .order_by(
+            statement.order_by(
                 Project.code, Stage.sequence, Iteration.name, TimeEntry.work_date, TimeEntry.id
             )
         )
@@ -138,6 +143,17 @@ def week_view(person_id: int, start: date) -> WeekView:
         line.cells[offset] = (line.cells[offset] or ZERO) + entry.hours
         line.counts[offset] += 1
     return WeekView(start, week, list(lines.values()), rows)
+
+
+def readable_projects(reader, person_id: int) -> Select | None:
+    """Whose rows of ``person_id``'s timesheet ``reader`` may see: all of them (None) for
+    the person, PMO and administrators; otherwise only the projects ``reader`` manages, so
+    a manager never learns what else a team member works on."""
+    if reader.id == person_id or reader.is_pmo:
+        return None
+    return select(ProjectMembership.project_id).where(
+        ProjectMembership.user_id == reader.id, ProjectMembership.role == "project_manager"
+    )
 
 
 def week_lines(person_id: int, start: date) -> list[tuple[LineKey, str]]:

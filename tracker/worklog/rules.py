@@ -47,7 +47,7 @@ def parse_week(raw: str | None, today: date) -> date:
 
 def parse_hours(raw: str | None, *, what: str = "Hours", allow_empty: bool = False):
     """Hours as typed: ``7.5``, ``7,5`` or ``7:30``. Returns a Decimal with at most two
-    decimal places, or None for an empty value when ``allow_empty``."""
+    decimal places, or None for an empty value (or 0) when ``allow_empty``."""
     text = (raw or "").strip()
     if text == "":
         if allow_empty:
@@ -74,9 +74,27 @@ def parse_hours(raw: str | None, *, what: str = "Hours", allow_empty: bool = Fal
         raise HoursError(f"{what} must be 24 or fewer")
     if value.as_tuple().exponent < -2 and value != value.quantize(Decimal("0.01")):
         raise HoursError(f"{what} can have at most 2 decimal places")
-    if value == 0 and not allow_empty:
+    if value == 0:
+        if allow_empty:
+            return None  # a 0 in a timesheet cell means "no time", as an empty cell does
         raise HoursError(f"{what} must be more than 0")
     return value.quantize(Decimal("0.01"))
+
+
+def long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def before_start_message(code: str, start: date, finish: date, day: date) -> str | None:
+    """Why time on ``day`` cannot be logged on a project running ``start`` to ``finish``,
+    or None when it can. Work before a project starts belongs to whatever came before it
+    (a business case, another project), not to this project's cost."""
+    if day >= start:
+        return None
+    return (
+        f"{code} runs from {long_date(start)} to {long_date(finish)}: time on "
+        f"{long_date(day)} is before it started and cannot be logged against it."
+    )
 
 
 def format_hours(value: Decimal | int | float | None) -> str:

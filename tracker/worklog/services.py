@@ -234,6 +234,15 @@ def _role_for(actor: User, person: User, project: Project) -> str:
     return role
 
 
+def check_started(project: Project, day: date, field: str = "work_date") -> None:
+    """Refuse time before the project's start date, naming the project's dates."""
+    message = rules.before_start_message(
+        project.code, project.planned_start, project.planned_finish, day
+    )
+    if message:
+        raise RuleError(message, field)
+
+
 def _check_day(day: date | None, field: str = "work_date") -> date:
     if day is None:
         raise RuleError("Enter the date the work was done", field)
@@ -290,6 +299,7 @@ def add_entry(data: EntryData, *, actor: User) -> TimeEntry:
     target = check_target(project, data.stage_id, data.iteration_id, data.backlog_item_id)
     role = _role_for(actor, person, target.project)
     day = _check_day(data.work_date)
+    check_started(target.project, day)
     hours = _check_hours(data.hours)
     week, _ = lock_week(person.id, day)
     _require_open(week, "work_date")
@@ -343,6 +353,7 @@ def update_entry(entry: TimeEntry, data: EntryData, *, version: int | None, acto
     target = check_target(project, data.stage_id, data.iteration_id, data.backlog_item_id)
     role = _role_for(actor, person, target.project)
     day = _check_day(data.work_date)
+    check_started(target.project, day)
     hours = _check_hours(data.hours)
     for start in sorted({rules.week_start(entry.work_date), rules.week_start(day)}):
         week, _ = lock_week(person.id, start)
@@ -498,6 +509,8 @@ def save_week(
         seen.add(key)
         for offset, value in enumerate(values):
             day = days[offset]
+            if value is not None and value == 0:
+                value = None  # 0 hours is no time: the cell is empty
             cell = by_cell.get((key, day), [])
             if len(cell) > 1:
                 continue
@@ -534,6 +547,13 @@ def save_week(
                         f"{_day(day)} has not happened yet: log time only for today or earlier",
                     )
                 )
+            elif value is not None:
+                project = target.project
+                early = rules.before_start_message(
+                    project.code, project.planned_start, project.planned_finish, day
+                )
+                if early:
+                    problems.append(CellProblem(row_index, offset, early))
     if plan and week.status == "submitted":
         raise TimesheetError(
             [

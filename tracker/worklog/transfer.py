@@ -19,6 +19,7 @@ from tracker.audit import services as audit
 from tracker.auth.models import User, normalise_email
 from tracker.core.errors import RuleError
 from tracker.extensions import db
+from tracker.projects.access import can_manage, project_roles
 from tracker.projects.models import Project
 from tracker.stages.models import Stage
 from tracker.worklog import rules, services
@@ -232,6 +233,13 @@ def _stage_lookup(project_ids: set[int]) -> dict[tuple[int, str], Stage]:
     return lookup
 
 
+def _no_project(code: str) -> str:
+    return (
+        f"You cannot log time on a project with the code {code}: check the code, or ask the "
+        "project's manager to add you to its team."
+    )
+
+
 def import_csv(data: bytes, *, actor: User) -> int:
     """Import time entries from CSV: all of them, or none with a report of every problem.
     Returns the number of entries added."""
@@ -258,20 +266,36 @@ def import_csv(data: bytes, *, actor: User) -> int:
     }
     ready: list[tuple[ParsedRow, User, services.Target, str]] = []
     today = services.today()
+    rights: dict[int, tuple[bool, bool]] = {}
+    own_email = normalise_email(actor.email)
     for row in parsed:
-        person = people.get(row.email)
+        # The importer's rights on the project come first: until they are known, nothing is
+        # said about the project (its stages, its team, its dates) or about the person, and
+        # an unknown code and a project the importer may not log time on read the same.
         project = projects.get(row.project_code)
+        if project is not None and project.id not in rights:
+            manages = can_manage(actor, project)
+            rights[project.id] = (manages, manages or bool(project_roles(actor, project.id)))
+        if project is None or not rights[project.id][1]:
+            problems.append(Problem(row.row, "Project code", _no_project(row.project_code)))
+            continue
+        if row.email != own_email and not rights[project.id][0]:
+            problems.append(
+                Problem(
+                    row.row,
+                    "Person email",
+                    f"Only {project.code}'s project manager can log time on behalf of someone "
+                    "else: import only your own time.",
+                )
+            )
+            continue
+        person = people.get(row.email)
         bad = False
         if person is None or not person.is_active_user:
             problems.append(
                 Problem(row.row, "Person email", f"No active person has the email {row.email}")
             )
             bad = True
-        if project is None:
-            problems.append(
-                Problem(row.row, "Project code", f"No project has the code {row.project_code}")
-            )
-            continue
         stage = stages.get((project.id, row.stage.lower())) if row.stage else None
         if row.stage and stage is None:
             problems.append(Problem(row.row, "Stage", f"{project.code} has no stage {row.stage}"))
@@ -287,6 +311,13 @@ def import_csv(data: bytes, *, actor: User) -> int:
                 Problem(row.row, "Date", "Time can be logged only for today or earlier")
             )
             bad = True
+        else:
+            early = rules.before_start_message(
+                project.code, project.planned_start, project.planned_finish, row.day
+            )
+            if early:
+                problems.append(Problem(row.row, "Date", early))
+                bad = True
         if bad:
             continue
         try:

@@ -129,8 +129,16 @@ def _can_edit(person: User) -> bool:
     return person.id == current_user.id or current_user.is_admin
 
 
+def _week_view(person, start):
+    """The week as the reader may see it: a manager reading a team member's week sees only
+    the rows of the projects they manage."""
+    return queries.week_view(
+        person.id, start, only_projects=queries.readable_projects(current_user, person.id)
+    )
+
+
 def _timesheet_page(person, start, form, *, status=200, copied=None, view=None):
-    view = view or queries.week_view(person.id, start)
+    view = view or _week_view(person, start)
     options = queries.line_options(person.id)
     labels = {services.line_text(key): label for key, label in options}
     labels.update({services.line_text(line.key): line.label for line in view.lines})
@@ -210,10 +218,10 @@ def timesheet():
     person = _person_for_timesheet(edit=request.method == "POST")
     start = _week()
     if request.method == "GET":
-        view = queries.week_view(person.id, start)
+        view = _week_view(person, start)
         copied = None
         extra = []
-        if request.args.get("copy") == "last-week":
+        if request.args.get("copy") == "last-week" and _can_edit(person):
             extra = [key for key, _ in queries.week_lines(person.id, start - timedelta(days=7))]
             copied = len(extra)
         form = TimesheetForm(formdata=None, data=_grid_data(view, extra))
@@ -258,6 +266,7 @@ def timesheet():
                     form.form_errors.append(problem.message)
                 else:
                     field.errors = [*field.errors, problem.message]
+            form.collect_row_errors()
         except RuleError as error:
             db.session.rollback()
             attach_error(form, error)
