@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, exists, literal, select
+from sqlalchemy import and_, exists, literal, or_, select
 
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.projects.models import Project, ProjectMembership
 from tracker.stages.models import (
+    ExceptionDecision,
     ExceptionReport,
     GateDecision,
     GateReview,
@@ -69,8 +70,14 @@ def inbox(user) -> list[InboxItem]:
         .where(
             GateReview.status == "pending",
             _role_required(GateReview.required_roles, ProjectMembership.role),
+            # Whoever requested a gate never decides it, and a person decides once.
+            GateReview.requested_by_id != user.id,
             ~exists().where(
-                GateDecision.gate_id == GateReview.id, GateDecision.role == ProjectMembership.role
+                GateDecision.gate_id == GateReview.id,
+                or_(
+                    GateDecision.role == ProjectMembership.role,
+                    GateDecision.decided_by_id == user.id,
+                ),
             ),
         )
     )
@@ -96,6 +103,21 @@ def inbox(user) -> list[InboxItem]:
         .where(
             ExceptionReport.status.in_(("open", "plan_submitted")),
             _role_required(ExceptionReport.required_roles, ProjectMembership.role),
+            # Whoever raised the report or submitted its plan never decides it.
+            ExceptionReport.raised_by_id != user.id,
+            or_(
+                ExceptionReport.status != "plan_submitted",
+                ExceptionReport.plan_submitted_by_id.is_(None),
+                ExceptionReport.plan_submitted_by_id != user.id,
+            ),
+            ~exists().where(
+                ExceptionDecision.report_id == ExceptionReport.id,
+                ExceptionDecision.round == ExceptionReport.round,
+                or_(
+                    ExceptionDecision.role == ProjectMembership.role,
+                    ExceptionDecision.decided_by_id == user.id,
+                ),
+            ),
         )
     )
     items: dict[tuple[str, int], InboxItem] = {}
