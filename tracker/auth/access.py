@@ -30,15 +30,16 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or best == "application/json"
 
 
-def forbid() -> Any:
-    """403 for JSON clients, the 403 page for people."""
+def forbid(detail: str | None = None) -> Any:
+    """403 for JSON clients, the 403 page for people. ``detail`` says why, where the
+    policy has words for it (the segregation of duties)."""
     if wants_json():
         # RFC 9457 problem details, the API's one error format.
         response = jsonify(
             type="about:blank",
             title="Forbidden",
             status=403,
-            detail="Your account does not have permission to do this.",
+            detail=detail or "Your account does not have permission to do this.",
             instance=request.path,
         )
         response.status_code = 403
