@@ -21,9 +21,7 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("exception_reports", schema=None) as batch_op:
         batch_op.add_column(sa.Column("plan_submitted_by_id", sa.Integer(), nullable=True))
-        batch_op.add_column(
-            sa.Column("round", sa.Integer(), server_default="1", nullable=False)
-        )
+        batch_op.add_column(sa.Column("round", sa.Integer(), server_default="1", nullable=False))
         batch_op.create_foreign_key(
             batch_op.f("fk_exception_reports_plan_submitted_by_id_users"),
             "users",
@@ -67,9 +65,7 @@ def upgrade():
             "report_id", "round", "role", name=op.f("uq_exception_decisions_report_id_round_role")
         ),
     )
-    op.create_index(
-        "ix_exception_decisions_decided_by", "exception_decisions", ["decided_by_id"]
-    )
+    op.create_index("ix_exception_decisions_decided_by", "exception_decisions", ["decided_by_id"])
 
 
 def downgrade():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, exists, literal, or_, select
+from sqlalchemy import and_, exists, func, literal, or_, select
 
 from tracker.db import utcnow
 from tracker.extensions import db
@@ -194,3 +194,76 @@ def last_highlight_end(project: Project) -> date | None:
         .order_by(HighlightReport.period_end.desc())
         .limit(1)
     )
+
+
+def segregation_breaches() -> list[str]:
+    """Every record that breaks the segregation of duties, one line each, by project code:
+    a manager on their own board, board roles combined where the tailoring forbids it, a
+    gate or exception decided by whoever asked for the decision, one person's decision
+    counted for two roles where the tailoring does not allow it. Read only: the command
+    that prints these changes nothing (a few set-based queries, whatever the portfolio's
+    size)."""
+    from tracker.auth.models import User
+    from tracker.projects.access import governance_level
+    from tracker.stages import rules
+
+    projects = {p.id: p for p in db.session.scalars(select(Project).order_by(Project.code))}
+    levels = {pid: governance_level(p) for pid, p in projects.items()}
+    teams: dict[int, dict[str, set[str]]] = {}
+    for project_id, name, email, role in db.session.execute(
+        select(ProjectMembership.project_id, User.name, User.email, ProjectMembership.role).join(
+            User, User.id == ProjectMembership.user_id
+        )
+    ):
+        teams.setdefault(project_id, {}).setdefault(f"{name} <{email}>", set()).add(role)
+    found: list[tuple[str, str]] = []
+
+    def add(project_id: int, line: str) -> None:
+        project = projects[project_id]
+        found.append((project.code, f"{project.code} {project.name}: {line}"))
+
+    for project_id, people in teams.items():
+        for line in rules.team_conflicts(levels[project_id], people):
+            add(project_id, line)
+    decider = User.__table__.alias("decider")
+    for project_id, gate_id, name in db.session.execute(
+        select(GateReview.project_id, GateReview.id, decider.c.name)
+        .join(GateDecision, GateDecision.gate_id == GateReview.id)
+        .join(decider, decider.c.id == GateDecision.decided_by_id)
+        .where(GateDecision.decided_by_id == GateReview.requested_by_id)
+        .distinct()
+    ):
+        add(project_id, f"gate review {gate_id} was decided by {name}, who requested it")
+    for project_id, gate_id, name, count in db.session.execute(
+        select(GateReview.project_id, GateReview.id, decider.c.name, func.count(GateDecision.id))
+        .join(GateDecision, GateDecision.gate_id == GateReview.id)
+        .join(decider, decider.c.id == GateDecision.decided_by_id)
+        .group_by(GateReview.project_id, GateReview.id, decider.c.name, GateDecision.decided_by_id)
+        .having(func.count(GateDecision.id) > 1)
+    ):
+        if not rules.decision_counts_for_combined_roles(levels[project_id]):
+            add(
+                project_id,
+                f"gate review {gate_id}: {name}'s one decision counted for {count} board "
+                "roles, which the tailoring does not allow",
+            )
+    for project_id, report_id, name, what in [
+        *db.session.execute(
+            select(
+                ExceptionReport.project_id, ExceptionReport.id, decider.c.name, literal("raised")
+            )
+            .join(decider, decider.c.id == ExceptionReport.decided_by_id)
+            .where(ExceptionReport.decided_by_id == ExceptionReport.raised_by_id)
+        ),
+        *db.session.execute(
+            select(
+                ExceptionReport.project_id, ExceptionReport.id, decider.c.name, literal("raised")
+            )
+            .join(ExceptionDecision, ExceptionDecision.report_id == ExceptionReport.id)
+            .join(decider, decider.c.id == ExceptionDecision.decided_by_id)
+            .where(ExceptionDecision.decided_by_id == ExceptionReport.raised_by_id)
+            .distinct()
+        ),
+    ]:
+        add(project_id, f"exception report {report_id} was decided by {name}, who {what} it")
+    return [line for _, line in sorted(set(found))]
