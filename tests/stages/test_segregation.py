@@ -390,3 +390,48 @@ def test_the_requester_never_sees_their_own_gate_in_the_inbox(client, login, db,
     assert cast["project"].code not in client.get("/decisions").get_data(as_text=True)
     login(cast["senior_user"])
     assert cast["project"].code in client.get("/decisions").get_data(as_text=True)
+
+
+# --------------------------------------------------------------------------------------
+# flask governance check
+# --------------------------------------------------------------------------------------
+
+
+def test_governance_check_reports_data_that_breaks_the_policy(app, db, cast, make_user):
+    runner = app.test_cli_runner()
+    clean = runner.invoke(args=["governance", "check"])
+    assert clean.exit_code == 0, clean.output
+    assert "No breaches of the segregation of duties." in clean.output
+
+    # Today's data, written before the policy: the manager on their own board, two board
+    # roles in one person on a medium project, and a gate decided by whoever requested it.
+    project = cast["project"]
+    gate = _gate(db, cast)
+    for user, role in ((cast["manager"], "executive"), (cast["board"], "senior_supplier")):
+        db.session.add(ProjectMembership(project_id=project.id, user_id=user.id, role=role))
+    db.session.add(
+        GateDecision(
+            gate_id=gate.id,
+            role="senior_user",
+            decided_by_id=cast["requester"].id,
+            decision="approve",
+        )
+    )
+    db.session.commit()
+    before = _counts(db)
+    broken = runner.invoke(args=["governance", "check"])
+    assert broken.exit_code == 1
+    lines = broken.output.splitlines()
+    prefix = f"{project.code} {project.name}: "
+    assert (
+        f"{prefix}Maria Manager <{cast['manager'].email}> is the project manager and also Executive"
+        in lines
+    )
+    assert (
+        f"{prefix}Jane Executive <{cast['board'].email}> holds Executive and Senior supplier, "
+        "which medium governance does not allow one person to combine"
+    ) in lines
+    assert f"{prefix}gate review {gate.id} was decided by Rita Requester, who requested it" in lines
+    assert "3 breaches of the segregation of duties." in broken.output
+    db.session.expire_all()
+    assert _counts(db) == before  # reported, not altered

@@ -626,12 +626,13 @@ def resolve_exception(
     * Decisions by roles that are not required do not count, and a role's first decision
       stands (the service refuses a second).
     """
-    required = _board_order(required_roles)
+    required = tuple(required_roles)
     if not required:
         raise ValueError("an exception needs at least one required board role")
     for role in required:
         if role not in BOARD_ROLES:
             raise ValueError(f"'{role}' is not a board role ({', '.join(BOARD_ROLES)})")
+    required = _board_order(required)
     wanted_approval = (
         ExceptionVote.APPROVE_EXCEPTION_PLAN if plan_submitted else ExceptionVote.APPROVE_OPTION
     )
