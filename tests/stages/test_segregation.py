@@ -435,3 +435,18 @@ def test_governance_check_reports_data_that_breaks_the_policy(app, db, cast, mak
     assert "3 breaches of the segregation of duties." in broken.output
     db.session.expire_all()
     assert _counts(db) == before  # reported, not altered
+
+
+def test_the_reminder_job_never_asks_the_requester_to_decide(db, cast):
+    from tracker.stages.tasks import waiting_decisions
+
+    gate = _gate(db, cast)
+    later = gate.requested_at.date() + timedelta(days=10)
+    waiting = waiting_decisions(later, 3)
+    assert cast["requester"].id not in waiting
+    assert {cast["board"].id, cast["senior_user"].id} <= set(waiting)
+    services.decide_gate(
+        gate, role="executive", decision="approve", comment="", actor=cast["board"]
+    )
+    db.session.commit()
+    assert cast["board"].id not in waiting_decisions(later, 3)

@@ -31,6 +31,40 @@ def _role_required(roles_column, role_column):
     )
 
 
+def gate_waits_on(user_id, role):
+    """A pending gate waits on this person in this role (the segregation of duties, in SQL,
+    shared by the inbox and the reminder job): the role is required, the person did not
+    request the gate, and neither the role nor the person has decided it."""
+    return and_(
+        _role_required(GateReview.required_roles, role),
+        GateReview.requested_by_id != user_id,
+        ~exists().where(
+            GateDecision.gate_id == GateReview.id,
+            or_(GateDecision.role == role, GateDecision.decided_by_id == user_id),
+        ),
+    )
+
+
+def exception_waits_on(user_id, role):
+    """An open exception report waits on this person in this role: the role is required, the
+    person neither raised the report nor submitted the plan before the board, and neither the
+    role nor the person has decided the current round."""
+    return and_(
+        _role_required(ExceptionReport.required_roles, role),
+        ExceptionReport.raised_by_id != user_id,
+        or_(
+            ExceptionReport.status != "plan_submitted",
+            ExceptionReport.plan_submitted_by_id.is_(None),
+            ExceptionReport.plan_submitted_by_id != user_id,
+        ),
+        ~exists().where(
+            ExceptionDecision.report_id == ExceptionReport.id,
+            ExceptionDecision.round == ExceptionReport.round,
+            or_(ExceptionDecision.role == role, ExceptionDecision.decided_by_id == user_id),
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class InboxItem:
     kind: str  # "gate" or "exception"
@@ -69,16 +103,7 @@ def inbox(user) -> list[InboxItem]:
         )
         .where(
             GateReview.status == "pending",
-            _role_required(GateReview.required_roles, ProjectMembership.role),
-            # Whoever requested a gate never decides it, and a person decides once.
-            GateReview.requested_by_id != user.id,
-            ~exists().where(
-                GateDecision.gate_id == GateReview.id,
-                or_(
-                    GateDecision.role == ProjectMembership.role,
-                    GateDecision.decided_by_id == user.id,
-                ),
-            ),
+            gate_waits_on(ProjectMembership.user_id, ProjectMembership.role),
         )
     )
     exceptions = db.session.execute(
@@ -102,22 +127,7 @@ def inbox(user) -> list[InboxItem]:
         )
         .where(
             ExceptionReport.status.in_(("open", "plan_submitted")),
-            _role_required(ExceptionReport.required_roles, ProjectMembership.role),
-            # Whoever raised the report or submitted its plan never decides it.
-            ExceptionReport.raised_by_id != user.id,
-            or_(
-                ExceptionReport.status != "plan_submitted",
-                ExceptionReport.plan_submitted_by_id.is_(None),
-                ExceptionReport.plan_submitted_by_id != user.id,
-            ),
-            ~exists().where(
-                ExceptionDecision.report_id == ExceptionReport.id,
-                ExceptionDecision.round == ExceptionReport.round,
-                or_(
-                    ExceptionDecision.role == ProjectMembership.role,
-                    ExceptionDecision.decided_by_id == user.id,
-                ),
-            ),
+            exception_waits_on(ProjectMembership.user_id, ProjectMembership.role),
         )
     )
     items: dict[tuple[str, int], InboxItem] = {}
