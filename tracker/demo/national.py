@@ -665,6 +665,14 @@ class Generator:
         roles += [(user, "team_member") for user in plan.team]
         if plan.customer:
             roles.append((plan.customer, "customer_rep"))
+        # Written in bulk, not through the team service, so held to the same policy here.
+        held: dict[int, set[str]] = {}
+        for user, role in roles:
+            held.setdefault(user, set()).add(role)
+        level = stage_rules.gate_regime(plan.tier, plan.criticality).level
+        conflicts = stage_rules.team_conflicts(level, {str(u): r for u, r in held.items()})
+        if conflicts:
+            raise RuntimeError(f"{plan.code} breaks the segregation of duties: {conflicts}")
         for user, role in roles:
             add(
                 ProjectMembership.__table__,
