@@ -230,6 +230,8 @@ def test_a_combined_chair_decides_once_for_both_roles_where_the_tailoring_says_s
     page = client.get(f"/projects/{project.id}/gates/{gate.id}").get_data(as_text=True)
     assert "Small Chair holds Executive and Senior user" in page
     assert "tailoring allows it" in page
+    project_page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "Small Chair holds Executive and Senior user on this board" in project_page
 
 
 # --------------------------------------------------------------------------------------
