@@ -151,3 +151,9 @@ def test_generated_projects_have_their_portfolio_facts_stored(db, generated):
         )
         == 0
     )
+
+
+def test_the_generated_portfolio_obeys_the_segregation_of_duties(db, generated):
+    from tracker.stages.queries import segregation_breaches
+
+    assert segregation_breaches() == []

@@ -76,7 +76,7 @@ def test_an_approver_cannot_decide_as_a_role_they_do_not_hold(client, login, boa
         f"/projects/{board['project'].id}/gates/{gate.id}/decide",
         data={"role": "executive", "decision": "approve"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 403  # a forged role: refused, nothing recorded
     assert db.session.scalar(select(func.count(GateDecision.id))) == 0
 
 

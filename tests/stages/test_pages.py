@@ -220,6 +220,15 @@ def test_a_late_forecast_raises_an_exception_the_board_decides(client, login, bo
     )
     assert ok.status_code == 302
     _db.session.refresh(first)
+    assert first.status == "in_exception"  # the Senior User must approve too
+    _db.session.refresh(report)
+    login(board["senior_user"])
+    ok = client.post(
+        f"/projects/{project.id}/exceptions/{report.id}/decide",
+        data={"decision": "approve_option", "option": "1", "version": report.version},
+    )
+    assert ok.status_code == 302
+    _db.session.refresh(first)
     assert first.status == "active"
     assert "Approve an option: option 1" in client.get(
         f"/projects/{project.id}/exceptions/{report.id}"

@@ -429,9 +429,30 @@ def test_a_late_forecast_puts_the_stage_in_exception_and_the_board_approves_an_o
         version=None,
         actor=board["senior_user"],
     )
+    # The rule: every required role approves; one decision alone settles nothing.
+    assert report.status == "open"
+    assert first.status == "in_exception"
+    assert services.exception_outcome(report).awaiting == ("executive",)
+    with pytest.raises(RuleError, match="already decided this round"):
+        services.decide_exception(
+            report,
+            decision="approve_option",
+            option=1,
+            comment="",
+            version=None,
+            actor=board["senior_user"],
+        )
+    services.decide_exception(
+        report,
+        decision="approve_option",
+        option=1,
+        comment="",
+        version=None,
+        actor=board["executive"],
+    )
     assert report.status == "decided"
     assert report.chosen_option == 1
-    assert report.decided_role == "senior_user"
+    assert report.decided_role == "executive"
     assert first.status == "active"
     with pytest.raises(RuleError, match="already been decided"):
         services.decide_exception(
@@ -494,6 +515,15 @@ def test_an_exception_plan_replaces_the_stage_plan_when_approved(db, board):
         comment="",
         version=None,
         actor=board["executive"],
+    )
+    assert report.status == "plan_submitted"  # the Senior User decides the plan too
+    services.decide_exception(
+        report,
+        decision="approve_exception_plan",
+        option=None,
+        comment="",
+        version=None,
+        actor=board["senior_user"],
     )
     assert first.planned_finish == new_finish
     assert first.planned_budget == Decimal("12000")

@@ -13,8 +13,9 @@ from tracker.api.core import Choice, Schema, Text, for_project, get_or_404, reso
 from tracker.api.problems import from_rule_error
 from tracker.auth.access import forbid
 from tracker.core.errors import RuleError
-from tracker.projects.access import has_role
+from tracker.projects.access import has_role, refused
 from tracker.projects.rules import BOARD_ROLES
+from tracker.stages import access as stage_access
 from tracker.stages import queries
 from tracker.stages import services as stages
 from tracker.stages.models import GATE_DECISIONS, GATE_STATUSES, GateReview
@@ -141,7 +142,10 @@ def request_gate(data, project):
 
 
 def _executive(user, project) -> bool:
-    return "executive" in stages.roles_held(user, project)
+    if stage_access.can_close_early(user, project):
+        return True
+    refused("early closure", project=project.id)
+    return False
 
 
 @blp.post("/projects/<id:project_id>/gates/<id:gate_id>/close-project")
@@ -169,11 +173,20 @@ def _on_the_board(user, project) -> bool:
 def decide_gate(data, project, gate_id: int):
     """Record your decision as a required board role; the gate resolves by its rule."""
     gate = get_or_404(GateReview, gate_id, project=project)
-    if not stages.can_decide_gate(current_user, gate):
-        forbid()
+    held = [r for r in gate.roles if r in stages.roles_held(current_user, project)]
     role = data.get("role")
+    if not held or (role is not None and role not in held):
+        refused("gate decision", project=project.id, gate=gate.id, role=role)
+        forbid(
+            f"You do not hold the {stages.role_label(role)} role on this project's board."
+            if role
+            else "Only the board members this gate was requested from can decide it."
+        )
+    if gate.requested_by_id == current_user.id:
+        refused("gate decision", project=project.id, gate=gate.id, reason="requester")
+        forbid(stage_access.gate_refusal(current_user, gate))
     if role is None:
-        held = [r for r in gate.roles if r in stages.roles_held(current_user, project)]
+        held = stages.undecided_roles(current_user, gate) or held
         if len(held) != 1:
             abort(
                 from_rule_error(

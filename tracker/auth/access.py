@@ -7,12 +7,15 @@ Object-level rules (is this person on this project?) live in each domain's ``acc
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from flask import abort, jsonify, request
 from flask_login import current_user
+
+policy_log = logging.getLogger("tracker.policy")
 
 PUBLIC_ENDPOINTS = {
     "auth.login",
@@ -30,15 +33,24 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or best == "application/json"
 
 
-def forbid() -> Any:
-    """403 for JSON clients, the 403 page for people."""
+def forbid(detail: str | None = None) -> Any:
+    """403 for JSON clients, the 403 page for people. ``detail`` says why, where the
+    policy has words for it (the segregation of duties). Every refusal leaves a log line
+    (not an audit entry: nothing changed)."""
+    policy_log.warning(
+        "refused %s %s for user %s%s",
+        request.method,
+        request.path,
+        getattr(current_user, "id", None),
+        f": {detail}" if detail else "",
+    )
     if wants_json():
         # RFC 9457 problem details, the API's one error format.
         response = jsonify(
             type="about:blank",
             title="Forbidden",
             status=403,
-            detail="Your account does not have permission to do this.",
+            detail=detail or "Your account does not have permission to do this.",
             instance=request.path,
         )
         response.status_code = 403

@@ -225,6 +225,20 @@ TABLE_ORDER: tuple[Table, ...] = (
 )
 
 
+def _distinct_board(pool: list, picks: list) -> dict:
+    """Executive, Senior User and Senior Supplier from the pool, three different people
+    (the segregation of duties: no combined board roles at any scale). A repeated pick
+    moves to the next person in the pool, so the random draws, and everything generated
+    after them, stay the same."""
+    chosen: list = []
+    for pick in picks:
+        index = pool.index(pick)
+        while pool[index] in chosen:
+            index = (index + 1) % len(pool)
+        chosen.append(pool[index])
+    return dict(zip(("executive", "senior_user", "senior_supplier"), chosen, strict=True))
+
+
 class BulkWriter:
     """Buffers rows per table and writes them in batches, parents first.
 
@@ -538,11 +552,10 @@ class Generator:
                 bac = rnd.randint(250, 5000) * 1000
             else:
                 bac = rnd.randint(5001, 40000) * 1000
-            board = {
-                "executive": rnd.choice(board_pool),
-                "senior_user": rnd.choice(board_pool),
-                "senior_supplier": rnd.choice(board_pool),
-            }
+            board = _distinct_board(
+                board_pool,
+                [rnd.choice(board_pool), rnd.choice(board_pool), rnd.choice(board_pool)],
+            )
             team = rnd.sample(team_pool, 4)
             plans.append(
                 Plan(
@@ -652,6 +665,14 @@ class Generator:
         roles += [(user, "team_member") for user in plan.team]
         if plan.customer:
             roles.append((plan.customer, "customer_rep"))
+        # Written in bulk, not through the team service, so held to the same policy here.
+        held: dict[int, set[str]] = {}
+        for user, role in roles:
+            held.setdefault(user, set()).add(role)
+        level = stage_rules.gate_regime(plan.tier, plan.criticality).level
+        conflicts = stage_rules.team_conflicts(level, {str(u): r for u, r in held.items()})
+        if conflicts:
+            raise RuntimeError(f"{plan.code} breaks the segregation of duties: {conflicts}")
         for user, role in roles:
             add(
                 ProjectMembership.__table__,

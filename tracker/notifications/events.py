@@ -5,30 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
-
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.notifications.services import notify, notify_all, path_for
-from tracker.projects.models import Project, ProjectMembership
+from tracker.projects.access import team
+from tracker.projects.models import Project
 from tracker.projects.rules import PROJECT_ROLES
 
 
 def holders(project_id: int, roles: Iterable[str]) -> list[User]:
     """Active people holding any of ``roles`` on the project, each once, by name."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(ProjectMembership, ProjectMembership.user_id == User.id)
-            .where(
-                ProjectMembership.project_id == project_id,
-                ProjectMembership.role.in_(list(roles)),
-                User.is_active_user.is_(True),
-            )
-            .distinct()
-            .order_by(User.name, User.id)
-        )
-    )
+    return team(project_id).holders(roles)
 
 
 def gate_requested(gate) -> int:

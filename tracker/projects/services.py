@@ -15,6 +15,7 @@ from tracker.auth.models import User
 from tracker.core.errors import RuleError, check_version
 from tracker.extensions import db
 from tracker.orgs.models import Organisation
+from tracker.projects import access
 from tracker.projects.models import Project, ProjectMembership
 from tracker.projects.rules import PROJECT_ROLES
 
@@ -127,6 +128,9 @@ def create_project(data: ProjectData) -> Project:
 def update_project(project: Project, data: ProjectData, *, version: int | None) -> Project:
     check_version(project, version)
     lead, partners, manager = _check(data, exclude_id=project.id)
+    current = manager_of(project)
+    if current is None or current.id != manager.id:
+        access.check_grant(project, manager, "project_manager", "manager_id")
     before = _snapshot(project)
     _apply(project, data, lead, partners, manager)
     changes = diff(before, _snapshot(project))
@@ -156,6 +160,7 @@ def add_member(project: Project, user: User, role: str) -> ProjectMembership:
         raise RuleError("Choose a role from the list", "role")
     if not user.is_active_user:
         raise RuleError("Choose an active person", "user_id")
+    access.check_grant(project, user, role, "role")
     exists = db.session.scalars(
         select(ProjectMembership.id).where(
             ProjectMembership.project_id == project.id,

@@ -16,7 +16,13 @@ from tracker.extensions import cache, db
 from tracker.orgs.models import Organisation
 from tracker.projects import bp, queries
 from tracker.projects import services as projects
-from tracker.projects.access import can_manage, load_project, project_roles
+from tracker.projects.access import (
+    can_manage,
+    combined_board_roles,
+    governance_level,
+    load_project,
+    project_roles,
+)
 from tracker.projects.forms import MemberForm, ProjectFilterForm, ProjectForm
 from tracker.projects.models import ProjectMembership
 from tracker.projects.rules import (
@@ -27,6 +33,7 @@ from tracker.projects.rules import (
     size_tier,
 )
 from tracker.scheduler.services import uk_today
+from tracker.stages import rules as governance
 
 
 def _organisations():
@@ -160,7 +167,7 @@ def show_project(project_id: int):
 
 # Bump when the page's templates change in a way old copies must not survive (a shared
 # Redis cache outlives a deployment).
-PAGE_VERSION = 2
+PAGE_VERSION = 3
 
 # Where the kept page's forms take the request's CSRF token. Autoescaping turns any "<"
 # a person types into "&lt;", so this text can only come from the template itself.
@@ -234,6 +241,8 @@ def _render_page(project, manages: bool) -> str:
         history=history,
         manager=projects.manager_of(project),
         can_manage=manages,
+        combined=combined_board_roles(project),
+        counts_for_each=governance.decision_counts_for_combined_roles(governance_level(project)),
         member_form=MemberForm(),
         csrf_slot=CSRF_SLOT,
         sections=Markup(  # noqa: S704 - the output of our own autoescaped template
@@ -284,6 +293,13 @@ def add_member(project_id: int):
         except RuleError as error:
             db.session.rollback()
             flash(str(error), "error")
+            # Refused by the rules (the segregation of duties among them): the page again,
+            # saying why, with nothing changed.
+            project = load_project(project_id, manage=True)
+            page = render_template(
+                "projects/show.html", project=project, page_html=project_page(project)
+            )
+            return page, 422
         else:
             db.session.commit()
             flash("Added to the project team.", "success")

@@ -2,6 +2,7 @@
 
 from flask import Blueprint
 
-bp = Blueprint("stages", __name__)
+# Its commands are the board's: ``flask governance check``.
+bp = Blueprint("stages", __name__, cli_group="governance")
 
-from tracker.stages import views  # noqa: E402,F401
+from tracker.stages import cli, views  # noqa: E402,F401

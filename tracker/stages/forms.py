@@ -254,16 +254,19 @@ class ExceptionDecisionForm(VersionedForm):
     option = ChoiceField("Option approved", coerce=optional_int)
     comment = _text("Comment", "", required=False)
 
-    def __init__(self, *args, report=None, **kwargs):
+    def __init__(self, *args, report=None, is_executive: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         numbers = [o.number for o in report.options] if report is not None else []
         self.option.choices = options(
             [("", "Choose an option"), *[(n, f"Option {n}") for n in numbers]]
         )
         if report is not None and report.status == "plan_submitted":
-            allowed = ("approve_exception_plan", "close_project")
+            allowed = ("approve_exception_plan", "request_exception_plan", "close_project")
         else:
             allowed = ("approve_option", "request_exception_plan", "close_project")
+        if not is_executive:
+            # Only the Executive may close the project early (rules.resolve_exception).
+            allowed = allowed[:-1]
         self.decision.choices = options([(k, EXCEPTION_DECISIONS[k]) for k in allowed])
 
     def validate_option(self, field):

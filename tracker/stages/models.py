@@ -298,12 +298,22 @@ class ExceptionReport(db.Model):
     plan_budget: Mapped[Decimal | None]
     plan_summary: Mapped[str | None] = mapped_column(Text)
     plan_submitted_at: Mapped[datetime | None]
+    plan_submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Which round of board decisions is open: 1 for the options, one more for each exception
+    # plan submitted (see ``ExceptionDecision``).
+    round: Mapped[int] = mapped_column(default=1, server_default="1")
     version: Mapped[int] = mapped_column(default=1)
 
     stage: Mapped[Stage] = relationship()
     project: Mapped[Project] = relationship()
     raised_by: Mapped[User] = relationship(foreign_keys=[raised_by_id], lazy="joined")
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    plan_submitted_by: Mapped[User | None] = relationship(foreign_keys=[plan_submitted_by_id])
+    decisions: Mapped[list[ExceptionDecision]] = relationship(
+        back_populates="report",
+        order_by="ExceptionDecision.decided_at",
+        cascade="all, delete-orphan",
+    )
     options: Mapped[list[ExceptionOption]] = relationship(
         back_populates="report",
         order_by="ExceptionOption.number",
@@ -315,6 +325,34 @@ class ExceptionReport(db.Model):
     @property
     def roles(self) -> tuple[str, ...]:
         return tuple(role for role in self.required_roles.split(",") if role)
+
+
+class ExceptionDecision(db.Model):
+    """One board role's decision in one round of an exception report. A role decides once
+    per round (unique); the report resolves by ``rules.resolve_exception``."""
+
+    __tablename__ = "exception_decisions"
+    __table_args__ = (
+        UniqueConstraint("report_id", "round", "role"),
+        CheckConstraint(_in("decision", EXCEPTION_DECISIONS), name="decision_known"),
+        CheckConstraint(
+            _in("role", ("executive", "senior_user", "senior_supplier")), name="role_known"
+        ),
+        Index("ix_exception_decisions_decided_by", "decided_by_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("exception_reports.id", ondelete="CASCADE"))
+    round: Mapped[int]
+    role: Mapped[str] = mapped_column(String(30))
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decision: Mapped[str] = mapped_column(String(30))
+    option: Mapped[int | None]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    report: Mapped[ExceptionReport] = relationship(back_populates="decisions")
+    decided_by: Mapped[User] = relationship(lazy="joined")
 
 
 class ExceptionOption(db.Model):

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, exists, literal, select
+from sqlalchemy import and_, exists, func, literal, or_, select
 
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.projects.models import Project, ProjectMembership
 from tracker.stages.models import (
+    ExceptionDecision,
     ExceptionReport,
     GateDecision,
     GateReview,
@@ -27,6 +28,40 @@ def _role_required(roles_column, role_column):
     """
     return (literal(",") + roles_column + literal(",")).contains(
         literal(",") + role_column + literal(",")
+    )
+
+
+def gate_waits_on(user_id, role):
+    """A pending gate waits on this person in this role (the segregation of duties, in SQL,
+    shared by the inbox and the reminder job): the role is required, the person did not
+    request the gate, and neither the role nor the person has decided it."""
+    return and_(
+        _role_required(GateReview.required_roles, role),
+        GateReview.requested_by_id != user_id,
+        ~exists().where(
+            GateDecision.gate_id == GateReview.id,
+            or_(GateDecision.role == role, GateDecision.decided_by_id == user_id),
+        ),
+    )
+
+
+def exception_waits_on(user_id, role):
+    """An open exception report waits on this person in this role: the role is required, the
+    person neither raised the report nor submitted the plan before the board, and neither the
+    role nor the person has decided the current round."""
+    return and_(
+        _role_required(ExceptionReport.required_roles, role),
+        ExceptionReport.raised_by_id != user_id,
+        or_(
+            ExceptionReport.status != "plan_submitted",
+            ExceptionReport.plan_submitted_by_id.is_(None),
+            ExceptionReport.plan_submitted_by_id != user_id,
+        ),
+        ~exists().where(
+            ExceptionDecision.report_id == ExceptionReport.id,
+            ExceptionDecision.round == ExceptionReport.round,
+            or_(ExceptionDecision.role == role, ExceptionDecision.decided_by_id == user_id),
+        ),
     )
 
 
@@ -68,10 +103,7 @@ def inbox(user) -> list[InboxItem]:
         )
         .where(
             GateReview.status == "pending",
-            _role_required(GateReview.required_roles, ProjectMembership.role),
-            ~exists().where(
-                GateDecision.gate_id == GateReview.id, GateDecision.role == ProjectMembership.role
-            ),
+            gate_waits_on(ProjectMembership.user_id, ProjectMembership.role),
         )
     )
     exceptions = db.session.execute(
@@ -95,7 +127,7 @@ def inbox(user) -> list[InboxItem]:
         )
         .where(
             ExceptionReport.status.in_(("open", "plan_submitted")),
-            _role_required(ExceptionReport.required_roles, ProjectMembership.role),
+            exception_waits_on(ProjectMembership.user_id, ProjectMembership.role),
         )
     )
     items: dict[tuple[str, int], InboxItem] = {}
@@ -172,3 +204,76 @@ def last_highlight_end(project: Project) -> date | None:
         .order_by(HighlightReport.period_end.desc())
         .limit(1)
     )
+
+
+def segregation_breaches() -> list[str]:
+    """Every record that breaks the segregation of duties, one line each, by project code:
+    a manager on their own board, board roles combined where the tailoring forbids it, a
+    gate or exception decided by whoever asked for the decision, one person's decision
+    counted for two roles where the tailoring does not allow it. Read only: the command
+    that prints these changes nothing (a few set-based queries, whatever the portfolio's
+    size)."""
+    from tracker.auth.models import User
+    from tracker.projects.access import governance_level
+    from tracker.stages import rules
+
+    projects = {p.id: p for p in db.session.scalars(select(Project).order_by(Project.code))}
+    levels = {pid: governance_level(p) for pid, p in projects.items()}
+    teams: dict[int, dict[str, set[str]]] = {}
+    for project_id, name, email, role in db.session.execute(
+        select(ProjectMembership.project_id, User.name, User.email, ProjectMembership.role).join(
+            User, User.id == ProjectMembership.user_id
+        )
+    ):
+        teams.setdefault(project_id, {}).setdefault(f"{name} <{email}>", set()).add(role)
+    found: list[tuple[str, str]] = []
+
+    def add(project_id: int, line: str) -> None:
+        project = projects[project_id]
+        found.append((project.code, f"{project.code} {project.name}: {line}"))
+
+    for project_id, people in teams.items():
+        for line in rules.team_conflicts(levels[project_id], people):
+            add(project_id, line)
+    decider = User.__table__.alias("decider")
+    for project_id, gate_id, name in db.session.execute(
+        select(GateReview.project_id, GateReview.id, decider.c.name)
+        .join(GateDecision, GateDecision.gate_id == GateReview.id)
+        .join(decider, decider.c.id == GateDecision.decided_by_id)
+        .where(GateDecision.decided_by_id == GateReview.requested_by_id)
+        .distinct()
+    ):
+        add(project_id, f"gate review {gate_id} was decided by {name}, who requested it")
+    for project_id, gate_id, name, count in db.session.execute(
+        select(GateReview.project_id, GateReview.id, decider.c.name, func.count(GateDecision.id))
+        .join(GateDecision, GateDecision.gate_id == GateReview.id)
+        .join(decider, decider.c.id == GateDecision.decided_by_id)
+        .group_by(GateReview.project_id, GateReview.id, decider.c.name, GateDecision.decided_by_id)
+        .having(func.count(GateDecision.id) > 1)
+    ):
+        if not rules.decision_counts_for_combined_roles(levels[project_id]):
+            add(
+                project_id,
+                f"gate review {gate_id}: {name}'s one decision counted for {count} board "
+                "roles, which the tailoring does not allow",
+            )
+    for project_id, report_id, name, what in [
+        *db.session.execute(
+            select(
+                ExceptionReport.project_id, ExceptionReport.id, decider.c.name, literal("raised")
+            )
+            .join(decider, decider.c.id == ExceptionReport.decided_by_id)
+            .where(ExceptionReport.decided_by_id == ExceptionReport.raised_by_id)
+        ),
+        *db.session.execute(
+            select(
+                ExceptionReport.project_id, ExceptionReport.id, decider.c.name, literal("raised")
+            )
+            .join(ExceptionDecision, ExceptionDecision.report_id == ExceptionReport.id)
+            .join(decider, decider.c.id == ExceptionDecision.decided_by_id)
+            .where(ExceptionDecision.decided_by_id == ExceptionReport.raised_by_id)
+            .distinct()
+        ),
+    ]:
+        add(project_id, f"exception report {report_id} was decided by {name}, who {what} it")
+    return [line for _, line in sorted(set(found))]

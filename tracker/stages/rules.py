@@ -481,6 +481,224 @@ def resolve_gate(
 
 
 # --------------------------------------------------------------------------------------
+# Segregation of duties
+# --------------------------------------------------------------------------------------
+
+PROJECT_MANAGER = "project_manager"
+
+_COMBINABLE: Mapping[SizeTier, frozenset[str]] = {
+    # PRINCE2 lets a small, low-criticality project merge the business and user interests in
+    # one person; the supplier's interest is never merged with them, and from medium
+    # governance up every board role is a different person.
+    SizeTier.SMALL: frozenset({EXECUTIVE, SENIOR_USER}),
+}
+
+
+def may_combine(level: SizeTier | str, board_roles: Iterable[str]) -> bool:
+    """Whether one person may hold all of ``board_roles`` together under governance
+    ``level`` (the regime's level, after criticality has raised it)."""
+    held = set(board_roles) & set(BOARD_ROLES)
+    if len(held) < 2:
+        return True
+    return held <= _COMBINABLE.get(SizeTier(level), frozenset())
+
+
+def decision_counts_for_combined_roles(level: SizeTier | str) -> bool:
+    """Whether one person's decision counts for every board role they hold: only where the
+    tailoring lets the roles be combined at all (small, low-criticality projects)."""
+    return SizeTier(level) in _COMBINABLE
+
+
+def role_conflict(level: SizeTier | str, held: Iterable[str], new_role: str) -> str | None:
+    """Why a person holding ``held`` on a project may not also take ``new_role``, or None.
+
+    The project manager never sits on the board of their own project (PRINCE2: the board
+    directs, the manager manages), and board roles combine only where the tailoring allows.
+    """
+    held = set(held) - {new_role}
+    label = _role_label(new_role)
+    if new_role in BOARD_ROLES and PROJECT_MANAGER in held:
+        return (
+            f"The project manager cannot also be the {label}: under PRINCE2 the board "
+            "directs and the project manager manages, so the manager never decides on their "
+            "own project. Choose someone else for the board."
+        )
+    if new_role == PROJECT_MANAGER and held & set(BOARD_ROLES):
+        roles = ", ".join(_role_label(r) for r in _board_order(held & set(BOARD_ROLES)))
+        return (
+            f"This person is on the project board ({roles}), so cannot also manage the "
+            "project: under PRINCE2 the board directs and the project manager manages. "
+            "Remove their board role first or choose another manager."
+        )
+    if new_role in BOARD_ROLES and not may_combine(level, held | {new_role}):
+        roles = " and ".join(_role_label(r) for r in _board_order(held & set(BOARD_ROLES)))
+        if SizeTier(level) in _COMBINABLE:
+            allowed = "only Executive and Senior user may be combined on this project"
+        else:
+            allowed = (
+                f"this project has {SizeTier(level).value} governance, where each board "
+                "role is held by a different person"
+            )
+        return (
+            f"This person is already {roles} on this project and cannot also be the "
+            f"{label}: {allowed}."
+        )
+    return None
+
+
+def team_conflicts(
+    level: SizeTier | str, roles_by_person: Mapping[str, Iterable[str]]
+) -> list[str]:
+    """Every way a team breaks the segregation of duties, one line per person, for
+    ``flask governance check``. Empty when the team obeys the rule."""
+    found = []
+    for person, roles in sorted(roles_by_person.items()):
+        roles = set(roles)
+        board = _board_order(roles & set(BOARD_ROLES))
+        names = " and ".join(_role_label(r) for r in board)
+        if PROJECT_MANAGER in roles and board:
+            found.append(f"{person} is the project manager and also {names}")
+        elif not may_combine(level, board):
+            found.append(
+                f"{person} holds {names}, which {SizeTier(level).value} governance does not "
+                "allow one person to combine"
+            )
+    return found
+
+
+# --------------------------------------------------------------------------------------
+# Exception resolution
+# --------------------------------------------------------------------------------------
+
+
+class ExceptionVote(StrEnum):
+    APPROVE_OPTION = "approve_option"
+    REQUEST_EXCEPTION_PLAN = "request_exception_plan"
+    APPROVE_EXCEPTION_PLAN = "approve_exception_plan"
+    CLOSE_PROJECT = "close_project"
+
+
+class ExceptionResult(StrEnum):
+    PENDING = "pending"
+    OPTION_APPROVED = "option_approved"
+    PLAN_REQUESTED = "plan_requested"
+    PLAN_APPROVED = "plan_approved"
+    PROJECT_CLOSED = "project_closed"
+
+
+@dataclass(frozen=True)
+class ExceptionOutcome:
+    """Where one round of an exception's decisions stands (board order throughout).
+
+    ``resolved_by`` names the roles whose decisions settled the round; the roles in
+    ``not_needed`` had not decided when it settled and are no longer waited for.
+    """
+
+    result: ExceptionResult
+    option: int | None
+    awaiting: tuple[str, ...]
+    resolved_by: tuple[str, ...]
+    not_needed: tuple[str, ...]
+    message: str
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.result is not ExceptionResult.PENDING
+
+
+def resolve_exception(
+    required_roles: Iterable[str],
+    decisions: Iterable[tuple[str, str, int | None]],
+    *,
+    plan_submitted: bool = False,
+) -> ExceptionOutcome:
+    """Resolve one round of an exception report from ``(role, decision, option)`` triples.
+
+    The rule, like a gate's:
+
+    * Every required role decides. A round is approved only when each of them approves:
+      the same option while the board weighs the options (``approve_option``), or the
+      exception plan once it is submitted (``approve_exception_plan``).
+    * One request for an exception plan by a required role (the board's "no" to the options
+      or to the plan submitted) settles the round at once: the manager writes a plan (or a
+      new one). Approvals of different options are no agreement and settle it the same way.
+    * The Executive alone may close the project early, at any point, without the others.
+    * Decisions by roles that are not required do not count, and a role's first decision
+      stands (the service refuses a second).
+    """
+    required = tuple(required_roles)
+    if not required:
+        raise ValueError("an exception needs at least one required board role")
+    for role in required:
+        if role not in BOARD_ROLES:
+            raise ValueError(f"'{role}' is not a board role ({', '.join(BOARD_ROLES)})")
+    required = _board_order(required)
+    wanted_approval = (
+        ExceptionVote.APPROVE_EXCEPTION_PLAN if plan_submitted else ExceptionVote.APPROVE_OPTION
+    )
+    allowed = {wanted_approval, ExceptionVote.REQUEST_EXCEPTION_PLAN, ExceptionVote.CLOSE_PROJECT}
+    position: dict[str, tuple[ExceptionVote, int | None]] = {}
+    for role, raw, option in decisions:
+        if role not in BOARD_ROLES:
+            raise ValueError(f"'{role}' is not a board role ({', '.join(BOARD_ROLES)})")
+        vote = ExceptionVote(raw)
+        if vote not in allowed:
+            raise ValueError(f"'{vote.value}' cannot be decided at this point")
+        if vote is ExceptionVote.CLOSE_PROJECT:
+            if role != EXECUTIVE:
+                raise ValueError("only the Executive can close the project early")
+            awaiting = tuple(r for r in required if r not in position and r != EXECUTIVE)
+            return ExceptionOutcome(
+                ExceptionResult.PROJECT_CLOSED,
+                None,
+                (),
+                (EXECUTIVE,),
+                awaiting,
+                "The Executive closed the project early.",
+            )
+        if role in required and role not in position:
+            position[role] = (vote, option)
+
+    def settled(result, option, by, message) -> ExceptionOutcome:
+        rest = tuple(r for r in required if r not in position)
+        return ExceptionOutcome(result, option, (), _board_order(by), rest, message)
+
+    rejecting = [
+        r for r, (vote, _) in position.items() if vote is ExceptionVote.REQUEST_EXCEPTION_PLAN
+    ]
+    if rejecting:
+        who = ", ".join(_role_label(r) for r in _board_order(rejecting))
+        what = "a new exception plan" if plan_submitted else "an exception plan"
+        return settled(ExceptionResult.PLAN_REQUESTED, None, rejecting, f"{who} asked for {what}.")
+    options = {option for vote, option in position.values()}
+    if not plan_submitted and len(options) > 1:
+        return settled(
+            ExceptionResult.PLAN_REQUESTED,
+            None,
+            position,
+            "The board approved different options, so an exception plan is needed.",
+        )
+    awaiting = tuple(r for r in required if r not in position)
+    if awaiting:
+        return ExceptionOutcome(
+            ExceptionResult.PENDING,
+            None,
+            awaiting,
+            (),
+            (),
+            "Waiting for: " + ", ".join(_role_label(r) for r in awaiting) + ".",
+        )
+    if plan_submitted:
+        return settled(
+            ExceptionResult.PLAN_APPROVED, None, required, "The board approved the exception plan."
+        )
+    (option,) = options
+    return settled(
+        ExceptionResult.OPTION_APPROVED, option, required, f"The board approved option {option}."
+    )
+
+
+# --------------------------------------------------------------------------------------
 # Stage status transitions
 # --------------------------------------------------------------------------------------
 
@@ -592,6 +810,9 @@ __all__ = [
     "Breach",
     "Dimension",
     "DimensionStatus",
+    "ExceptionOutcome",
+    "ExceptionResult",
+    "ExceptionVote",
     "Forecast",
     "GateBoundaries",
     "GateDecision",
@@ -610,8 +831,13 @@ __all__ = [
     "check_forecast",
     "check_stage_budgets",
     "check_transition",
+    "decision_counts_for_combined_roles",
     "gate_boundaries",
     "gate_regime",
+    "may_combine",
+    "resolve_exception",
     "resolve_gate",
+    "role_conflict",
     "size_tier",
+    "team_conflicts",
 ]

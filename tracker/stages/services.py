@@ -25,13 +25,17 @@ from tracker.core.errors import RuleError, check_version
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.notifications import events as notifications
-from tracker.projects.models import Project, ProjectMembership
+from tracker.projects import access
+from tracker.projects.models import Project
 from tracker.projects.rules import PROJECT_ROLES, size_tier
+from tracker.stages import access as stage_access
 from tracker.stages import rules
 from tracker.stages.models import (
+    EXCEPTION_DECISIONS,
     GATE_DECISIONS,
     OPEN_EXCEPTION_STATUSES,
     STATED_TARGETS,
+    ExceptionDecision,
     ExceptionOption,
     ExceptionReport,
     GateDecision,
@@ -130,32 +134,12 @@ def require_open(project: Project) -> None:
 
 
 def members_with_roles(project: Project, roles) -> dict[str, list[User]]:
-    """Who holds each of ``roles`` on the project (one query)."""
-    held: dict[str, list[User]] = {role: [] for role in roles}
-    rows = db.session.execute(
-        select(ProjectMembership.role, User)
-        .join(User, User.id == ProjectMembership.user_id)
-        .where(
-            ProjectMembership.project_id == project.id,
-            ProjectMembership.role.in_(list(roles)),
-            User.is_active_user.is_(True),
-        )
-        .order_by(User.name)
-    )
-    for role, user in rows:
-        held[role].append(user)
-    return held
+    """Who holds each of ``roles`` on the project (active people, by name)."""
+    return access.team(project.id).holders_by_role(roles)
 
 
 def roles_held(user: User, project: Project) -> set[str]:
-    return set(
-        db.session.scalars(
-            select(ProjectMembership.role).where(
-                ProjectMembership.project_id == project.id,
-                ProjectMembership.user_id == user.id,
-            )
-        )
-    )
+    return set(access.team(project.id).roles_of(user.id))
 
 
 def require_roles_filled(project: Project, roles) -> None:
@@ -640,14 +624,12 @@ def request_gate(project: Project, data: GateRequestData, *, actor: User) -> Gat
 
 
 def undecided_roles(user: User, gate: GateReview) -> list[str]:
-    """The gate's required roles this person holds and that have not decided yet."""
-    decided = {d.role for d in gate.decisions}
-    held = roles_held(user, gate.project)
-    return [role for role in gate.roles if role in held and role not in decided]
+    """The gate's required roles this person holds and may still decide as."""
+    return stage_access.undecided_gate_roles(user, gate)
 
 
 def can_decide_gate(user: User, gate: GateReview) -> bool:
-    return bool(roles_held(user, gate.project) & set(gate.roles))
+    return stage_access.can_decide_gate(user, gate)
 
 
 def decide_gate(
@@ -683,21 +665,30 @@ def decide_gate(
             f"({existing.decided_by.name}, {GATE_DECISIONS[existing.decision].lower()}): "
             "a role decides once."
         )
+    refusal = stage_access.gate_refusal(actor, gate)
+    if refusal is not None:
+        raise RuleError(refusal)
     closes = gate.closes_stage
     if decision != "reject" and closes is not None and closes.status == "in_exception":
         raise RuleError(
             f"{closes.label} went into exception after this gate was requested: the board must "
             "decide its exception report first. You can still reject the gate."
         )
-    record = GateDecision(
-        gate_id=gate.id,
-        role=role,
-        decided_by_id=actor.id,
-        decision=decision,
-        comment=comment,
-        decided_at=utcnow(),
-    )
-    db.session.add(record)
+    # Where the tailoring lets one person hold two required roles and count for both, their
+    # one decision is recorded for each; otherwise it counts once, for the role chosen.
+    roles = [role]
+    if stage_access.counts_for_each_role(gate.project):
+        roles += [r for r in stage_access.undecided_gate_roles(actor, gate) if r != role]
+    for each in roles:
+        record = GateDecision(
+            gate_id=gate.id,
+            role=each,
+            decided_by_id=actor.id,
+            decision=decision,
+            comment=comment,
+            decided_at=utcnow(),
+        )
+        db.session.add(record)
     try:
         with db.session.begin_nested():
             db.session.flush()
@@ -711,7 +702,12 @@ def decide_gate(
         project_id=gate.project_id,
         summary=f"{role_label(role)} decided “{GATE_DECISIONS[decision].lower()}” on "
         f"{gate_title(gate)}",
-        changes={"gate_id": gate.id, "role": role, "decision": decision, "comment": comment},
+        changes={
+            "gate_id": gate.id,
+            "role": role if len(roles) == 1 else roles,
+            "decision": decision,
+            "comment": comment,
+        },
         actor=actor,
     )
     db.session.expire(gate, ["decisions"])
@@ -782,8 +778,9 @@ def close_project_early(
         raise RuleError("Enter the reason for closing the project early", "reason")
     project = _lock(Project, project.id)
     require_open(project)
-    if "executive" not in roles_held(actor, project):
-        raise RuleError("Only the project's Executive can close the project early.")
+    refusal = stage_access.close_early_refusal(actor, project)
+    if refusal is not None:
+        raise RuleError(refusal)
     if gate is not None:
         gate = _lock(GateReview, gate.id)
         if gate.status != "pending":
@@ -1027,7 +1024,16 @@ def raise_exception(stage: Stage, data: ExceptionData, *, actor: User) -> Except
 
 
 def can_decide_exception(user: User, report: ExceptionReport) -> bool:
-    return bool(roles_held(user, report.project) & set(report.roles))
+    return stage_access.can_decide_exception(user, report)
+
+
+def exception_outcome(report: ExceptionReport) -> rules.ExceptionOutcome:
+    """Where the report's current round of board decisions stands."""
+    return rules.resolve_exception(
+        report.roles,
+        [(d.role, d.decision, d.option) for d in report.decisions if d.round == report.round],
+        plan_submitted=report.status == "plan_submitted",
+    )
 
 
 def decide_exception(
@@ -1039,6 +1045,9 @@ def decide_exception(
     version: int | None,
     actor: User,
 ) -> ExceptionReport:
+    """Record one board role's decision; the report resolves by ``rules.resolve_exception``
+    (every required role approves, one request for a plan settles it, the Executive alone
+    may close the project)."""
     comment = (comment or "").strip()
     _lock(Project, report.project_id)
     report = _lock(ExceptionReport, report.id)
@@ -1048,7 +1057,6 @@ def decide_exception(
     held = roles_held(actor, project) & set(report.roles)
     if not held:
         raise RuleError("Only the board members this exception was raised to can decide it.")
-    role = next(r for r in rules.BOARD_ROLES if r in held)
     if report.status == "decided":
         raise RuleError("This exception has already been decided: your decision was not recorded.")
     if report.status == "plan_requested":
@@ -1056,13 +1064,50 @@ def decide_exception(
             "The board has asked for an exception plan: it can be decided once the project "
             "manager submits it."
         )
+    refusal = stage_access.exception_refusal(actor, report)
+    if refusal is not None:
+        raise RuleError(refusal)
     allowed = (
-        ("approve_exception_plan", "close_project")
+        ("approve_exception_plan", "request_exception_plan", "close_project")
         if report.status == "plan_submitted"
         else ("approve_option", "request_exception_plan", "close_project")
     )
     if decision not in allowed:
         raise RuleError("Choose a decision from the list", "decision")
+    if decision == "close_project":
+        if "executive" not in held:
+            raise RuleError("Only the project's Executive can close the project early.")
+        role = "executive"
+    else:
+        undecided = stage_access.undecided_exception_roles(actor, report)
+        role = next(r for r in rules.BOARD_ROLES if r in undecided)
+    if decision == "approve_option" and option not in [o.number for o in report.options]:
+        raise RuleError("Choose the option you approve", "option")
+    if decision == "request_exception_plan" and not comment:
+        raise RuleError("Say what the exception plan must cover", "comment")
+    roles = [role]
+    if decision != "close_project" and stage_access.counts_for_each_role(project):
+        roles += [r for r in stage_access.undecided_exception_roles(actor, report) if r != role]
+    for each in roles:
+        report.decisions.append(
+            ExceptionDecision(
+                round=report.round,
+                role=each,
+                decided_by_id=actor.id,
+                decision=decision,
+                option=option if decision == "approve_option" else None,
+                comment=comment,
+                decided_at=utcnow(),
+            )
+        )
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise RuleError(
+            f"The {role_label(role)} has already decided this exception: a role decides once."
+        ) from None
+    stage = report.stage
     if decision == "close_project":
         close_project_early(project, reason=comment, actor=actor, exception=report)
         audit.record(
@@ -1074,21 +1119,36 @@ def decide_exception(
             actor=actor,
         )
         return report
-    stage = report.stage
-    changes: dict = {"decision": decision, "role": role}
-    if decision == "approve_option":
-        numbers = [o.number for o in report.options]
-        if option not in numbers:
-            raise RuleError("Choose the option you approve", "option")
-        report.chosen_option = option
+    audit.record(
+        "exception.decision_recorded",
+        report,
+        project_id=project.id,
+        summary=f"{role_label(role)} decided “{EXCEPTION_DECISIONS[decision].lower()}” on the "
+        f"exception on {stage.label}",
+        changes={
+            "role": role if len(roles) == 1 else roles,
+            "decision": decision,
+            "option": option if decision == "approve_option" else None,
+            "comment": comment,
+            "round": report.round,
+        },
+        actor=actor,
+    )
+    outcome = exception_outcome(report)
+    if not outcome.is_resolved:
+        return report
+    changes: dict = {"outcome": outcome.message, "resolved_by": list(outcome.resolved_by)}
+    result = outcome.result
+    if result is rules.ExceptionResult.OPTION_APPROVED:
+        report.chosen_option = outcome.option
         report.status = "decided"
         before = _transition(stage, "active")
-        changes.update(option=option, stage=[before, stage.status])
-    elif decision == "request_exception_plan":
-        if not comment:
-            raise RuleError("Say what the exception plan must cover", "comment")
+        changes.update(option=outcome.option, stage=[before, stage.status])
+        report.decision = "approve_option"
+    elif result is rules.ExceptionResult.PLAN_REQUESTED:
         report.status = "plan_requested"
-    else:  # approve_exception_plan
+        report.decision = "request_exception_plan"
+    else:  # PLAN_APPROVED
         stage = _lock(Stage, stage.id)
         siblings = [s for s in stages_of(project) if s.id != stage.id]
         try:
@@ -1109,7 +1169,7 @@ def decide_exception(
         before = _transition(stage, "active")
         changes["stage"] = [before, stage.status]
         report.status = "decided"
-    report.decision = decision
+        report.decision = "approve_exception_plan"
     report.decision_comment = comment or None
     report.decided_by_id, report.decided_role = actor.id, role
     report.decided_at = utcnow()
@@ -1118,13 +1178,8 @@ def decide_exception(
         "exception.decided",
         report,
         project_id=project.id,
-        summary=f"Decided the exception on {stage.label}: "
-        + {
-            "approve_option": f"approved option {option}",
-            "request_exception_plan": "asked for an exception plan",
-            "approve_exception_plan": "approved the exception plan",
-        }[decision],
-        changes={**changes, "comment": comment},
+        summary=f"Decided the exception on {stage.label}: {outcome.message}",
+        changes=changes,
         actor=actor,
     )
     return report
@@ -1171,7 +1226,10 @@ def submit_exception_plan(
         raise RuleError(str(error), "budget") from None
     report.plan_finish, report.plan_budget, report.plan_summary = finish, budget, summary
     report.plan_submitted_at = utcnow()
+    report.plan_submitted_by_id = actor.id
     report.status = "plan_submitted"
+    # A new plan opens a new round: every required role decides it afresh.
+    report.round += 1
     db.session.flush()
     audit.record(
         "exception.plan_submitted",

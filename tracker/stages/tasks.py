@@ -18,8 +18,8 @@ from tracker.notifications.events import holders
 from tracker.notifications.services import notify, path_for
 from tracker.projects.models import Project, ProjectMembership
 from tracker.scheduler.services import claim
-from tracker.stages.models import ExceptionReport, GateDecision, GateReview, HighlightReport, Stage
-from tracker.stages.queries import _role_required
+from tracker.stages.models import ExceptionReport, GateReview, HighlightReport, Stage
+from tracker.stages.queries import exception_waits_on, gate_waits_on
 from tracker.stages.services import STAGED_METHODS, regime_for, role_label
 
 OPEN_PROJECT_STATUSES = ("proposed", "active")
@@ -49,10 +49,7 @@ def waiting_decisions(today: date, days: int) -> dict[int, list[dict]]:
             GateReview.requested_at < cutoff,
             Project.status.in_(OPEN_PROJECT_STATUSES),
             User.is_active_user.is_(True),
-            _role_required(GateReview.required_roles, ProjectMembership.role),
-            ~exists().where(
-                GateDecision.gate_id == GateReview.id, GateDecision.role == ProjectMembership.role
-            ),
+            gate_waits_on(ProjectMembership.user_id, ProjectMembership.role),
         )
         .order_by(GateReview.requested_at, GateReview.id)
     )
@@ -77,7 +74,7 @@ def waiting_decisions(today: date, days: int) -> dict[int, list[dict]]:
             waiting_since < cutoff,
             Project.status.in_(OPEN_PROJECT_STATUSES),
             User.is_active_user.is_(True),
-            _role_required(ExceptionReport.required_roles, ProjectMembership.role),
+            exception_waits_on(ProjectMembership.user_id, ProjectMembership.role),
         )
         .order_by(waiting_since, ExceptionReport.id)
     )

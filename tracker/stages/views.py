@@ -11,7 +11,8 @@ from tracker.core.dates import add_months
 from tracker.core.errors import STALE_MESSAGE, RuleError, attach_error
 from tracker.core.pagination import paginate
 from tracker.extensions import db
-from tracker.projects.access import can_manage, load_project
+from tracker.projects.access import can_manage, combined_board_roles, load_project, refused
+from tracker.stages import access as stage_access
 from tracker.stages import bp, queries, rules
 from tracker.stages import services as stages
 from tracker.stages.forms import (
@@ -372,21 +373,53 @@ def _stage_evidence(stage) -> list[dict]:
     return stage_evidence(stage.id)
 
 
+def _resolved_by(roles, what: str) -> str:
+    names = " and ".join(f"the {stages.role_label(r)}" for r in roles)
+    return f"Not needed: resolved by {names}{what}"
+
+
+def _gate_board(project, gate) -> list[dict]:
+    """One row per required role: its decision, or who may give it, or, once the gate has
+    resolved without it, why it is no longer needed (never "waiting")."""
+    outcome = rules.resolve_gate(gate.roles, [(d.role, d.decision) for d in gate.decisions])
+    approvers = stages.members_with_roles(project, gate.roles)
+    decided = {d.role: d for d in gate.decisions}
+    if gate.status == "closed_early":
+        settled = _resolved_by(["executive"], " closing the project early")
+    elif outcome.rejected_by:
+        settled = _resolved_by(outcome.rejected_by, "’s rejection")
+    else:
+        settled = "Not needed: the gate was resolved without it"
+    rows = []
+    for role in gate.roles:
+        row = {"role": role, "decision": decided.get(role)}
+        row["who"] = ", ".join(u.name for u in approvers[role]) or "Nobody holds this role"
+        row["state"] = "waiting" if gate.status == "pending" else settled
+        rows.append(row)
+    return rows
+
+
 def _gate_page(project, gate, decision_form=None, close_form=None, status=200):
     undecided = stages.undecided_roles(current_user, gate) if gate.status == "pending" else []
+    refusal = stage_access.gate_refusal(current_user, gate) if gate.status == "pending" else None
+    if refusal is not None:
+        undecided = []
     if decision_form is None:
         decision_form = GateDecisionForm(roles=[(r, stages.role_label(r)) for r in undecided])
-    is_executive = "executive" in stages.roles_held(current_user, project)
+    on_board = bool(stages.roles_held(current_user, project) & set(gate.roles))
     return render_template(
         "stages/gate.html",
         project=project,
         gate=gate,
-        approvers=stages.members_with_roles(project, gate.roles),
-        decided={d.role: d for d in gate.decisions},
+        board=_gate_board(project, gate),
         undecided=undecided,
+        refusal=refusal if on_board or gate.requested_by_id == current_user.id else None,
+        combined=combined_board_roles(project),
+        counts_for_each=stage_access.counts_for_each_role(project),
         form=decision_form,
         close_form=close_form or CloseEarlyForm(),
-        can_close_early=is_executive and gate.status == "pending",
+        can_close_early=stage_access.can_close_early(current_user, project)
+        and gate.status == "pending",
         outcome=rules.resolve_gate(gate.roles, [(d.role, d.decision) for d in gate.decisions]),
         evidence=_stage_evidence(gate.closes_stage),
     ), status
@@ -403,9 +436,11 @@ def show_gate(project_id: int, gate_id: int):
 def decide_gate(project_id: int, gate_id: int):
     project = load_project(project_id)
     gate = _record(GateReview, project, gate_id)
-    if not stages.can_decide_gate(current_user, gate):
-        forbid()
     held = [r for r in gate.roles if r in stages.roles_held(current_user, project)]
+    forged = request.form.get("role") and request.form.get("role") not in held
+    if not held or forged or gate.requested_by_id == current_user.id:
+        refused("gate decision", project=project.id, gate=gate.id, role=request.form.get("role"))
+        forbid()
     form = GateDecisionForm(roles=[(r, stages.role_label(r)) for r in held])
     if form.validate_on_submit():
         try:
@@ -431,7 +466,8 @@ def decide_gate(project_id: int, gate_id: int):
 def close_project_early(project_id: int, gate_id: int):
     project = load_project(project_id)
     gate = _record(GateReview, project, gate_id)
-    if "executive" not in stages.roles_held(current_user, project):
+    if not stage_access.can_close_early(current_user, project):
+        refused("early closure", project=project.id, gate=gate.id)
         forbid()
     form = CloseEarlyForm()
     if form.validate_on_submit():
@@ -582,12 +618,51 @@ def raise_exception(project_id: int, stage_id: int):
 _OPTION_PARTS = ("summary", "cost_effect", "time_effect", "risk_effect")
 
 
+def _exception_board(project, report) -> tuple[list[dict], rules.ExceptionOutcome | None]:
+    """One row per required role in the current round: its decision, who may give it, or,
+    once the round has settled without it, why it is not needed."""
+    approvers = stages.members_with_roles(project, report.roles)
+    current = {d.role: d for d in report.decisions if d.round == report.round}
+    deciding = report.status in ("open", "plan_submitted")
+    outcome = stages.exception_outcome(report) if deciding else None
+    if report.status == "decided" and report.decision == "close_project":
+        settled = _resolved_by(["executive"], " closing the project early")
+    elif report.decided_role:
+        what = {
+            "approve_option": f" approving option {report.chosen_option}",
+            "approve_exception_plan": " approving the exception plan",
+            "request_exception_plan": " asking for an exception plan",
+        }.get(report.decision or "", "")
+        settled = _resolved_by([report.decided_role], what)
+    else:
+        # Decided before the board's rule (one decision settled it): nothing names a role.
+        settled = "Not needed: the exception was resolved without it"
+    if report.status == "plan_requested":
+        settled = "Not needed: resolved by the board asking for an exception plan"
+    rows = []
+    for role in report.roles:
+        row = {"role": role, "decision": current.get(role)}
+        row["who"] = ", ".join(u.name for u in approvers[role]) or "Nobody holds this role"
+        row["state"] = "waiting" if deciding else settled
+        rows.append(row)
+    return rows, outcome
+
+
+def _is_executive(project) -> bool:
+    return "executive" in stages.roles_held(current_user, project)
+
+
 def _exception_page(project, report, form=None, plan_form=None, status=200):
-    can_decide = report.status in ("open", "plan_submitted") and stages.can_decide_exception(
-        current_user, report
+    refusal = (
+        stage_access.exception_refusal(current_user, report)
+        if report.status in ("open", "plan_submitted")
+        else None
     )
+    can_decide = report.status in ("open", "plan_submitted") and refusal is None
+    on_board = bool(stages.roles_held(current_user, project) & set(report.roles))
+    board, outcome = _exception_board(project, report)
     if form is None:
-        form = ExceptionDecisionForm(report=report)
+        form = ExceptionDecisionForm(report=report, is_executive=_is_executive(project))
         form.version.data = str(report.version)
     if plan_form is None:
         plan_form = ExceptionPlanForm()
@@ -601,8 +676,13 @@ def _exception_page(project, report, form=None, plan_form=None, status=200):
         form=form,
         plan_form=plan_form,
         can_decide=can_decide,
+        refusal=refusal if on_board else None,
+        board=board,
+        outcome=outcome,
+        combined=combined_board_roles(project),
+        counts_for_each=stage_access.counts_for_each_role(project),
+        is_executive="executive" in stages.roles_held(current_user, project),
         can_plan=report.status == "plan_requested" and can_manage(current_user, project),
-        approvers=stages.members_with_roles(project, report.roles),
     ), status
 
 
@@ -616,9 +696,20 @@ def show_exception(project_id: int, report_id: int):
 def decide_exception(project_id: int, report_id: int):
     project = load_project(project_id)
     report = _record(ExceptionReport, project, report_id)
-    if not stages.can_decide_exception(current_user, report):
+    on_board = bool(stages.roles_held(current_user, project) & set(report.roles))
+    forged = request.form.get("decision") == "close_project" and not _is_executive(project)
+    own = report.raised_by_id == current_user.id or (
+        report.status == "plan_submitted" and report.plan_submitted_by_id == current_user.id
+    )
+    if not on_board or forged or own:
+        refused(
+            "exception decision",
+            project=project.id,
+            report=report.id,
+            decision=request.form.get("decision"),
+        )
         forbid()
-    form = ExceptionDecisionForm(report=report)
+    form = ExceptionDecisionForm(report=report, is_executive=_is_executive(project))
     if form.validate_on_submit():
         try:
             stages.decide_exception(

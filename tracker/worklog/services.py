@@ -27,7 +27,7 @@ from tracker.core.dates import uk_today as today
 from tracker.core.errors import RuleError, StaleEdit, check_version
 from tracker.db import utcnow
 from tracker.extensions import db
-from tracker.projects.access import can_manage
+from tracker.projects.access import can_manage, team
 from tracker.projects.models import Project, ProjectMembership
 from tracker.projects.rules import PROJECT_ROLES
 from tracker.stages.models import Stage
@@ -41,14 +41,7 @@ from tracker.worklog.models import HourlyRate, TimeEntry, TimesheetWeek
 
 
 def roles_on(person_id: int, project_id: int) -> set[str]:
-    return set(
-        db.session.scalars(
-            select(ProjectMembership.role).where(
-                ProjectMembership.project_id == project_id,
-                ProjectMembership.user_id == person_id,
-            )
-        )
-    )
+    return set(team(project_id).roles_of(person_id))
 
 
 def can_log_for(actor: User, person: User, project: Project) -> bool:
