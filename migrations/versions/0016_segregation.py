@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016_segregation"
-down_revision = "0013_portfolio"
+down_revision = "0014_audit_hmac"
 branch_labels = None
 depends_on = None
 
