@@ -5,6 +5,10 @@ UPDATE and commits that before it talks to the mail server. A second sender (ano
 scheduler, or ``flask notifications send`` run by hand) finds the row no longer pending and
 leaves it alone. If the process dies mid-send the row stays ``sending``: it is not retried,
 since the server may have taken it, and the job log shows it for a person to check.
+
+No transaction is open while the mail server is talked to: the message is built, the
+transaction ended, and only then is it handed over. On SQLite a scheduled job's transaction
+holds the one write lock, which must never wait on a network (tracker.core.sqlite).
 """
 
 from __future__ import annotations
@@ -42,10 +46,9 @@ def _message(email: OutboxEmail) -> EmailMessage:
     return message
 
 
-def deliver(email: OutboxEmail) -> None:
+def deliver(message: EmailMessage) -> None:
     """Hand one email to the SMTP server, or to the log when no server is configured."""
     config = current_app.config
-    message = _message(email)
     if not config.get("MAIL_SERVER"):
         log.info("Email (MAIL_SERVER not set, so not sent):\n%s", message.as_string())
         return
@@ -112,9 +115,10 @@ def send_due(now: datetime | None = None, limit: int = BATCH) -> int:
     for email_id in due:
         if not _claim(email_id, now):
             continue  # another sender has it, or had it
-        email = db.session.get(OutboxEmail, email_id, populate_existing=True)
+        message = _message(db.session.get(OutboxEmail, email_id, populate_existing=True))
+        db.session.commit()  # end the transaction before talking to the mail server
         try:
-            deliver(email)
+            deliver(message)
         except MailServerDown as error:
             log.warning("Mail server unreachable; email %s will be retried: %s", email_id, error)
             _settle(email_id, error)
