@@ -12,7 +12,8 @@ scheduler beside the web server, queue for the one write lock instead of failing
 - **Reads do not take it**: a request with a safe method (GET, HEAD, OPTIONS) begins a plain
   deferred transaction. Anything else (form posts, sign-in, API writes), CLI commands and
   scheduled jobs begin with the write lock. Code in a read request that must write wraps
-  its transaction in :func:`writing`.
+  its transaction in :func:`writing`; a write request's slow reads (sign-in's password
+  check) run in :func:`reading`, before its writes.
 - **A busy timeout** (``SQLITE_BUSY_TIMEOUT``, 20 s by default) long enough that queueing
   behind other writers, each holding the lock for milliseconds, never reaches the outage
   page; that page is the last resort for a lock held far too long.
@@ -50,17 +51,29 @@ def begin_statement() -> str:
 
 
 @contextmanager
-def writing() -> Iterator[None]:
-    """Transactions begun inside take the write lock at their start, even in a GET request.
-
-    For the rare read request that writes (an API token's "last used" time): the caller
-    ends any transaction already open before entering, since an open read transaction
-    cannot safely become a write one."""
-    token = _forced_begin.set("BEGIN IMMEDIATE")
+def _begin_with(statement: str) -> Iterator[None]:
+    token = _forced_begin.set(statement)
     try:
         yield
     finally:
         _forced_begin.reset(token)
+
+
+def writing():
+    """Transactions begun inside take the write lock at their start, even in a GET request.
+
+    For the rare read request that writes (an API token's "last used" time). Whoever uses
+    it makes sure no transaction is open yet: an open read transaction cannot safely become
+    a write one."""
+    return _begin_with("BEGIN IMMEDIATE")
+
+
+def reading():
+    """Transactions begun inside do not take the write lock, even in a POST: for reads and
+    slow work (checking a password) before a request's writes. The caller ends the read
+    transaction (rollback or commit) before writing, so the writes begin a transaction of
+    their own that queues for the lock."""
+    return _begin_with("BEGIN")
 
 
 def _on_connect(dbapi_connection, connection_record) -> None:
