@@ -36,6 +36,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI: str | None = os.environ.get("DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLALCHEMY_RECORD_QUERIES = False
+    # SQLite only: how long a save waits for another writer to commit before giving up with
+    # the "service unavailable" page. Writers hold the lock for milliseconds; this is a last
+    # resort (docs/reliability.md, "The embedded default").
+    SQLITE_BUSY_TIMEOUT = float(os.environ.get("SQLITE_BUSY_TIMEOUT", "20"))
 
     # Size tiers from budget at completion, in GBP (METHOD_MODEL.md, governance tailoring).
     TIER_SMALL_BELOW = _decimal("TRACKER_TIER_SMALL_BELOW", "250000")

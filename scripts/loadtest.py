@@ -1,15 +1,19 @@
-"""Load test: gunicorn with several workers on PostgreSQL, on loopback, bounded in time and count.
+"""Load test: gunicorn with several workers on PostgreSQL or SQLite, on loopback, bounded in
+time and count.
 
     python scripts/loadtest.py --duration 60 --max-actions 5000 --users 16 --workers 4
+    python scripts/loadtest.py --engine sqlite --scheduler --duration 60
 
-It creates a database of its own on the PostgreSQL server named by --postgres (default
-postgresql://postgres@127.0.0.1:5432/postgres), migrates it, loads the demo data, starts
-gunicorn on 127.0.0.1, and runs virtual users that mix reads (pages and the API) with writes:
+It creates a database of its own (on the PostgreSQL server named by --postgres, default
+postgresql://postgres@127.0.0.1:5432/postgres; or, with --engine sqlite, a SQLite file in a
+temporary folder), migrates it, loads the demo data, starts gunicorn on 127.0.0.1 (and, with
+--scheduler, ``flask scheduler run`` beside it, sending its emails to an SMTP server on
+localhost), and runs virtual users that mix reads (pages and the API) with writes:
 board members deciding pending gates through the API with bearer tokens (all at once, so they
 race), and project managers and team members recording cost entries and time entries through
 the real forms with CSRF tokens. Afterwards it checks in the database that every acknowledged
-write is there exactly once, runs ``flask audit verify``, prints the figures, and drops the
-database (unless --keep). Not part of ``make test``.
+write is there exactly once, that no scheduled job failed, runs ``flask audit verify``,
+prints the figures, and drops the database (unless --keep). Not part of ``make test``.
 """
 
 from __future__ import annotations
@@ -308,6 +312,43 @@ def api_read(base: str, secret: str, path: str, results: Results) -> None:
     results.note("api read", response, started)
 
 
+def start_scheduler(env: dict, smtp_port: int | None) -> subprocess.Popen:
+    """``flask scheduler run``, as ``make run`` starts it beside the web server."""
+    mail = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp_port), "MAIL_USE_TLS": "false"}
+    return subprocess.Popen(  # noqa: S603
+        [str(BIN / "flask"), "--app", "wsgi", "scheduler", "run"],
+        cwd=ROOT,
+        env={**env, **(mail if smtp_port else {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def start_smtp():
+    """A local SMTP server that accepts every message (aiosmtpd, a development dependency)."""
+    import logging
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+
+    class Sink:
+        received = 0
+
+        async def handle_DATA(self, server, session, envelope):
+            Sink.received += 1
+            return "250 Message accepted for delivery"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller, port, Sink
+
+
 def virtual_user(number, base, plan, password, results, stop_at, budget, run_id) -> None:
     rng = random.Random(number)
     manager_email, manager_project = plan["managers"][number % len(plan["managers"])]
@@ -349,6 +390,7 @@ def check(env: dict, results: Results, run_id: str) -> dict:
     from tracker import create_app
     from tracker.budget.models import CostEntry
     from tracker.extensions import db
+    from tracker.scheduler.models import JobRun
     from tracker.stages.models import GateDecision
     from tracker.worklog.models import TimeEntry
 
@@ -365,6 +407,7 @@ def check(env: dict, results: Results, run_id: str) -> dict:
             db.session.execute(select(GateDecision.gate_id, GateDecision.role)).all()
         )
         total_decisions = db.session.scalar(select(func.count(GateDecision.id)))
+        job_runs = Counter(db.session.execute(select(JobRun.job_id, JobRun.outcome)).all())
     return {
         "time acknowledged": len(results.time_acks),
         "time missing": sum(1 for m in results.time_acks if times[m] == 0),
@@ -381,6 +424,9 @@ def check(env: dict, results: Results, run_id: str) -> dict:
             1 for count in Counter(results.gate_acks).values() if count > 1
         ),
         "gate decisions in db": total_decisions,
+        "job runs": ", ".join(f"{job} {outcome}: {n}" for (job, outcome), n in job_runs.items())
+        or "none",
+        "job runs failed": sum(n for (_, outcome), n in job_runs.items() if outcome == "failed"),
     }
 
 
@@ -391,6 +437,12 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=16, help="virtual users (threads)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--engine", choices=("postgresql", "sqlite"), default="postgresql")
+    parser.add_argument(
+        "--scheduler",
+        action="store_true",
+        help="run flask scheduler run beside gunicorn, as make run does",
+    )
     parser.add_argument(
         "--postgres",
         default=os.environ.get(
@@ -402,13 +454,16 @@ def main() -> int:
     args = parser.parse_args()
     duration = min(args.duration, 600)
     server = make_url(args.postgres)
-    if server.host not in {"127.0.0.1", "localhost", "::1"}:
+    if args.engine == "postgresql" and server.host not in {"127.0.0.1", "localhost", "::1"}:
         raise SystemExit("The load test runs against a server on loopback only.")
     run_id = uuid.uuid4().hex[:8]
     name = f"gt_load_{run_id}"
-    url = server.set(drivername="postgresql+psycopg", database=name)
     password = "load-" + secrets.token_urlsafe(12)
     instance = tempfile.mkdtemp(prefix="gt-load-")
+    if args.engine == "sqlite":
+        url = make_url(f"sqlite:///{Path(instance) / 'loadtest.sqlite'}")
+    else:
+        url = server.set(drivername="postgresql+psycopg", database=name)
     env = {
         **os.environ,
         "TRACKER_ENV": "development",
@@ -421,8 +476,9 @@ def main() -> int:
         "PYTHONPATH": str(ROOT),
     }
     plain = server.set(drivername="postgresql").render_as_string(hide_password=False)
-    create_database(plain, name)
-    gunicorn = None
+    if args.engine == "postgresql":
+        create_database(plain, name)
+    gunicorn = scheduler = smtp = None
     try:
         flask(env, "db", "upgrade")
         flask(env, "demo", "load")
@@ -431,6 +487,9 @@ def main() -> int:
         if not plan["managers"] or not plan["members"]:
             raise SystemExit("The demo data has no active projects with managers and members.")
         gunicorn = start_gunicorn(env, args.port, args.workers)
+        if args.scheduler:
+            smtp = start_smtp()
+            scheduler = start_scheduler(env, smtp[1])
         base = f"http://127.0.0.1:{args.port}"
         results = Results()
         budget = threading.Semaphore(args.max_actions)
@@ -450,6 +509,9 @@ def main() -> int:
         elapsed = time.monotonic() - started
         gunicorn.send_signal(signal.SIGTERM)
         gunicorn.wait(timeout=30)
+        if scheduler is not None:
+            scheduler.send_signal(signal.SIGTERM)
+            scheduler.wait(timeout=60)
         figures = check(env, results, run_id)
         verify = subprocess.run(  # noqa: S603
             [str(BIN / "flask"), "--app", "wsgi", "audit", "verify"],
@@ -460,14 +522,20 @@ def main() -> int:
             check=False,
         )
     finally:
-        if gunicorn is not None and gunicorn.poll() is None:
-            gunicorn.kill()
-        if not args.keep:
+        for process in (gunicorn, scheduler):
+            if process is not None and process.poll() is None:
+                process.kill()
+        if smtp is not None:
+            smtp[0].stop()
+        if not args.keep and args.engine == "postgresql":
             drop_database(plain, name)
 
     latencies = sorted(results.latencies) or [0.0]
     fivexx = sum(count for status, count in results.statuses.items() if str(status)[0] == "5")
-    print(f"Load test {run_id}: {args.users} virtual users, {args.workers} gunicorn workers")
+    print(
+        f"Load test {run_id} on {args.engine}: {args.users} virtual users, "
+        f"{args.workers} gunicorn workers" + (", scheduler running" if args.scheduler else "")
+    )
     rate = results.requests / elapsed
     print(f"  requests        {results.requests} in {elapsed:.1f} s ({rate:.1f}/s)")
     print(f"  statuses        {dict(sorted(results.statuses.items(), key=str))}")
@@ -483,10 +551,18 @@ def main() -> int:
     for key, value in figures.items():
         print(f"  {key:<28} {value}")
     print(f"  audit verify    {verify.stdout.strip() or verify.stderr.strip()}")
+    if smtp is not None:
+        print(f"  emails received by the SMTP server: {smtp[2].received}")
     for error in results.errors[:10]:
         print(f"  error: {error}")
     lost = sum(figures[k] for k in figures if "missing" in k or "duplicated" in k)
-    ok = fivexx == 0 and lost == 0 and verify.returncode == 0 and not results.errors
+    ok = (
+        fivexx == 0
+        and lost == 0
+        and figures["job runs failed"] == 0
+        and verify.returncode == 0
+        and not results.errors
+    )
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 

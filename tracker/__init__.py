@@ -11,11 +11,9 @@ from typing import Any
 from flask import Flask, render_template, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 import config as config_module
-from tracker.core import filters, security, stamps
+from tracker.core import filters, security, sqlite, stamps
 from tracker.extensions import cache, csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +51,7 @@ def create_app(config: Mapping[str, Any] | str | None = None) -> Flask:
     csrf.init_app(app)
     cache.init_app(app)
     stamps.install()
+    sqlite.install()
 
     _register_blueprints(app)
     _register_hooks(app)
@@ -83,34 +82,10 @@ def _finish_config(app: Flask) -> None:
         if not app.config.get("AUDIT_HMAC_KEY"):
             app.config["AUDIT_HMAC_KEY"] = config_module.instance_audit_key(app.instance_path)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # One file, one writer: wait for the lock instead of failing at once.
-        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
-        options.setdefault("connect_args", {}).setdefault("timeout", 15)
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
-    """Make SQLite behave: enforce foreign keys, and let SQLAlchemy own transactions
-    (pysqlite's own BEGIN handling breaks SAVEPOINT); add the aggregate functions SQLite
-    lacks (the portfolio's median)."""
-    module = type(dbapi_connection).__module__
-    if not module.startswith("sqlite3"):
-        return
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
-    cursor.close()
-    from tracker.portfolio.sql import register_sqlite_functions
-
-    register_sqlite_functions(dbapi_connection)
-
-
-@event.listens_for(Engine, "begin")
-def _sqlite_on_begin(connection) -> None:
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        # One file, one writer: queue for the lock instead of failing (tracker.core.sqlite).
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite.engine_options(
+            app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), app.config["SQLITE_BUSY_TIMEOUT"]
+        )
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -11,6 +11,7 @@ from flask import g, request
 from tracker.api import services
 from tracker.api.core import is_api_blueprint
 from tracker.api.problems import problem
+from tracker.core import sqlite
 from tracker.extensions import db, login_manager
 
 CHALLENGE = 'Bearer realm="governance-tracker"'
@@ -27,7 +28,10 @@ def authenticate_api_request():
     if scheme.lower() != "bearer" or not raw:
         return problem(401, headers={"WWW-Authenticate": CHALLENGE})
     try:
-        user = services.authenticate(raw)
+        # Authenticating may write the token's "last used" time, even in a GET: on SQLite
+        # this short transaction takes the write lock at its start (tracker.core.sqlite).
+        with sqlite.writing():
+            user = services.authenticate(raw)
     except services.TokenRefused as refusal:
         db.session.rollback()
         return problem(

@@ -9,6 +9,7 @@ import click
 from tracker.audit import bp
 from tracker.audit import services as audit
 from tracker.audit.rules import AnchorError, key_id, parse_anchor
+from tracker.core import sqlite
 from tracker.extensions import db
 
 
@@ -66,7 +67,8 @@ def verify(anchor_file: Path | None, anchor_key_envs: tuple[str, ...]) -> None:
         key = _key_from_env(variable, "--anchor-key-env")
         keys[key_id(key)] = key
 
-    result = audit.verify()
+    with sqlite.reading():  # a long read: on SQLite, people's saves must not queue behind it
+        result = audit.verify()
     if not result.is_intact:
         click.echo(str(result.broken), err=True)
         _fail(f"{result.checked} entries verified before the break.")

@@ -10,6 +10,7 @@ from tracker.auth.access import admin_required
 from tracker.auth.forms import ChangePasswordForm, LoginForm, UserForm
 from tracker.auth.models import User
 from tracker.auth.rules import is_safe_next
+from tracker.core import sqlite
 from tracker.core.pagination import paginate
 from tracker.extensions import db, login_manager
 
@@ -40,15 +41,19 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data
-        if lockout.is_locked(email):
-            # Checked before the password, so a locked name cannot be guessed at.
-            form.email.errors.append(lockout.locked_message())
-            return render_template("auth/login.html", form=form), 400
-        user = users.find_by_email(email)
-        # The password is checked (against a dummy hash when there is no such account)
-        # before anything else about the account, so every failure takes the same time.
-        matches = users.password_matches(user, form.password.data)
-        if matches and user.is_active_user:
+        # The reads and the deliberately slow password check take no write lock, so other
+        # people's saves do not wait for them (tracker.core.sqlite); the writes below do.
+        with sqlite.reading():
+            if lockout.is_locked(email):
+                # Checked before the password, so a locked name cannot be guessed at.
+                form.email.errors.append(lockout.locked_message())
+                return render_template("auth/login.html", form=form), 400
+            user = users.find_by_email(email)
+            # The password is checked (against a dummy hash when there is no such account)
+            # before anything else about the account, so every failure takes the same time.
+            accepted = users.password_matches(user, form.password.data) and user.is_active_user
+            db.session.rollback()  # end the read: the writes begin with the lock
+        if accepted:
             lockout.clear(email)
             login_user(user)
             users.note_login(user)

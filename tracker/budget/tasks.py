@@ -17,8 +17,13 @@ BATCH_SIZE = 500
 Large enough that round trips stop mattering; small enough that a batch's project locks
 are held for well under a second and a failed batch costs little to retry."""
 
+SQLITE_BATCH_SIZE = 25
+"""On SQLite a batch's transaction holds the database's one write lock, which every save
+waits for: batches stay small enough to hold it for a fraction of a second (about 150 ms
+measured on a busy two-core machine, docs/reliability.md), and saves go in between them."""
 
-def run_monthly_checkpoints(today: date, *, batch_size: int = BATCH_SIZE) -> int:
+
+def run_monthly_checkpoints(today: date, *, batch_size: int | None = None) -> int:
     """Take this month's budget checkpoint for every active project with a baseline.
 
     At most one scheduled checkpoint per project per month, however often the job runs and
@@ -27,7 +32,7 @@ def run_monthly_checkpoints(today: date, *, batch_size: int = BATCH_SIZE) -> int
     a time (``tracker.budget.monthly``), each batch committed on its own. A batch that fails
     is rolled back and its projects retried one at a time through the per-project service,
     so one project's bad data never loses the others' checkpoints. Returns how many were
-    taken.
+    taken. ``batch_size`` defaults to BATCH_SIZE, or SQLITE_BATCH_SIZE on SQLite.
     """
     if not has_app_context():
         from tracker import create_app
@@ -37,8 +42,12 @@ def run_monthly_checkpoints(today: date, *, batch_size: int = BATCH_SIZE) -> int
     return _run(today, batch_size)
 
 
-def _run(today: date, batch_size: int) -> int:
+def _run(today: date, batch_size: int | None) -> int:
     from tracker.budget import monthly
+
+    if batch_size is None:
+        sqlite = db.session.get_bind().dialect.name == "sqlite"
+        batch_size = SQLITE_BATCH_SIZE if sqlite else BATCH_SIZE
 
     project_ids = monthly.due_project_ids(today)
     db.session.commit()  # end the read transaction: each batch is a transaction of its own

@@ -10,6 +10,10 @@ An email that cannot be built or that fails in any other unexpected way is marke
 ``failed`` with the reason at once, and the round goes on to the next email: one bad row
 never stops the job or stays ``sending``. Header values are made single-line first, so a
 project or person name holding CR/LF can neither add headers nor fail the email.
+
+No transaction is open while the mail server is talked to: the message is built, the
+transaction ended, and only then is it handed over. On SQLite a scheduled job's transaction
+holds the one write lock, which must never wait on a network (tracker.core.sqlite).
 """
 
 from __future__ import annotations
@@ -66,10 +70,9 @@ def _message(email: OutboxEmail) -> EmailMessage:
     return message
 
 
-def deliver(email: OutboxEmail) -> None:
+def deliver(message: EmailMessage) -> None:
     """Hand one email to the SMTP server, or to the log when no server is configured."""
     config = current_app.config
-    message = _message(email)
     if not config.get("MAIL_SERVER"):
         log.info("Email (MAIL_SERVER not set, so not sent):\n%s", message.as_string())
         return
@@ -145,9 +148,10 @@ def send_due(now: datetime | None = None, limit: int = BATCH) -> int:
     for email_id in due:
         if not _claim(email_id, now):
             continue  # another sender has it, or had it
-        email = db.session.get(OutboxEmail, email_id, populate_existing=True)
         try:
-            deliver(email)
+            message = _message(db.session.get(OutboxEmail, email_id, populate_existing=True))
+            db.session.commit()  # end the transaction before talking to the mail server
+            deliver(message)
         except MailServerDown as error:
             log.warning("Mail server unreachable; email %s will be retried: %s", email_id, error)
             _settle(email_id, error)
