@@ -55,7 +55,6 @@ def _setup(app, label: str) -> int:
                 planned_start=date(2026, 1, 1),
                 planned_finish=date(2026, 12, 31),
                 criticality=2,
-                status="active",
             )
         )
         project.delivery_method = "stage_gated"

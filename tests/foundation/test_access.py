@@ -92,6 +92,7 @@ ROUTES = {
     "methods.list_decisions": ("GET", "/projects/{project_id}/method-decisions", "member"),
     "methods.list_risks": ("GET", "/projects/{project_id}/risks", "member"),
     "methods.edit_risk": ("GET", "/projects/{project_id}/risks/{risk_id}/edit", "manager"),
+    "agile.close_project": ("GET", "/projects/{project_id}/close", "executive"),
     "agile.list_iterations": ("GET", "/projects/{project_id}/iterations", "member"),
     "agile.create_iteration": ("GET", "/projects/{project_id}/iterations/new", "manager"),
     "agile.show_iteration": ("GET", "/projects/{project_id}/iterations/{iteration_id}", "member"),
@@ -183,6 +184,7 @@ ROUTES = {
             "api_projects.create_project": ("POST", "/projects"),
             "api_projects.get_project": ("GET", "/projects/{project_id}"),
             "api_projects.update_project": ("PATCH", "/projects/{project_id}"),
+            "api_projects.close_project": ("POST", "/projects/{project_id}/close"),
             "api_assessments.list_assessments": ("GET", "/projects/{project_id}/assessments"),
             "api_assessments.create_assessment": ("POST", "/projects/{project_id}/assessments"),
             "api_assessments.get_assessment": (
@@ -439,7 +441,12 @@ def test_team_member_can_read_the_project(client, login, world):
 
 @pytest.mark.parametrize(
     "endpoint",
-    sorted(e for e, (m, _, who) in ROUTES.items() if m == "GET" and who not in {"public", "api"}),
+    # Board decisions' pages belong to the board alone: an administrator holds no board role.
+    sorted(
+        e
+        for e, (m, _, who) in ROUTES.items()
+        if m == "GET" and who not in {"public", "api", "approver", "executive"}
+    ),
 )
 def test_admin_reaches_every_page(client, login, world, make_user, endpoint):
     login(make_user("Admin", global_role="admin"))
@@ -517,6 +524,7 @@ API_WHO = {
     "api_projects.create_project": "any",
     "api_projects.get_project": "member",
     "api_projects.update_project": "manager",
+    "api_projects.close_project": "executive",
     "api_assessments.list_assessments": "member",
     "api_assessments.create_assessment": "manager",
     "api_assessments.get_assessment": "member",
