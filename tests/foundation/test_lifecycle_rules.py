@@ -84,3 +84,37 @@ def test_unknown_words_are_refused():
         check_status_change("proposed", "in_exception", "start_gate", "stage_gated")
     with pytest.raises(ValueError):
         check_status_change("proposed", "active", "manager_says_so", "stage_gated")
+
+
+def test_only_the_lifecycle_service_writes_a_projects_status():
+    """Read the tracker's source: an assignment to ``<project>.status`` appears only in
+    ``tracker/projects/lifecycle.py``, and a project is built with no status but proposed."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    writers, built = set(), []
+    for path in sorted((root / "tracker").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            targets = []
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+                targets = [node.target]
+            for target in targets:
+                for part in target.elts if isinstance(target, ast.Tuple) else [target]:
+                    if (
+                        isinstance(part, ast.Attribute)
+                        and part.attr == "status"
+                        and "project" in ast.unparse(part.value).lower()
+                    ):
+                        writers.add(path.relative_to(root).as_posix())
+            if (
+                isinstance(node, ast.Call)
+                and ast.unparse(node.func) == "Project"
+                and any(k.arg == "status" for k in node.keywords)
+            ):
+                built.append(ast.unparse(node))
+    assert writers == {"tracker/projects/lifecycle.py"}
+    assert built == ["Project(status=ProjectStatus.PROPOSED.value)"]
