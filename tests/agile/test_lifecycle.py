@@ -157,6 +157,9 @@ def test_the_executive_closes_the_project_from_its_page(db, client, login, propo
     assert done.status_code == 302
     db.session.refresh(proposed)
     assert proposed.status == "closed"
+    page = client.get(f"/projects/{proposed.id}").get_data(as_text=True)
+    assert "Project closed: the Executive closed the project after its last iteration" in page
+    assert f"/projects/{proposed.id}/close" not in page
 
 
 @pytest.mark.parametrize("who", ["manager", "member", "customer"])

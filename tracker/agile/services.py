@@ -431,7 +431,7 @@ def close_project(project: Project, *, reason: str, version: int | None, actor) 
     project = db.session.scalars(
         select(Project)
         .where(Project.id == project.id)
-        .with_for_update()
+        .with_for_update(of=Project)
         .execution_options(populate_existing=True)
     ).one()
     problem = closure_problem(project)
