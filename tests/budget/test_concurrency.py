@@ -57,7 +57,8 @@ def _setup(app, label: str) -> int:
                 criticality=2,
             )
         )
-        project.delivery_method = "stage_gated"
+        # Direct set-up, as fixtures may: in the tracker only governance moves a status.
+        project.status, project.delivery_method = "active", "stage_gated"
         stages.create_stage(project, stage_data(), actor=manager)
         services.set_baseline(project, services.BaselineData(""), actor=manager)
         db.session.commit()
