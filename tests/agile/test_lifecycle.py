@@ -174,3 +174,22 @@ def test_only_the_executive_sees_and_uses_the_closure(db, client, login, propose
     assert response.status_code == 403
     db.session.refresh(proposed)
     assert proposed.status == "proposed"
+
+
+def test_a_waiting_budget_exception_is_decided_before_closing(db, proposed, team):
+    from tests.portfolio import helpers
+    from tracker.budget.services import decide_budget_exception
+
+    point = helpers.checkpoint(proposed, cpi=0.5, status="breached")
+    report = helpers.budget_exception(proposed, point, status="open")
+    db.session.commit()
+    with pytest.raises(RuleError, match="is waiting for the board: decide it first"):
+        agile.close_project(proposed, reason="Stop", version=None, actor=team["reader"])
+    db.session.rollback()
+    assert proposed.status == "proposed"
+    decide_budget_exception(
+        report, decision="accept", comment="Accepted", version=None, actor=team["reader"]
+    )
+    agile.close_project(proposed, reason="Stop", version=None, actor=team["reader"])
+    db.session.commit()
+    assert proposed.status == "closed_early"

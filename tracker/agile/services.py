@@ -424,7 +424,8 @@ def close_project(project: Project, *, reason: str, version: int | None, actor) 
     """The Executive's decision to close a project that has no stages (agile, or no
     method decided yet). After its last iteration the project is closed; before, it is
     closed early. An iteration under way must close first, so what it delivered and
-    carried over is recorded."""
+    carried over is recorded, and a budget exception waiting for the board is decided
+    first, so no decision is left waiting on a closed project."""
     reason = (reason or "").strip()
     if not reason:
         raise RuleError("Enter the reason for closing the project", "reason")
@@ -449,6 +450,14 @@ def close_project(project: Project, *, reason: str, version: int | None, actor) 
         raise RuleError(
             f"{running} is under way: close it first, so what it delivered and carried over "
             "is recorded, then close the project."
+        )
+    from tracker.budget import services as budget
+
+    waiting = budget.open_budget_exception(project)
+    if waiting is not None:
+        raise RuleError(
+            f"A budget exception raised on {waiting.raised_at:%d/%m/%Y} is waiting for the "
+            "board: decide it first, then close the project."
         )
     target = closing_status(project)
     mover = Mover.CLOSING_DECISION if target is ProjectStatus.CLOSED else Mover.EARLY_CLOSURE
