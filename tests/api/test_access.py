@@ -29,6 +29,7 @@ WHO = {
     "api_gates.decide_gate": {"executive"},
     "api_gates.request_gate": MANAGE,
     "api_gates.close_project_early": {"executive"},
+    "api_projects.close_project": {"executive"},
     "api_stages.create_stage": MANAGE,
     "api_stages.update_stage": MANAGE,
     "api_stages.start_stage": MANAGE,
@@ -38,7 +39,11 @@ WHO = {
     "api_checkpoints.create_checkpoint": MANAGE,
 }
 # Board decisions belong to the board alone: PMO staff hold no board role.
-BOARD_ONLY = {"api_gates.decide_gate", "api_gates.close_project_early"}
+BOARD_ONLY = {
+    "api_gates.decide_gate",
+    "api_gates.close_project_early",
+    "api_projects.close_project",
+}
 PROJECT_ENDPOINTS = sorted(e for e, (_, path) in API_ROUTES.items() if "{project_id}" in path)
 
 

@@ -55,10 +55,10 @@ def _setup(app, label: str) -> int:
                 planned_start=date(2026, 1, 1),
                 planned_finish=date(2026, 12, 31),
                 criticality=2,
-                status="active",
             )
         )
-        project.delivery_method = "stage_gated"
+        # Direct set-up, as fixtures may: in the tracker only governance moves a status.
+        project.status, project.delivery_method = "active", "stage_gated"
         stages.create_stage(project, stage_data(), actor=manager)
         services.set_baseline(project, services.BaselineData(""), actor=manager)
         db.session.commit()

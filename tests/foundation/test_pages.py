@@ -167,7 +167,6 @@ def _project_form(org, manager, **overrides):
         "planned_start": "2026-04-01",
         "planned_finish": "2027-03-31",
         "criticality": "3",
-        "status": "proposed",
     }
     data.update(overrides)
     return data
@@ -245,7 +244,6 @@ def test_edit_project_records_what_changed(client, login, make_project, make_use
         manager,
         code=project.code,
         name="New name",
-        status="active",
         version=project.version,
     )
     response = client.post(f"/projects/{project.id}/edit", data=form)

@@ -157,3 +157,14 @@ def test_the_generated_portfolio_obeys_the_segregation_of_duties(db, generated):
     from tracker.stages.queries import segregation_breaches
 
     assert segregation_breaches() == []
+
+
+def test_generated_statuses_are_ones_governance_could_reach(db, generated):
+    """Written in bulk, not through the services, but consistent with them: an active
+    project has an approved start gate or a started iteration, a closed one its approved
+    closing gate or every iteration delivered, one closed early neither."""
+    from tests.lifecycle import status_problems
+
+    generated_projects = list(db.session.scalars(select(Project).where(Project.code.like("NAT-%"))))
+    assert status_problems(generated_projects) == []
+    assert {p.status for p in generated_projects} >= {"proposed", "active", "closed"}

@@ -281,7 +281,6 @@ def _project_data(project, **changes):
         planned_start=project.planned_start,
         planned_finish=project.planned_finish,
         criticality=project.criticality,
-        status=project.status,
     )
     return dataclasses.replace(data, **changes)
 

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from tests.portfolio import helpers as h
 from tracker.portfolio import summary, views
-from tracker.projects import services as projects
+from tracker.stages import services as stages
 
 TODAY = date(2026, 6, 1)
 
@@ -109,25 +109,14 @@ def test_stored_facts_equal_a_fresh_computation_after_real_changes(db, make_user
 
     from tracker.projects.models import Project
 
-    active = db.session.query(Project).filter_by(status="active").order_by(Project.id).first()
-    manager = projects.manager_of(active)
-    projects.update_project(
-        active,
-        projects.ProjectData(
-            code=active.code,
-            name=active.name,
-            problem_statement=active.problem_statement,
-            lead_organisation_id=active.lead_organisation_id,
-            partner_ids=[p.id for p in active.partners],
-            manager_id=manager.id,
-            budget_at_completion=active.budget_at_completion,
-            planned_start=active.planned_start,
-            planned_finish=active.planned_finish,
-            criticality=active.criticality,
-            status="closed",
-        ),
-        version=active.version,
+    active = (
+        db.session.query(Project)
+        .filter_by(status="active", delivery_method="stage_gated")
+        .order_by(Project.id)
+        .first()
     )
+    executive = next(m.user for m in active.memberships if m.role == "executive")
+    stages.close_project_early(active, reason="The board stopped it.", actor=executive)
     db.session.commit()
     assert active.finished_on is not None
     point = h.checkpoint(active, cpi=0.5, spi=0.5, status="breached", on=date(2030, 1, 1))

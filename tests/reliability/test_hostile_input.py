@@ -64,9 +64,16 @@ PAGES = sorted(
 )
 
 
+def _visitor(world, make_user, endpoint):
+    """An administrator reaches every page but the board's own: those, a board member."""
+    if ROUTES[endpoint][2] in {"approver", "executive"}:
+        return world["board"]
+    return make_user("Administrator", global_role="admin")
+
+
 @pytest.mark.parametrize("endpoint", PAGES)
 def test_script_in_every_text_field_comes_back_escaped(client, login, world, make_user, endpoint):
-    login(make_user("Administrator", global_role="admin"))
+    login(_visitor(world, make_user, endpoint))
     page_url = ROUTES[endpoint][1].format(**world["ids"])
     page = client.get(page_url)
     assert page.status_code < 500
@@ -106,7 +113,7 @@ INJECTIONS = {
 def test_injection_in_query_parameters_is_refused_or_ignored(
     client, login, world, make_user, endpoint
 ):
-    login(make_user("Administrator", global_role="admin"))
+    login(_visitor(world, make_user, endpoint))
     url = ROUTES[endpoint][1].format(**world["ids"])
     response = client.get(url, query_string=INJECTIONS)
     assert response.status_code in {200, 302, 400, 404}, response.status_code

@@ -97,7 +97,6 @@ def _seed(url: str, instance: str) -> dict:
                     planned_start=date.today() - timedelta(days=90),
                     planned_finish=date.today() + timedelta(days=365),
                     criticality=2,
-                    status="active",
                 )
             )
             projects.add_member(project, member, "team_member")

@@ -158,7 +158,6 @@ def committed_waiting_start_gate(label: str, code_prefix: str = "RACE"):
             planned_start=date(2026, 1, 1),
             planned_finish=date(2026, 12, 31),
             criticality=2,
-            status="active",
         )
     )
     for role in ("executive", "senior_user"):

@@ -59,7 +59,6 @@ def _setup(app, label: str) -> dict:
                     planned_start=date(2026, 1, 1),
                     planned_finish=date(2026, 12, 31),
                     criticality=2,
-                    status="active",
                 )
             )
             projects.add_member(project, member, "team_member")

@@ -20,8 +20,14 @@ def can_give_feedback(user, project: Project) -> bool:
     return can_work(user, project) or has_role(user, project, "customer_rep")
 
 
+def can_close(user, project: Project) -> bool:
+    """Only the Executive decides to close a project without stages (the board directs)."""
+    return has_role(user, project, "executive")
+
+
 def permissions(user, project: Project) -> dict[str, bool]:
     return {
+        "can_close": can_close(user, project),
         "can_plan": can_plan(user, project),
         "can_work": can_work(user, project),
         "can_give_feedback": can_give_feedback(user, project),

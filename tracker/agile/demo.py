@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from tracker.agile import services as agile
 from tracker.agile.models import BacklogItem, CarryOver, Feedback, ItemStatusChange, Iteration
 from tracker.audit import services as audit
 from tracker.auth.models import User
@@ -172,6 +173,8 @@ def _load_project(project: Project, actor: User | None, spec) -> int:
         iteration.status = "active"
         iteration.started_at = _at(iteration.start_on, 9)
         iteration.committed_points = sum(item.points for item in items)
+        if index == 0:
+            agile.started_by(project, iteration, actor=actor)
         is_active = index == 3
         days = (today - iteration.start_on).days if is_active else SPRINT_DAYS - 1
         carried = []

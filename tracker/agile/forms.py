@@ -187,3 +187,17 @@ class CloseLoopForm(VersionedForm):
 
 class ConfirmForm(VersionedForm):
     """A button that acts on a record, carrying the version the person saw."""
+
+
+class CloseProjectForm(VersionedForm):
+    """The Executive's decision to close a project without stages."""
+
+    reason = TextAreaField(
+        "Reason for closing the project",
+        description="What the project delivered, or why the board is stopping it. It is kept "
+        "in the project's history.",
+        validators=[
+            InputRequired("Enter the reason for closing the project"),
+            Length(max=5000, message="Reason must be 5000 characters or fewer"),
+        ],
+    )

@@ -25,6 +25,12 @@ def project_iterations(project_id: int) -> list[Iteration]:
     )
 
 
+def running_iteration(project_id: int) -> Iteration | None:
+    return db.session.scalars(
+        select(Iteration).where(Iteration.project_id == project_id, Iteration.status == "active")
+    ).first()
+
+
 def iteration_items(iteration_id: int) -> list[BacklogItem]:
     return list(
         db.session.scalars(

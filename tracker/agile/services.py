@@ -24,7 +24,10 @@ from tracker.audit.rules import diff
 from tracker.core.errors import RuleError, StaleEdit, check_version
 from tracker.db import utcnow
 from tracker.extensions import db
-from tracker.projects.models import Project
+from tracker.projects import lifecycle
+from tracker.projects.access import project_roles
+from tracker.projects.models import FINISHED_STATUSES, Project
+from tracker.projects.rules import MOVER_LABELS, Mover, ProjectStatus
 
 ALREADY_CLOSED = "This iteration has already been closed."
 
@@ -140,8 +143,14 @@ def _check_stage(project: Project, data: IterationData, current: Iteration | Non
         )
 
 
+def _require_open(project: Project) -> None:
+    if project.status in FINISHED_STATUSES:
+        raise RuleError("This project is closed: its iterations cannot be planned or started.")
+
+
 def create_iteration(project: Project, data: IterationData) -> Iteration:
     _require_iterative(project)
+    _require_open(project)
     _check_iteration(project, data, None)
     _check_stage(project, data, None)
     iteration = Iteration(
@@ -218,6 +227,7 @@ def _locked(iteration: Iteration) -> Iteration:
 
 def start_iteration(project: Project, iteration: Iteration, *, version: int | None) -> Iteration:
     _require_iterative(project)
+    _require_open(project)
     check_version(iteration, version)
     iteration = _locked(iteration)
     if iteration.status != "planned":
@@ -250,7 +260,22 @@ def start_iteration(project: Project, iteration: Iteration, *, version: int | No
             "committed_points": [None, iteration.committed_points],
         },
     )
+    started_by(project, iteration, actor=current_user if _actor_id() is not None else None)
     return iteration
+
+
+def started_by(project: Project, iteration: Iteration, *, actor) -> None:
+    """Agile work starts with its first iteration: that is what makes a proposed project
+    active (a hybrid project may also start through its start gate, whichever comes first)."""
+    if project.status == ProjectStatus.PROPOSED:
+        lifecycle.move(
+            project,
+            ProjectStatus.ACTIVE,
+            mover=Mover.FIRST_ITERATION,
+            actor=actor,
+            decision=f"iteration {iteration.name} started",
+            refs={"iteration_id": iteration.id},
+        )
 
 
 def _flush_decision() -> None:
@@ -360,6 +385,91 @@ def close_iteration(
         project, iteration, current_user if _actor_id() is not None else None
     )
     return outcome
+
+
+# --------------------------------------------------------------------------------------
+# Closing a project without stages
+# --------------------------------------------------------------------------------------
+
+
+def closure_problem(project: Project) -> str | None:
+    """Why the board cannot close this project here, or None when it can."""
+    if project.delivery_method not in ("agile", None):
+        return (
+            "A stage-gated or hybrid project closes at its closing gate, or early by the "
+            "Executive at a waiting gate or on an exception report."
+        )
+    if project.status in FINISHED_STATUSES:
+        return "This project is already closed."
+    return None
+
+
+def closing_status(project: Project) -> ProjectStatus:
+    """Closed when the project delivered its last iteration (every iteration closed, none
+    waiting); closed early otherwise."""
+    statuses = db.session.scalars(
+        select(Iteration.status).where(Iteration.project_id == project.id)
+    ).all()
+    if (
+        project.status == ProjectStatus.ACTIVE
+        and project.delivery_method == "agile"
+        and statuses
+        and all(status == "closed" for status in statuses)
+    ):
+        return ProjectStatus.CLOSED
+    return ProjectStatus.CLOSED_EARLY
+
+
+def close_project(project: Project, *, reason: str, version: int | None, actor) -> Project:
+    """The Executive's decision to close a project that has no stages (agile, or no
+    method decided yet). After its last iteration the project is closed; before, it is
+    closed early. An iteration under way must close first, so what it delivered and
+    carried over is recorded, and a budget exception waiting for the board is decided
+    first, so no decision is left waiting on a closed project."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleError("Enter the reason for closing the project", "reason")
+    project = db.session.scalars(
+        select(Project)
+        .where(Project.id == project.id)
+        .with_for_update(of=Project)
+        .execution_options(populate_existing=True)
+    ).one()
+    problem = closure_problem(project)
+    if problem:
+        raise RuleError(problem)
+    check_version(project, version)
+    if "executive" not in project_roles(actor, project.id):
+        raise RuleError("Only the project's Executive can close the project.")
+    running = db.session.scalars(
+        select(Iteration.name).where(
+            Iteration.project_id == project.id, Iteration.status == "active"
+        )
+    ).first()
+    if running is not None:
+        raise RuleError(
+            f"{running} is under way: close it first, so what it delivered and carried over "
+            "is recorded, then close the project."
+        )
+    from tracker.budget import services as budget
+
+    waiting = budget.open_budget_exception(project)
+    if waiting is not None:
+        raise RuleError(
+            f"A budget exception raised on {waiting.raised_at:%d/%m/%Y} is waiting for the "
+            "board: decide it first, then close the project."
+        )
+    target = closing_status(project)
+    mover = Mover.CLOSING_DECISION if target is ProjectStatus.CLOSED else Mover.EARLY_CLOSURE
+    lifecycle.move(
+        project,
+        target,
+        mover=mover,
+        actor=actor,
+        decision=f"{MOVER_LABELS[mover]}: {reason}",
+        refs={"reason": reason},
+    )
+    return project
 
 
 # --------------------------------------------------------------------------------------

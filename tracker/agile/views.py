@@ -7,9 +7,10 @@ from flask_login import current_user
 
 from tracker.agile import bp, queries, rules
 from tracker.agile import services as agile
-from tracker.agile.access import can_give_feedback, can_work, permissions
+from tracker.agile.access import can_close, can_give_feedback, can_work, permissions
 from tracker.agile.forms import (
     CloseLoopForm,
+    CloseProjectForm,
     ConfirmForm,
     FeedbackForm,
     ItemForm,
@@ -31,6 +32,7 @@ from tracker.core.errors import RuleError, attach_error
 from tracker.core.pagination import paginate
 from tracker.extensions import db
 from tracker.projects.access import load_project
+from tracker.projects.rules import PROJECT_STATUSES
 
 
 @bp.app_context_processor
@@ -52,6 +54,7 @@ def _agile_summary(project) -> dict:
     summary = queries.project_summary(project.id)
     summary.update(permissions(current_user, project))
     summary["not_allowed"] = agile.iterations_allowed(project)
+    summary["closure_problem"] = agile.closure_problem(project)
     return summary
 
 
@@ -225,6 +228,39 @@ def start_iteration(project_id: int, iteration_id: int):
     return redirect(
         url_for("agile.show_iteration", project_id=project.id, iteration_id=iteration_id)
     )
+
+
+@bp.route("/close", methods=["GET", "POST"])
+def close_project(project_id: int):
+    """The Executive closes a project that has no stages: after its last iteration it is
+    closed, before that closed early."""
+    project = load_project(project_id)
+    _require(can_close(current_user, project))
+    form = CloseProjectForm()
+    if request.method == "GET":
+        form.version.data = str(project.version)
+    problem = agile.closure_problem(project)
+    if form.validate_on_submit():
+        try:
+            agile.close_project(
+                project, reason=form.reason.data, version=form.version_number(), actor=current_user
+            )
+        except RuleError as error:
+            db.session.rollback()
+            attach_error(form, error)
+            project = load_project(project_id)
+        else:
+            db.session.commit()
+            flash(f"Closed the project ({PROJECT_STATUSES[project.status].lower()}).", "success")
+            return redirect(url_for("projects.show_project", project_id=project.id))
+    return render_template(
+        "agile/close_project.html",
+        form=form,
+        project=project,
+        problem=problem,
+        outcome=None if problem else agile.closing_status(project).value,
+        running=queries.running_iteration(project.id),
+    ), 400 if form.errors else 200
 
 
 @bp.route("/iterations/<int:iteration_id>/close", methods=["GET", "POST"])

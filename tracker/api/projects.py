@@ -4,9 +4,11 @@ same services and access rules as the pages."""
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import abort
+from flask import abort, current_app, request
 from flask_login import current_user
 
+from tracker.agile import services as agile
+from tracker.agile.access import can_close
 from tracker.api.core import (
     Choice,
     Day,
@@ -97,7 +99,32 @@ CODE = ma.validate.Regexp(
 )
 
 
-class ProjectCreateSchema(Schema):
+GOVERNED_STATUS = (
+    "A project's status cannot be set: it moves only through governance (the start gate or "
+    "first iteration makes it active; the closing gate or the Executive's closure closes "
+    "it). A new project is always proposed."
+)
+
+
+class _NoStatus(Schema):
+    """Refuses a ``status`` in the body with a message that says why, and logs the attempt:
+    a status sent here is someone trying to move the project without the board."""
+
+    @ma.pre_load
+    def _refuse_status(self, data, **kwargs):
+        if isinstance(data, dict) and "status" in data:
+            current_app.logger.warning(
+                "Refused attempt: user %s sent a project status (%r) to %s %s",
+                getattr(current_user, "id", None),
+                str(data["status"])[:40],
+                request.method,
+                request.path,
+            )
+            raise ma.ValidationError({"status": [GOVERNED_STATUS]})
+        return data
+
+
+class ProjectCreateSchema(_NoStatus):
     code = Text(required=True, validate=CODE)
     name = Text(required=True, validate=ma.validate.Length(min=1, max=200))
     problem_statement = Text(required=True, validate=ma.validate.Length(min=1, max=5000))
@@ -108,11 +135,11 @@ class ProjectCreateSchema(Schema):
     planned_start = Day(required=True)
     planned_finish = Day(required=True)
     criticality = Int(required=True, minimum=1, maximum=5, metadata={"enum": list(CRITICALITY)})
-    status = Choice(PROJECT_STATUSES, load_default="proposed")
 
 
-class ProjectUpdateSchema(Schema):
-    """Only the fields you send change; ``version`` must be the one you read."""
+class ProjectUpdateSchema(_NoStatus):
+    """Only the fields you send change; ``version`` must be the one you read. The status is
+    not among them: it moves only through governance."""
 
     version = Int(required=True, minimum=1)
     code = Text(validate=CODE)
@@ -125,7 +152,6 @@ class ProjectUpdateSchema(Schema):
     planned_start = Day()
     planned_finish = Day()
     criticality = Int(minimum=1, maximum=5)
-    status = Choice(PROJECT_STATUSES)
 
 
 @blp.get("/projects")
@@ -178,7 +204,8 @@ def _check_manager(manager_id: int) -> None:
 @blp.arguments(ProjectCreateSchema)
 @blp.response(201, ProjectSchema)
 def create_project(data):
-    """Create a project. You become its manager unless you are PMO and name someone else."""
+    """Create a project. You become its manager unless you are PMO and name someone else.
+    A new project is always proposed: a ``status`` in the body gets 422."""
     data.setdefault("manager_id", current_user.id)
     _check_manager(data["manager_id"])
     with service_call():
@@ -204,10 +231,34 @@ def update_project(changes, project):
         "planned_start": project.planned_start,
         "planned_finish": project.planned_finish,
         "criticality": project.criticality,
-        "status": project.status,
     }
     version = changes.pop("version")
     current.update(changes)
     with service_call():
         projects.update_project(project, projects.ProjectData(**current), version=version)
+    return project
+
+
+class ProjectCloseSchema(Schema):
+    reason = Text(required=True, validate=ma.validate.Length(min=1, max=5000))
+    version = Int(required=True, minimum=1)
+
+
+def _executive(user, project) -> bool:
+    return can_close(user, project)
+
+
+@blp.post("/projects/<id:project_id>/close")
+@for_project(rule=_executive)
+@blp.arguments(ProjectCloseSchema)
+@blp.response(200, ProjectSchema)
+def close_project(data, project):
+    """As the project's Executive, close a project without stages (agile, or no method
+    decided yet): closed after its last iteration, closed early before. Stage-gated and
+    hybrid projects close at their gates (409 here); an iteration under way must close
+    first (409); a stale ``version`` gets 409."""
+    with service_call():
+        agile.close_project(
+            project, reason=data["reason"], version=data["version"], actor=current_user
+        )
     return project

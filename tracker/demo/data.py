@@ -13,6 +13,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from tracker.agile import demo as agile_demo
+from tracker.agile import services as agile_services
 from tracker.auth import services as users
 from tracker.auth.models import User
 from tracker.budget import demo as budget_demo
@@ -65,7 +66,7 @@ class DemoProject:
     start: date
     finish: date
     criticality: int
-    status: str
+    status: str  # what governance leaves it at once the demo is loaded (checked by a test)
     board: tuple[tuple[str, str], ...]  # (email, role)
 
 
@@ -353,7 +354,6 @@ def load(password: str) -> dict[str, int]:
                 planned_start=spec.start,
                 planned_finish=spec.finish,
                 criticality=spec.criticality,
-                status=spec.status,
             )
         )
         for email, role in spec.board:
@@ -363,11 +363,30 @@ def load(password: str) -> dict[str, int]:
     methods_demo.load(projects_by_code, people)
     stages_demo.load(projects_by_code, people)
     agile_demo.load(projects_by_code, people)
+    _close_early(projects_by_code, people)
     worklog_demo.load(projects_by_code, people)
     budget_demo.load(projects_by_code, people)
     notifications_demo.load(projects_by_code, people)
     db.session.flush()
     return created
+
+
+# Projects the board stopped before they started: code -> the Executive's reason.
+CLOSED_EARLY = {
+    "LIB-2026-13": "The library review moved branches to community management: kiosks are "
+    "no longer needed.",
+}
+
+
+def _close_early(projects_by_code: dict[str, Project], people: dict[str, User]) -> None:
+    """The Executive closes these demo projects through the same decision as on the page:
+    no demo status is set by hand."""
+    for code, reason in CLOSED_EARLY.items():
+        project = projects_by_code.get(code)
+        if project is None or project.status != "proposed":
+            continue
+        executive = next(m.user for m in project.memberships if m.role == "executive")
+        agile_services.close_project(project, reason=reason, version=None, actor=executive)
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

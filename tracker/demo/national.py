@@ -617,6 +617,9 @@ class Generator:
             spans = []
         for number, (stage_id, start, finish) in enumerate(spans, 1):
             status = _status_by_dates(start, finish, self.today, closed)
+            if plan.status == "closed_early" and plan.method == "agile" and number == len(spans):
+                # Closed before its last iteration: what makes an agile closure early.
+                status = "planned"
             committed = rnd.randint(15, 40) if status != "planned" else None
             plan.iterations.append(
                 Span(
@@ -775,8 +778,12 @@ class Generator:
         roles = ",".join(regime.approver_roles)
         closed = [s for s in plan.stages if s.status == "closed"]
         boundaries = list(range(0, len(closed) + 1))
-        if plan.status in ("closed", "closed_early"):
+        if plan.status == "closed":
+            # Closed at its closing gate: every boundary's gate was approved.
             boundaries = list(range(0, len(plan.stages) + 1))
+        elif plan.status == "closed_early":
+            # The Executive closed it early: there is no approved closing gate.
+            boundaries = [b for b in boundaries if b < len(plan.stages)]
         if regime.gates is stage_rules.GateBoundaries.START_AND_CLOSE:
             # A small project's board meets only at the start and the close.
             boundaries = [b for b in boundaries if b in (0, len(plan.stages))]

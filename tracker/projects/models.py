@@ -62,8 +62,9 @@ class Project(db.Model):
     criticality: Mapped[int]
     delivery_method: Mapped[str | None] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20), default="proposed")
+    # Moved only by governance (tracker.projects.lifecycle): never by a form or the API.
     # The day the project actually finished: set when its status becomes closed or closed
-    # early (by any service), cleared if it is reopened. See ``_finished_on`` below.
+    # early, cleared if it is set back. See ``_finished_on`` below.
     finished_on: Mapped[date | None]
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -88,9 +89,10 @@ FINISHED_STATUSES = ("closed", "closed_early")
 
 @event.listens_for(Project.status, "set", active_history=True)
 def _finished_on(project: Project, value: str, old, initiator) -> None:
-    """Every way a project closes (its final gate approved, the Executive closing it early,
-    a status edit) sets its status: the day (UTC) it happens is the day it finished. Moving
-    between closed and closed early keeps the day; reopening the project clears it."""
+    """Every way a project closes (its closing gate approved, the Executive's closure, all
+    through ``tracker.projects.lifecycle``) sets its status: the day (UTC) it happens is the
+    day it finished. Moving between closed and closed early keeps the day; a status set
+    back (only test fixtures do that) clears it."""
     if value in FINISHED_STATUSES:
         if old not in FINISHED_STATUSES or project.finished_on is None:
             project.finished_on = utcnow().date()

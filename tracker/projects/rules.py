@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
+from enum import StrEnum
 
 DELIVERY_METHODS = {"stage_gated": "Stage-gated", "agile": "Agile", "hybrid": "Hybrid"}
 
@@ -12,6 +14,107 @@ PROJECT_STATUSES = {
     "closed": "Closed",
     "closed_early": "Closed early",
 }
+
+
+class ProjectStatus(StrEnum):
+    PROPOSED = "proposed"
+    ACTIVE = "active"
+    CLOSED = "closed"
+    CLOSED_EARLY = "closed_early"
+
+
+class Mover(StrEnum):
+    """The governance decisions that may move a project's status: nothing else does."""
+
+    START_GATE = "start_gate"
+    FIRST_ITERATION = "first_iteration"
+    CLOSING_GATE = "closing_gate"
+    CLOSING_DECISION = "closing_decision"
+    EARLY_CLOSURE = "early_closure"
+
+
+MOVER_LABELS = {
+    Mover.START_GATE: "the board approved the start gate",
+    Mover.FIRST_ITERATION: "the first iteration started",
+    Mover.CLOSING_GATE: "the board approved the closing gate",
+    Mover.CLOSING_DECISION: "the Executive closed the project after its last iteration",
+    Mover.EARLY_CLOSURE: "the Executive closed the project early",
+}
+
+_STAGED = ("stage_gated", "hybrid")
+_ITERATIVE = ("agile", "hybrid")
+_ANY = (*DELIVERY_METHODS, None)
+
+# (from, to) -> {decision that moves it: the delivery methods it applies to}
+LIFECYCLE: Mapping[tuple[ProjectStatus, ProjectStatus], Mapping[Mover, tuple]] = {
+    (ProjectStatus.PROPOSED, ProjectStatus.ACTIVE): {
+        Mover.START_GATE: _STAGED,
+        Mover.FIRST_ITERATION: _ITERATIVE,
+    },
+    (ProjectStatus.ACTIVE, ProjectStatus.CLOSED): {
+        Mover.CLOSING_GATE: _STAGED,
+        Mover.CLOSING_DECISION: ("agile",),
+    },
+    (ProjectStatus.PROPOSED, ProjectStatus.CLOSED_EARLY): {Mover.EARLY_CLOSURE: _ANY},
+    (ProjectStatus.ACTIVE, ProjectStatus.CLOSED_EARLY): {Mover.EARLY_CLOSURE: _ANY},
+}
+
+
+# How each kind of project moves, in words for its pages.
+STATUS_MOVES = {
+    "stage_gated": "it becomes active when the board approves its start gate and closes at "
+    "its closing gate, or early by the Executive.",
+    "hybrid": "it becomes active when the board approves its start gate (or its first "
+    "iteration starts) and closes at its closing gate, or early by the Executive.",
+    "agile": "it becomes active when its first iteration starts and closes by the "
+    "Executive's decision, after its last iteration or early.",
+    None: "once a delivery method is decided it becomes active through its start gate or "
+    "first iteration; the Executive may close it early.",
+}
+
+
+class ProjectStatusError(ValueError):
+    """A status change that no governance decision allows; the message says what would."""
+
+
+def _label(status: ProjectStatus) -> str:
+    return PROJECT_STATUSES[status.value].lower()
+
+
+def check_status_change(
+    current: ProjectStatus | str, target: ProjectStatus | str, mover: Mover | str, method
+) -> ProjectStatus:
+    """Return ``target`` if ``mover`` may take a project of delivery ``method`` there.
+
+    A project is proposed until governance starts it: the board's approval of its start
+    gate (stage-gated and hybrid) or its first iteration starting (agile, and the agile
+    part of hybrid work). It closes only at its closing gate (stage-gated, hybrid), by the
+    Executive's closing decision after the last iteration (agile), or by the Executive's
+    early closure (any method). Closed is final. Going into exception is not a project
+    status: the tolerance rules put the stage (or, without stages, a budget exception)
+    into exception while the project stays active.
+    """
+    current, target, mover = ProjectStatus(current), ProjectStatus(target), Mover(mover)
+    if current in (ProjectStatus.CLOSED, ProjectStatus.CLOSED_EARLY):
+        raise ProjectStatusError(f"The project is {_label(current)}: its status is final.")
+    if current is target:
+        raise ProjectStatusError(f"The project is already {_label(current)}.")
+    movers = LIFECYCLE.get((current, target), {})
+    if mover in movers and method in movers[mover]:
+        return target
+    ways = ", or ".join(
+        f"when {MOVER_LABELS[m]} ({' or '.join(x.replace('_', '-') for x in ms if x)} projects)"
+        for m, ms in movers.items()
+    )
+    if not ways:
+        raise ProjectStatusError(
+            f"The project is {_label(current)}: it cannot become {_label(target)}."
+        )
+    raise ProjectStatusError(
+        f"The project is {_label(current)}: it becomes {_label(target)} only {ways}. "
+        "A project's status moves only through governance."
+    )
+
 
 PROJECT_ROLES = {
     "project_manager": "Project manager",

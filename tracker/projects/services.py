@@ -17,7 +17,7 @@ from tracker.extensions import db
 from tracker.orgs.models import Organisation
 from tracker.projects import access
 from tracker.projects.models import Project, ProjectMembership
-from tracker.projects.rules import PROJECT_ROLES
+from tracker.projects.rules import PROJECT_ROLES, ProjectStatus
 
 
 @dataclass
@@ -32,7 +32,6 @@ class ProjectData:
     planned_start: date
     planned_finish: date
     criticality: int
-    status: str = "proposed"
 
 
 def manager_of(project: Project) -> User | None:
@@ -101,7 +100,6 @@ def _apply(project: Project, data: ProjectData, lead, partners, manager) -> None
     project.planned_start = data.planned_start
     project.planned_finish = data.planned_finish
     project.criticality = data.criticality
-    project.status = data.status
     current = next((m for m in project.memberships if m.role == "project_manager"), None)
     if current is None:
         project.memberships.append(ProjectMembership(user=manager, role="project_manager"))
@@ -110,8 +108,10 @@ def _apply(project: Project, data: ProjectData, lead, partners, manager) -> None
 
 
 def create_project(data: ProjectData) -> Project:
+    """A new project is always proposed, whoever creates it: only governance moves it on
+    (``tracker.projects.lifecycle``)."""
     lead, partners, manager = _check(data)
-    project = Project()
+    project = Project(status=ProjectStatus.PROPOSED.value)
     _apply(project, data, lead, partners, manager)
     db.session.add(project)
     _flush_unique(data.code)

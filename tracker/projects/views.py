@@ -30,6 +30,7 @@ from tracker.projects.rules import (
     DELIVERY_METHODS,
     PROJECT_ROLES,
     PROJECT_STATUSES,
+    STATUS_MOVES,
     size_tier,
 )
 from tracker.scheduler.services import uk_today
@@ -57,6 +58,7 @@ def project_vocabulary():
         "DELIVERY_METHODS": DELIVERY_METHODS,
         "PROJECT_STATUSES": PROJECT_STATUSES,
         "PROJECT_ROLES": PROJECT_ROLES,
+        "STATUS_MOVES": STATUS_MOVES,
         "CRITICALITY": CRITICALITY,
         "tier_of": tier_of,
     }
@@ -124,7 +126,6 @@ def create_project():
     form = ProjectForm(organisations=_organisations(), people=_people())
     if request.method == "GET":
         form.manager_id.data = current_user.id
-        form.status.data = "proposed"
     if not current_user.is_pmo:
         # Without a PMO role you propose projects that you will manage yourself.
         form.manager_id.choices = [(current_user.id, current_user.name)]
@@ -155,7 +156,6 @@ def _data(form: ProjectForm) -> projects.ProjectData:
         planned_start=form.planned_start.data,
         planned_finish=form.planned_finish.data,
         criticality=form.criticality.data,
-        status=form.status.data or "proposed",
     )
 
 

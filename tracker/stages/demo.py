@@ -16,7 +16,7 @@ from tracker.auth.models import User
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.projects.models import Project
-from tracker.stages import services
+from tracker.stages import rules, services
 from tracker.stages.models import Stage
 
 # code -> (method if none decided yet, [(stage name, start, finish, budget)])
@@ -52,6 +52,29 @@ PLANS = {
             ("Plan and landing zone", date(2026, 1, 12), date(2026, 5, 29), "600000"),
             ("Migration wave 1", date(2026, 6, 1), date(2026, 12, 18), "2500000"),
             ("Migration wave 2 and exit", date(2027, 1, 4), date(2027, 12, 17), "2300000"),
+        ],
+    ),
+    "PH-2026-07": (
+        "stage_gated",
+        [
+            ("Whole-system map and partner pledge", date(2026, 4, 1), date(2026, 10, 30), "200000"),
+            ("First interventions", date(2026, 11, 2), date(2027, 8, 27), "300000"),
+            ("Evaluate and scale", date(2027, 9, 1), date(2028, 3, 31), "150000"),
+        ],
+    ),
+    "ENV-2026-10": (
+        "stage_gated",
+        [
+            ("Route survey and modelling", date(2026, 3, 16), date(2026, 5, 29), "35000"),
+            ("New rounds go live", date(2026, 6, 1), date(2026, 9, 25), "60000"),
+        ],
+    ),
+    "MH-2026-11": (
+        "stage_gated",
+        [
+            ("Crisis pathway design", date(2026, 2, 2), date(2026, 7, 31), "400000"),
+            ("Pilot in two localities", date(2026, 8, 3), date(2027, 5, 28), "900000"),
+            ("Roll-out and evaluation", date(2027, 6, 1), date(2027, 12, 22), "600000"),
         ],
     ),
     "REG-2026-12": (
@@ -120,6 +143,20 @@ def _decide(gate, roles, decisions: dict[str, tuple[str, str]] | None = None):
         services.decide_gate(gate, role=role, decision=decision, comment=comment, actor=roles[role])
         if gate.status != "pending":
             break
+
+
+def _run_to_close(project: Project, stages: list[Stage], roles) -> None:
+    """Take a project through every stage to its closing gate, which closes it: the only way
+    a stage-gated project is closed, other than early."""
+    manager = roles["project_manager"]
+    _decide(_request(project, roles), roles)
+    boundaries = rules.gate_boundaries(services.regime_for(project), len(stages))
+    for stage in stages:
+        services.start_stage(stage, version=None, actor=manager)
+        if stage.sequence in boundaries:
+            _decide(_request(project, roles), roles)
+        else:
+            services.close_stage(stage, version=None, actor=manager)
 
 
 def load(projects_by_code: dict[str, Project], people_by_email: dict[str, User]) -> int:
@@ -217,8 +254,11 @@ def load(projects_by_code: dict[str, Project], people_by_email: dict[str, User])
             report.raised_at = utcnow() - timedelta(days=3)
         elif code == "HSG-2026-06":
             _request(project, roles, days_ago=2)
-        elif code == "ICT-2026-08":
+        elif code in ("ICT-2026-08", "PH-2026-07", "MH-2026-11"):
+            # Under way: the board's approval of the start gate made the project active.
             _decide(_request(project, roles), roles)
             services.start_stage(stages[0], version=None, actor=manager)
+        elif code == "ENV-2026-10":
+            _run_to_close(project, stages, roles)
     db.session.flush()
     return added

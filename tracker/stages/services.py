@@ -25,9 +25,9 @@ from tracker.core.errors import RuleError, check_version
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.notifications import events as notifications
-from tracker.projects import access
+from tracker.projects import access, lifecycle
 from tracker.projects.models import Project
-from tracker.projects.rules import PROJECT_ROLES, size_tier
+from tracker.projects.rules import PROJECT_ROLES, Mover, ProjectStatus, size_tier
 from tracker.stages import access as stage_access
 from tracker.stages import rules
 from tracker.stages.models import (
@@ -729,6 +729,7 @@ def _resolve(gate: GateReview, actor: User) -> None:
     ]
     gate.conditions = "\n".join(conditions) or None
     effects: dict[str, list] = {}
+    moved = None
     if outcome.status is not rules.GateStatus.REJECTED:
         if gate.closes_stage is not None:
             before = _transition(gate.closes_stage, "closed")
@@ -740,13 +741,9 @@ def _resolve(gate: GateReview, actor: User) -> None:
         for stage in authorised:
             before = _transition(stage, "authorised")
             effects[stage.label] = [before, "authorised"]
-        if gate.closes_stage is not None and not authorised:
-            project = gate.project
-            effects["project"] = [project.status, "closed"]
-            project.status = "closed"
-        elif gate.boundary == 0 and gate.project.status == "proposed":
-            effects["project"] = [gate.project.status, "active"]
-            gate.project.status = "active"
+        moved = _project_moved_by(gate, closing=gate.closes_stage is not None and not authorised)
+        if moved is not None:
+            effects["project"] = [gate.project.status, moved[0].value]
     db.session.flush()
     audit.record(
         "gate.resolved",
@@ -756,11 +753,30 @@ def _resolve(gate: GateReview, actor: User) -> None:
         changes={"status": ["pending", gate.status], **effects},
         actor=actor,
     )
+    if moved is not None:
+        lifecycle.move(
+            gate.project,
+            moved[0],
+            mover=moved[1],
+            actor=actor,
+            decision=f"{gate_title(gate)}: {outcome.message}",
+            refs={"gate_id": gate.id},
+        )
     notifications.gate_resolved(gate)
     if gate.status in APPROVED_GATE_STATUSES:
         from tracker.budget import services as budget
 
         budget.checkpoint_at_gate(gate, actor)
+
+
+def _project_moved_by(gate: GateReview, *, closing: bool):
+    """The project status an approved gate moves the project to, and why: the closing gate
+    closes it; the start gate starts a proposed project. None when the project stays."""
+    if closing:
+        return ProjectStatus.CLOSED, Mover.CLOSING_GATE
+    if gate.boundary == 0 and gate.project.status == ProjectStatus.PROPOSED:
+        return ProjectStatus.ACTIVE, Mover.START_GATE
+    return None
 
 
 def close_project_early(
@@ -810,9 +826,17 @@ def close_project_early(
         report.status, report.decision = "decided", "close_project"
         report.decided_by_id, report.decided_role, report.decided_at = actor.id, "executive", now
         report.decision_comment = reason
-    before = project.status
-    project.status = "closed_early"
-    db.session.flush()
+    before = lifecycle.move(
+        project,
+        ProjectStatus.CLOSED_EARLY,
+        mover=Mover.EARLY_CLOSURE,
+        actor=actor,
+        decision=f"the Executive closed the project early: {reason}",
+        refs={
+            "gate_id": gate.id if gate is not None else None,
+            "exception_id": exception.id if exception is not None else None,
+        },
+    )
     audit.record(
         "project.closed_early",
         project,

@@ -1,0 +1,195 @@
+"""Agile projects start with their first iteration and close by the Executive's decision
+(after the last iteration, or early), from the page as from the service; each move is
+audited with the decision that made it."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tracker.agile import services as agile
+from tracker.audit.models import AuditEntry
+from tracker.core.errors import RuleError
+
+
+@pytest.fixture
+def proposed(db, team):
+    team["project"].status = "proposed"
+    db.session.commit()
+    return team["project"]
+
+
+def _moves(db, project):
+    return [
+        json.loads(changes)
+        for changes in db.session.scalars(
+            select(AuditEntry.changes)
+            .where(
+                AuditEntry.project_id == project.id,
+                AuditEntry.action == "project.status_changed",
+            )
+            .order_by(AuditEntry.seq)
+        )
+    ]
+
+
+def _delivered(db, build, project, name="Sprint 1"):
+    sprint = build.start(build.iteration(name))
+    build.feedback(sprint)
+    agile.close_iteration(project, sprint, version=None)
+    db.session.commit()
+    return sprint
+
+
+def test_planning_an_iteration_leaves_the_project_proposed(db, proposed, build):
+    build.iteration()
+    assert proposed.status == "proposed"
+    assert _moves(db, proposed) == []
+
+
+def test_the_first_iteration_makes_the_project_active_once(db, proposed, build, team, today):
+    first = build.start(build.iteration())
+    assert proposed.status == "active"
+    (move,) = _moves(db, proposed)
+    assert move["status"] == ["proposed", "active"]
+    assert move["moved_by"] == "first_iteration" and move["iteration_id"] == first.id
+    build.feedback(first)
+    agile.close_iteration(proposed, first, version=None)
+    db.session.commit()
+    build.start(build.iteration("Sprint 2", start=today + timedelta(days=20)))
+    assert len(_moves(db, proposed)) == 1
+
+
+def test_the_executive_closes_after_the_last_iteration(db, proposed, build, team, today):
+    _delivered(db, build, proposed)
+    agile.close_project(proposed, reason="Delivered", version=None, actor=team["reader"])
+    db.session.commit()
+    assert proposed.status == "closed" and proposed.finished_on is not None
+    assert [m["moved_by"] for m in _moves(db, proposed)] == ["first_iteration", "closing_decision"]
+    with pytest.raises(RuleError, match="already closed"):
+        agile.close_project(proposed, reason="Again", version=None, actor=team["reader"])
+    with pytest.raises(RuleError, match="This project is closed: its iterations cannot be"):
+        build.iteration("Sprint 9", start=today + timedelta(days=20))
+
+
+def test_closing_before_the_last_iteration_is_closing_early(db, proposed, build, team, today):
+    _delivered(db, build, proposed)
+    second = build.iteration("Sprint 2", start=today + timedelta(days=20))
+    agile.close_project(proposed, reason="Stopped", version=None, actor=team["reader"])
+    db.session.commit()
+    assert proposed.status == "closed_early"
+    with pytest.raises(RuleError, match="This project is closed: its iterations cannot be"):
+        agile.start_iteration(proposed, second, version=None)
+    assert _moves(db, proposed)[-1]["status"] == ["active", "closed_early"]
+
+
+def test_a_proposed_project_closed_by_the_executive_is_closed_early(db, proposed, team):
+    agile.close_project(proposed, reason="Not needed", version=None, actor=team["reader"])
+    db.session.commit()
+    assert proposed.status == "closed_early"
+    assert _moves(db, proposed)[0]["moved_by"] == "early_closure"
+
+
+@pytest.mark.parametrize(
+    ("who", "reason", "message"),
+    [
+        ("manager", "Done", "Only the project's Executive can close the project"),
+        ("member", "Done", "Only the project's Executive can close the project"),
+        ("reader", "   ", "Enter the reason for closing the project"),
+    ],
+)
+def test_closure_refusals_change_nothing(db, proposed, team, who, reason, message):
+    with pytest.raises(RuleError, match=message):
+        agile.close_project(proposed, reason=reason, version=None, actor=team[who])
+    db.session.rollback()
+    assert proposed.status == "proposed"
+    assert _moves(db, proposed) == []
+
+
+def test_an_iteration_under_way_must_close_first(db, proposed, build, team):
+    build.start(build.iteration())
+    with pytest.raises(RuleError, match="Sprint 1 is under way: close it first"):
+        agile.close_project(proposed, reason="Stop", version=None, actor=team["reader"])
+    db.session.rollback()
+    assert proposed.status == "active"
+
+
+def test_a_stage_gated_project_is_not_closed_here(db, proposed, team):
+    proposed.delivery_method = "stage_gated"
+    db.session.commit()
+    with pytest.raises(RuleError, match="closes at its closing gate"):
+        agile.close_project(proposed, reason="Stop", version=None, actor=team["reader"])
+
+
+def test_a_stale_closure_is_refused(db, proposed, team):
+    with pytest.raises(RuleError):
+        agile.close_project(
+            proposed, reason="Stop", version=proposed.version - 1, actor=team["reader"]
+        )
+    db.session.rollback()
+    assert proposed.status == "proposed"
+
+
+# -- the page ---------------------------------------------------------------------------
+
+
+def test_the_executive_closes_the_project_from_its_page(db, client, login, proposed, team, build):
+    _delivered(db, build, proposed)
+    login(team["reader"])
+    page = client.get(f"/projects/{proposed.id}").get_data(as_text=True)
+    assert f"/projects/{proposed.id}/close" in page
+    form = client.get(f"/projects/{proposed.id}/close")
+    assert form.status_code == 200
+    assert "the project will be <strong>closed</strong>" in form.get_data(as_text=True)
+    refused = client.post(
+        f"/projects/{proposed.id}/close", data={"reason": "", "version": proposed.version}
+    )
+    assert refused.status_code == 400
+    assert "Enter the reason for closing the project" in refused.get_data(as_text=True)
+    assert proposed.status == "active"
+    done = client.post(
+        f"/projects/{proposed.id}/close",
+        data={"reason": "Delivered", "version": proposed.version},
+    )
+    assert done.status_code == 302
+    db.session.refresh(proposed)
+    assert proposed.status == "closed"
+    page = client.get(f"/projects/{proposed.id}").get_data(as_text=True)
+    assert "Project closed: the Executive closed the project after its last iteration" in page
+    assert f"/projects/{proposed.id}/close" not in page
+
+
+@pytest.mark.parametrize("who", ["manager", "member", "customer"])
+def test_only_the_executive_sees_and_uses_the_closure(db, client, login, proposed, team, who):
+    login(team[who])
+    assert f"/projects/{proposed.id}/close" not in client.get(f"/projects/{proposed.id}").get_data(
+        as_text=True
+    )
+    response = client.post(
+        f"/projects/{proposed.id}/close", data={"reason": "Mine", "version": proposed.version}
+    )
+    assert response.status_code == 403
+    db.session.refresh(proposed)
+    assert proposed.status == "proposed"
+
+
+def test_a_waiting_budget_exception_is_decided_before_closing(db, proposed, team):
+    from tests.portfolio import helpers
+    from tracker.budget.services import decide_budget_exception
+
+    point = helpers.checkpoint(proposed, cpi=0.5, status="breached")
+    report = helpers.budget_exception(proposed, point, status="open")
+    db.session.commit()
+    with pytest.raises(RuleError, match="is waiting for the board: decide it first"):
+        agile.close_project(proposed, reason="Stop", version=None, actor=team["reader"])
+    db.session.rollback()
+    assert proposed.status == "proposed"
+    decide_budget_exception(
+        report, decision="accept", comment="Accepted", version=None, actor=team["reader"]
+    )
+    agile.close_project(proposed, reason="Stop", version=None, actor=team["reader"])
+    db.session.commit()
+    assert proposed.status == "closed_early"
