@@ -9,8 +9,10 @@ import pytest
 from flask_sqlalchemy.record_queries import get_recorded_queries
 from sqlalchemy import func, select, update
 
+from tests.races import saved_meanwhile
 from tracker.agile import services as agile
 from tracker.agile.models import BacklogItem, Feedback, ItemStatusChange, Iteration
+from tracker.core.errors import STALE_MESSAGE
 from tracker.db import utcnow
 
 
@@ -313,3 +315,58 @@ def test_iteration_list_query_count_does_not_grow(db, as_manager, team, build, t
         for m in range(3):
             build.item(f"Item {n}.{m}", 2, s)
     assert queries_for_page() == few
+
+
+# --------------------------------------------------------------------------------------
+# Stale versions and conflicting saves: a clear message, never an error page
+# --------------------------------------------------------------------------------------
+
+
+def test_editing_an_iteration_from_an_old_page_shows_the_stale_message(db, as_manager, team, build):
+    sprint = build.iteration("Sprint 1")
+    seen = sprint.version
+    agile.update_iteration(
+        team["project"],
+        sprint,
+        agile.IterationData("Sprint One", "Try it", sprint.start_on, sprint.end_on),
+        version=None,
+    )
+    db.session.commit()
+    response = as_manager.post(
+        url(team, f"/iterations/{sprint.id}/edit"),
+        data={
+            "name": "Mine",
+            "goal": "Try it",
+            "start_on": sprint.start_on.isoformat(),
+            "end_on": sprint.end_on.isoformat(),
+            "committed_points": "",
+            "version": seen,
+        },
+    )
+    assert response.status_code == 400
+    assert STALE_MESSAGE in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Iteration, sprint.id).name == "Sprint One"
+
+
+def test_closing_a_loop_while_someone_else_saves_it_shows_the_stale_message(
+    db, as_manager, team, build
+):
+    feedback = build.feedback(build.start(build.iteration()))
+    feedback = db.session.get(Feedback, feedback.id)
+    seen = feedback.version
+    saved_meanwhile(db, feedback, action_taken="Their answer")
+    response = as_manager.post(
+        url(team, f"/feedback/{feedback.id}/close-loop"),
+        data={
+            "action_taken": "Rewrote the letter",
+            "loop_closed_how": "Emailed the panel",
+            "backlog_item_id": "",
+            "version": seen,
+        },
+    )
+    assert response.status_code == 400
+    assert STALE_MESSAGE in response.get_data(as_text=True)
+    db.session.expire_all()
+    stored = db.session.get(Feedback, feedback.id)
+    assert (stored.action_taken, stored.loop_closed_how) == ("Their answer", "")

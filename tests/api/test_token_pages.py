@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from tests.api.conftest import Api
 from tracker.api.models import ApiToken
 from tracker.audit.models import AuditEntry
+from tracker.core.unit_of_work import CONFLICT_MESSAGE
 
 
 def _count(db) -> int:
@@ -101,3 +102,20 @@ def test_the_description_is_public_and_json(client):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert response.get_json()["info"]["title"] == "Governance Tracker API"
+
+
+def test_a_token_clashing_with_a_stored_one_shows_the_conflict_message(
+    client, login, make_user, token_for, db, monkeypatch
+):
+    """Two tokens with the same secret are caught by the UNIQUE hash: a message on the
+    page, not an error page, and no second token."""
+    from tracker.api import services as tokens
+
+    monkeypatch.setattr(tokens.secrets, "token_urlsafe", lambda size: "the-same-every-time")
+    user = make_user()
+    token_for(user)
+    login(user)
+    response = client.post("/account/tokens", data={"name": "Power BI", "expires_in_days": "30"})
+    assert response.status_code == 400
+    assert CONFLICT_MESSAGE in response.get_data(as_text=True)
+    assert _count(db) == 1

@@ -8,8 +8,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from tests.races import saved_meanwhile
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import User
+from tracker.core.errors import STALE_MESSAGE
+from tracker.core.unit_of_work import CONFLICT_MESSAGE
 from tracker.orgs.models import Organisation
 from tracker.projects.models import Project
 
@@ -154,6 +157,45 @@ def test_stale_organisation_edit_is_refused(client, login, make_user, make_org, 
     assert response.status_code == 400
     assert "changed by someone else since you opened it" in response.get_data(as_text=True)
     assert org.name == "Changed by someone else"
+
+
+def test_organisation_edit_racing_another_save_shows_the_stale_message(
+    client, login, make_user, make_org, db
+):
+    """Someone else saves after the page loaded the record: caught at the save, not a 500."""
+    login(make_user(global_role="pmo"))
+    org = make_org("Original")
+    seen = org.version
+    saved_meanwhile(db, org, name="Theirs")
+    response = client.post(
+        f"/organisations/{org.id}/edit", data={"name": "Mine", "kind": "other", "version": seen}
+    )
+    assert response.status_code == 400
+    assert STALE_MESSAGE in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Organisation, org.id).name == "Theirs"
+
+
+def test_organisation_name_taken_meanwhile_shows_the_conflict_message(
+    client, login, make_user, make_org, db, monkeypatch
+):
+    """Someone else stores the same name just after this request checked it (the check is
+    made to run before their save): the UNIQUE constraint catches it, the page says so,
+    and only their organisation is stored."""
+    from tracker.orgs import services as orgs
+
+    login(make_user(global_role="pmo"))
+    make_org("Westmoor District Council", kind="other")
+    monkeypatch.setattr(orgs, "_check_unique_name", lambda name, exclude_id=None: None)
+    response = client.post(
+        "/organisations/new", data={"name": "Westmoor District Council", "kind": "local_authority"}
+    )
+    assert response.status_code == 400
+    assert CONFLICT_MESSAGE in response.get_data(as_text=True)
+    kinds = db.session.scalars(
+        select(Organisation.kind).where(Organisation.name == "Westmoor District Council")
+    ).all()
+    assert kinds == ["other"]
 
 
 def _project_form(org, manager, **overrides):

@@ -13,7 +13,9 @@ from sqlalchemy import func, select
 
 from tests.methods.conftest import COMPLEX, form_data
 from tests.methods.helpers import raw
+from tests.races import saved_meanwhile
 from tracker.audit.models import AuditEntry
+from tracker.core.errors import STALE_MESSAGE
 from tracker.db import utcnow
 from tracker.methods import model
 from tracker.methods import services as methods
@@ -647,3 +649,45 @@ def test_list_pages_use_a_fixed_number_of_queries(client, login, db, project, pe
     assert few > 0
     add(5)
     assert _queries_for(client, url) == few
+
+
+# --------------------------------------------------------------------------------------
+# Saves racing someone else's: a clear message, never an error page
+# --------------------------------------------------------------------------------------
+
+
+def test_a_risk_edit_racing_another_save_shows_the_stale_message(
+    client, login, db, project, people, risk
+):
+    login(people["manager"])
+    risk = db.session.get(Risk, risk.id)
+    seen = risk.version
+    saved_meanwhile(db, risk, title="Changed elsewhere")
+    response = client.post(
+        f"/projects/{project.id}/risks/{risk.id}/edit",
+        data={
+            "title": "Mine",
+            "owner_id": str(people["manager"].id),
+            "status": "open",
+            "version": str(seen),
+        },
+    )
+    assert response.status_code == 400
+    assert STALE_MESSAGE in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Risk, risk.id).title == "Changed elsewhere"
+
+
+def test_an_assessment_taking_a_number_someone_else_just_took_shows_the_message(
+    client, login, db, project, people, monkeypatch
+):
+    """The other assessment is saved between this one counting the sequence and storing
+    it: the unique (project, sequence) constraint catches it."""
+    login(people["manager"])
+    methods.assess(project, raw(), assessed_by=people["pmo"])
+    db.session.commit()
+    monkeypatch.setattr(methods, "_next_sequence", lambda model_class, project_id: 1)
+    response = _assess(client, project, COMPLEX, expected_sequence="1")
+    assert response.status_code == 400
+    assert str(escape(methods.ASSESSED_MEANWHILE)) in response.get_data(as_text=True)
+    assert _count(db, Assessment.id) == 1

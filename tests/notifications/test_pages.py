@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_sqlalchemy.record_queries import get_recorded_queries
-from sqlalchemy import func, select
+from sqlalchemy import event, func, insert, select
 
 from tracker.audit.models import AuditEntry
+from tracker.core.unit_of_work import CONFLICT_MESSAGE
 from tracker.notifications import services as notifications
 from tracker.notifications.models import KINDS, EmailOptOut, Notification
 
@@ -125,3 +126,28 @@ def test_a_made_up_email_choice_is_refused_and_nothing_saved(client, login, db, 
     assert "Choose the emails you want from the list" in page
     assert "<script>x</script>" not in page
     assert db.session.scalar(select(func.count()).select_from(EmailOptOut)) == 0
+
+
+def test_email_choices_saved_in_two_tabs_at_once_show_the_conflict_message(
+    client, login, db, make_user
+):
+    """The other tab's choice lands between this save clearing the old choices and storing
+    the new ones: the primary key catches it, the page says so, and nothing of this save is
+    kept (no choices, no audit entry; the other tab's row is written inside this request's
+    savepoint here, so it goes too)."""
+    me = make_user()
+    login(me)
+    dropped, *kept = KINDS
+
+    def other_tab_saves(session, flush_context, instances):
+        session.connection().execute(
+            insert(EmailOptOut.__table__).values(user_id=me.id, kind=dropped)
+        )
+
+    event.listen(db.session(), "before_flush", other_tab_saves, once=True)
+    response = client.post("/notifications/settings", data={"email_kinds": kept})
+    assert response.status_code == 400
+    assert CONFLICT_MESSAGE in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(EmailOptOut)) == 0
+    changed = select(AuditEntry).where(AuditEntry.action == "notifications.email_choices_changed")
+    assert db.session.scalars(changed).all() == []

@@ -28,8 +28,8 @@ from tracker.agile.vocabulary import (
     ITERATION_STATUSES,
 )
 from tracker.auth.access import forbid
-from tracker.core.errors import RuleError, attach_error
 from tracker.core.pagination import paginate
+from tracker.core.unit_of_work import form_work, unit_of_work
 from tracker.extensions import db
 from tracker.projects.access import load_project
 from tracker.projects.rules import PROJECT_STATUSES
@@ -140,13 +140,9 @@ def create_iteration(project_id: int):
     form = IterationForm(stages=_plannable_stages(project))
     not_allowed = agile.iterations_allowed(project)
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             iteration = agile.create_iteration(project, _iteration_data(form))
-        except RuleError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if work.ok:
             flash(f"Planned {iteration.name}.", "success")
             return redirect(
                 url_for("agile.show_iteration", project_id=project.id, iteration_id=iteration.id)
@@ -168,16 +164,11 @@ def edit_iteration(project_id: int, iteration_id: int):
     if request.method == "GET":
         form.version.data = str(iteration.version)
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             agile.update_iteration(
                 project, iteration, _iteration_data(form), version=form.version_number()
             )
-        except RuleError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            iteration = _iteration(project, iteration_id)
-        else:
-            db.session.commit()
+        if work.ok:
             flash("Saved your changes.", "success")
             return redirect(
                 url_for("agile.show_iteration", project_id=project.id, iteration_id=iteration.id)
@@ -217,13 +208,9 @@ def start_iteration(project_id: int, iteration_id: int):
     if not form.validate_on_submit():
         flash("The form has expired. Submit it again.", "error")
     else:
-        try:
+        with form_work() as work:
             agile.start_iteration(project, iteration, version=form.version_number())
-        except RuleError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
+        if work.ok:
             flash(f"Started {iteration.name}.", "success")
     return redirect(
         url_for("agile.show_iteration", project_id=project.id, iteration_id=iteration_id)
@@ -271,14 +258,9 @@ def close_iteration(project_id: int, iteration_id: int):
     if request.method == "GET":
         form.version.data = str(iteration.version)
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             outcome = agile.close_iteration(project, iteration, version=form.version_number())
-        except RuleError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            iteration = _iteration(project, iteration_id)
-        else:
-            db.session.commit()
+        if work.ok:
             flash(
                 f"Closed {iteration.name}: {outcome.completed_points} points completed, "
                 f"{len(outcome.carried_over)} items carried over.",
@@ -349,13 +331,9 @@ def create_item(project_id: int):
     if request.method == "GET" and request.args.get("iteration_id", "").isdigit():
         form.iteration_id.data = int(request.args["iteration_id"])
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             item = agile.create_item(project, _item_data(form))
-        except RuleError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if work.ok:
             flash(f"Added '{item.title}'.", "success")
             return redirect(url_for("agile.show_backlog", project_id=project.id))
     return render_template(
@@ -394,14 +372,9 @@ def edit_item(project_id: int, item_id: int):
     if request.method == "GET":
         form.version.data = str(item.version)
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             agile.update_item(project, item, _item_data(form), version=form.version_number())
-        except RuleError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            item = _item(project, item_id)
-        else:
-            db.session.commit()
+        if work.ok:
             flash("Saved your changes.", "success")
             return redirect(url_for("agile.show_item", project_id=project.id, item_id=item.id))
     return render_template(
@@ -416,14 +389,12 @@ def change_status(project_id: int, item_id: int):
     item = _item(project, item_id)
     form = StatusForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             agile.change_status(project, item, form.status.data, version=form.version_number())
-        except RuleError as error:
-            db.session.rollback()
-            flash(f"'{item.title}': {error}", "error")
-        else:
-            db.session.commit()
+        if work.ok:
             flash(f"'{item.title}' is now {ITEM_STATUSES[form.status.data].lower()}.", "success")
+        else:
+            flash(f"'{item.title}': {work.error}", "error")
     else:
         for errors in form.errors.values():
             for message in errors:
@@ -454,7 +425,7 @@ def create_feedback(project_id: int, iteration_id: int):
     iteration = _iteration(project, iteration_id)
     form = FeedbackForm(items=_project_items(project.id))
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             agile.add_feedback(
                 project,
                 iteration,
@@ -468,11 +439,7 @@ def create_feedback(project_id: int, iteration_id: int):
                     backlog_item_id=form.backlog_item_id.data,
                 ),
             )
-        except RuleError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if work.ok:
             flash("Recorded the feedback.", "success")
             return redirect(
                 url_for(
@@ -499,7 +466,7 @@ def close_loop(project_id: int, feedback_id: int):
         form.version.data = str(feedback.version)
         form.loop_closed_how.data = feedback.loop_closed_how or ""
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             agile.close_loop(
                 project,
                 feedback,
@@ -508,12 +475,7 @@ def close_loop(project_id: int, feedback_id: int):
                 backlog_item_id=form.backlog_item_id.data,
                 version=form.version_number(),
             )
-        except RuleError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            feedback = db.session.get(Feedback, feedback_id)
-        else:
-            db.session.commit()
+        if work.ok:
             flash("Closed the loop: the customer knows what you did.", "success")
             return redirect(url_for("agile.you_said_we_did", project_id=project.id))
     return render_template(

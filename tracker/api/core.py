@@ -22,15 +22,13 @@ from flask import abort
 from flask_login import current_user
 from flask_smorest import Api, Blueprint
 from flask_smorest.utils import prepare_response
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import IntegerConverter
 
 from tracker.api.problems import PROBLEM_TYPE, from_rule_error
 from tracker.auth.access import forbid
-from tracker.core.errors import STALE_MESSAGE, RuleError
 from tracker.core.fields import MAX_MONEY
 from tracker.core.pagination import Page
+from tracker.core.unit_of_work import unit_of_work
 from tracker.extensions import db
 from tracker.projects.access import load_project
 
@@ -220,24 +218,11 @@ def envelope(page: Page, items: list[Any] | None = None) -> dict[str, Any]:
 
 @contextmanager
 def service_call() -> Iterator[None]:
-    """Run a service and commit; a refusal rolls back and becomes a problem response."""
-    try:
+    """Run a service in the one unit of work; a refusal becomes a problem response."""
+    with unit_of_work() as work:
         yield
-        db.session.commit()
-    except RuleError as error:
-        db.session.rollback()
-        abort(from_rule_error(error))
-    except StaleDataError:
-        db.session.rollback()
-        abort(from_rule_error(RuleError(STALE_MESSAGE)))
-    except IntegrityError:
-        # A unique constraint caught a race the service's own checks could not see.
-        db.session.rollback()
-        abort(
-            from_rule_error(
-                RuleError("Someone else made a conflicting change at the same time. Try again.")
-            )
-        )
+    if work.error is not None:
+        abort(from_rule_error(work.error))
 
 
 def for_project(*, manage: bool = False, rule: Callable[[Any, Any], bool] | None = None):

@@ -8,7 +8,7 @@ from flask_login import current_user
 from tracker.api import bp, services
 from tracker.api.forms import TokenForm
 from tracker.api.models import ApiToken
-from tracker.core.errors import RuleError, attach_error
+from tracker.core.unit_of_work import form_work
 from tracker.db import utcnow
 from tracker.extensions import db
 
@@ -27,15 +27,11 @@ def list_tokens():
 def create_token():
     form = TokenForm()
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             new = services.create_token(
                 current_user, name=form.name.data, expires_in_days=form.expires_in_days.data
             )
-        except RuleError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if work.ok:
             # Shown on this response only: never stored, never put in the session or a flash.
             response = current_app.make_response(
                 render_template("api/token_created.html", token=new.token, secret=new.secret)
@@ -50,13 +46,9 @@ def revoke_token(token_id: int):
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != current_user.id:
         abort(404)
-    try:
+    with form_work() as work:
         services.revoke_token(token, actor=current_user)
-    except RuleError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if work.ok:
         flash(
             f"Revoked the token '{token.name}'. Programs using it can no longer call the API.",
             "success",

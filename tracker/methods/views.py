@@ -7,9 +7,9 @@ from datetime import date, datetime
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tracker.core.errors import RuleError, attach_error
 from tracker.core.filters import LONDON
 from tracker.core.pagination import paginate
+from tracker.core.unit_of_work import form_work
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.methods import bp, model, queries, rules, services
@@ -68,26 +68,21 @@ def assess(project_id: int):
                 if key in form:
                     form[key].data = value
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             assessment = services.assess(
                 project,
                 form.answers(),
                 assessed_by=current_user,
                 expected_sequence=form.expected_sequence_number(),
             )
-        except RuleError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            project = load_project(project_id, manage=True)
-            latest = services.latest_assessment(project.id)
-        else:
-            db.session.commit()
+        if work.ok:
             flash("Assessment saved. This is the recommendation.", "success")
             return redirect(
                 url_for(
                     "methods.show_assessment", project_id=project.id, assessment_id=assessment.id
                 )
             )
+        latest = services.latest_assessment(project.id)  # someone may have assessed meanwhile
     return render_template("methods/assess.html", project=project, form=form, latest=latest), (
         400 if form.errors or form.form_errors else 200
     )
@@ -149,7 +144,7 @@ def decide(project_id: int):
         form.assessment_id.data = str(latest.id)
         form.version.data = str(project.version)
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             services.decide(
                 project,
                 services.DecisionData(
@@ -161,19 +156,14 @@ def decide(project_id: int):
                 ),
                 decided_by=current_user,
             )
-        except RuleError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            project = load_project(project_id, manage=True)
-            latest = services.latest_assessment(project.id)
-        else:
-            db.session.commit()
+        if work.ok:
             flash(
                 f"Recorded the decision: {model.METHODS[project.delivery_method].lower()} "
                 "delivery.",
                 "success",
             )
             return redirect(url_for("methods.list_decisions", project_id=project.id))
+        latest = services.latest_assessment(project.id)  # someone may have assessed meanwhile
     return render_template("methods/decide.html", project=project, form=form, latest=latest), (
         400 if form.errors or form.form_errors else 200
     )
@@ -219,7 +209,7 @@ def edit_risk(project_id: int, risk_id: int):
     if request.method == "GET":
         form.version.data = str(risk.version)
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             services.update_risk(
                 project,
                 risk,
@@ -231,13 +221,7 @@ def edit_risk(project_id: int, risk_id: int):
                 ),
                 version=form.version_number(),
             )
-        except RuleError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            project = load_project(project_id, manage=True)
-            risk = db.session.get(Risk, risk_id)
-        else:
-            db.session.commit()
+        if work.ok:
             flash("Saved the risk.", "success")
             return redirect(url_for("methods.list_risks", project_id=project.id))
     return render_template("methods/risk_form.html", project=project, risk=risk, form=form), (

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tracker.core.errors import RuleError, attach_error
 from tracker.core.pagination import paginate
+from tracker.core.unit_of_work import form_work
 from tracker.core.views import NAV_BADGES
 from tracker.extensions import db
 from tracker.notifications import bp, queries, services
@@ -40,16 +40,16 @@ def inbox():
 @bp.post("/<int:notification_id>/read")
 def mark_read(notification_id: int):
     notification = _own(notification_id)
-    services.mark_read(current_user, notification)
-    db.session.commit()
+    with form_work():
+        services.mark_read(current_user, notification)
     return redirect(url_for("notifications.inbox", page=request.form.get("page") or None))
 
 
 @bp.post("/read-all")
 def mark_all_read():
-    count = services.mark_all_read(current_user)
-    db.session.commit()
-    if count:
+    with form_work() as work:
+        count = services.mark_all_read(current_user)
+    if work.ok and count:
         flash(f"Marked {count} notification{'s' if count != 1 else ''} as read.", "success")
     return redirect(url_for("notifications.inbox"))
 
@@ -60,13 +60,9 @@ def settings():
     if request.method == "GET":
         form.email_kinds.data = services.email_kinds(current_user)
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             services.set_email_kinds(current_user, form.email_kinds.data or [], actor=current_user)
-        except RuleError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if work.ok:
             flash("Saved your email choices.", "success")
             return redirect(url_for("notifications.inbox"))
     return render_template("notifications/settings.html", form=form), (400 if form.errors else 200)

@@ -4,8 +4,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from tracker.auth.access import pmo_required
-from tracker.core.errors import RuleError, attach_error
 from tracker.core.pagination import paginate
+from tracker.core.unit_of_work import form_work
 from tracker.extensions import db
 from tracker.orgs import bp
 from tracker.orgs import services as orgs
@@ -38,14 +38,11 @@ def list_organisations():
 def create_organisation():
     form = OrganisationForm()
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             org = orgs.create_organisation(
                 name=form.name.data, short_name=form.short_name.data, kind=form.kind.data
             )
-        except RuleError as error:
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if work.ok:
             flash(f"Added {org.name}.", "success")
             return redirect(url_for("orgs.list_organisations"))
     return render_template("orgs/form.html", form=form, org=None), 400 if form.errors else 200
@@ -59,7 +56,7 @@ def edit_organisation(org_id: int):
     if request.method == "GET":
         form.version.data = str(org.version)
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             orgs.update_organisation(
                 org,
                 name=form.name.data,
@@ -67,10 +64,7 @@ def edit_organisation(org_id: int):
                 kind=form.kind.data,
                 version=form.version_number(),
             )
-        except RuleError as error:
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if work.ok:
             flash(f"Saved changes to {org.name}.", "success")
             return redirect(url_for("orgs.list_organisations"))
     return render_template("orgs/form.html", form=form, org=org), 400 if form.errors else 200
