@@ -228,16 +228,11 @@ def close_project(project_id: int):
         form.version.data = str(project.version)
     problem = agile.closure_problem(project)
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             agile.close_project(
                 project, reason=form.reason.data, version=form.version_number(), actor=current_user
             )
-        except RuleError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            project = load_project(project_id)
-        else:
-            db.session.commit()
+        if work.ok:
             flash(f"Closed the project ({PROJECT_STATUSES[project.status].lower()}).", "success")
             return redirect(url_for("projects.show_project", project_id=project.id))
     return render_template(
@@ -247,7 +242,7 @@ def close_project(project_id: int):
         problem=problem,
         outcome=None if problem else agile.closing_status(project).value,
         running=queries.running_iteration(project.id),
-    ), 400 if form.errors else 200
+    ), _status(form)
 
 
 @bp.route("/iterations/<int:iteration_id>/close", methods=["GET", "POST"])
