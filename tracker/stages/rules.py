@@ -5,9 +5,9 @@ must see; keeping them here means one definition of "breached", "approved" and "
 for pages, scheduled jobs and tests alike.
 
 Cost tolerance and the within / at risk / breached judgement come from
-``tracker.budget.rules`` (``CostTolerance``, ``assess_tolerance``): money is the lower
-layer, and the issue asks for one shared tolerance check used by both stages and budget
-checkpoints. Time is judged by the same function, in days.
+``tracker.core.money`` (``CostTolerance``, ``assess_tolerance``): the one shared tolerance
+check used by both stages and budget checkpoints, below both (budget depends on stages).
+Time is judged by the same function, in days.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from tracker.budget.rules import (
+from tracker.core.money import (
     CostTolerance,
     Money,
     ToleranceCheck,

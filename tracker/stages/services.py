@@ -20,8 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from tracker.audit import services as audit
 from tracker.audit.rules import diff
 from tracker.auth.models import User
-from tracker.budget.rules import CostTolerance, ToleranceStatus
 from tracker.core.errors import RuleError, check_version
+from tracker.core.money import CostTolerance, ToleranceStatus
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.notifications import events as notifications
