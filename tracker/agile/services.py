@@ -21,10 +21,12 @@ from tracker.agile.vocabulary import (
 )
 from tracker.audit import services as audit
 from tracker.audit.rules import diff
+from tracker.core import events
 from tracker.core.errors import RuleError, StaleEdit, check_version
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.projects.models import Project
+from tracker.stages.models import Stage
 
 ALREADY_CLOSED = "This iteration has already been closed."
 
@@ -114,8 +116,6 @@ def _check_stage(project: Project, data: IterationData, current: Iteration | Non
         return
     if project.delivery_method != "hybrid":
         raise RuleError("Only hybrid projects plan iterations inside stages", "stage_id")
-    from tracker.stages.models import Stage
-
     stage = db.session.get(Stage, data.stage_id)
     if stage is None or stage.project_id != project.id:
         raise RuleError("Choose a stage from the list", "stage_id")
@@ -353,11 +353,13 @@ def close_iteration(
             "disagreements": outcome.disagreements,
         },
     )
-    # Every iteration close takes a budget checkpoint (once a baseline exists).
-    from tracker.budget import services as budget
-
-    budget.checkpoint_at_iteration_close(
-        project, iteration, current_user if _actor_id() is not None else None
+    # Every iteration close takes a budget checkpoint (once a baseline exists): budget
+    # subscribes (docs/architecture.md), in this transaction.
+    events.send(
+        events.iteration_closed,
+        iteration,
+        project=project,
+        actor=current_user if _actor_id() is not None else None,
     )
     return outcome
 

@@ -31,6 +31,7 @@ from tracker.core.errors import RuleError, attach_error
 from tracker.core.pagination import paginate
 from tracker.extensions import db
 from tracker.projects.access import load_project
+from tracker.stages.services import stages_of
 
 
 @bp.app_context_processor
@@ -121,8 +122,6 @@ def _plannable_stages(project, current=None) -> list:
     """Stages a hybrid iteration may be planned in (and the one it is in now)."""
     if project.delivery_method != "hybrid":
         return []
-    from tracker.stages.services import stages_of
-
     return [
         stage
         for stage in stages_of(project)

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from tracker.audit import services as audit
 from tracker.audit.rules import diff
 from tracker.auth.models import User
+from tracker.core import events
 from tracker.core.errors import RuleError, check_version
 from tracker.core.money import CostTolerance, ToleranceStatus
 from tracker.db import utcnow
@@ -762,9 +763,8 @@ def _resolve(gate: GateReview, actor: User) -> None:
     )
     notifications.gate_resolved(gate)
     if gate.status in APPROVED_GATE_STATUSES:
-        from tracker.budget import services as budget
-
-        budget.checkpoint_at_gate(gate, actor)
+        # Budget takes its gate checkpoint (docs/architecture.md), in this transaction.
+        events.send(events.gate_approved, gate, actor=actor)
 
 
 def close_project_early(
