@@ -8,6 +8,7 @@ from datetime import date
 
 from flask import has_app_context
 
+from tracker.core import events, stamps
 from tracker.extensions import db
 
 log = logging.getLogger(__name__)
@@ -97,8 +98,6 @@ def _after_batch(project_ids: list[int]) -> None:
     called once per committed unit of work (a batch, or one project in a retry), inside
     that transaction, just before it commits. The batch writes with Core statements, which
     the session's change hooks do not see, so it says so here."""
-    from tracker.core import stamps
-    from tracker.portfolio import summary
-
     stamps.bump(stamps.project_scope(project_id) for project_id in project_ids)
-    summary.refresh(project_ids)
+    # The portfolio refreshes its stored facts of these projects (docs/architecture.md).
+    events.send(events.checkpoints_taken, project_ids=project_ids)

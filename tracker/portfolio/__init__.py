@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("portfolio", __name__, url_prefix="/portfolio")
 
-from tracker.portfolio import cli, models, summary, views  # noqa: E402,F401
+from tracker.portfolio import cli, models, subscribers, summary, views  # noqa: E402,F401
