@@ -13,7 +13,7 @@ export FLASK_APP := wsgi
 help:
 	@echo "make run    set up, migrate, load demo data and serve on http://$(HOST):$(PORT)"
 	@echo "make test   set up and run the whole test suite (SQLite and PostgreSQL)"
-	@echo "make lint   ruff check and format check"
+	@echo "make lint   ruff check, format check and the import contracts"
 	@echo "make screenshots  retake the README's screenshots with the browser tests"
 	@echo "make bench  time the key pages at 100 and 10,000 projects (docs/performance.md)"
 
@@ -55,11 +55,13 @@ run: demo
 test: setup browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2
 
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: setup
 	$(BIN)/ruff check --fix .
