@@ -8,8 +8,11 @@ from datetime import date
 
 from flask import has_app_context
 
+from tracker.budget import monthly, services
 from tracker.core import events, stamps
+from tracker.core.errors import RuleError
 from tracker.extensions import db
+from tracker.projects.models import Project
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +42,6 @@ def run_monthly_checkpoints(today: date, *, batch_size: int = BATCH_SIZE) -> int
 
 
 def _run(today: date, batch_size: int) -> int:
-    from tracker.budget import monthly
-
     project_ids = monthly.due_project_ids(today)
     db.session.commit()  # end the read transaction: each batch is a transaction of its own
     taken = 0
@@ -68,10 +69,6 @@ def _run(today: date, batch_size: int) -> int:
 
 def _one_at_a_time(project_ids: Sequence[int], today: date) -> int:
     """The per-project service for each project, each committed on its own."""
-    from tracker.budget import services
-    from tracker.core.errors import RuleError
-    from tracker.projects.models import Project
-
     taken = 0
     for project_id in project_ids:
         try:
