@@ -13,6 +13,9 @@ is bumped by a session hook, not by each service, so no code path can forget it:
 * whatever the PMO dashboard's figures are computed from (the stored portfolio facts, an
   organisation, a project team) bumps the one ``portfolio`` stamp (:func:`bump_at_end`).
 
+Core knows no domain: the domains that own ``Project``, ``User`` and ``Organisation``
+declare which stamps their tables move with :func:`moves`, next to their models.
+
 The ``portfolio`` stamp is shared by every project, so it is bumped last of all, after the
 portfolio's stored facts are refreshed: a transaction holding it never waits for another
 lock, so it cannot close a cycle.
