@@ -14,7 +14,7 @@ help:
 	@echo "make run    set up, migrate, load demo data and serve on http://$(HOST):$(PORT)"
 	@echo "make test   set up and run the whole test suite (SQLite and PostgreSQL)"
 	@echo "make test-quick  the inner loop: pure and SQLite tests, no PostgreSQL, Redis or browser"
-	@echo "make lint   ruff check and format check"
+	@echo "make lint   ruff check, format check and the import contracts"
 	@echo "make screenshots  retake the README's screenshots with the browser tests"
 	@echo "make bench  time the key pages at 100 and 10,000 projects (docs/performance.md)"
 
@@ -56,6 +56,7 @@ run: demo
 test: setup browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2
 
 # The inner loop: everything that needs neither PostgreSQL, Redis nor the browser. It is not
@@ -66,6 +67,7 @@ test-quick: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: setup
 	$(BIN)/ruff check --fix .

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("agile", __name__, url_prefix="/projects/<int:project_id>")
 
-from tracker.agile import views  # noqa: E402,F401
+from tracker.agile import subscribers, views  # noqa: E402,F401

@@ -21,6 +21,7 @@ from tracker.agile.vocabulary import (
 )
 from tracker.audit import services as audit
 from tracker.audit.rules import diff
+from tracker.core import events
 from tracker.core.errors import RuleError, StaleEdit, check_version
 from tracker.db import utcnow
 from tracker.extensions import db
@@ -28,6 +29,7 @@ from tracker.projects import lifecycle
 from tracker.projects.access import project_roles
 from tracker.projects.models import FINISHED_STATUSES, Project
 from tracker.projects.rules import MOVER_LABELS, Mover, ProjectStatus
+from tracker.stages.models import Stage
 
 ALREADY_CLOSED = "This iteration has already been closed."
 
@@ -117,8 +119,6 @@ def _check_stage(project: Project, data: IterationData, current: Iteration | Non
         return
     if project.delivery_method != "hybrid":
         raise RuleError("Only hybrid projects plan iterations inside stages", "stage_id")
-    from tracker.stages.models import Stage
-
     stage = db.session.get(Stage, data.stage_id)
     if stage is None or stage.project_id != project.id:
         raise RuleError("Choose a stage from the list", "stage_id")
@@ -378,11 +378,13 @@ def close_iteration(
             "disagreements": outcome.disagreements,
         },
     )
-    # Every iteration close takes a budget checkpoint (once a baseline exists).
-    from tracker.budget import services as budget
-
-    budget.checkpoint_at_iteration_close(
-        project, iteration, current_user if _actor_id() is not None else None
+    # Every iteration close takes a budget checkpoint (once a baseline exists): budget
+    # subscribes (docs/architecture.md), in this transaction.
+    events.send(
+        events.iteration_closed,
+        iteration,
+        project=project,
+        actor=current_user if _actor_id() is not None else None,
     )
     return outcome
 
@@ -451,14 +453,10 @@ def close_project(project: Project, *, reason: str, version: int | None, actor) 
             f"{running} is under way: close it first, so what it delivered and carried over "
             "is recorded, then close the project."
         )
-    from tracker.budget import services as budget
-
-    waiting = budget.open_budget_exception(project)
-    if waiting is not None:
-        raise RuleError(
-            f"A budget exception raised on {waiting.raised_at:%d/%m/%Y} is waiting for the "
-            "board: decide it first, then close the project."
-        )
+    # Budget answers for its own exceptions (docs/architecture.md: agile sits below it).
+    blockers = [problem for problem in events.send(events.closure_blockers, project) if problem]
+    if blockers:
+        raise RuleError(blockers[0])
     target = closing_status(project)
     mover = Mover.CLOSING_DECISION if target is ProjectStatus.CLOSED else Mover.EARLY_CLOSURE
     lifecycle.move(

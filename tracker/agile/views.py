@@ -33,6 +33,7 @@ from tracker.core.unit_of_work import form_work, unit_of_work
 from tracker.extensions import db
 from tracker.projects.access import load_project
 from tracker.projects.rules import PROJECT_STATUSES
+from tracker.stages.services import stages_of
 
 
 @bp.app_context_processor
@@ -124,8 +125,6 @@ def _plannable_stages(project, current=None) -> list:
     """Stages a hybrid iteration may be planned in (and the one it is in now)."""
     if project.delivery_method != "hybrid":
         return []
-    from tracker.stages.services import stages_of
-
     return [
         stage
         for stage in stages_of(project)

@@ -13,6 +13,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tracker.core import stamps
 from tracker.db import utcnow
 from tracker.extensions import db
 
@@ -122,3 +123,7 @@ def normalise_email(email: str) -> str:
 
 def email_lookup(email: str):
     return func.lower(User.email) == normalise_email(email)
+
+
+# A person's name appears on project pages: a change to anyone moves the ``people`` stamp.
+stamps.moves(User, scopes=lambda _user: {stamps.PEOPLE})

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("budget", __name__, url_prefix="/projects/<int:project_id>/budget")
 
-from tracker.budget import views  # noqa: E402,F401
+from tracker.budget import subscribers, views  # noqa: E402,F401

@@ -41,6 +41,7 @@ from tracker.extensions import db
 from tracker.projects.models import Project
 from tracker.stages import services as stages
 from tracker.stages.models import STATED_TARGETS, GateReview, Stage
+from tracker.worklog.services import labour_cost
 
 METHOD_KINDS = {"stage_gated": "stage", "agile": "release", "hybrid": "hybrid"}
 TOKEN_LENGTH = 64
@@ -584,8 +585,6 @@ def set_baseline(project: Project, data: BaselineData, *, actor: User | None) ->
 def actual_cost(project_id: int, on: date, *, stage_id: int | None = None) -> Decimal:
     """Money spent up to and including ``on``: cost entries plus the labour cost of logged
     time at the rates in force (for one stage: booked to it, or to an iteration inside it)."""
-    from tracker.worklog.services import labour_cost
-
     return cost_entries_total(project_id, on, stage_id=stage_id) + labour_cost(
         project_id, on, stage_id=stage_id
     )

@@ -8,7 +8,11 @@ from datetime import date
 
 from flask import has_app_context
 
+from tracker.budget import monthly, services
+from tracker.core import events, stamps
+from tracker.core.errors import RuleError
 from tracker.extensions import db
+from tracker.projects.models import Project
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +47,6 @@ def run_monthly_checkpoints(today: date, *, batch_size: int | None = None) -> in
 
 
 def _run(today: date, batch_size: int | None) -> int:
-    from tracker.budget import monthly
-
     if batch_size is None:
         sqlite = db.session.get_bind().dialect.name == "sqlite"
         batch_size = SQLITE_BATCH_SIZE if sqlite else BATCH_SIZE
@@ -76,10 +78,6 @@ def _run(today: date, batch_size: int | None) -> int:
 
 def _one_at_a_time(project_ids: Sequence[int], today: date) -> int:
     """The per-project service for each project, each committed on its own."""
-    from tracker.budget import services
-    from tracker.core.errors import RuleError
-    from tracker.projects.models import Project
-
     taken = 0
     for project_id in project_ids:
         try:
@@ -106,8 +104,6 @@ def _after_batch(project_ids: list[int]) -> None:
     called once per committed unit of work (a batch, or one project in a retry), inside
     that transaction, just before it commits. The batch writes with Core statements, which
     the session's change hooks do not see, so it says so here."""
-    from tracker.core import stamps
-    from tracker.portfolio import summary
-
     stamps.bump(stamps.project_scope(project_id) for project_id in project_ids)
-    summary.refresh(project_ids)
+    # The portfolio refreshes its stored facts of these projects (docs/architecture.md).
+    events.send(events.checkpoints_taken, project_ids=project_ids)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import current_app, render_template, request
 
 from tracker.core import bp
+from tracker.core.problems import is_api_request, problem
 
 MESSAGE = "What you sent contains a NUL character (\\0), which cannot be used. Nothing was saved."
 
@@ -31,8 +32,6 @@ def refuse_nul_characters():
         )
     ):
         return None
-    from tracker.api.problems import is_api_request, problem
-
     if is_api_request():
         return problem(400, MESSAGE)
     body = render_template("errors/bad_input.html", message=MESSAGE)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from tracker.core import bp
+from tracker.core.problems import is_api_request, problem
 from tracker.extensions import db, login_manager
 
 RETRY_AFTER_SECONDS = 5
@@ -25,8 +26,6 @@ log = logging.getLogger(__name__)
 
 
 def _unavailable(error: Exception):
-    from tracker.api.problems import is_api_request, problem
-
     log.warning("Database unavailable: %s", str(error).splitlines()[0] if str(error) else error)
     # The connection may already be gone: rolling back is best effort; the pool throws an
     # invalidated connection away when the request ends.

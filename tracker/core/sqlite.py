@@ -79,7 +79,8 @@ def reading():
 def _on_connect(dbapi_connection, connection_record) -> None:
     """Make SQLite behave: enforce foreign keys, use WAL; let SQLAlchemy own
     transactions (pysqlite's own BEGIN handling breaks SAVEPOINT); add the aggregate
-    functions SQLite lacks (the portfolio's median)."""
+    functions SQLite lacks (the portfolio's median, registered by that domain through
+    ``on_connect``)."""
     if not is_sqlite_connection(dbapi_connection):
         return
     dbapi_connection.isolation_level = None
@@ -94,9 +95,18 @@ def _on_connect(dbapi_connection, connection_record) -> None:
             cursor.execute("PRAGMA synchronous=NORMAL")
     finally:
         cursor.close()
-    from tracker.portfolio.sql import register_sqlite_functions
+    for hook in _connect_hooks:
+        hook(dbapi_connection)
 
-    register_sqlite_functions(dbapi_connection)
+
+_connect_hooks: list = []
+
+
+def on_connect(hook) -> None:
+    """Run ``hook(dbapi_connection)`` on every new SQLite connection (a domain adding the
+    SQL functions its queries need): core knows no domain, so the domain registers."""
+    if hook not in _connect_hooks:
+        _connect_hooks.append(hook)
 
 
 def _is_file(cursor) -> bool:

@@ -13,6 +13,9 @@ is bumped by a session hook, not by each service, so no code path can forget it:
 * whatever the PMO dashboard's figures are computed from (the stored portfolio facts, an
   organisation, a project team) bumps the one ``portfolio`` stamp (:func:`bump_at_end`).
 
+Core knows no domain: the domains that own ``Project``, ``User`` and ``Organisation``
+declare which stamps their tables move with :func:`moves`, next to their models.
+
 The ``portfolio`` stamp is shared by every project, so it is bumped last of all, after the
 portfolio's stored facts are refreshed: a transaction holding it never waits for another
 lock, so it cannot close a cycle.
@@ -26,6 +29,7 @@ change never commits without moving its stamp.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import Integer, String, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -50,16 +54,46 @@ def project_scope(project_id: int) -> str:
     return f"project:{project_id}"
 
 
+@dataclass(frozen=True)
+class _Moves:
+    scopes: Callable[[object], set[str]] | None
+    last: frozenset[str]
+    include_collections: bool
+
+
+# Which stamps a change to a model moves, declared by the domain that owns the model (core
+# knows no domain): ``projects`` for a project and its team, ``auth`` for people, ``orgs``
+# for organisations. A model not declared here moves its ``project_id``'s stamp, if any.
+_MOVES: dict[type, _Moves] = {}
+
+
+def moves(
+    model: type,
+    *,
+    scopes: Callable[[object], set[str]] | None = None,
+    last: Iterable[str] = (),
+    include_collections: bool = False,
+) -> None:
+    """Declare which stamps a change to ``model`` (or a subclass) moves.
+
+    ``scopes(obj)`` replaces the default (the row's ``project_id``); ``last`` are shared
+    scopes bumped at the very end of the commit; ``include_collections`` counts a change to
+    a collection only (no column changed) as a change of the object.
+    """
+    _MOVES[model] = _Moves(scopes, frozenset(last), include_collections)
+
+
+def _declared(obj: object) -> _Moves | None:
+    for cls in type(obj).__mro__:
+        if cls in _MOVES:
+            return _MOVES[cls]
+    return None
+
+
 def last_scopes_of(obj: object) -> set[str]:
     """The shared scopes a changed ORM object belongs to (bumped at the very end)."""
-    from tracker.orgs.models import Organisation
-    from tracker.projects.models import ProjectMembership
-
-    # Organisation names and filters, and who is on which project (a member's view of the
-    # portfolio), are part of the dashboard's figures.
-    if isinstance(obj, (Organisation, ProjectMembership)):
-        return {PORTFOLIO}
-    return set()
+    declared = _declared(obj)
+    return set(declared.last) if declared else set()
 
 
 def bump_at_end(scopes: Iterable[str], *, session: Session | None = None) -> None:
@@ -73,18 +107,11 @@ def bump_at_end(scopes: Iterable[str], *, session: Session | None = None) -> Non
 
 def scopes_of(obj: object) -> set[str]:
     """The scopes a changed ORM object belongs to."""
-    from tracker.auth.models import User
-    from tracker.orgs.models import Organisation
-    from tracker.projects.models import Project
-
     if isinstance(obj, ChangeStamp):
         return set()
-    if isinstance(obj, Project):
-        return {project_scope(obj.id)} if obj.id is not None else set()
-    if isinstance(obj, User):
-        return {PEOPLE}
-    if isinstance(obj, Organisation):
-        return {ORGANISATIONS}
+    declared = _declared(obj)
+    if declared and declared.scopes:
+        return declared.scopes(obj)
     project_id = getattr(obj, "project_id", None)
     if isinstance(project_id, int):
         return {project_scope(project_id)}
@@ -138,12 +165,12 @@ def _collect(session: Session, flush_context) -> None:
     for obj in session.deleted:
         scopes |= scopes_of(obj)
         last |= last_scopes_of(obj)
-    from tracker.projects.models import Project
-
     for obj in session.dirty:
         # A project's partners are a collection only (no column changes); other objects'
         # collections change as back-references of rows that bump their own scopes.
-        if session.is_modified(obj, include_collections=isinstance(obj, Project)):
+        declared = _declared(obj)
+        collections = bool(declared and declared.include_collections)
+        if session.is_modified(obj, include_collections=collections):
             scopes |= scopes_of(obj)
             last |= last_scopes_of(obj)
 

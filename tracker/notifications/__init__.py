@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications", cli_group="notifications")
 
-from tracker.notifications import cli, views  # noqa: E402,F401
+from tracker.notifications import cli, subscribers, views  # noqa: E402,F401

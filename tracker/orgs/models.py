@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tracker.core import stamps
 from tracker.db import utcnow
 from tracker.extensions import db
 
@@ -45,3 +46,10 @@ class Organisation(db.Model):
     @property
     def kind_label(self) -> str:
         return ORG_KINDS.get(self.kind, self.kind)
+
+
+# An organisation is a project's lead or partner, and organisation names and filters are
+# part of the PMO dashboard's figures.
+stamps.moves(
+    Organisation, scopes=lambda _organisation: {stamps.ORGANISATIONS}, last={stamps.PORTFOLIO}
+)

@@ -5,4 +5,8 @@ from flask import Blueprint
 
 bp = Blueprint("portfolio", __name__, url_prefix="/portfolio")
 
-from tracker.portfolio import cli, models, summary, views  # noqa: E402,F401
+from tracker.core import sqlite  # noqa: E402
+from tracker.portfolio import cli, models, subscribers, summary, views  # noqa: E402,F401
+from tracker.portfolio.sql import register_sqlite_functions  # noqa: E402
+
+sqlite.on_connect(register_sqlite_functions)

@@ -33,8 +33,10 @@ from sqlalchemy import (
 )
 
 from tracker.agile.models import Feedback, Iteration
+from tracker.audit.models import AuditEntry
 from tracker.budget.models import BudgetException, Checkpoint
 from tracker.extensions import db
+from tracker.methods.model import DECISION_DRIVERS
 from tracker.methods.models import Assessment, MethodDecision, MethodDecisionDriver
 from tracker.orgs.models import Organisation
 from tracker.portfolio import rules
@@ -563,8 +565,6 @@ def decision_counts(filters: Filters, today: date) -> Select:
 
 
 def _drivers():
-    from tracker.methods.model import DECISION_DRIVERS
-
     return tuple(DECISION_DRIVERS)
 
 
@@ -769,8 +769,6 @@ def finished_on_evidence(ids=None) -> Select:
     2. otherwise the day its last gate or iteration review was decided;
     3. otherwise the day the project row was last updated.
     """
-    from tracker.audit.models import AuditEntry
-
     closing = or_(
         AuditEntry.action == "project.closed_early",
         and_(AuditEntry.action == "gate.resolved", AuditEntry.changes.like('%"project"%')),

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
-from tracker.projects import views  # noqa: E402,F401
+from tracker.projects import subscribers, views  # noqa: E402,F401

@@ -20,6 +20,7 @@ from tracker.auth.access import forbid
 from tracker.auth.models import User
 from tracker.core.errors import RuleError
 from tracker.extensions import db
+from tracker.projects import governance
 from tracker.projects.models import Project, ProjectMembership
 from tracker.projects.rules import BOARD_ROLES, size_tier
 
@@ -128,17 +129,8 @@ def load_project(project_id: int, *, manage: bool = False) -> Project:
 # --------------------------------------------------------------------------------------
 
 
-def _governance():
-    # The tailoring rules are the stage domain's pure core; imported here, not at the top,
-    # because importing the stages package loads its views, which use this module.
-    from tracker.stages import rules
-
-    return rules
-
-
 def governance_level(project: Project):
     """The tailoring row that governs the project (size, raised by criticality)."""
-    governance = _governance()
     config = current_app.config
     tier = size_tier(
         project.budget_at_completion, config["TIER_SMALL_BELOW"], config["TIER_LARGE_ABOVE"]
@@ -153,7 +145,7 @@ def check_grant(project: Project, user: User, role: str, field_name: str = "role
     the API, the demo loaders) calls this before the membership is written.
     """
     held = team(project.id).roles_of(user.id) if project.id is not None else frozenset()
-    reason = _governance().role_conflict(governance_level(project), held, role)
+    reason = governance.role_conflict(governance_level(project), held, role)
     if reason is not None:
         refused("grant", project=project.id, person=user.id, role=role, reason="segregation")
         raise RuleError(reason.replace("This person", user.name, 1), field_name)

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
+from tracker.core import stamps
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.orgs.models import Organisation
@@ -126,3 +127,14 @@ class ProjectMembership(db.Model):
 
     project: Mapped[Project] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship(lazy="joined")
+
+
+# A project's partners are a collection only (no column changes), so a change to it counts.
+stamps.moves(
+    Project,
+    scopes=lambda project: {stamps.project_scope(project.id)} if project.id is not None else set(),
+    include_collections=True,
+)
+# Who is on which project is a member's view of the portfolio; the row's ``project_id``
+# moves the project's own stamp as for any project record.
+stamps.moves(ProjectMembership, last={stamps.PORTFOLIO})

@@ -14,7 +14,7 @@ from tracker.core.errors import RuleError, attach_error
 from tracker.core.pagination import page_number, paginate
 from tracker.extensions import cache, db
 from tracker.orgs.models import Organisation
-from tracker.projects import bp, queries
+from tracker.projects import bp, governance, queries
 from tracker.projects import services as projects
 from tracker.projects.access import (
     can_manage,
@@ -34,7 +34,6 @@ from tracker.projects.rules import (
     size_tier,
 )
 from tracker.scheduler.services import uk_today
-from tracker.stages import rules as governance
 
 
 def _organisations():

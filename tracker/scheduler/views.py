@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import render_template, request
 
 from tracker.auth.access import admin_required
+from tracker.core import events
 from tracker.core.pagination import paginate
-from tracker.notifications import queries as notification_queries
 from tracker.scheduler import bp, queries, registry
 from tracker.scheduler.models import RUN_OUTCOMES
 
@@ -17,6 +17,11 @@ def job_log():
     job_id = request.args.get("job") or None
     if job_id not in registry.job_ids():
         job_id = None
+    # The domains that run on the scheduler add their sections (notifications: the email
+    # outbox); the scheduler imports none of them (docs/architecture.md).
+    sections: dict = {}
+    for values in events.send(events.job_log_sections):
+        sections.update(values)
     return render_template(
         "scheduler/job_log.html",
         statuses=queries.job_statuses(),
@@ -24,6 +29,5 @@ def job_log():
         job_id=job_id,
         job_titles=registry.JOB_TITLES,
         outcomes=RUN_OUTCOMES,
-        outbox=notification_queries.outbox_counts(),
-        email_problems=notification_queries.failed_emails(),
+        **sections,
     )

@@ -20,8 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from tracker.audit import services as audit
 from tracker.audit.rules import diff
 from tracker.auth.models import User
-from tracker.budget.rules import CostTolerance, ToleranceStatus
+from tracker.core import events
 from tracker.core.errors import RuleError, check_version
+from tracker.core.money import CostTolerance, ToleranceStatus
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.notifications import events as notifications
@@ -764,9 +765,8 @@ def _resolve(gate: GateReview, actor: User) -> None:
         )
     notifications.gate_resolved(gate)
     if gate.status in APPROVED_GATE_STATUSES:
-        from tracker.budget import services as budget
-
-        budget.checkpoint_at_gate(gate, actor)
+        # Budget takes its gate checkpoint (docs/architecture.md), in this transaction.
+        events.send(events.gate_approved, gate, actor=actor)
 
 
 def _project_moved_by(gate: GateReview, *, closing: bool):

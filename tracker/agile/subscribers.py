@@ -1,0 +1,16 @@
+"""What agile contributes when other domains ask (``tracker.core.events``).
+
+Agile sits above stages (a hybrid iteration is planned inside a stage), so a gate page
+cannot import agile's queries: it asks for evidence, and agile answers.
+"""
+
+from __future__ import annotations
+
+from tracker.agile import queries
+from tracker.core import events
+
+
+@events.subscribe(events.gate_evidence, order=10)
+def iterations_in_stage(stage) -> list[dict]:
+    """The iterations a hybrid stage holds, with their feedback, as evidence for its gate."""
+    return queries.stage_evidence(stage.id)

@@ -1,0 +1,140 @@
+"""Domain events: the owning domain announces what happened; the domains that react
+subscribe in their own package.
+
+Domains import each other in one direction only (docs/architecture.md): budget reads
+stages, agile and worklog; the portfolio reads budget. When something happens in a lower
+domain that a higher one must act on (a gate approved: budget takes a checkpoint), the
+lower domain cannot call up without an import circle. It sends a signal instead, and the
+higher domain's ``subscribers.py`` (imported with its blueprint) listens.
+
+Every event runs synchronously, inside the sender's transaction: a subscriber flushes,
+never commits, and a ``RuleError`` it raises propagates to the sender's caller, which rolls
+the whole change back. So an approval whose checkpoint is refused is not approved.
+
+Blinker keeps receivers in a dict and promises no order, so :func:`send` does not use
+blinker's own ``send``: it calls the receivers in their stated ``order`` (then in the order
+they subscribed), and returns what each returned. The signals themselves are blinker's, so
+each has a name and a documented contract.
+
+The events, who sends them and who listens (in order):
+
+``gate_approved``     sender: the ``GateReview`` just approved (with or without
+                      conditions), from ``stages.services`` when a gate resolves.
+                      kwargs: ``actor`` (the ``User`` whose decision resolved it, or None).
+                      10 budget: takes the automatic gate checkpoint, which may put the
+                      current stage in exception through ``stages.apply_forecast``.
+``iteration_closed``  sender: the ``Iteration`` just closed, from ``agile.services``.
+                      kwargs: ``project``, ``actor`` (None for a scheduled close).
+                      10 budget: takes the automatic iteration checkpoint.
+``checkpoints_taken`` sender: None, from ``budget.tasks`` after a batch of scheduled
+                      checkpoints written with Core statements (the ORM hooks do not
+                      see them). kwargs: ``project_ids``.
+                      10 portfolio: refreshes the stored portfolio facts of those projects.
+
+Questions a lower domain's page asks of the domains above it (each receiver returns a
+value, :func:`send` returns them in order):
+
+``gate_evidence``     sender: the ``Stage`` a gate closes, from ``stages.views``.
+                      Receivers return a list of evidence rows.
+                      10 agile: the stage's iterations with their feedback.
+``job_log_sections``  sender: None, from ``scheduler.views`` (the job log page).
+                      Receivers return a dict of template values.
+                      10 notifications: the email outbox counts and failed emails.
+``closure_blockers``  sender: the ``Project`` about to be closed by the Executive, from
+                      ``agile.services``. Receivers return why it may not close yet,
+                      or None. 10 budget: a budget exception waiting for the board.
+``organisation_columns`` sender: None, from ``orgs.views`` (the organisation list).
+                      Receivers return labelled column expressions correlated with
+                      ``Organisation``. 10 projects: projects led and partnered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from blinker import Namespace, Signal
+
+_signals = Namespace()
+
+gate_approved = _signals.signal(
+    "gate-approved", doc="A gate was approved; sender is the GateReview, kwarg actor."
+)
+iteration_closed = _signals.signal(
+    "iteration-closed",
+    doc="An iteration was closed; sender is the Iteration, kwargs project, actor.",
+)
+checkpoints_taken = _signals.signal(
+    "checkpoints-taken", doc="Scheduled checkpoints were written in bulk; kwarg project_ids."
+)
+gate_evidence = _signals.signal(
+    "gate-evidence", doc="Evidence rows for the stage a gate closes; sender is the Stage."
+)
+job_log_sections = _signals.signal(
+    "job-log-sections", doc="Template values for the job log page; sender is None."
+)
+closure_blockers = _signals.signal(
+    "closure-blockers", doc="Why a project may not close yet; sender is the Project."
+)
+organisation_columns = _signals.signal(
+    "organisation-columns", doc="Labelled columns for the organisation list; sender is None."
+)
+
+Receiver = Callable[..., Any]
+# Per signal: (order, sequence, receiver), kept sorted.
+_RECEIVERS: dict[Signal, list[tuple[int, int, Receiver]]] = {}
+_sequence = 0
+
+
+def subscribe(signal: Signal, *, order: int) -> Callable[[Receiver], Receiver]:
+    """Decorator: call the function on ``signal``, at position ``order`` (lower first).
+
+    Subscribing the same function twice has no further effect, so re-importing a module
+    does not call it twice.
+    """
+
+    def register(receiver: Receiver) -> Receiver:
+        connect(signal, receiver, order=order)
+        return receiver
+
+    return register
+
+
+def connect(signal: Signal, receiver: Receiver, *, order: int) -> None:
+    global _sequence
+    receivers = _RECEIVERS.setdefault(signal, [])
+    if any(existing is receiver for _, _, existing in receivers):
+        return
+    _sequence += 1
+    receivers.append((order, _sequence, receiver))
+    receivers.sort(key=lambda entry: entry[:2])
+    signal.connect(receiver, weak=False)  # so blinker's own introspection sees it too
+
+
+def disconnect(signal: Signal, receiver: Receiver) -> None:
+    _RECEIVERS[signal] = [entry for entry in _RECEIVERS.get(signal, []) if entry[2] is not receiver]
+    signal.disconnect(receiver)
+
+
+@contextmanager
+def subscribed(signal: Signal, receiver: Receiver, *, order: int) -> Iterator[Receiver]:
+    """Subscribe for the length of a ``with`` block (tests)."""
+    connect(signal, receiver, order=order)
+    try:
+        yield receiver
+    finally:
+        disconnect(signal, receiver)
+
+
+def receivers_of(signal: Signal) -> list[Receiver]:
+    """The receivers ``send`` will call, in the order it calls them."""
+    return [receiver for _, _, receiver in _RECEIVERS.get(signal, [])]
+
+
+def send(signal: Signal, sender: Any = None, **kwargs: Any) -> list[Any]:
+    """Call every receiver of ``signal`` in order, in this transaction; return their results.
+
+    An exception in a receiver stops the rest and reaches the sender's caller unchanged.
+    """
+    return [receiver(sender, **kwargs) for receiver in receivers_of(signal)]

@@ -1,0 +1,15 @@
+"""What notifications contributes when other domains ask (``tracker.core.events``).
+
+The mailer retries on the scheduler's back-off rules, so notifications sits above the
+scheduler, whose job log asks for the email outbox instead of importing it.
+"""
+
+from __future__ import annotations
+
+from tracker.core import events
+from tracker.notifications import queries
+
+
+@events.subscribe(events.job_log_sections, order=10)
+def email_outbox(_sender) -> dict:
+    return {"outbox": queries.outbox_counts(), "email_problems": queries.failed_emails()}
