@@ -7,6 +7,7 @@ with the same sentence.
 
 from __future__ import annotations
 
+from tracker.projects import governance
 from tracker.projects.access import governance_level, team
 from tracker.projects.models import Project
 from tracker.stages import rules
@@ -89,7 +90,7 @@ def close_early_refusal(user, project: Project) -> str | None:
     held = _held(user, project.id)
     if rules.EXECUTIVE not in held:
         return "Only the project's Executive can close the project early."
-    if rules.PROJECT_MANAGER in held:
+    if governance.PROJECT_MANAGER in held:
         return "The project manager cannot close their own project early."
     return None
 
