@@ -199,7 +199,6 @@ def test_board_roles_combine_only_where_the_tailoring_allows(db, cast, make_proj
                 planned_start=medium.planned_start,
                 planned_finish=medium.planned_finish,
                 criticality=medium.criticality,
-                status=medium.status,
             ),
             version=None,
         )
