@@ -292,3 +292,111 @@ def test_a_waiting_budget_exception_is_decided_before_closing(db, proposed, team
     agile.close_project(proposed, reason="Stop", version=None, actor=team["reader"])
     db.session.commit()
     assert proposed.status == "closed_early"
+
+
+# -- authorising the start from the page ----------------------------------------------------
+
+NOT_STARTED = (
+    "This agile project is still proposed: it starts its iterations once the Executive has "
+    "authorised the start."
+)
+
+
+def test_the_executive_authorises_the_start_from_the_project_page(
+    db, client, login, proposed, team
+):
+    login(team["reader"])
+    page = client.get(f"/projects/{proposed.id}").get_data(as_text=True)
+    assert f"/projects/{proposed.id}/authorise-start" in page
+    form = client.get(f"/projects/{proposed.id}/authorise-start")
+    assert form.status_code == 200
+    assert "Authorise the start" in form.get_data(as_text=True)
+    stale = client.post(
+        f"/projects/{proposed.id}/authorise-start",
+        data={"conditions": "", "version": proposed.version + 3},
+    )
+    assert stale.status_code == 400
+    assert "changed" in stale.get_data(as_text=True)
+    too_long = client.post(
+        f"/projects/{proposed.id}/authorise-start",
+        data={"conditions": "x" * 5001, "version": proposed.version},
+    )
+    assert too_long.status_code == 400
+    assert "Conditions must be 5000 characters or fewer" in too_long.get_data(as_text=True)
+    db.session.refresh(proposed)
+    assert proposed.status == "proposed"
+    done = client.post(
+        f"/projects/{proposed.id}/authorise-start",
+        data={"conditions": "Review after two sprints", "version": proposed.version},
+    )
+    assert done.status_code == 302
+    db.session.refresh(proposed)
+    assert proposed.status == "active"
+    page = client.get(f"/projects/{proposed.id}").get_data(as_text=True)
+    assert "Project active: the Executive authorised the start: Review after two sprints" in page
+    assert "Start authorised by Eve Executive" in page
+    assert f"/projects/{proposed.id}/authorise-start" not in page
+    again = client.get(f"/projects/{proposed.id}/authorise-start").get_data(as_text=True)
+    assert "This project is already active: it has started." in again
+    assert "<form" not in again.split("<h1")[1]
+
+
+@pytest.mark.parametrize("who", ["manager", "senior_user", "member", "customer", "pmo", "admin"])
+def test_no_one_but_the_executive_authorises_the_start(
+    db, client, login, make_user, proposed, team, who
+):
+    from tracker.projects import services as projects
+
+    if who in ("pmo", "admin"):
+        person = make_user(global_role=who)
+    elif who == "senior_user":
+        person = make_user()
+        projects.add_member(proposed, person, "senior_user")
+        db.session.commit()
+    else:
+        person = team[who]
+    login(person)
+    assert f"/projects/{proposed.id}/authorise-start" not in client.get(
+        f"/projects/{proposed.id}"
+    ).get_data(as_text=True)
+    for response in (
+        client.get(f"/projects/{proposed.id}/authorise-start"),
+        client.post(
+            f"/projects/{proposed.id}/authorise-start",
+            data={"conditions": "Mine", "version": proposed.version},
+        ),
+    ):
+        assert response.status_code == 403
+        assert "Only the project&#39;s Executive can authorise the start" in response.get_data(
+            as_text=True
+        )
+    db.session.refresh(proposed)
+    assert (proposed.status, proposed.start_authorised_at) == ("proposed", None)
+
+
+def test_the_manager_plans_but_cannot_start_before_the_authorisation(
+    db, client, login, proposed, team, build
+):
+    sprint = build.iteration()
+    login(team["manager"])
+    page = client.get(f"/projects/{proposed.id}").get_data(as_text=True)
+    assert NOT_STARTED in page
+    iteration_page = client.get(f"/projects/{proposed.id}/iterations/{sprint.id}")
+    assert NOT_STARTED in iteration_page.get_data(as_text=True)
+    assert f"Start {sprint.name}" not in iteration_page.get_data(as_text=True)
+    forced = client.post(
+        f"/projects/{proposed.id}/iterations/{sprint.id}/start",
+        data={"version": sprint.version},
+        follow_redirects=True,
+    )
+    assert NOT_STARTED in forced.get_data(as_text=True)
+    db.session.refresh(sprint)
+    assert sprint.status == "planned"
+    _authorised(db, proposed, team)
+    assert NOT_STARTED not in client.get(f"/projects/{proposed.id}").get_data(as_text=True)
+    started = client.post(
+        f"/projects/{proposed.id}/iterations/{sprint.id}/start", data={"version": sprint.version}
+    )
+    assert started.status_code == 302
+    db.session.refresh(sprint)
+    assert sprint.status == "active"
