@@ -299,6 +299,10 @@ def load(projects_by_code: dict[str, Project], people_by_email: dict[str, User])
         if project.delivery_method == "stage_gated":
             # The method decision chose stage gates (by tradition, in the demo): no sprints.
             continue
+        if project.delivery_method == "hybrid" and project.status == "proposed":
+            # Hybrid work runs sprints only once the board has approved its start gate;
+            # this one's board has not been asked yet, so it stays proposed with none.
+            continue
         manager = next((m.user for m in project.memberships if m.role == "project_manager"), None)
         loaded += _load_project(project, manager, spec)
     db.session.flush()
