@@ -448,6 +448,8 @@ def authorise_start(project: Project, *, conditions: str, version: int | None, a
         decision=f"{label}: {conditions}" if conditions else label,
         refs={"conditions": conditions} if conditions else None,
     )
+    # Another domain reacts to the decision: imported here, as close_project does the budget,
+    # so the agile package does not load the notifications package at import time.
     from tracker.notifications import events as notifications
 
     notifications.start_authorised(project, actor)
