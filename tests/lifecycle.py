@@ -1,5 +1,7 @@
 """A project's status must be one governance could have reached: the check the demo and
-the generated national portfolio are held to."""
+the generated national portfolio are held to. Iterations never start a project: an agile
+project is started by its Executive's authorisation, a hybrid one by its start gate, and
+neither runs an iteration before that."""
 
 from __future__ import annotations
 
@@ -45,21 +47,26 @@ def status_problems(projects=None) -> list[str]:
         started_gate = (project.id, 0) in approved
         its = iterations.get(project.id, [])
         started_iteration = any(s in ("active", "closed") for s in its)
+        authorised = project.start_authorised_at is not None
         delivered = bool(its) and all(s == "closed" for s in its)
         closing_gate = (project.id, stage_count.get(project.id, -1)) in approved
         method, status = project.delivery_method, project.status
         staged = method in ("stage_gated", "hybrid")
+        # Who started the project: the start gate (staged) or the Executive (agile).
+        started = (staged and started_gate) or (method == "agile" and authorised)
         if status == "proposed":
-            ok = not started_gate and not started_iteration
+            ok = not started_gate and not started_iteration and not authorised
         elif status == "active":
-            ok = (staged and started_gate) or (method in ("agile", "hybrid") and started_iteration)
+            ok = started
         elif status == "closed":
-            ok = (staged and closing_gate) or (method == "agile" and delivered)
+            ok = started and ((staged and closing_gate) or (method == "agile" and delivered))
         else:  # closed early
             ok = not closing_gate and not (method == "agile" and delivered)
+            ok = ok and (started or not started_iteration)
         if not ok:
             problems.append(
                 f"{project.code}: {status} ({method}); start gate approved {started_gate}, "
-                f"iterations {its}, closing gate approved {closing_gate}"
+                f"start authorised {authorised}, iterations {its}, closing gate approved "
+                f"{closing_gate}"
             )
     return problems

@@ -95,6 +95,7 @@ ROUTES = {
     "methods.list_decisions": ("GET", "/projects/{project_id}/method-decisions", "member"),
     "methods.list_risks": ("GET", "/projects/{project_id}/risks", "member"),
     "methods.edit_risk": ("GET", "/projects/{project_id}/risks/{risk_id}/edit", "manager"),
+    "agile.authorise_start": ("GET", "/projects/{project_id}/authorise-start", "executive"),
     "agile.close_project": ("GET", "/projects/{project_id}/close", "executive"),
     "agile.list_iterations": ("GET", "/projects/{project_id}/iterations", "member"),
     "agile.create_iteration": ("GET", "/projects/{project_id}/iterations/new", "manager"),
@@ -188,6 +189,7 @@ ROUTES = {
             "api_projects.get_project": ("GET", "/projects/{project_id}"),
             "api_projects.update_project": ("PATCH", "/projects/{project_id}"),
             "api_projects.close_project": ("POST", "/projects/{project_id}/close"),
+            "api_projects.authorise_start": ("POST", "/projects/{project_id}/start"),
             "api_assessments.list_assessments": ("GET", "/projects/{project_id}/assessments"),
             "api_assessments.create_assessment": ("POST", "/projects/{project_id}/assessments"),
             "api_assessments.get_assessment": (

@@ -1,6 +1,7 @@
-"""Agile projects start with their first iteration and close by the Executive's decision
-(after the last iteration, or early), from the page as from the service; each move is
-audited with the decision that made it."""
+"""Agile projects start when their Executive authorises the start (never when the manager
+starts an iteration) and close by the Executive's decision (after the last iteration, or
+early), from the page and the API as from the service; each move is audited with the
+decision that made it."""
 
 from __future__ import annotations
 
@@ -36,6 +37,12 @@ def _moves(db, project):
     ]
 
 
+def _authorised(db, project, team):
+    agile.authorise_start(project, conditions="", version=None, actor=team["reader"])
+    db.session.commit()
+    return project
+
+
 def _delivered(db, build, project, name="Sprint 1"):
     sprint = build.start(build.iteration(name))
     build.feedback(sprint)
@@ -44,31 +51,120 @@ def _delivered(db, build, project, name="Sprint 1"):
     return sprint
 
 
-def test_planning_an_iteration_leaves_the_project_proposed(db, proposed, build):
-    build.iteration()
+def test_an_iteration_is_planned_but_not_started_before_the_executive_authorises(
+    db, proposed, build
+):
+    sprint = build.iteration()
+    assert proposed.status == "proposed"
+    with pytest.raises(
+        RuleError,
+        match="This agile project is still proposed: it starts its iterations once the "
+        "Executive has authorised the start",
+    ):
+        agile.start_iteration(proposed, sprint, version=None)
+    db.session.rollback()
+    assert sprint.status == "planned" and sprint.started_at is None
     assert proposed.status == "proposed"
     assert _moves(db, proposed) == []
 
 
-def test_the_first_iteration_makes_the_project_active_once(db, proposed, build, team, today):
-    first = build.start(build.iteration())
+def test_the_executive_authorises_the_start_once(db, proposed, build, team, today):
+    from tracker.notifications.models import Notification
+
+    agile.authorise_start(
+        proposed,
+        conditions="  Demo within two sprints ",
+        version=proposed.version,
+        actor=team["reader"],
+    )
+    db.session.commit()
     assert proposed.status == "active"
+    assert proposed.start_authorised_by_id == team["reader"].id
+    assert proposed.start_authorised_at is not None
     (move,) = _moves(db, proposed)
     assert move["status"] == ["proposed", "active"]
-    assert move["moved_by"] == "first_iteration" and move["iteration_id"] == first.id
+    assert move["moved_by"] == "start_authorised"
+    assert move["because"] == "the Executive authorised the start"
+    assert move["conditions"] == "Demo within two sprints"
+    told = db.session.scalars(
+        select(Notification).where(Notification.project_id == proposed.id)
+    ).all()
+    assert [(n.user_id, n.kind) for n in told] == [(team["manager"].id, "gate_resolved")]
+    assert "authorised the start" in told[0].title
+    first = build.start(build.iteration())
     build.feedback(first)
     agile.close_iteration(proposed, first, version=None)
     db.session.commit()
     build.start(build.iteration("Sprint 2", start=today + timedelta(days=20)))
-    assert len(_moves(db, proposed)) == 1
+    assert len(_moves(db, proposed)) == 1  # iterations never move the status
+    with pytest.raises(RuleError, match="This project is already active: it has started"):
+        agile.authorise_start(proposed, conditions="", version=None, actor=team["reader"])
+
+
+@pytest.mark.parametrize(
+    ("who", "message"),
+    [
+        ("manager", "Only the project's Executive can authorise the start"),
+        ("member", "Only the project's Executive can authorise the start"),
+        ("customer", "Only the project's Executive can authorise the start"),
+        ("outsider", "Only the project's Executive can authorise the start"),
+    ],
+)
+def test_only_the_executive_authorises_the_start(db, proposed, team, who, message):
+    with pytest.raises(RuleError, match=message):
+        agile.authorise_start(proposed, conditions="", version=None, actor=team[who])
+    db.session.rollback()
+    assert proposed.status == "proposed" and proposed.start_authorised_at is None
+    assert _moves(db, proposed) == []
+
+
+def test_a_manager_who_is_also_executive_is_refused(db, proposed, team):
+    """Data from before the segregation of duties: the policy still refuses."""
+    from tracker.projects.models import ProjectMembership
+
+    db.session.add(
+        ProjectMembership(project_id=proposed.id, user_id=team["manager"].id, role="executive")
+    )
+    db.session.commit()
+    with pytest.raises(RuleError, match="The project manager cannot authorise the start"):
+        agile.authorise_start(proposed, conditions="", version=None, actor=team["manager"])
+    db.session.rollback()
+    assert proposed.status == "proposed"
+
+
+@pytest.mark.parametrize(
+    ("method", "message"),
+    [
+        ("stage_gated", "starts when the board approves its start gate"),
+        ("hybrid", "starts when the board approves its start gate"),
+        (None, "delivery method is not decided yet"),
+    ],
+)
+def test_only_an_agile_project_is_started_by_the_executive(db, proposed, team, method, message):
+    proposed.delivery_method = method
+    db.session.commit()
+    with pytest.raises(RuleError, match=message):
+        agile.authorise_start(proposed, conditions="", version=None, actor=team["reader"])
+    db.session.rollback()
+    assert proposed.status == "proposed"
+
+
+def test_a_stale_authorisation_is_refused(db, proposed, team):
+    with pytest.raises(RuleError):
+        agile.authorise_start(
+            proposed, conditions="", version=proposed.version - 1, actor=team["reader"]
+        )
+    db.session.rollback()
+    assert proposed.status == "proposed"
 
 
 def test_the_executive_closes_after_the_last_iteration(db, proposed, build, team, today):
+    _authorised(db, proposed, team)
     _delivered(db, build, proposed)
     agile.close_project(proposed, reason="Delivered", version=None, actor=team["reader"])
     db.session.commit()
     assert proposed.status == "closed" and proposed.finished_on is not None
-    assert [m["moved_by"] for m in _moves(db, proposed)] == ["first_iteration", "closing_decision"]
+    assert [m["moved_by"] for m in _moves(db, proposed)] == ["start_authorised", "closing_decision"]
     with pytest.raises(RuleError, match="already closed"):
         agile.close_project(proposed, reason="Again", version=None, actor=team["reader"])
     with pytest.raises(RuleError, match="This project is closed: its iterations cannot be"):
@@ -76,6 +172,7 @@ def test_the_executive_closes_after_the_last_iteration(db, proposed, build, team
 
 
 def test_closing_before_the_last_iteration_is_closing_early(db, proposed, build, team, today):
+    _authorised(db, proposed, team)
     _delivered(db, build, proposed)
     second = build.iteration("Sprint 2", start=today + timedelta(days=20))
     agile.close_project(proposed, reason="Stopped", version=None, actor=team["reader"])
@@ -110,6 +207,7 @@ def test_closure_refusals_change_nothing(db, proposed, team, who, reason, messag
 
 
 def test_an_iteration_under_way_must_close_first(db, proposed, build, team):
+    _authorised(db, proposed, team)
     build.start(build.iteration())
     with pytest.raises(RuleError, match="Sprint 1 is under way: close it first"):
         agile.close_project(proposed, reason="Stop", version=None, actor=team["reader"])
@@ -137,6 +235,7 @@ def test_a_stale_closure_is_refused(db, proposed, team):
 
 
 def test_the_executive_closes_the_project_from_its_page(db, client, login, proposed, team, build):
+    _authorised(db, proposed, team)
     _delivered(db, build, proposed)
     login(team["reader"])
     page = client.get(f"/projects/{proposed.id}").get_data(as_text=True)
@@ -193,3 +292,111 @@ def test_a_waiting_budget_exception_is_decided_before_closing(db, proposed, team
     agile.close_project(proposed, reason="Stop", version=None, actor=team["reader"])
     db.session.commit()
     assert proposed.status == "closed_early"
+
+
+# -- authorising the start from the page ----------------------------------------------------
+
+NOT_STARTED = (
+    "This agile project is still proposed: it starts its iterations once the Executive has "
+    "authorised the start."
+)
+
+
+def test_the_executive_authorises_the_start_from_the_project_page(
+    db, client, login, proposed, team
+):
+    login(team["reader"])
+    page = client.get(f"/projects/{proposed.id}").get_data(as_text=True)
+    assert f"/projects/{proposed.id}/authorise-start" in page
+    form = client.get(f"/projects/{proposed.id}/authorise-start")
+    assert form.status_code == 200
+    assert "Authorise the start" in form.get_data(as_text=True)
+    stale = client.post(
+        f"/projects/{proposed.id}/authorise-start",
+        data={"conditions": "", "version": proposed.version + 3},
+    )
+    assert stale.status_code == 400
+    assert "changed" in stale.get_data(as_text=True)
+    too_long = client.post(
+        f"/projects/{proposed.id}/authorise-start",
+        data={"conditions": "x" * 5001, "version": proposed.version},
+    )
+    assert too_long.status_code == 400
+    assert "Conditions must be 5000 characters or fewer" in too_long.get_data(as_text=True)
+    db.session.refresh(proposed)
+    assert proposed.status == "proposed"
+    done = client.post(
+        f"/projects/{proposed.id}/authorise-start",
+        data={"conditions": "Review after two sprints", "version": proposed.version},
+    )
+    assert done.status_code == 302
+    db.session.refresh(proposed)
+    assert proposed.status == "active"
+    page = client.get(f"/projects/{proposed.id}").get_data(as_text=True)
+    assert "Project active: the Executive authorised the start: Review after two sprints" in page
+    assert "Start authorised by Eve Executive" in page
+    assert f"/projects/{proposed.id}/authorise-start" not in page
+    again = client.get(f"/projects/{proposed.id}/authorise-start").get_data(as_text=True)
+    assert "This project is already active: it has started." in again
+    assert "<form" not in again.split("<h1")[1]
+
+
+@pytest.mark.parametrize("who", ["manager", "senior_user", "member", "customer", "pmo", "admin"])
+def test_no_one_but_the_executive_authorises_the_start(
+    db, client, login, make_user, proposed, team, who
+):
+    from tracker.projects import services as projects
+
+    if who in ("pmo", "admin"):
+        person = make_user(global_role=who)
+    elif who == "senior_user":
+        person = make_user()
+        projects.add_member(proposed, person, "senior_user")
+        db.session.commit()
+    else:
+        person = team[who]
+    login(person)
+    assert f"/projects/{proposed.id}/authorise-start" not in client.get(
+        f"/projects/{proposed.id}"
+    ).get_data(as_text=True)
+    for response in (
+        client.get(f"/projects/{proposed.id}/authorise-start"),
+        client.post(
+            f"/projects/{proposed.id}/authorise-start",
+            data={"conditions": "Mine", "version": proposed.version},
+        ),
+    ):
+        assert response.status_code == 403
+        assert "Only the project&#39;s Executive can authorise the start" in response.get_data(
+            as_text=True
+        )
+    db.session.refresh(proposed)
+    assert (proposed.status, proposed.start_authorised_at) == ("proposed", None)
+
+
+def test_the_manager_plans_but_cannot_start_before_the_authorisation(
+    db, client, login, proposed, team, build
+):
+    sprint = build.iteration()
+    login(team["manager"])
+    page = client.get(f"/projects/{proposed.id}").get_data(as_text=True)
+    assert NOT_STARTED in page
+    iteration_page = client.get(f"/projects/{proposed.id}/iterations/{sprint.id}")
+    assert NOT_STARTED in iteration_page.get_data(as_text=True)
+    assert f"Start {sprint.name}" not in iteration_page.get_data(as_text=True)
+    forced = client.post(
+        f"/projects/{proposed.id}/iterations/{sprint.id}/start",
+        data={"version": sprint.version},
+        follow_redirects=True,
+    )
+    assert NOT_STARTED in forced.get_data(as_text=True)
+    db.session.refresh(sprint)
+    assert sprint.status == "planned"
+    _authorised(db, proposed, team)
+    assert NOT_STARTED not in client.get(f"/projects/{proposed.id}").get_data(as_text=True)
+    started = client.post(
+        f"/projects/{proposed.id}/iterations/{sprint.id}/start", data={"version": sprint.version}
+    )
+    assert started.status_code == 302
+    db.session.refresh(sprint)
+    assert sprint.status == "active"

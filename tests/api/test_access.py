@@ -30,6 +30,7 @@ WHO = {
     "api_gates.request_gate": MANAGE,
     "api_gates.close_project_early": {"executive"},
     "api_projects.close_project": {"executive"},
+    "api_projects.authorise_start": {"executive"},
     "api_stages.create_stage": MANAGE,
     "api_stages.update_stage": MANAGE,
     "api_stages.start_stage": MANAGE,
@@ -43,6 +44,7 @@ BOARD_ONLY = {
     "api_gates.decide_gate",
     "api_gates.close_project_early",
     "api_projects.close_project",
+    "api_projects.authorise_start",
 }
 PROJECT_ENDPOINTS = sorted(e for e, (_, path) in API_ROUTES.items() if "{project_id}" in path)
 

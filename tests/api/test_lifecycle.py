@@ -182,3 +182,87 @@ def test_a_stage_gated_project_is_not_closed_through_this_endpoint(db, api_as, a
     assert "closes at its closing gate" in response.get_json()["detail"]
     db.session.refresh(project)
     assert project.status == "proposed"
+
+
+# -- authorising an agile project's start ---------------------------------------------------
+
+NOT_EXECUTIVE = (
+    "Only the project's Executive can authorise the start: the board directs the project, "
+    "the manager manages it."
+)
+
+
+@pytest.fixture
+def start_people(db, make_user, agile_project):
+    project, people = agile_project
+    from tracker.projects import services as projects
+
+    people = {
+        **people,
+        "senior_user": make_user(),
+        "customer": make_user(),
+        "pmo": make_user(global_role="pmo"),
+        "admin": make_user(global_role="admin"),
+    }
+    projects.add_member(project, people["senior_user"], "senior_user")
+    projects.add_member(project, people["customer"], "customer_rep")
+    db.session.commit()
+    return project, people
+
+
+@pytest.mark.parametrize("who", ["manager", "senior_user", "member", "customer", "pmo", "admin"])
+def test_only_the_executive_authorises_the_start_through_the_api(db, api_as, start_people, who):
+    project, people = start_people
+    response = api_as(people[who]).post(
+        f"/projects/{project.id}/start", json={"version": project.version}
+    )
+    assert response.status_code == 403
+    assert response.get_json()["detail"] == NOT_EXECUTIVE
+    db.session.refresh(project)
+    assert (project.status, project.start_authorised_at) == ("proposed", None)
+
+
+def test_the_executive_authorises_the_start_through_the_api(db, api_as, start_people):
+    project, people = start_people
+    api = api_as(people["executive"])
+    bad = api.post(f"/projects/{project.id}/start", json={"conditions": "x" * 5001, "version": 1})
+    assert bad.status_code == 422
+    stale = api.post(f"/projects/{project.id}/start", json={"version": project.version + 5})
+    assert stale.status_code == 409
+    db.session.refresh(project)
+    assert project.status == "proposed"
+    response = api.post(
+        f"/projects/{project.id}/start",
+        json={"conditions": "Show customers a version by March", "version": project.version},
+    )
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["status"] == "active"
+    db.session.refresh(project)
+    assert project.start_authorised_by_id == people["executive"].id
+    entry = db.session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.project_id == project.id, AuditEntry.action == "project.status_changed"
+        )
+    ).one()
+    assert entry.summary == (
+        "Project active: the Executive authorised the start: Show customers a version by March"
+    )
+    again = api.post(
+        f"/projects/{project.id}/start", json={"version": response.get_json()["version"]}
+    )
+    assert again.status_code == 409
+    assert again.get_json()["detail"] == "This project is already active: it has started."
+
+
+@pytest.mark.parametrize("method", ["stage_gated", "hybrid"])
+def test_a_staged_project_is_not_started_through_this_endpoint(db, api_as, agile_project, method):
+    project, people = agile_project
+    project.delivery_method = method
+    db.session.commit()
+    response = api_as(people["executive"]).post(
+        f"/projects/{project.id}/start", json={"version": project.version}
+    )
+    assert response.status_code == 409
+    assert "starts when the board approves its start gate" in response.get_json()["detail"]
+    db.session.refresh(project)
+    assert project.status == "proposed"

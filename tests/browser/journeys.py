@@ -25,6 +25,7 @@ PMO = "priya.shah@example.gov.uk"
 MARIA = "maria.okafor@example.gov.uk"
 TOM = "tom.hughes@example.gov.uk"
 JANE = "cllr.jane.morgan@example.gov.uk"
+SARAH = "sarah.lewis@example.gov.uk"
 FATIMA = "fatima.ali@example.gov.uk"
 
 NEW_PROJECT_CODE = "FLD-2026-99"
@@ -201,6 +202,36 @@ def plans_an_iteration(journey: Journey) -> None:
     journey.iteration_url = page.url
 
 
+def sees_the_iteration_wait_for_the_board(journey: Journey) -> None:
+    """The manager plans sprints, but the board starts the project: no start button yet."""
+    page = journey.page
+    page.goto(journey.iteration_url)
+    expect(page.locator("main")).to_contain_text(
+        "it starts its iterations once the board has approved its start gate"
+    )
+    expect(page.get_by_role("button", name="Start Sprint 1")).to_have_count(0)
+
+
+def the_board_approves_the_start_gate(journey: Journey) -> None:
+    """Each board member the gate was asked of signs in and approves it; the project is
+    then active, and the manager signs back in."""
+    page = journey.page
+    for email in (JANE, SARAH):
+        press(page, "Sign out")
+        sign_in(page, email)
+        page.goto(journey.notes["gate_url"])
+        if page.get_by_role("button", name="Record my decision").count() == 0:
+            continue
+        page.get_by_label("Approve", exact=True).check()
+        press(page, "Record my decision")
+        expect_success(page, "Recorded your decision")
+    expect(page.locator("main")).to_contain_text("Approved")
+    press(page, "Sign out")
+    sign_in(page, journey.email)
+    page.goto(journey.project_url)
+    expect(page.locator("main")).to_contain_text("Active")
+
+
 def starts_the_iteration(journey: Journey) -> None:
     page = journey.page
     page.goto(journey.iteration_url)
@@ -257,6 +288,7 @@ def requests_a_gate(journey: Journey) -> None:
     page.get_by_label("Yes").check()
     press(page, re.compile("Request"))
     expect_success(page, "Requested the gate decision")
+    journey.notes["gate_url"] = page.url
 
 
 PROJECT_MANAGER_STEPS: list[Step] = [
@@ -268,10 +300,12 @@ PROJECT_MANAGER_STEPS: list[Step] = [
     decides_against_the_recommendation,
     plans_a_stage,
     plans_an_iteration,
+    sees_the_iteration_wait_for_the_board,
+    requests_a_gate,
+    the_board_approves_the_start_gate,
     starts_the_iteration,
     logs_a_week_of_time,
     records_customer_feedback,
-    requests_a_gate,
 ]
 
 

@@ -107,6 +107,7 @@ API_WHO = {
     "api_projects.get_project": "member",
     "api_projects.update_project": "manager",
     "api_projects.close_project": "executive",
+    "api_projects.authorise_start": "executive",
     "api_assessments.list_assessments": "member",
     "api_assessments.create_assessment": "manager",
     "api_assessments.get_assessment": "member",

@@ -25,7 +25,7 @@ METHODS = [*DELIVERY_METHODS, None]
 ALLOWED = {
     # (from, to, mover): the methods it applies to
     (P, A, Mover.START_GATE): {"stage_gated", "hybrid"},
-    (P, A, Mover.FIRST_ITERATION): {"agile", "hybrid"},
+    (P, A, Mover.START_AUTHORISED): {"agile"},
     (A, C, Mover.CLOSING_GATE): {"stage_gated", "hybrid"},
     (A, C, Mover.CLOSING_DECISION): {"agile"},
     (P, E, Mover.EARLY_CLOSURE): set(METHODS),
@@ -55,12 +55,24 @@ def test_the_table_is_the_rule():
     assert table == ALLOWED
 
 
-def test_a_stage_gated_project_is_not_started_by_an_iteration():
+def test_a_stage_gated_project_is_not_started_by_the_executive_alone():
     with pytest.raises(ProjectStatusError) as caught:
-        check_status_change("proposed", "active", "first_iteration", "stage_gated")
+        check_status_change("proposed", "active", "start_authorised", "stage_gated")
     message = str(caught.value)
     assert "becomes active only when the board approved the start gate" in message
     assert "moves only through governance" in message
+
+
+def test_a_hybrid_project_starts_only_at_its_start_gate():
+    with pytest.raises(ProjectStatusError) as caught:
+        check_status_change("proposed", "active", "start_authorised", "hybrid")
+    message = str(caught.value)
+    assert "when the board approved the start gate (stage-gated or hybrid projects)" in message
+    assert "when the Executive authorised the start (agile projects)" in message
+
+
+def test_no_iteration_moves_a_project():
+    assert "first_iteration" not in {mover.value for mover in Mover}
 
 
 @pytest.mark.parametrize("final", ["closed", "closed_early"])

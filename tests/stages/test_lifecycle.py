@@ -8,11 +8,13 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from tests.stages.helpers import plan_stages, report_data
 from tracker.agile import services as agile
 from tracker.audit.models import AuditEntry
+from tracker.core.errors import RuleError
 from tracker.stages import services
 
 TARGETS = {name: "met" for name in ("scope", "quality", "risk", "benefit", "sustainability")}
@@ -100,19 +102,37 @@ def test_a_hybrid_project_starts_at_its_start_gate(db, board):
     assert [m["moved_by"] for m in _moves(db, project)] == ["start_gate"]
 
 
-def test_a_hybrid_project_whose_first_iteration_starts_first_is_active_once(db, board):
+def test_a_hybrid_iteration_waits_for_the_start_gate(db, board):
     project = _proposed(db, board, "hybrid")
     plan_stages(project, board["manager"])
     start = project.planned_start
     iteration = agile.create_iteration(
         project, agile.IterationData("Spike", "Learn", start, start + timedelta(days=6))
     )
+    db.session.commit()
+    with pytest.raises(
+        RuleError,
+        match="This hybrid project is still proposed: it starts its iterations once the board "
+        "has approved its start gate",
+    ):
+        agile.start_iteration(project, iteration, version=None)
+    db.session.rollback()
+    assert (project.status, iteration.status) == ("proposed", "planned")
+    assert _moves(db, project) == []
+    _gate(db, board)
+    assert project.status == "active"
     agile.start_iteration(project, iteration, version=None)
     db.session.commit()
-    assert project.status == "active"
-    _gate(db, board)  # the start gate later authorises the stages; the status stays
-    assert project.status == "active"
-    assert [m["moved_by"] for m in _moves(db, project)] == ["first_iteration"]
+    assert iteration.status == "active"
+    assert [m["moved_by"] for m in _moves(db, project)] == ["start_gate"]
+
+
+def test_the_executive_alone_does_not_start_a_hybrid_project(db, board):
+    project = _proposed(db, board, "hybrid")
+    with pytest.raises(RuleError, match="starts when the board approves its start gate"):
+        agile.authorise_start(project, conditions="", version=None, actor=board["executive"])
+    db.session.rollback()
+    assert project.status == "proposed" and project.start_authorised_at is None
 
 
 def test_a_tolerance_breach_puts_the_stage_in_exception_not_the_project(db, board):

@@ -1,10 +1,11 @@
 """Who may do what in a project's iterations. Everyone on the project reads; the project
 manager (or PMO) plans and closes iterations; the team works the backlog and logs feedback;
-customer representatives add feedback."""
+customer representatives add feedback; the Executive (the board) authorises an agile
+project's start and closes it."""
 
 from __future__ import annotations
 
-from tracker.projects.access import can_manage, has_role
+from tracker.projects.access import can_manage, has_role, project_roles
 from tracker.projects.models import Project
 
 
@@ -25,8 +26,31 @@ def can_close(user, project: Project) -> bool:
     return has_role(user, project, "executive")
 
 
+def start_refusal(user, project: Project) -> str | None:
+    """Why this person may not authorise the project's start, or None if they may.
+
+    The Executive alone authorises it: the board directs, the manager manages. The
+    segregation of duties keeps a manager off their own board; a manager who still holds the
+    Executive role (data from before the policy) is refused all the same.
+    """
+    held = project_roles(user, project.id)
+    if "executive" not in held:
+        return (
+            "Only the project's Executive can authorise the start: the board directs the "
+            "project, the manager manages it."
+        )
+    if "project_manager" in held:
+        return "The project manager cannot authorise the start of their own project."
+    return None
+
+
+def can_authorise_start(user, project: Project) -> bool:
+    return start_refusal(user, project) is None
+
+
 def permissions(user, project: Project) -> dict[str, bool]:
     return {
+        "can_authorise_start": can_authorise_start(user, project),
         "can_close": can_close(user, project),
         "can_plan": can_plan(user, project),
         "can_work": can_work(user, project),

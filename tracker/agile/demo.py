@@ -134,6 +134,22 @@ class _Builder:
         self.history(item, "status", before, at)
 
 
+def _authorise_start(project: Project, at: datetime) -> None:
+    """An agile project's sprints start only once its Executive has authorised the start,
+    through the same decision as on the page; the record keeps the day it would have had.
+    A hybrid project was started by its start gate (the stages demo) before this runs."""
+    if project.delivery_method != "agile" or project.status != "proposed":
+        return
+    executive = next(m.user for m in project.memberships if m.role == "executive")
+    agile.authorise_start(
+        project,
+        conditions="Show the first working version to customers within two sprints.",
+        version=None,
+        actor=executive,
+    )
+    project.start_authorised_at = at
+
+
 def _load_project(project: Project, actor: User | None, spec) -> int:
     method, sources, themes = spec
     if project.delivery_method is None:
@@ -157,6 +173,7 @@ def _load_project(project: Project, actor: User | None, spec) -> int:
         db.session.add(iteration)
         iterations.append(iteration)
     db.session.flush()
+    _authorise_start(project, _at(starts[0] - timedelta(days=3), 10))
 
     carried: list[BacklogItem] = []
     feedback_count = 0
@@ -173,8 +190,6 @@ def _load_project(project: Project, actor: User | None, spec) -> int:
         iteration.status = "active"
         iteration.started_at = _at(iteration.start_on, 9)
         iteration.committed_points = sum(item.points for item in items)
-        if index == 0:
-            agile.started_by(project, iteration, actor=actor)
         is_active = index == 3
         days = (today - iteration.start_on).days if is_active else SPRINT_DAYS - 1
         carried = []
@@ -283,6 +298,10 @@ def load(projects_by_code: dict[str, Project], people_by_email: dict[str, User])
             continue
         if project.delivery_method == "stage_gated":
             # The method decision chose stage gates (by tradition, in the demo): no sprints.
+            continue
+        if project.delivery_method == "hybrid" and project.status == "proposed":
+            # Hybrid work runs sprints only once the board has approved its start gate;
+            # this one's board has not been asked yet, so it stays proposed with none.
             continue
         manager = next((m.user for m in project.memberships if m.role == "project_manager"), None)
         loaded += _load_project(project, manager, spec)

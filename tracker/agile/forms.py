@@ -189,6 +189,20 @@ class ConfirmForm(VersionedForm):
     """A button that acts on a record, carrying the version the person saw."""
 
 
+class AuthoriseStartForm(VersionedForm):
+    """The Executive's decision that a proposed agile project starts."""
+
+    conditions = TextAreaField(
+        "Conditions or comments (optional)",
+        description="Anything the board attaches to the start, such as a tolerance or a "
+        "review date. It is kept in the project's history.",
+        validators=[
+            Optional(),
+            Length(max=5000, message="Conditions must be 5000 characters or fewer"),
+        ],
+    )
+
+
 class CloseProjectForm(VersionedForm):
     """The Executive's decision to close a project without stages."""
 

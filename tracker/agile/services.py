@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.agile import rules
+from tracker.agile.access import start_refusal
 from tracker.agile.models import BacklogItem, CarryOver, Feedback, ItemStatusChange, Iteration
 from tracker.agile.vocabulary import (
     AGREEMENTS,
@@ -228,6 +229,9 @@ def _locked(iteration: Iteration) -> Iteration:
 def start_iteration(project: Project, iteration: Iteration, *, version: int | None) -> Iteration:
     _require_iterative(project)
     _require_open(project)
+    waiting = not_started(project)
+    if waiting:
+        raise RuleError(waiting)
     check_version(iteration, version)
     iteration = _locked(iteration)
     if iteration.status != "planned":
@@ -260,22 +264,28 @@ def start_iteration(project: Project, iteration: Iteration, *, version: int | No
             "committed_points": [None, iteration.committed_points],
         },
     )
-    started_by(project, iteration, actor=current_user if _actor_id() is not None else None)
     return iteration
 
 
-def started_by(project: Project, iteration: Iteration, *, actor) -> None:
-    """Agile work starts with its first iteration: that is what makes a proposed project
-    active (a hybrid project may also start through its start gate, whichever comes first)."""
-    if project.status == ProjectStatus.PROPOSED:
-        lifecycle.move(
-            project,
-            ProjectStatus.ACTIVE,
-            mover=Mover.FIRST_ITERATION,
-            actor=actor,
-            decision=f"iteration {iteration.name} started",
-            refs={"iteration_id": iteration.id},
+def not_started(project: Project) -> str | None:
+    """Why this project's iterations cannot start yet, or None when they can.
+
+    The manager plans iterations at any time, but starting one spends the project's money:
+    that waits until the board has started the project (the Executive's authorisation for
+    agile work, the approved start gate for hybrid work). Starting an iteration never moves
+    the project's status.
+    """
+    if project.status != ProjectStatus.PROPOSED:
+        return None
+    if project.delivery_method == "hybrid":
+        return (
+            "This hybrid project is still proposed: it starts its iterations once the board "
+            "has approved its start gate."
         )
+    return (
+        "This agile project is still proposed: it starts its iterations once the Executive "
+        "has authorised the start."
+    )
 
 
 def _flush_decision() -> None:
@@ -387,6 +397,65 @@ def close_iteration(
         actor=current_user if _actor_id() is not None else None,
     )
     return outcome
+
+
+# --------------------------------------------------------------------------------------
+# Authorising an agile project's start
+# --------------------------------------------------------------------------------------
+
+
+def start_problem(project: Project) -> str | None:
+    """Why the board cannot authorise this project's start here, or None when it can."""
+    if project.delivery_method is None:
+        return (
+            "The project's delivery method is not decided yet: record a method decision "
+            "first. An agile project starts when its Executive authorises it."
+        )
+    if project.delivery_method != "agile":
+        return (
+            "A stage-gated or hybrid project starts when the board approves its start gate: "
+            "request the start gate from its stages."
+        )
+    if project.status != ProjectStatus.PROPOSED:
+        return f"This project is already {project.status.replace('_', ' ')}: it has started."
+    return None
+
+
+def authorise_start(project: Project, *, conditions: str, version: int | None, actor) -> Project:
+    """The Executive's decision that a proposed agile project starts: the agile project's
+    start gate. The project becomes active, who authorised it and when is kept on the
+    project, and its manager is told; only then can its iterations start."""
+    conditions = (conditions or "").strip()
+    project = db.session.scalars(
+        select(Project)
+        .where(Project.id == project.id)
+        .with_for_update(of=Project)
+        .execution_options(populate_existing=True)
+    ).one()
+    problem = start_problem(project)
+    if problem:
+        raise RuleError(problem)
+    check_version(project, version)
+    refusal = start_refusal(actor, project)
+    if refusal:
+        raise RuleError(refusal)
+    project.start_authorised_at = utcnow()
+    project.start_authorised_by_id = actor.id
+    label = MOVER_LABELS[Mover.START_AUTHORISED]
+    lifecycle.move(
+        project,
+        ProjectStatus.ACTIVE,
+        mover=Mover.START_AUTHORISED,
+        actor=actor,
+        decision=f"{label}: {conditions}" if conditions else label,
+        refs={"conditions": conditions} if conditions else None,
+    )
+    # Another domain reacts to the decision: imported here, as close_project does the budget,
+    # so the agile package does not load the notifications package at import time.
+    from tracker.notifications import events as notifications
+
+    notifications.start_authorised(project, actor)
+    return project
 
 
 # --------------------------------------------------------------------------------------

@@ -7,8 +7,15 @@ from flask_login import current_user
 
 from tracker.agile import bp, queries, rules
 from tracker.agile import services as agile
-from tracker.agile.access import can_close, can_give_feedback, can_work, permissions
+from tracker.agile.access import (
+    can_close,
+    can_give_feedback,
+    can_work,
+    permissions,
+    start_refusal,
+)
 from tracker.agile.forms import (
+    AuthoriseStartForm,
     CloseLoopForm,
     CloseProjectForm,
     ConfirmForm,
@@ -31,7 +38,7 @@ from tracker.auth.access import forbid
 from tracker.core.pagination import paginate
 from tracker.core.unit_of_work import form_work, unit_of_work
 from tracker.extensions import db
-from tracker.projects.access import load_project
+from tracker.projects.access import load_project, refused
 from tracker.projects.rules import PROJECT_STATUSES
 from tracker.stages.services import stages_of
 
@@ -56,6 +63,8 @@ def _agile_summary(project) -> dict:
     summary.update(permissions(current_user, project))
     summary["not_allowed"] = agile.iterations_allowed(project)
     summary["closure_problem"] = agile.closure_problem(project)
+    summary["start_problem"] = agile.start_problem(project)
+    summary["not_started"] = agile.not_started(project)
     return summary
 
 
@@ -195,6 +204,7 @@ def show_iteration(project_id: int, iteration_id: int):
         carried_in=queries.carried_into(iteration.id),
         burndown_chart=chart,
         confirm=ConfirmForm(version=str(iteration.version)),
+        not_started=agile.not_started(project),
         **permissions(current_user, project),
     )
 
@@ -214,6 +224,38 @@ def start_iteration(project_id: int, iteration_id: int):
     return redirect(
         url_for("agile.show_iteration", project_id=project.id, iteration_id=iteration_id)
     )
+
+
+@bp.route("/authorise-start", methods=["GET", "POST"])
+def authorise_start(project_id: int):
+    """The Executive authorises a proposed agile project to start (its start gate): only
+    then is it active and can its iterations start."""
+    project = load_project(project_id)
+    refusal = start_refusal(current_user, project)
+    if refusal:
+        # A 403 that says why, on the decision's own page, with no form to submit.
+        refused("authorise start", project=project.id, reason="not the Executive")
+        return render_template(
+            "agile/authorise_start.html", form=None, project=project, problem=refusal
+        ), 403
+    form = AuthoriseStartForm()
+    if request.method == "GET":
+        form.version.data = str(project.version)
+    problem = agile.start_problem(project)
+    if form.validate_on_submit():
+        with form_work(form) as work:
+            agile.authorise_start(
+                project,
+                conditions=form.conditions.data or "",
+                version=form.version_number(),
+                actor=current_user,
+            )
+        if work.ok:
+            flash("Authorised the start: the project is active.", "success")
+            return redirect(url_for("projects.show_project", project_id=project.id))
+    return render_template(
+        "agile/authorise_start.html", form=form, project=project, problem=problem
+    ), _status(form)
 
 
 @bp.route("/close", methods=["GET", "POST"])

@@ -225,10 +225,16 @@ def service_call() -> Iterator[None]:
         abort(from_rule_error(work.error))
 
 
-def for_project(*, manage: bool = False, rule: Callable[[Any, Any], bool] | None = None):
+def for_project(
+    *,
+    manage: bool = False,
+    rule: Callable[[Any, Any], bool] | None = None,
+    refusal: Callable[[Any, Any], str | None] | None = None,
+):
     """Load the path's project and check access *before* the request body is read, so a
     person without access gets 403 whatever they send (load → check → act). The view gets
-    ``project`` in place of ``project_id``.
+    ``project`` in place of ``project_id``. ``refusal`` is a policy that says why (its
+    sentence is the 403's detail).
 
     Put it between the route and ``@blp.arguments``: ``functools.wraps`` keeps the
     documentation flask-smorest hangs on the function.
@@ -240,6 +246,9 @@ def for_project(*, manage: bool = False, rule: Callable[[Any, Any], bool] | None
             project = load_project(kwargs.pop("project_id"), manage=manage)
             if rule is not None and not rule(current_user, project):
                 forbid()
+            reason = refusal(current_user, project) if refusal is not None else None
+            if reason:
+                forbid(reason)
             return view(*args, project=project, **kwargs)
 
         return wrapper

@@ -8,7 +8,7 @@ from flask import abort, current_app, request
 from flask_login import current_user
 
 from tracker.agile import services as agile
-from tracker.agile.access import can_close
+from tracker.agile.access import can_close, start_refusal
 from tracker.api.core import (
     Choice,
     Day,
@@ -101,8 +101,8 @@ CODE = ma.validate.Regexp(
 
 GOVERNED_STATUS = (
     "A project's status cannot be set: it moves only through governance (the start gate or "
-    "first iteration makes it active; the closing gate or the Executive's closure closes "
-    "it). A new project is always proposed."
+    "the Executive's authorisation to start makes it active; the closing gate or the "
+    "Executive's closure closes it). A new project is always proposed."
 )
 
 
@@ -260,5 +260,33 @@ def close_project(data, project):
     with service_call():
         agile.close_project(
             project, reason=data["reason"], version=data["version"], actor=current_user
+        )
+    return project
+
+
+class ProjectStartSchema(Schema):
+    conditions = Text(
+        load_default="",
+        validate=ma.validate.Length(max=5000),
+        metadata={"description": "Conditions or comments the board attaches to the start."},
+    )
+    version = Int(required=True, minimum=1)
+
+
+@blp.post("/projects/<id:project_id>/start")
+@for_project(refusal=start_refusal)
+@blp.arguments(ProjectStartSchema)
+@blp.response(200, ProjectSchema)
+def authorise_start(data, project):
+    """As the project's Executive, authorise a proposed agile project to start: it becomes
+    active and its iterations can start. Anyone else gets 403 with the reason; a project
+    that is not proposed, or not agile (those start at their start gate), gets 409; a stale
+    ``version`` gets 409."""
+    with service_call():
+        agile.authorise_start(
+            project,
+            conditions=data["conditions"],
+            version=data["version"],
+            actor=current_user,
         )
     return project

@@ -313,7 +313,7 @@ PROJECTS = [
         date(2026, 8, 3),
         date(2027, 1, 29),
         1,
-        "active",
+        "proposed",  # hybrid, and its board has not approved a start gate yet
         _board(ROBERT, None, None, (LUCY,), FATIMA),
     ),
 ]

@@ -641,6 +641,11 @@ class Generator:
         service = SERVICES[plan.id % len(SERVICES)]
         lead = orgs[plan.id % len(orgs)]
         created = _at(plan.start - timedelta(days=30), 9) if plan.start < self.today else now
+        started_at = (
+            _at(plan.start - timedelta(days=3), 10)
+            if plan.method == "agile" and plan.status != "proposed"
+            else None
+        )
         add(
             Project.__table__,
             {
@@ -656,6 +661,10 @@ class Generator:
                 "criticality": plan.criticality,
                 "delivery_method": plan.method,
                 "status": plan.status,
+                # An agile project that ever ran was started by its Executive (the rule the
+                # services apply); the others start at their start gate, or have not.
+                "start_authorised_at": started_at,
+                "start_authorised_by_id": plan.board["executive"] if started_at else None,
                 "version": 1,
                 "created_at": created,
                 "updated_at": created,

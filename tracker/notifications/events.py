@@ -48,3 +48,20 @@ def gate_resolved(gate) -> int:
             project_id=gate.project_id,
         )
     return len(managers)
+
+
+def start_authorised(project: Project, executive: User) -> int:
+    """Tell the project manager the Executive has authorised the start: the agile
+    project's start gate, so it comes as a gate decision."""
+    managers = holders(project.id, ["project_manager"])
+    for manager in managers:
+        notify(
+            manager,
+            "gate_resolved",
+            f"{project.code}: the Executive authorised the start",
+            f"{executive.name} authorised the start of {project.code} {project.name}: the "
+            "project is active and its iterations can start.",
+            link=path_for("projects.show_project", project_id=project.id),
+            project_id=project.id,
+        )
+    return len(managers)

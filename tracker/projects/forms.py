@@ -90,8 +90,9 @@ class ProjectForm(VersionedForm):
         choices=options(CRITICALITY),
         validators=[InputRequired("Choose what is lost if the project fails")],
     )
-    # No status field: a project's status moves only through governance (its gates, its
-    # first iteration, the board's closure), so a status sent with this form is ignored.
+    # No status field: a project's status moves only through governance (its gates, the
+    # Executive's authorisation to start, the board's closure), so a status sent with this
+    # form is ignored.
 
     def __init__(self, *args, organisations=(), people=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,10 +1,11 @@
 """The one place a project's status changes.
 
-The board's decisions move a project: its start gate or first iteration starts it, its
-closing gate or the Executive's closing decision closes it, the Executive's early closure
-ends it. Each of those services calls :func:`move`, which checks the move against the
-lifecycle rule (``projects.rules.check_status_change``) and writes an audit entry naming
-the decision that moved it. Forms, the API, the CLI and the demo never set a status: a
+The board's decisions move a project: its start gate (or, for agile work, the Executive's
+authorisation to start) starts it, its closing gate or the Executive's closing decision
+closes it, the Executive's early closure ends it. Starting an iteration never moves it.
+Each of those services calls :func:`move`, which checks the move against the lifecycle
+rule (``projects.rules.check_status_change``) and writes an audit entry naming the
+decision that moved it. Forms, the API, the CLI and the demo never set a status: a
 new project is always proposed.
 """
 

@@ -67,6 +67,12 @@ class Project(db.Model):
     # The day the project actually finished: set when its status becomes closed or closed
     # early, cleared if it is set back. See ``_finished_on`` below.
     finished_on: Mapped[date | None]
+    # The Executive's authorisation to start an agile project: what makes it active (the
+    # stage-gated and hybrid equivalent is the approved start gate). Kept on the project,
+    # not only in the audit trail, because the generated portfolio has no audit trail and
+    # the lifecycle check reads it for every project.
+    start_authorised_at: Mapped[datetime | None]
+    start_authorised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -78,6 +84,7 @@ class Project(db.Model):
     memberships: Mapped[list[ProjectMembership]] = relationship(
         back_populates="project", cascade="all, delete-orphan"
     )
+    start_authorised_by: Mapped[User | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -27,7 +27,7 @@ class Mover(StrEnum):
     """The governance decisions that may move a project's status: nothing else does."""
 
     START_GATE = "start_gate"
-    FIRST_ITERATION = "first_iteration"
+    START_AUTHORISED = "start_authorised"
     CLOSING_GATE = "closing_gate"
     CLOSING_DECISION = "closing_decision"
     EARLY_CLOSURE = "early_closure"
@@ -35,21 +35,20 @@ class Mover(StrEnum):
 
 MOVER_LABELS = {
     Mover.START_GATE: "the board approved the start gate",
-    Mover.FIRST_ITERATION: "the first iteration started",
+    Mover.START_AUTHORISED: "the Executive authorised the start",
     Mover.CLOSING_GATE: "the board approved the closing gate",
     Mover.CLOSING_DECISION: "the Executive closed the project after its last iteration",
     Mover.EARLY_CLOSURE: "the Executive closed the project early",
 }
 
 _STAGED = ("stage_gated", "hybrid")
-_ITERATIVE = ("agile", "hybrid")
 _ANY = (*DELIVERY_METHODS, None)
 
 # (from, to) -> {decision that moves it: the delivery methods it applies to}
 LIFECYCLE: Mapping[tuple[ProjectStatus, ProjectStatus], Mapping[Mover, tuple]] = {
     (ProjectStatus.PROPOSED, ProjectStatus.ACTIVE): {
         Mover.START_GATE: _STAGED,
-        Mover.FIRST_ITERATION: _ITERATIVE,
+        Mover.START_AUTHORISED: ("agile",),
     },
     (ProjectStatus.ACTIVE, ProjectStatus.CLOSED): {
         Mover.CLOSING_GATE: _STAGED,
@@ -64,12 +63,13 @@ LIFECYCLE: Mapping[tuple[ProjectStatus, ProjectStatus], Mapping[Mover, tuple]] =
 STATUS_MOVES = {
     "stage_gated": "it becomes active when the board approves its start gate and closes at "
     "its closing gate, or early by the Executive.",
-    "hybrid": "it becomes active when the board approves its start gate (or its first "
-    "iteration starts) and closes at its closing gate, or early by the Executive.",
-    "agile": "it becomes active when its first iteration starts and closes by the "
-    "Executive's decision, after its last iteration or early.",
+    "hybrid": "it becomes active when the board approves its start gate (its iterations "
+    "start only then) and closes at its closing gate, or early by the Executive.",
+    "agile": "it becomes active when the Executive authorises the start (its iterations "
+    "start only then) and closes by the Executive's decision, after its last iteration or "
+    "early.",
     None: "once a delivery method is decided it becomes active through its start gate or "
-    "first iteration; the Executive may close it early.",
+    "the Executive's authorisation to start; the Executive may close it early.",
 }
 
 
@@ -86,9 +86,10 @@ def check_status_change(
 ) -> ProjectStatus:
     """Return ``target`` if ``mover`` may take a project of delivery ``method`` there.
 
-    A project is proposed until governance starts it: the board's approval of its start
-    gate (stage-gated and hybrid) or its first iteration starting (agile, and the agile
-    part of hybrid work). It closes only at its closing gate (stage-gated, hybrid), by the
+    A project is proposed until the board starts it: the approval of its start gate
+    (stage-gated and hybrid) or the Executive's authorisation to start (agile). Starting an
+    iteration never moves the status: the manager starts iterations, the board starts the
+    project. It closes only at its closing gate (stage-gated, hybrid), by the
     Executive's closing decision after the last iteration (agile), or by the Executive's
     early closure (any method). Closed is final. Going into exception is not a project
     status: the tolerance rules put the stage (or, without stages, a budget exception)
