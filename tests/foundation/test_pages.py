@@ -313,6 +313,25 @@ def test_stale_project_edit_is_refused(client, login, make_project, make_user, d
     assert project.name == "Saved by a colleague"
 
 
+def test_a_project_saved_meanwhile_shows_the_stale_message_not_an_error_page(
+    client, login, make_project, make_user, db
+):
+    """Someone else saves the project after the page loaded it: caught at the save, not a 500."""
+    manager = make_user()
+    project = make_project(manager=manager, name="Theirs")
+    seen = project.version
+    login(manager)
+    saved_meanwhile(db, project, name="Saved by a colleague")
+    response = client.post(
+        f"/projects/{project.id}/edit",
+        data=_project_form(project.lead_organisation, manager, code=project.code, version=seen),
+    )
+    assert response.status_code == 400
+    assert STALE_MESSAGE in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert project.name == "Saved by a colleague"
+
+
 SCRIPT = '<script>alert("x")</script>'
 
 
