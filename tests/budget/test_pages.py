@@ -14,8 +14,10 @@ from sqlalchemy import func, select
 
 from tests.budget.conftest import release_budgets
 from tests.budget.helpers import cost
+from tests.races import saved_meanwhile
 from tracker.budget import services
 from tracker.budget.models import Baseline, Checkpoint, CostEntry
+from tracker.core.errors import STALE_MESSAGE
 
 
 def _url(project, path=""):
@@ -195,6 +197,19 @@ def test_a_good_csv_is_imported(client, login, db, staged):
     )
     assert "Imported 2 costs totalling £15.50" in response.get_data(as_text=True)
     assert _count(db, CostEntry) == 2
+
+
+def test_a_file_that_is_not_utf8_is_refused_and_imports_nothing(client, login, db, staged):
+    login(staged["manager"])
+    page = client.get(_url(staged["project"], "/costs/import")).get_data(as_text=True)
+    response = client.post(
+        _url(staged["project"], "/costs/import"),
+        data={"token": _token(page), "file": (io.BytesIO(b"date,amount\n\xff\xfe"), "c.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "The file is not UTF-8 text" in response.get_data(as_text=True)
+    assert _count(db, CostEntry) == 0
 
 
 def test_an_import_without_a_file_is_refused(client, login, staged):
@@ -456,3 +471,45 @@ def test_an_unknown_project_and_a_forbidden_one_refuse_an_import_alike(
     assert answers[0][0] == answers[1][0] == 403
     assert answers[0][1] == answers[1][1]
     assert _count(db, CostEntry) == 0
+
+
+def test_a_budget_exception_decided_from_an_old_page_shows_the_stale_message(
+    client, login, db, agile_project
+):
+    project = agile_project["project"]
+    _checkpointed_agile(db, agile_project)
+    report = services.open_budget_exception(project)
+    db.session.commit()
+    seen = report.version
+    report.breach = "Changed by someone else"
+    db.session.commit()
+    login(agile_project["executive"])
+    response = client.post(
+        _url(project, f"/exceptions/{report.id}/decide"),
+        data={"decision": "accept", "comment": "Overrun is funded", "version": str(seen)},
+    )
+    assert response.status_code == 400
+    assert STALE_MESSAGE in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert report.status == "open"
+
+
+def test_a_budget_exception_saved_meanwhile_shows_the_stale_message_not_an_error_page(
+    client, login, db, agile_project
+):
+    """Someone else saves the report after the page loaded it: caught at the save, not a 500."""
+    project = agile_project["project"]
+    _checkpointed_agile(db, agile_project)
+    report = services.open_budget_exception(project)
+    db.session.commit()
+    seen = report.version
+    saved_meanwhile(db, report, breach="Changed by someone else")
+    login(agile_project["executive"])
+    response = client.post(
+        _url(project, f"/exceptions/{report.id}/decide"),
+        data={"decision": "accept", "comment": "Overrun is funded", "version": str(seen)},
+    )
+    assert response.status_code == 400
+    assert STALE_MESSAGE in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert (report.status, report.breach) == ("open", "Changed by someone else")

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from tests.races import saved_meanwhile
 from tracker.audit.models import AuditEntry
+from tracker.auth import services as user_services
 from tracker.auth.models import User
 from tracker.core.errors import STALE_MESSAGE
 from tracker.core.unit_of_work import CONFLICT_MESSAGE
@@ -119,6 +120,24 @@ def test_duplicate_email_is_refused(client, login, make_user, db):
     )
     assert response.status_code == 400
     assert "already exists" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(User.id))) == before
+
+
+def test_two_admins_adding_the_same_address_at_once_get_a_message_not_an_error_page(
+    client, login, make_user, db, monkeypatch
+):
+    """The other admin's save lands after this one checked the address was free: the unique
+    address catches it at the save, and the form says so."""
+    login(make_user("Admin", global_role="admin"))
+    make_user(email="taken@example.gov.uk")
+    before = db.session.scalar(select(func.count(User.id)))
+    monkeypatch.setattr(user_services, "find_by_email", lambda email: None)
+    response = client.post(
+        "/users/new",
+        data={"name": "X", "email": "taken@example.gov.uk", "password": "welcome to the council"},
+    )
+    assert response.status_code == 400
+    assert CONFLICT_MESSAGE in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(User.id))) == before
 
 
@@ -310,6 +329,25 @@ def test_stale_project_edit_is_refused(client, login, make_project, make_user, d
     assert response.status_code == 400
     assert "changed by someone else" in response.get_data(as_text=True)
     db.session.refresh(project)
+    assert project.name == "Saved by a colleague"
+
+
+def test_a_project_saved_meanwhile_shows_the_stale_message_not_an_error_page(
+    client, login, make_project, make_user, db
+):
+    """Someone else saves the project after the page loaded it: caught at the save, not a 500."""
+    manager = make_user()
+    project = make_project(manager=manager, name="Theirs")
+    seen = project.version
+    login(manager)
+    saved_meanwhile(db, project, name="Saved by a colleague")
+    response = client.post(
+        f"/projects/{project.id}/edit",
+        data=_project_form(project.lead_organisation, manager, code=project.code, version=seen),
+    )
+    assert response.status_code == 400
+    assert STALE_MESSAGE in response.get_data(as_text=True)
+    db.session.expire_all()
     assert project.name == "Saved by a colleague"
 
 

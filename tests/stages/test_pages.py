@@ -9,7 +9,9 @@ import pytest
 from flask_sqlalchemy.record_queries import get_recorded_queries
 from sqlalchemy import func, select
 
+from tests.races import saved_meanwhile
 from tests.stages.helpers import plan_stages, report_data
+from tracker.core.errors import STALE_MESSAGE
 from tracker.extensions import db as _db
 from tracker.stages import services
 from tracker.stages.models import ExceptionReport, GateDecision, GateReview, HighlightReport, Stage
@@ -319,3 +321,37 @@ def test_inbox_query_count_does_not_grow_with_waiting_items(
     assert count_inbox_queries() == one
     assert one <= 6
     assert counted == [1, 4]
+
+
+def test_editing_a_stage_from_an_old_page_shows_the_stale_message(client, login, board, db):
+    login(board["manager"])
+    (stage,) = plan_stages(board["project"], board["manager"], count=1)
+    seen = stage.version
+    stage.name = "Renamed by someone else"
+    db.session.commit()
+    response = client.post(
+        f"/projects/{board['project'].id}/stages/{stage.id}/edit",
+        data={**STAGE_FORM, "name": "Mine", "version": seen},
+    )
+    assert response.status_code == 400
+    assert STALE_MESSAGE in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert stage.name == "Renamed by someone else"
+
+
+def test_a_stage_saved_meanwhile_shows_the_stale_message_not_an_error_page(
+    client, login, board, db
+):
+    """Someone else saves after the page loaded the stage: caught at the save, not a 500."""
+    login(board["manager"])
+    (stage,) = plan_stages(board["project"], board["manager"], count=1)
+    seen = stage.version
+    saved_meanwhile(db, stage, name="Theirs")
+    response = client.post(
+        f"/projects/{board['project'].id}/stages/{stage.id}/edit",
+        data={**STAGE_FORM, "name": "Mine", "version": seen},
+    )
+    assert response.status_code == 400
+    assert STALE_MESSAGE in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert stage.name == "Theirs"

@@ -11,8 +11,10 @@ from flask_sqlalchemy.record_queries import get_recorded_queries
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from tests.races import saved_meanwhile
 from tests.worklog.conftest import MONDAY, TUESDAY
 from tracker.audit.models import AuditEntry
+from tracker.core.errors import STALE_MESSAGE
 from tracker.worklog import services
 from tracker.worklog.models import HourlyRate, TimeEntry
 
@@ -499,3 +501,50 @@ def test_managers_read_but_do_not_edit_their_teams_timesheets(client, login, tea
     assert db.session.scalar(select(TimeEntry.hours)) == Decimal("2.00")
     login(team["outsider"])
     assert client.get(url).status_code == 403
+
+
+def _role_rate(db, pmo) -> HourlyRate:
+    rate = services.add_rate(
+        services.RateData(
+            rate=Decimal("40"), effective_from=date(2026, 1, 1), person_id=None, role="team_member"
+        ),
+        actor=pmo,
+    )
+    db.session.commit()
+    return rate
+
+
+def test_a_rate_edited_from_an_old_page_shows_the_stale_message(client, login, db, make_user):
+    pmo = make_user("Analyst", global_role="pmo")
+    login(pmo)
+    rate = _role_rate(db, pmo)
+    seen = rate.version
+    rate.rate = Decimal("45")
+    db.session.commit()
+    response = client.post(
+        f"/rates/{rate.id}/edit",
+        data={"rate": "50", "effective_from": "2026-01-01", "version": seen},
+    )
+    assert response.status_code == 400
+    assert STALE_MESSAGE in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert rate.rate == Decimal("45.00")
+
+
+def test_a_rate_saved_meanwhile_shows_the_stale_message_not_an_error_page(
+    client, login, db, make_user
+):
+    """Someone else saves the rate after the page loaded it: caught at the save, not a 500."""
+    pmo = make_user("Analyst", global_role="pmo")
+    login(pmo)
+    rate = _role_rate(db, pmo)
+    seen = rate.version
+    saved_meanwhile(db, rate, rate=Decimal("45"))
+    response = client.post(
+        f"/rates/{rate.id}/edit",
+        data={"rate": "50", "effective_from": "2026-01-01", "version": seen},
+    )
+    assert response.status_code == 400
+    assert STALE_MESSAGE in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert rate.rate == Decimal("45.00")

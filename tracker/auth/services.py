@@ -8,6 +8,7 @@ from sqlalchemy import select
 from tracker.audit import services as audit
 from tracker.audit.rules import diff
 from tracker.auth.models import User, email_lookup, normalise_email, verify_without_account
+from tracker.core.errors import RuleError
 from tracker.db import utcnow
 from tracker.extensions import db
 
@@ -18,12 +19,11 @@ _signals = Namespace()
 password_changed = _signals.signal("password-changed")
 
 
-class UserError(ValueError):
-    """A change to a person that the rules refuse; the message says why."""
+class UserError(RuleError):
+    """A change to a person that the rules refuse; the message says why, on ``field``."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field)
 
 
 def find_by_email(email: str) -> User | None:

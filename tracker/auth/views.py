@@ -12,6 +12,7 @@ from tracker.auth.models import User
 from tracker.auth.rules import is_safe_next
 from tracker.core import sqlite
 from tracker.core.pagination import paginate
+from tracker.core.unit_of_work import form_work
 from tracker.extensions import db, login_manager
 
 
@@ -53,25 +54,27 @@ def login():
             # before anything else about the account, so every failure takes the same time.
             accepted = users.password_matches(user, form.password.data) and user.is_active_user
             db.session.rollback()  # end the read: the writes begin with the lock
-        if accepted:
-            lockout.clear(email)
-            login_user(user)
-            users.note_login(user)
-            db.session.commit()
+        with form_work(form) as work:
+            if accepted:
+                lockout.clear(email)
+                login_user(user)
+                users.note_login(user)
+            elif lockout.record_failure(email, user):
+                form.email.errors.append(lockout.locked_message())
+            else:
+                form.email.errors.append("Email address or password is not correct")
+        if work.ok and accepted:
             return redirect(_safe_next(request.args.get("next")))
-        locked = lockout.record_failure(email, user)
-        db.session.commit()
-        form.email.errors.append(
-            lockout.locked_message() if locked else "Email address or password is not correct"
-        )
     return render_template("auth/login.html", form=form), 200 if not form.errors else 400
 
 
 @bp.post("/logout")
 def logout():
     if current_user.is_authenticated:
-        users.sign_out(current_user._get_current_object())
-        db.session.commit()
+        with form_work() as work:
+            users.sign_out(current_user._get_current_object())
+        if not work.ok:  # still signed in, and told why
+            return redirect(url_for("auth.account"))
     logout_user()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
@@ -87,16 +90,17 @@ def change_password():
     form = ChangePasswordForm(current_user)
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        users.change_password(user, form.new_password.data)
-        db.session.commit()
-        # Keep this session; every other session of this person is now invalid.
-        login_user(user)
-        flash(
-            "Your password has been changed. Other sessions have been signed out and your "
-            "API access tokens revoked.",
-            "success",
-        )
-        return redirect(url_for("auth.account"))
+        with form_work(form) as work:
+            users.change_password(user, form.new_password.data)
+        if work.ok:
+            # Keep this session; every other session of this person is now invalid.
+            login_user(user)
+            flash(
+                "Your password has been changed. Other sessions have been signed out and your "
+                "API access tokens revoked.",
+                "success",
+            )
+            return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form), 200 if not form.errors else 400
 
 
@@ -112,17 +116,14 @@ def list_users():
 def create_user():
     form = UserForm(is_new=True)
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             user = users.create_user(
                 email=form.email.data,
                 name=form.name.data,
                 password=form.password.data,
                 global_role=form.global_role.data,
             )
-        except users.UserError as error:
-            getattr(form, error.field).errors.append(str(error))
-        else:
-            db.session.commit()
+        if work.ok:
             flash(f"{user.name} can now sign in.", "success")
             return redirect(url_for("auth.list_users"))
     return render_template("auth/user_form.html", form=form, user=None), (
@@ -139,7 +140,7 @@ def edit_user(user_id: int):
         form.is_active.data = user.is_active_user
         form.global_role.data = user.global_role or ""
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             users.update_user(
                 user,
                 email=form.email.data,
@@ -149,10 +150,7 @@ def edit_user(user_id: int):
                 password=form.password.data or None,
                 actor=current_user,
             )
-        except users.UserError as error:
-            getattr(form, error.field).errors.append(str(error))
-        else:
-            db.session.commit()
+        if work.ok:
             flash(f"Saved changes to {user.name}.", "success")
             return redirect(url_for("auth.list_users"))
     return render_template("auth/user_form.html", form=form, user=user), (

@@ -28,8 +28,9 @@ from tracker.budget.models import (
     BudgetException,
     Checkpoint,
 )
-from tracker.core.errors import RuleError, attach_error
+from tracker.core.errors import RuleError
 from tracker.core.pagination import paginate
+from tracker.core.unit_of_work import form_work
 from tracker.extensions import db
 from tracker.projects.access import can_manage, load_project
 from tracker.projects.models import Project
@@ -166,15 +167,11 @@ def record_cost(project_id: int):
             is_credit=bool(form.is_credit.data),
             credit_reason=form.credit_reason.data or "",
         )
-        try:
+        with form_work(form) as work:
             entry, created = budget.record_cost(
                 project, data, token=form.token.data, actor=current_user
             )
-        except RuleError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if work.ok:
             if created:
                 flash(f"Recorded {rules.format_gbp(entry.amount)}: {entry.description}.", "success")
             else:
@@ -195,6 +192,18 @@ def _project_to_import_into(project_id: int) -> Project:
     return project
 
 
+def _upload_text(upload) -> str:
+    raw = upload.read(IMPORT_MAX_BYTES + 1)
+    if len(raw) > IMPORT_MAX_BYTES:
+        raise RuleError("The file is larger than 2 MB: split it and import each part.")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RuleError(
+            "The file is not UTF-8 text. In your spreadsheet, save it as 'CSV UTF-8'."
+        ) from None
+
+
 @bp.route("/costs/import", methods=["GET", "POST"])
 def import_costs(project_id: int):
     project = _project_to_import_into(project_id)
@@ -204,31 +213,22 @@ def import_costs(project_id: int):
         form.ensure_token()
     if form.validate_on_submit():
         upload = form.file.data
-        raw = upload.read(IMPORT_MAX_BYTES + 1)
         try:
-            if len(raw) > IMPORT_MAX_BYTES:
-                raise RuleError("The file is larger than 2 MB: split it and import each part.")
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                raise RuleError(
-                    "The file is not UTF-8 text. In your spreadsheet, save it as 'CSV UTF-8'."
-                ) from None
-            batch, created = budget.import_costs(
-                project, text, filename=upload.filename, token=form.token.data, actor=current_user
-            )
-        except rules.CsvImportError as error:
-            db.session.rollback()
+            with form_work(form) as work:
+                batch, created = budget.import_costs(
+                    project,
+                    _upload_text(upload),
+                    filename=upload.filename,
+                    token=form.token.data,
+                    actor=current_user,
+                )
+        except rules.CsvImportError as error:  # the savepoint is rolled back: nothing stored
             problems = error.problems
             form.form_errors.append(
                 f"Nothing was imported: {len(problems)} "
                 f"problem{'s' if len(problems) != 1 else ''} found. Fix the file and try again."
             )
-        except RuleError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if problems is None and work.ok:
             if created:
                 flash(
                     f"Imported {batch.row_count} costs totalling {rules.format_gbp(batch.total)}.",
@@ -282,13 +282,9 @@ def set_baseline(project_id: int):
                 for iteration in iterations
             },
         )
-        try:
+        with form_work(form) as work:
             baseline = budget.set_baseline(project, data, actor=current_user)
-        except RuleError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if work.ok:
             flash(
                 f"Set baseline {baseline.number}: {rules.format_gbp(baseline.bac)} planned.",
                 "success",
@@ -352,15 +348,11 @@ def take_checkpoint(project_id: int):
             return redirect(
                 url_for("budget.show_checkpoint", project_id=project.id, checkpoint_id=earlier.id)
             )
-        try:
+        with form_work(form) as work:
             checkpoint = budget.take_checkpoint(
                 project, data, trigger="manual", actor=current_user, token=form.token.data
             )
-        except RuleError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if work.ok:
             flash("Took a budget checkpoint.", "success")
             return redirect(
                 url_for(
@@ -432,7 +424,7 @@ def decide_exception(project_id: int, exception_id: int):
         forbid()
     form = ExceptionDecisionForm()
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             budget.decide_budget_exception(
                 report,
                 decision=form.decision.data,
@@ -440,12 +432,7 @@ def decide_exception(project_id: int, exception_id: int):
                 version=form.version_number(),
                 actor=current_user,
             )
-        except RuleError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            report = _exception(project, exception_id)
-        else:
-            db.session.commit()
+        if work.ok:
             flash("Recorded your decision on the budget exception.", "success")
             return redirect(
                 url_for("budget.show_exception", project_id=project.id, exception_id=report.id)

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from tracker.auth.models import User, email_lookup
 from tracker.core import stamps
-from tracker.core.errors import RuleError, attach_error
 from tracker.core.pagination import page_number, paginate
+from tracker.core.unit_of_work import form_work
 from tracker.extensions import cache, db
 from tracker.orgs.models import Organisation
 from tracker.projects import bp, governance, queries
@@ -129,13 +129,9 @@ def create_project():
         # Without a PMO role you propose projects that you will manage yourself.
         form.manager_id.choices = [(current_user.id, current_user.name)]
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             project = projects.create_project(_data(form))
-        except RuleError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if work.ok:
             flash(f"Created project {project.code}.", "success")
             return redirect(url_for("projects.show_project", project_id=project.id))
     return render_template("projects/form.html", form=form, project=None), (
@@ -260,14 +256,9 @@ def edit_project(project_id: int):
         form.manager_id.data = manager.id if manager else None
         form.version.data = str(project.version)
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             projects.update_project(project, _data(form), version=form.version_number())
-        except RuleError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            project = load_project(project_id, manage=True)
-        else:
-            db.session.commit()
+        if work.ok:
             flash("Saved your changes.", "success")
             return redirect(url_for("projects.show_project", project_id=project.id))
     return render_template("projects/form.html", form=form, project=project), (
@@ -287,21 +278,16 @@ def add_member(project_id: int):
         if person is None:
             form.email.errors.append("There is no active account with that email address")
     if person is not None:
-        try:
+        with form_work() as work:
             projects.add_member(project, person, form.role.data)
-        except RuleError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+        if not work.ok:
             # Refused by the rules (the segregation of duties among them): the page again,
             # saying why, with nothing changed.
-            project = load_project(project_id, manage=True)
             page = render_template(
                 "projects/show.html", project=project, page_html=project_page(project)
             )
             return page, 422
-        else:
-            db.session.commit()
-            flash("Added to the project team.", "success")
+        flash("Added to the project team.", "success")
     else:
         for errors in form.errors.values():
             for message in errors:
@@ -313,12 +299,8 @@ def add_member(project_id: int):
 def remove_member(project_id: int, membership_id: int):
     project = load_project(project_id, manage=True)
     membership = db.session.get(ProjectMembership, membership_id) or abort(404)
-    try:
+    with form_work() as work:
         projects.remove_member(project, membership)
-    except RuleError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if work.ok:
         flash("Removed from the project team.", "success")
     return redirect(url_for("projects.show_project", project_id=project_id, _anchor="team"))

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.auth.access import forbid
 from tracker.core import events
 from tracker.core.dates import add_months
-from tracker.core.errors import STALE_MESSAGE, RuleError, attach_error
+from tracker.core.errors import RuleError
 from tracker.core.pagination import paginate
+from tracker.core.unit_of_work import form_work
 from tracker.extensions import db
 from tracker.projects.access import can_manage, combined_board_roles, load_project, refused
 from tracker.stages import access as stage_access
@@ -102,22 +102,6 @@ def _record(model, project, record_id: int):
     return record
 
 
-def _fail(form, error: RuleError) -> None:
-    db.session.rollback()
-    attach_error(form, error)
-
-
-def _commit_or_stale(form) -> bool:
-    """Commit; a concurrent change to the same record becomes the stale-edit message."""
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        form.form_errors.append(STALE_MESSAGE)
-        return False
-    return True
-
-
 # --------------------------------------------------------------------------------------
 # Stages
 # --------------------------------------------------------------------------------------
@@ -178,12 +162,9 @@ def create_stage(project_id: int):
         for name, value in stages.stage_defaults(project).items():
             getattr(form, name).data = value
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             stage = stages.create_stage(project, _stage_data(form), actor=current_user)
-        except RuleError as error:
-            _fail(form, error)
-        else:
-            db.session.commit()
+        if work.ok:
             flash(f"Planned {stage.label}.", "success")
             return redirect(url_for("stages.list_stages", project_id=project.id))
     return render_template("stages/stage_form.html", form=form, project=project, stage=None), (
@@ -204,19 +185,13 @@ def edit_stage(project_id: int, stage_id: int):
             percent if percent is not None else stage.cost_tolerance_amount
         )
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             stages.update_stage(
                 stage, _stage_data(form), version=form.version_number(), actor=current_user
             )
-        except RuleError as error:
-            _fail(form, error)
-            stage = _stage(project, stage_id)
-        else:
-            if _commit_or_stale(form):
-                flash(f"Saved {stage.label}.", "success")
-                return redirect(
-                    url_for("stages.show_stage", project_id=project.id, stage_id=stage.id)
-                )
+        if work.ok:
+            flash(f"Saved {stage.label}.", "success")
+            return redirect(url_for("stages.show_stage", project_id=project.id, stage_id=stage.id))
     return render_template("stages/stage_form.html", form=form, project=project, stage=stage), (
         400 if form.errors or form.form_errors else 200
     )
@@ -251,13 +226,9 @@ def _stage_action(project_id: int, stage_id: int, action, done: str):
         version = int(request.form.get("version", ""))
     except ValueError:
         version = None
-    try:
+    with form_work() as work:
         action(stage, version=version, actor=current_user)
-    except RuleError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if work.ok:
         flash(done.format(label=stage.label), "success")
     return redirect(url_for("stages.show_stage", project_id=project_id, stage_id=stage_id))
 
@@ -286,7 +257,7 @@ def record_forecast(project_id: int, stage_id: int):
         for name in STATED_TARGETS:
             getattr(form, f"{name}_status").data = getattr(stage, f"{name}_status")
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             breaches = stages.record_forecast(
                 stage,
                 finish=form.finish.data,
@@ -295,22 +266,16 @@ def record_forecast(project_id: int, stage_id: int):
                 version=form.version_number(),
                 actor=current_user,
             )
-        except RuleError as error:
-            _fail(form, error)
-            stage = _stage(project, stage_id)
-        else:
-            if _commit_or_stale(form):
-                if breaches:
-                    flash(
-                        f"The forecast breaches tolerance, so {stage.label} is now in exception. "
-                        "Raise an exception report for the board.",
-                        "error",
-                    )
-                else:
-                    flash("Recorded the forecast: it is within tolerance.", "success")
-                return redirect(
-                    url_for("stages.show_stage", project_id=project.id, stage_id=stage.id)
+        if work.ok:
+            if breaches:
+                flash(
+                    f"The forecast breaches tolerance, so {stage.label} is now in exception. "
+                    "Raise an exception report for the board.",
+                    "error",
                 )
+            else:
+                flash("Recorded the forecast: it is within tolerance.", "success")
+            return redirect(url_for("stages.show_stage", project_id=project.id, stage_id=stage.id))
     return render_template(
         "stages/forecast_form.html",
         form=form,
@@ -336,7 +301,7 @@ def request_gate(project_id: int):
         return redirect(url_for("stages.list_stages", project_id=project.id))
     approvers = stages.members_with_roles(project, planned.roles)
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             gate = stages.request_gate(
                 project,
                 stages.GateRequestData(
@@ -348,11 +313,7 @@ def request_gate(project_id: int):
                 ),
                 actor=current_user,
             )
-        except RuleError as error:
-            _fail(form, error)
-            project = load_project(project_id, manage=True)
-        else:
-            db.session.commit()
+        if work.ok:
             flash("Requested the gate decision: the board can see it in their inbox.", "success")
             return redirect(url_for("stages.show_gate", project_id=project.id, gate_id=gate.id))
     return render_template(
@@ -443,7 +404,7 @@ def decide_gate(project_id: int, gate_id: int):
         forbid()
     form = GateDecisionForm(roles=[(r, stages.role_label(r)) for r in held])
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             stages.decide_gate(
                 gate,
                 role=form.role.data,
@@ -451,11 +412,7 @@ def decide_gate(project_id: int, gate_id: int):
                 comment=form.comment.data,
                 actor=current_user,
             )
-        except RuleError as error:
-            _fail(form, error)
-            gate = _record(GateReview, project, gate_id)
-        else:
-            db.session.commit()
+        if work.ok:
             decision = GATE_DECISIONS[form.decision.data].lower()
             flash(f"Recorded your decision: {decision}.", "success")
             return redirect(url_for("stages.show_gate", project_id=project.id, gate_id=gate.id))
@@ -471,15 +428,11 @@ def close_project_early(project_id: int, gate_id: int):
         forbid()
     form = CloseEarlyForm()
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             stages.close_project_early(
                 project, reason=form.reason.data, actor=current_user, gate=gate
             )
-        except RuleError as error:
-            _fail(form, error)
-            gate = _record(GateReview, project, gate_id)
-        else:
-            db.session.commit()
+        if work.ok:
             flash("Closed the project early.", "success")
             return redirect(url_for("stages.list_stages", project_id=project.id))
     return _gate_page(project, gate, close_form=form, status=400)
@@ -516,7 +469,7 @@ def create_highlight(project_id: int):
     project = load_project(project_id, manage=True)
     form = HighlightForm()
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             report = stages.create_highlight(
                 project,
                 stages.HighlightData(
@@ -529,11 +482,7 @@ def create_highlight(project_id: int):
                 ),
                 actor=current_user,
             )
-        except RuleError as error:
-            _fail(form, error)
-            project = load_project(project_id, manage=True)
-        else:
-            db.session.commit()
+        if work.ok:
             flash("Sent the highlight report to the board.", "success")
             return redirect(
                 url_for("stages.show_highlight", project_id=project.id, report_id=report.id)
@@ -593,13 +542,9 @@ def raise_exception(project_id: int, stage_id: int):
             recommended_option=form.recommended_option.data,
             recommendation=form.recommendation.data,
         )
-        try:
+        with form_work(form) as work:
             report = stages.raise_exception(stage, data, actor=current_user)
-        except RuleError as error:
-            _fail(form, error)
-            stage = _stage(project, stage_id)
-        else:
-            db.session.commit()
+        if work.ok:
             flash("Raised the exception report: the board can see it in their inbox.", "success")
             return redirect(
                 url_for("stages.show_exception", project_id=project.id, report_id=report.id)
@@ -711,7 +656,7 @@ def decide_exception(project_id: int, report_id: int):
         forbid()
     form = ExceptionDecisionForm(report=report, is_executive=_is_executive(project))
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             stages.decide_exception(
                 report,
                 decision=form.decision.data,
@@ -720,11 +665,7 @@ def decide_exception(project_id: int, report_id: int):
                 version=form.version_number(),
                 actor=current_user,
             )
-        except RuleError as error:
-            _fail(form, error)
-            report = _record(ExceptionReport, project, report_id)
-        else:
-            db.session.commit()
+        if work.ok:
             decision = EXCEPTION_DECISIONS[form.decision.data].lower()
             flash(f"Recorded the board's decision: {decision}.", "success")
             return redirect(
@@ -739,7 +680,7 @@ def submit_exception_plan(project_id: int, report_id: int):
     report = _record(ExceptionReport, project, report_id)
     form = ExceptionPlanForm()
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             stages.submit_exception_plan(
                 report,
                 finish=form.finish.data,
@@ -748,11 +689,7 @@ def submit_exception_plan(project_id: int, report_id: int):
                 version=form.version_number(),
                 actor=current_user,
             )
-        except RuleError as error:
-            _fail(form, error)
-            report = _record(ExceptionReport, project, report_id)
-        else:
-            db.session.commit()
+        if work.ok:
             flash("Submitted the exception plan to the board.", "success")
             return redirect(
                 url_for("stages.show_exception", project_id=project.id, report_id=report.id)

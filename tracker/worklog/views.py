@@ -8,13 +8,13 @@ from datetime import date, timedelta
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.agile.models import BacklogItem, Iteration
 from tracker.auth.access import forbid, role_required
 from tracker.auth.models import User
-from tracker.core.errors import STALE_MESSAGE, RuleError, attach_error
+from tracker.core.errors import attach_error
 from tracker.core.fields import options, record_id
+from tracker.core.unit_of_work import form_work, unit_of_work
 from tracker.extensions import db
 from tracker.projects.access import can_manage, load_project
 from tracker.projects.models import Project, ProjectMembership
@@ -53,16 +53,6 @@ def _project_section(project):
     if not can_manage(current_user, project):
         return None
     return queries.project_time(project.id, services.today())
-
-
-def _commit() -> bool:
-    """Commit; a concurrent change to the same record becomes the stale-edit message."""
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        return False
-    return True
 
 
 # --------------------------------------------------------------------------------------
@@ -251,33 +241,34 @@ def timesheet():
             continue
         rows.append((key, cells))
     if valid:
-        try:
+        with unit_of_work() as work:
             result = services.save_week(
                 person, start, rows, version=form.version_number(), actor=current_user
             )
-        except services.TimesheetError as error:
-            db.session.rollback()
-            for problem in error.problems:
-                target = form.rows[problem.row] if problem.row < len(form.rows) else None
-                field = None
-                if target is not None:
-                    field = target.line if problem.day < 0 else target.day_fields()[problem.day]
-                if field is None:
-                    form.form_errors.append(problem.message)
-                else:
-                    field.errors = [*field.errors, problem.message]
-            form.collect_row_errors()
-        except RuleError as error:
-            db.session.rollback()
-            attach_error(form, error)
+        if work.ok:
+            flash(_saved_message(result), "success")
+            return redirect(
+                url_for("worklog.timesheet", week=start.isoformat(), **_person_arg(person))
+            )
+        if isinstance(work.error, services.TimesheetError):
+            _cell_errors(form, work.error.problems)
         else:
-            if _commit():
-                flash(_saved_message(result), "success")
-                return redirect(
-                    url_for("worklog.timesheet", week=start.isoformat(), **_person_arg(person))
-                )
-            form.form_errors.append(STALE_MESSAGE)
+            attach_error(form, work.error)
     return _timesheet_page(person, start, form, status=400)
+
+
+def _cell_errors(form, problems) -> None:
+    """Several cells refused at once: each message goes on the cell (or line) it names."""
+    for problem in problems:
+        target = form.rows[problem.row] if problem.row < len(form.rows) else None
+        field = None
+        if target is not None:
+            field = target.line if problem.day < 0 else target.day_fields()[problem.day]
+        if field is None:
+            form.form_errors.append(problem.message)
+        else:
+            field.errors = [*field.errors, problem.message]
+    form.collect_row_errors()
 
 
 def _person_arg(person) -> dict:
@@ -299,16 +290,10 @@ def submit_week():
     if not form.validate_on_submit():
         flash("The form has expired. Submit it again.", "error")
         return redirect(back)
-    try:
+    with form_work() as work:
         services.submit_week(person, start, version=form.version_number(), actor=current_user)
-    except RuleError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(back)
-    if _commit():
+    if work.ok:
         flash("Submitted the week. It is locked until a project manager unlocks it.", "success")
-    else:
-        flash(STALE_MESSAGE, "error")
     return redirect(back)
 
 
@@ -327,7 +312,7 @@ def unlock_week(week_id: int):
     if not form.validate_on_submit():
         flash(next(iter(form.errors.values()))[0], "error")
         return redirect(back)
-    try:
+    with form_work() as work:
         services.unlock_week(
             week,
             reason=form.reason.data,
@@ -335,14 +320,8 @@ def unlock_week(week_id: int):
             actor=current_user,
             project_id=project_id,
         )
-    except RuleError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(back)
-    if _commit():
+    if work.ok:
         flash("Unlocked the week: its time can be changed again.", "success")
-    else:
-        flash(STALE_MESSAGE, "error")
     return redirect(back)
 
 
@@ -460,13 +439,9 @@ def create_entry():
         if record_id(request.args.get("project")):
             form.project_id.data = record_id(request.args.get("project"))
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             entry = services.add_entry(_entry_data(form), actor=current_user)
-        except RuleError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if work.ok:
             flash(f"Logged {rules.format_hours(entry.hours)} hours.", "success")
             return redirect(
                 url_for(
@@ -499,24 +474,19 @@ def edit_entry(entry_id: int):
         form.version.data = str(entry.version)
     _ensure_choice(form.project_id, entry.project_id, entry.project.code)
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             services.update_entry(
                 entry, _entry_data(form), version=form.version_number(), actor=current_user
             )
-        except RuleError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            if _commit():
-                flash("Saved your changes.", "success")
-                return redirect(
-                    url_for(
-                        "worklog.timesheet",
-                        week=rules.week_start(entry.work_date).isoformat(),
-                        **_person_arg(entry.person),
-                    )
+        if work.ok:
+            flash("Saved your changes.", "success")
+            return redirect(
+                url_for(
+                    "worklog.timesheet",
+                    week=rules.week_start(entry.work_date).isoformat(),
+                    **_person_arg(entry.person),
                 )
-            form.form_errors.append(STALE_MESSAGE)
+            )
     return render_template("worklog/entry_form.html", form=form, entry=entry), (
         400 if form.errors else 200
     )
@@ -534,16 +504,10 @@ def delete_entry(entry_id: int):
     if not form.validate_on_submit():
         flash("The form has expired. Submit it again.", "error")
         return redirect(back)
-    try:
+    with form_work() as work:
         services.delete_entry(entry, version=form.version_number(), actor=current_user)
-    except RuleError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(back)
-    if _commit():
+    if work.ok:
         flash("Deleted the entry.", "success")
-    else:
-        flash(STALE_MESSAGE, "error")
     return redirect(back)
 
 
@@ -606,7 +570,7 @@ def create_rate():
     form = RateForm(people=_active_people())
     if form.validate_on_submit():
         by_person = form.applies_to.data == "person"
-        try:
+        with form_work(form) as work:
             services.add_rate(
                 services.RateData(
                     rate=form.rate.data,
@@ -616,11 +580,7 @@ def create_rate():
                 ),
                 actor=current_user,
             )
-        except RuleError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if work.ok:
             flash("Saved the rate.", "success")
             return redirect(url_for("worklog.list_rates"))
     return render_template("worklog/rate_form.html", form=form), 400 if form.errors else 200
@@ -634,7 +594,7 @@ def edit_rate(rate_id: int):
     if request.method == "GET":
         form.version.data = str(rate.version)
     if form.validate_on_submit():
-        try:
+        with form_work(form) as work:
             services.update_rate(
                 rate,
                 amount=form.rate.data,
@@ -642,14 +602,9 @@ def edit_rate(rate_id: int):
                 version=form.version_number(),
                 actor=current_user,
             )
-        except RuleError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            if _commit():
-                flash("Saved the rate.", "success")
-                return redirect(url_for("worklog.list_rates"))
-            form.form_errors.append(STALE_MESSAGE)
+        if work.ok:
+            flash("Saved the rate.", "success")
+            return redirect(url_for("worklog.list_rates"))
     who = rate.person.name if rate.person else f"{PROJECT_ROLES[rate.role]} (role)"
     return render_template("worklog/rate_edit.html", form=form, rate=rate, who=who), (
         400 if form.errors else 200
@@ -663,9 +618,10 @@ def delete_rate(rate_id: int):
     if not DeleteForm().validate_on_submit():
         flash("The form has expired. Submit it again.", "error")
         return redirect(url_for("worklog.list_rates"))
-    services.delete_rate(rate, actor=current_user)
-    db.session.commit()
-    flash("Deleted the rate.", "success")
+    with form_work() as work:
+        services.delete_rate(rate, actor=current_user)
+    if work.ok:
+        flash("Deleted the rate.", "success")
     return redirect(url_for("worklog.list_rates"))
 
 
@@ -752,20 +708,20 @@ def import_entries():
         elif not upload.filename.lower().endswith(".csv"):
             form.file.errors = ["The file must be a CSV file"]
         else:
-            try:
+            with unit_of_work() as work:
                 count = transfer.import_csv(upload.read(), actor=current_user)
-            except transfer.ImportRefused as error:
-                db.session.rollback()
-                problems = error.problems
+            if work.ok:
+                flash(f"Imported {count} time {'entry' if count == 1 else 'entries'}.", "success")
+                return redirect(url_for("worklog.my_work"))
+            if not isinstance(work.error, transfer.ImportRefused):
+                attach_error(form, work.error)
+            else:
+                problems = work.error.problems
                 form.file.errors = [
                     f"The file was not imported: fix the {len(problems)} "
                     f"{'problem' if len(problems) == 1 else 'problems'} listed below and "
                     "upload it again"
                 ]
-            else:
-                db.session.commit()
-                flash(f"Imported {count} time {'entry' if count == 1 else 'entries'}.", "success")
-                return redirect(url_for("worklog.my_work"))
     return render_template("worklog/import.html", form=form, problems=problems), (
         400 if form.errors else 200
     )
