@@ -18,15 +18,33 @@ branch_labels = None
 depends_on = None
 
 
+# On SQLite the columns are added and dropped in place: batch mode would copy and drop
+# exception_reports, and dropping it deletes (ON DELETE CASCADE) every exception option that
+# refers to it.
+FK_NAME = "fk_exception_reports_plan_submitted_by_id_users"
+
+
+def _is_sqlite() -> bool:
+    return op.get_bind().dialect.name == "sqlite"
+
+
 def upgrade():
-    with op.batch_alter_table("exception_reports", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("plan_submitted_by_id", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("round", sa.Integer(), server_default="1", nullable=False))
-        batch_op.create_foreign_key(
-            batch_op.f("fk_exception_reports_plan_submitted_by_id_users"),
-            "users",
-            ["plan_submitted_by_id"],
-            ["id"],
+    if _is_sqlite():
+        op.execute(
+            "ALTER TABLE exception_reports ADD COLUMN plan_submitted_by_id INTEGER "
+            f"CONSTRAINT {FK_NAME} REFERENCES users (id)"
+        )
+        op.execute("ALTER TABLE exception_reports ADD COLUMN round INTEGER DEFAULT '1' NOT NULL")
+    else:
+        op.add_column(
+            "exception_reports", sa.Column("plan_submitted_by_id", sa.Integer(), nullable=True)
+        )
+        op.add_column(
+            "exception_reports",
+            sa.Column("round", sa.Integer(), server_default="1", nullable=False),
+        )
+        op.create_foreign_key(
+            FK_NAME, "exception_reports", "users", ["plan_submitted_by_id"], ["id"]
         )
 
     op.create_table(
@@ -71,9 +89,10 @@ def upgrade():
 def downgrade():
     op.drop_index("ix_exception_decisions_decided_by", table_name="exception_decisions")
     op.drop_table("exception_decisions")
-    with op.batch_alter_table("exception_reports", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("fk_exception_reports_plan_submitted_by_id_users"), type_="foreignkey"
-        )
-        batch_op.drop_column("round")
-        batch_op.drop_column("plan_submitted_by_id")
+    if _is_sqlite():
+        op.execute("ALTER TABLE exception_reports DROP COLUMN round")
+        op.execute("ALTER TABLE exception_reports DROP COLUMN plan_submitted_by_id")
+        return
+    op.drop_constraint(FK_NAME, "exception_reports", type_="foreignkey")
+    op.drop_column("exception_reports", "round")
+    op.drop_column("exception_reports", "plan_submitted_by_id")

@@ -19,24 +19,36 @@ branch_labels = None
 depends_on = None
 
 
+# On SQLite the columns are added and dropped in place: batch mode would copy and drop the
+# projects table, which every other table's foreign keys refer to, and so fail on any
+# database that holds projects.
+FK_NAME = "fk_projects_start_authorised_by_id_users"
+
+
+def _is_sqlite() -> bool:
+    return op.get_bind().dialect.name == "sqlite"
+
+
 def upgrade():
-    with op.batch_alter_table("projects", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("start_authorised_at", sa.DateTime(timezone=True), nullable=True)
+    if _is_sqlite():
+        op.execute("ALTER TABLE projects ADD COLUMN start_authorised_at DATETIME")
+        op.execute(
+            "ALTER TABLE projects ADD COLUMN start_authorised_by_id INTEGER "
+            f"CONSTRAINT {FK_NAME} REFERENCES users (id)"
         )
-        batch_op.add_column(sa.Column("start_authorised_by_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(
-            batch_op.f("fk_projects_start_authorised_by_id_users"),
-            "users",
-            ["start_authorised_by_id"],
-            ["id"],
-        )
+        return
+    op.add_column(
+        "projects", sa.Column("start_authorised_at", sa.DateTime(timezone=True), nullable=True)
+    )
+    op.add_column("projects", sa.Column("start_authorised_by_id", sa.Integer(), nullable=True))
+    op.create_foreign_key(FK_NAME, "projects", "users", ["start_authorised_by_id"], ["id"])
 
 
 def downgrade():
-    with op.batch_alter_table("projects", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("fk_projects_start_authorised_by_id_users"), type_="foreignkey"
-        )
-        batch_op.drop_column("start_authorised_by_id")
-        batch_op.drop_column("start_authorised_at")
+    if _is_sqlite():
+        op.execute("ALTER TABLE projects DROP COLUMN start_authorised_by_id")
+        op.execute("ALTER TABLE projects DROP COLUMN start_authorised_at")
+        return
+    op.drop_constraint(FK_NAME, "projects", type_="foreignkey")
+    op.drop_column("projects", "start_authorised_by_id")
+    op.drop_column("projects", "start_authorised_at")
