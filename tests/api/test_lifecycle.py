@@ -37,7 +37,7 @@ def test_a_status_on_create_is_refused(db, api_as, make_user, make_org, caplog, 
     assert _projects(db) == before
     assert db.session.scalar(select(func.count(AuditEntry.id))) == entries
     assert any(
-        "Refused attempt" in r.getMessage() and f"user {person.id}" in r.getMessage()
+        "refused status" in r.getMessage() and f"by user {person.id}" in r.getMessage()
         for r in caplog.records
     )
 
@@ -66,7 +66,7 @@ def test_a_status_on_update_is_refused_and_nothing_changes(
     assert response.get_json()["errors"][0]["field"] == "status"
     db.session.refresh(project)
     assert (project.status, project.name, project.version) == ("proposed", "Before", version)
-    assert any("Refused attempt" in r.getMessage() for r in caplog.records)
+    assert any("refused status" in r.getMessage() for r in caplog.records)
 
 
 def test_status_is_still_read_and_filtered(db, api_as, make_user, make_project):
@@ -98,41 +98,60 @@ def _form(org, manager, **overrides):
     return data
 
 
-def test_a_forged_status_on_the_create_form_is_ignored(db, client, login, make_user, make_org):
+def test_a_forged_status_on_the_create_form_is_refused_and_creates_nothing(
+    db, client, login, make_user, make_org, caplog
+):
     manager = make_user()
     login(manager)
     page = client.get("/projects/new").get_data(as_text=True)
     assert 'name="status"' not in page
-    response = client.post("/projects/new", data=_form(make_org(), manager, status="active"))
+    before = _projects(db)
+    with caplog.at_level(logging.WARNING, logger="tracker.policy"):
+        response = client.post("/projects/new", data=_form(make_org(), manager, status="active"))
+    assert response.status_code == 422
+    assert "moves only through governance" in response.get_data(as_text=True)
+    assert _projects(db) == before
+    assert db.session.scalars(select(Project).where(Project.code == "FRM-1")).first() is None
+    assert any(
+        "refused status" in r.getMessage() and f"by user {manager.id}" in r.getMessage()
+        for r in caplog.records
+    )
+    # The same form without the forged field creates a proposed project.
+    response = client.post("/projects/new", data=_form(make_org(), manager))
     assert response.status_code == 302
     project = db.session.scalars(select(Project).where(Project.code == "FRM-1")).one()
     assert project.status == "proposed"
 
 
 @pytest.mark.parametrize("forged", ["closed", "active", "closed_early"])
-def test_a_forged_status_on_the_edit_form_changes_nothing(
-    db, client, login, make_user, make_project, forged
+def test_a_forged_status_on_the_edit_form_is_refused_and_changes_nothing(
+    db, client, login, make_user, make_project, caplog, forged
 ):
     manager = make_user()
     project = make_project(manager=manager, status="proposed")
+    version = project.version
     login(manager)
     page = client.get(f"/projects/{project.id}/edit").get_data(as_text=True)
     assert 'name="status"' not in page
     assert "The status changes only when the board decides" in page
-    response = client.post(
-        f"/projects/{project.id}/edit",
-        data=_form(
-            project.lead_organisation,
-            manager,
-            code=project.code,
-            name="Renamed",
-            status=forged,
-            version=project.version,
-        ),
-    )
-    assert response.status_code == 302
+    with caplog.at_level(logging.WARNING, logger="tracker.policy"):
+        response = client.post(
+            f"/projects/{project.id}/edit",
+            data=_form(
+                project.lead_organisation,
+                manager,
+                code=project.code,
+                name="Renamed",
+                status=forged,
+                version=project.version,
+            ),
+        )
+    assert response.status_code == 422
+    assert "moves only through governance" in response.get_data(as_text=True)
     db.session.refresh(project)
-    assert (project.name, project.status, project.finished_on) == ("Renamed", "proposed", None)
+    assert (project.name, project.status, project.version) == (project.name, "proposed", version)
+    assert project.name != "Renamed" and project.finished_on is None
+    assert any(f"refused status by user {manager.id}" in r.getMessage() for r in caplog.records)
 
 
 # -- closing a project without stages -------------------------------------------------------

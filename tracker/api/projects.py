@@ -4,7 +4,7 @@ same services and access rules as the pages."""
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import abort, current_app, request
+from flask import abort
 from flask_login import current_user
 
 from tracker.agile import services as agile
@@ -29,8 +29,15 @@ from tracker.core.errors import RuleError
 from tracker.core.pagination import paginate
 from tracker.projects import queries
 from tracker.projects import services as projects
+from tracker.projects.access import refused
 from tracker.projects.queries import SORT_COLUMNS
-from tracker.projects.rules import CRITICALITY, DELIVERY_METHODS, PROJECT_STATUSES, SIZE_TIERS
+from tracker.projects.rules import (
+    CRITICALITY,
+    DELIVERY_METHODS,
+    GOVERNED_STATUS,
+    PROJECT_STATUSES,
+    SIZE_TIERS,
+)
 
 blp = resource("projects", "Projects: list, read, create and update.")
 
@@ -99,13 +106,6 @@ CODE = ma.validate.Regexp(
 )
 
 
-GOVERNED_STATUS = (
-    "A project's status cannot be set: it moves only through governance (the start gate or "
-    "the Executive's authorisation to start makes it active; the closing gate or the "
-    "Executive's closure closes it). A new project is always proposed."
-)
-
-
 class _NoStatus(Schema):
     """Refuses a ``status`` in the body with a message that says why, and logs the attempt:
     a status sent here is someone trying to move the project without the board."""
@@ -113,13 +113,7 @@ class _NoStatus(Schema):
     @ma.pre_load
     def _refuse_status(self, data, **kwargs):
         if isinstance(data, dict) and "status" in data:
-            current_app.logger.warning(
-                "Refused attempt: user %s sent a project status (%r) to %s %s",
-                getattr(current_user, "id", None),
-                str(data["status"])[:40],
-                request.method,
-                request.path,
-            )
+            refused("status", sent=str(data["status"])[:40])
             raise ma.ValidationError({"status": [GOVERNED_STATUS]})
         return data
 

@@ -16,6 +16,13 @@ PROJECT_STATUSES = {
 }
 
 
+GOVERNED_STATUS = (
+    "A project's status cannot be set: it moves only through governance (the start gate or "
+    "the Executive's authorisation to start makes it active; the closing gate or the "
+    "Executive's closure closes it). A new project is always proposed."
+)
+
+
 class ProjectStatus(StrEnum):
     PROPOSED = "proposed"
     ACTIVE = "active"

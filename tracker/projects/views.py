@@ -22,12 +22,14 @@ from tracker.projects.access import (
     governance_level,
     load_project,
     project_roles,
+    refused,
 )
 from tracker.projects.forms import MemberForm, ProjectFilterForm, ProjectForm
 from tracker.projects.models import ProjectMembership
 from tracker.projects.rules import (
     CRITICALITY,
     DELIVERY_METHODS,
+    GOVERNED_STATUS,
     PROJECT_ROLES,
     PROJECT_STATUSES,
     STATUS_MOVES,
@@ -128,6 +130,8 @@ def create_project():
     if not current_user.is_pmo:
         # Without a PMO role you propose projects that you will manage yourself.
         form.manager_id.choices = [(current_user.id, current_user.name)]
+    if _forged_status(form):
+        return render_template("projects/form.html", form=form, project=None), 422
     if form.validate_on_submit():
         with form_work(form) as work:
             project = projects.create_project(_data(form))
@@ -137,6 +141,16 @@ def create_project():
     return render_template("projects/form.html", form=form, project=None), (
         400 if form.errors else 200
     )
+
+
+def _forged_status(form: ProjectForm, project=None) -> bool:
+    """A status in a project form's POST is someone trying to move the project without the
+    board (the form has no such field): refused with the reason, and logged."""
+    if request.method != "POST" or "status" not in request.form:
+        return False
+    refused("status", project=getattr(project, "id", None), sent=request.form["status"][:40])
+    form.form_errors.append(GOVERNED_STATUS)
+    return True
 
 
 def _data(form: ProjectForm) -> projects.ProjectData:
@@ -255,6 +269,8 @@ def edit_project(project_id: int):
         manager = projects.manager_of(project)
         form.manager_id.data = manager.id if manager else None
         form.version.data = str(project.version)
+    if _forged_status(form, project):
+        return render_template("projects/form.html", form=form, project=project), 422
     if form.validate_on_submit():
         with form_work(form) as work:
             projects.update_project(project, _data(form), version=form.version_number())
