@@ -123,6 +123,31 @@ def test_bad_hours_in_the_grid_save_nothing(client, login, team, db, typed, mess
     assert _count(db) == 0
 
 
+def test_a_day_with_several_entries_keeps_its_hours_when_the_grid_comes_back(
+    client, login, team, db, log
+):
+    """Such a day is not a box in the grid, so the post does not carry it: the page that
+    comes back with an error still shows and totals its stored hours."""
+    member, project = team["member"], team["project"]
+    log(member, project, MONDAY, "1.5", note="morning")
+    log(member, project, MONDAY, "2.25", note="afternoon")
+    db.session.commit()
+    login(member)
+    # A new line with hours but nothing chosen: refused before anything is saved.
+    response = client.post(
+        f"/timesheet?week={MONDAY}",
+        data=_grid_form([(_line(project), {1: "2"}), ("", {2: "1"})]),
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Choose what the new line" in page
+    assert "None" not in page.split('id="entries"')[0]
+    assert "3.75" in page and "(several entries)" in page
+    # The row total counts the stored 3.75 hours with the typed 2.
+    assert "5.75" in page
+    assert _count(db) == 2
+
+
 def test_a_day_over_24_hours_in_the_grid_saves_nothing(client, login, team, db):
     login(team["member"])
     response = client.post(

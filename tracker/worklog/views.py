@@ -140,6 +140,7 @@ def _timesheet_page(person, start, form, *, status=200, copied=None, view=None):
     unlock_form = None
     if week is not None and week.status == "submitted" and services.can_unlock(current_user, week):
         unlock_form = UnlockForm(formdata=None, version=week.version)
+    _show_stored_multi_cells(form, view, multi)
     row_labels = [labels.get(row.line.data or "") for row in form.rows]
     used = {row.line.data for row in form.rows if row.line.data}
     new_options = [
@@ -167,6 +168,19 @@ def _timesheet_page(person, start, form, *, status=200, copied=None, view=None):
         copied=copied,
         delete_form=DeleteForm(formdata=None),
     ), status
+
+
+def _show_stored_multi_cells(form, view, multi) -> None:
+    """A day with several entries is not a box in the grid, so a posted grid does not carry
+    it: show (and total) its stored hours, not nothing, when the page comes back."""
+    stored = {services.line_text(line.key): line.cells for line in view.lines}
+    for row in form.rows:
+        flags = multi.get(row.line.data or "")
+        if not flags:
+            continue
+        for offset, cell in enumerate(row.day_fields()):
+            if flags[offset] and not cell.data:
+                cell.data = rules.format_hours(stored[row.line.data][offset])
 
 
 def _typed_totals(form):
