@@ -65,9 +65,20 @@ def exception_waits_on(user_id, role):
     )
 
 
+def start_waits_on(role):
+    """A proposed agile project waits for its Executive to authorise the start (the board,
+    not the manager, makes it active)."""
+    return and_(
+        Project.status == "proposed",
+        Project.delivery_method == "agile",
+        Project.start_authorised_at.is_(None),
+        role == "executive",
+    )
+
+
 @dataclass(frozen=True)
 class InboxItem:
-    kind: str  # "gate" or "exception"
+    kind: str  # "gate", "exception" or "start"
     id: int
     project_id: int
     project_code: str
@@ -82,7 +93,8 @@ class InboxItem:
 
 
 def inbox(user) -> list[InboxItem]:
-    """Gates and exceptions waiting for this person's decision, oldest first (two queries)."""
+    """Gates, exceptions and agile starts waiting for this person's decision, oldest first
+    (three queries)."""
     gates = db.session.execute(
         select(
             GateReview.id,
@@ -130,7 +142,22 @@ def inbox(user) -> list[InboxItem]:
             exception_waits_on(ProjectMembership.user_id, ProjectMembership.role),
         )
     )
+    starts = db.session.execute(
+        select(
+            Project.id,
+            Project.id,
+            Project.code,
+            Project.name,
+            ProjectMembership.role,
+            Project.created_at,
+            Project.status,
+        )
+        .join(ProjectMembership, ProjectMembership.project_id == Project.id)
+        .where(ProjectMembership.user_id == user.id, start_waits_on(ProjectMembership.role))
+    )
     items: dict[tuple[str, int], InboxItem] = {}
+    for row in starts:
+        items[("start", row[0])] = InboxItem("start", *row)
     for row in gates:
         key = ("gate", row[0])
         if key not in items:  # a person holding two required roles sees the gate once

@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, case, distinct, exists, func, literal, or_, select
+from sqlalchemy import Select, and_, case, distinct, func, literal, or_, select
 
 from tracker.agile.models import BacklogItem, Iteration
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.projects.models import Project, ProjectMembership
-from tracker.stages.models import ExceptionReport, GateDecision, GateReview, Stage
-from tracker.stages.queries import _role_required
+from tracker.stages.models import ExceptionReport, GateReview, Stage
+from tracker.stages.queries import exception_waits_on, gate_waits_on, start_waits_on
 from tracker.stages.services import BOOKABLE_STATUSES, CLOSED_PROJECT_STATUSES
 from tracker.worklog import rules
 from tracker.worklog.models import TimeEntry, TimesheetWeek
@@ -218,8 +218,8 @@ def line_options(person_id: int) -> list[tuple[LineKey, str]]:
 
 
 def pending_decisions(user) -> int:
-    """How many gates and exceptions wait for this person's decision: one query, counting
-    what the Decisions inbox lists."""
+    """How many gates, exceptions and agile starts wait for this person's decision: one
+    query, counting what the Decisions inbox lists (by the same rules)."""
     gates = (
         select(func.count(distinct(GateReview.id)))
         .join(
@@ -231,10 +231,7 @@ def pending_decisions(user) -> int:
         )
         .where(
             GateReview.status == "pending",
-            _role_required(GateReview.required_roles, ProjectMembership.role),
-            ~exists().where(
-                GateDecision.gate_id == GateReview.id, GateDecision.role == ProjectMembership.role
-            ),
+            gate_waits_on(ProjectMembership.user_id, ProjectMembership.role),
         )
         .scalar_subquery()
     )
@@ -249,11 +246,17 @@ def pending_decisions(user) -> int:
         )
         .where(
             ExceptionReport.status.in_(("open", "plan_submitted")),
-            _role_required(ExceptionReport.required_roles, ProjectMembership.role),
+            exception_waits_on(ProjectMembership.user_id, ProjectMembership.role),
         )
         .scalar_subquery()
     )
-    return int(db.session.scalar(select(gates + exceptions)) or 0)
+    starts = (
+        select(func.count(distinct(Project.id)))
+        .join(ProjectMembership, ProjectMembership.project_id == Project.id)
+        .where(ProjectMembership.user_id == user.id, start_waits_on(ProjectMembership.role))
+        .scalar_subquery()
+    )
+    return int(db.session.scalar(select(gates + exceptions + starts)) or 0)
 
 
 def submitted_weeks_to_review(user, limit: int = 20) -> list:
