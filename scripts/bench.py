@@ -67,6 +67,7 @@ PAGES = [
     Page("Budget, stage-gated project", "manager", "/projects/{staged}/budget"),
     Page("Budget, agile project", "agile_manager", "/projects/{agile}/budget"),
     Page("Approver inbox", "approver", "/decisions"),
+    Page("Gate review, for the board", "approver", "/projects/{gate_project}/gates/{gate}"),
     Page("Weekly timesheet", "team", "/timesheet?week={week}"),
     Page("PMO dashboard", "pmo", "/portfolio/"),
     Page("PMO dashboard, filtered", "pmo", "/portfolio/?method=agile&status=active"),
@@ -225,6 +226,17 @@ def pick(app) -> tuple[dict, dict]:
             .order_by(func.count().desc(), ProjectMembership.user_id)
             .limit(1)
         )
+        gate_project, gate = db.session.execute(
+            select(GateReview.project_id, GateReview.id)
+            .join(ProjectMembership, ProjectMembership.project_id == GateReview.project_id)
+            .where(
+                GateReview.status == "pending",
+                ProjectMembership.user_id == approver,
+                ProjectMembership.role == "executive",
+            )
+            .order_by(GateReview.id)
+            .limit(1)
+        ).one()
         team = db.session.scalar(
             select(ProjectMembership.user_id)
             .where(ProjectMembership.project_id == staged, ProjectMembership.role == "team_member")
@@ -248,6 +260,8 @@ def pick(app) -> tuple[dict, dict]:
         ids = {
             "staged": staged,
             "agile": agile,
+            "gate_project": gate_project,
+            "gate": gate,
             "week": (last_day - timedelta(days=last_day.weekday())).isoformat(),
         }
         return people, ids

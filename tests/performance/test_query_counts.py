@@ -39,6 +39,11 @@ def _pick(db) -> tuple[dict, dict]:
     pending = db.session.scalar(
         select(func.min(GateReview.project_id)).where(GateReview.status == "pending")
     )
+    gate = db.session.scalar(
+        select(func.min(GateReview.id)).where(
+            GateReview.project_id == pending, GateReview.status == "pending"
+        )
+    )
     team = member(staged, "team_member")
     last = db.session.scalar(
         select(func.max(TimeEntry.work_date)).where(TimeEntry.person_id == team)
@@ -62,6 +67,7 @@ def _pick(db) -> tuple[dict, dict]:
         "budget, stage-gated": ("manager", f"/projects/{staged}/budget"),
         "budget, agile": ("agile_manager", f"/projects/{agile}/budget"),
         "approver inbox": ("approver", "/decisions"),
+        "gate review, for the board": ("approver", f"/projects/{pending}/gates/{gate}"),
         "weekly timesheet": ("team", f"/timesheet?week={week}"),
         "PMO dashboard": ("pmo", "/portfolio/"),
         "PMO dashboard, filtered": ("pmo", "/portfolio/?method=agile&status=active"),
