@@ -50,7 +50,7 @@ IndexExact = Numeric(28, 12)
 
 
 def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 class CostImport(db.Model):

@@ -34,7 +34,7 @@ CONFIDENCES = {"high": "High", "low": "Low"}
 
 
 def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 def _load(text: str | None, default: Any) -> Any:

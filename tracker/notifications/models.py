@@ -29,7 +29,7 @@ EMAIL_STATUSES = {
 
 
 def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 class Notification(db.Model):

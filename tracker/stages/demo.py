@@ -18,6 +18,7 @@ from tracker.extensions import db
 from tracker.projects.models import Project
 from tracker.stages import rules, services
 from tracker.stages.models import Stage
+from tracker.stages.rules import GateStatus
 
 # code -> (method if none decided yet, [(stage name, start, finish, budget)])
 PLANS = {
@@ -141,7 +142,7 @@ def _decide(gate, roles, decisions: dict[str, tuple[str, str]] | None = None):
     for role in gate.roles:
         decision, comment = decisions.get(role, ("approve", ""))
         services.decide_gate(gate, role=role, decision=decision, comment=comment, actor=roles[role])
-        if gate.status != "pending":
+        if gate.status != GateStatus.PENDING:
             break
 
 

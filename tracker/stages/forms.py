@@ -13,6 +13,7 @@ from tracker.stages.models import (
     STATED_TARGETS,
     TARGET_STATUSES,
 )
+from tracker.stages.rules import ExceptionStatus, TargetStatus
 
 LONG_TEXT = 5000
 
@@ -114,12 +115,16 @@ class ForecastForm(VersionedForm):
         description="What the stage is now expected to cost in total.",
         validators=[InputRequired("Enter the forecast cost")],
     )
-    scope_status = RadioField("Scope", choices=options(TARGET_STATUSES), default="met")
-    quality_status = RadioField("Quality", choices=options(TARGET_STATUSES), default="met")
-    risk_status = RadioField("Risk", choices=options(TARGET_STATUSES), default="met")
-    benefit_status = RadioField("Benefit", choices=options(TARGET_STATUSES), default="met")
+    scope_status = RadioField("Scope", choices=options(TARGET_STATUSES), default=TargetStatus.MET)
+    quality_status = RadioField(
+        "Quality", choices=options(TARGET_STATUSES), default=TargetStatus.MET
+    )
+    risk_status = RadioField("Risk", choices=options(TARGET_STATUSES), default=TargetStatus.MET)
+    benefit_status = RadioField(
+        "Benefit", choices=options(TARGET_STATUSES), default=TargetStatus.MET
+    )
     sustainability_status = RadioField(
-        "Sustainability", choices=options(TARGET_STATUSES), default="met"
+        "Sustainability", choices=options(TARGET_STATUSES), default=TargetStatus.MET
     )
 
     def __init__(self, *args, **kwargs):
@@ -260,7 +265,7 @@ class ExceptionDecisionForm(VersionedForm):
         self.option.choices = options(
             [("", "Choose an option"), *[(n, f"Option {n}") for n in numbers]]
         )
-        if report is not None and report.status == "plan_submitted":
+        if report is not None and report.status == ExceptionStatus.PLAN_SUBMITTED:
             allowed = ("approve_exception_plan", "request_exception_plan", "close_project")
         else:
             allowed = ("approve_option", "request_exception_plan", "close_project")

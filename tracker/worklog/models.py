@@ -17,7 +17,7 @@ from tracker.worklog.rules import WEEK_STATUSES
 
 
 def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 class TimesheetWeek(db.Model):
