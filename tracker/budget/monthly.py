@@ -31,6 +31,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.agile.models import Iteration
+from tracker.agile.rules import IterationStatus
 from tracker.audit import services as audit
 from tracker.audit.rules import diff
 from tracker.budget import rules, services
@@ -44,6 +45,7 @@ from tracker.budget.models import (
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.projects.models import Project
+from tracker.projects.rules import ProjectStatus
 from tracker.stages import rules as stage_rules
 from tracker.stages import services as stages
 from tracker.stages.models import STATED_TARGETS, Stage
@@ -65,7 +67,7 @@ def due_project_ids(today: date) -> list[int]:
         db.session.scalars(
             select(Project.id)
             .where(
-                Project.status == "active",
+                Project.status == ProjectStatus.ACTIVE,
                 Project.id.in_(select(Baseline.project_id)),
                 Project.id.not_in(taken),
             )
@@ -210,7 +212,7 @@ def _closed_iterations(ids: list[int], on: date) -> tuple[dict[int, int], dict[i
             Iteration.completed_points,
             Iteration.closed_at,
             Iteration.end_on,
-        ).where(Iteration.project_id.in_(ids), Iteration.status == "closed")
+        ).where(Iteration.project_id.in_(ids), Iteration.status == IterationStatus.CLOSED)
     ):
         if services.closed_on(closed_at, end_on) <= on:
             by_project[project_id] += points or 0

@@ -22,6 +22,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from tracker.agile.models import Iteration
+from tracker.agile.rules import IterationStatus
 from tracker.audit import services as audit
 from tracker.auth.models import User
 from tracker.budget import rules
@@ -608,7 +609,7 @@ def completed_points(project_id: int, on: date, *, stage_id: int | None = None) 
     rows = db.session.execute(
         select(Iteration.completed_points, Iteration.closed_at, Iteration.end_on).where(
             Iteration.project_id == project_id,
-            Iteration.status == "closed",
+            Iteration.status == IterationStatus.CLOSED,
             *([Iteration.stage_id == stage_id] if stage_id is not None else []),
         )
     )

@@ -31,6 +31,7 @@ from flask import current_app
 from sqlalchemy import Table, func, insert, select
 
 from tracker.agile.models import Feedback, Iteration
+from tracker.agile.rules import IterationStatus
 from tracker.auth.models import User
 from tracker.budget import rules as budget_rules
 from tracker.budget import services as budget_services
@@ -854,7 +855,7 @@ class Generator:
 
     def _iterations(self, plan: Plan) -> None:
         for iteration in plan.iterations:
-            closed = iteration.status == "closed"
+            closed = iteration.status == IterationStatus.CLOSED
             self.writer.add(
                 Iteration.__table__,
                 {
@@ -869,7 +870,7 @@ class Generator:
                     "status": iteration.status,
                     "completed_points": iteration.completed,
                     "started_at": _at(iteration.start, 9)
-                    if iteration.status != "planned"
+                    if iteration.status != IterationStatus.PLANNED
                     else None,
                     "closed_at": _at(iteration.finish) if closed else None,
                     "closed_by_id": plan.manager if closed else None,

@@ -33,6 +33,7 @@ from sqlalchemy import (
 )
 
 from tracker.agile.models import Feedback, Iteration
+from tracker.agile.rules import IterationStatus
 from tracker.audit.models import AuditEntry
 from tracker.budget.models import BudgetException, Checkpoint
 from tracker.extensions import db
@@ -44,6 +45,7 @@ from tracker.portfolio.models import PortfolioReviewWait, PortfolioSummary
 from tracker.portfolio.sql import days_between, median, utc_day
 from tracker.projects.models import Project, ProjectMembership, project_partners
 from tracker.projects.queries import size_tier_expression
+from tracker.projects.rules import ProjectStatus
 from tracker.stages.models import ExceptionReport, GateReview
 
 FINISHED_STATUSES = ("closed", "closed_early")
@@ -219,7 +221,7 @@ def _waiting_since(ids=None):
             select(
                 Iteration.project_id,
                 func.min(Iteration.end_on).label("iteration_waiting_since"),
-            ).where(Iteration.status == "active"),
+            ).where(Iteration.status == IterationStatus.ACTIVE),
             Iteration.project_id,
             ids,
         )
@@ -328,7 +330,7 @@ def facts(filters: Filters, today: date, *, name: str = "facts", as_cte: bool = 
         (~finished, None),
         (
             and_(
-                Project.status == "closed",
+                Project.status == ProjectStatus.CLOSED,
                 Project.finished_on.is_not(None),
                 Project.finished_on <= Project.planned_finish,
                 ac.is_not(None),

@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import Select, and_, case, distinct, exists, func, literal, or_, select
 
 from tracker.agile.models import BacklogItem, Iteration
+from tracker.agile.rules import IterationStatus
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.projects.models import Project, ProjectMembership
@@ -191,7 +192,7 @@ def line_options(person_id: int) -> list[tuple[LineKey, str]]:
             stages[row.project_id].append(row)
         for row in db.session.execute(
             select(Iteration.project_id, Iteration.id, Iteration.name)
-            .where(Iteration.project_id.in_(ids), Iteration.status != "closed")
+            .where(Iteration.project_id.in_(ids), Iteration.status != IterationStatus.CLOSED)
             .order_by(Iteration.start_on)
         ):
             iterations[row.project_id].append(row)

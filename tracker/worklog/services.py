@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.agile.models import BacklogItem, Iteration
+from tracker.agile.rules import IterationStatus
 from tracker.audit import services as audit
 from tracker.audit.rules import diff
 from tracker.auth.models import User
@@ -191,7 +192,7 @@ def check_target(
         iteration = db.session.get(Iteration, iteration_id)
         if iteration is None or iteration.project_id != project.id:
             raise RuleError(f"Choose an iteration of {project.code}", "iteration_id")
-        if iteration.status == "closed":
+        if iteration.status == IterationStatus.CLOSED:
             raise RuleError(
                 f"{iteration.name} is closed: time can no longer be logged against it. "
                 "Log it against the current iteration.",
