@@ -15,7 +15,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
-from tracker.budget.rules import COST_CATEGORIES
+from tracker.budget.rules import COST_CATEGORIES, BudgetExceptionStatus, CheckpointStatus
 from tracker.db import utcnow
 from tracker.extensions import db
 
@@ -36,8 +36,15 @@ TRIGGERS = {
     "iteration": "Iteration close",
     "monthly": "Monthly check",
 }
-CHECKPOINT_STATUSES = {"within": "Within tolerance", "at_risk": "At risk", "breached": "Breached"}
-EXCEPTION_STATUSES = {"open": "Waiting for the board", "decided": "Decided"}
+CHECKPOINT_STATUSES = {
+    CheckpointStatus.WITHIN: "Within tolerance",
+    CheckpointStatus.AT_RISK: "At risk",
+    CheckpointStatus.BREACHED: "Breached",
+}
+EXCEPTION_STATUSES = {
+    BudgetExceptionStatus.OPEN: "Waiting for the board",
+    BudgetExceptionStatus.DECIDED: "Decided",
+}
 EXCEPTION_DECISIONS = {
     "accept": "Accept the forecast and continue",
     "rebaseline": "Ask the manager to re-baseline",
@@ -185,7 +192,7 @@ class Checkpoint(db.Model):
         UniqueConstraint("iteration_id"),
         CheckConstraint(_in("trigger", TRIGGERS), name="trigger_known"),
         CheckConstraint(
-            "status IS NULL OR " + _in("status", CHECKPOINT_STATUSES), name="status_known"
+            "status IS NULL OR " + _in("status", CheckpointStatus), name="status_known"
         ),
         CheckConstraint("(trigger = 'monthly') = (period IS NOT NULL)", name="period_if_monthly"),
         Index("ix_budget_checkpoints_project_taken", "project_id", "taken_on"),
@@ -280,7 +287,7 @@ class BudgetException(db.Model):
     __tablename__ = "budget_exceptions"
     __table_args__ = (
         UniqueConstraint("checkpoint_id"),
-        CheckConstraint(_in("status", EXCEPTION_STATUSES), name="status_known"),
+        CheckConstraint(_in("status", BudgetExceptionStatus), name="status_known"),
         CheckConstraint(
             "decision IS NULL OR " + _in("decision", EXCEPTION_DECISIONS), name="decision_known"
         ),
@@ -301,7 +308,7 @@ class BudgetException(db.Model):
     checkpoint_id: Mapped[int] = mapped_column(ForeignKey("budget_checkpoints.id"))
     breach: Mapped[str] = mapped_column(Text)
     required_roles: Mapped[str] = mapped_column(String(60))
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[str] = mapped_column(String(20), default=BudgetExceptionStatus.OPEN)
     raised_at: Mapped[datetime] = mapped_column(default=utcnow)
     decision: Mapped[str | None] = mapped_column(String(20))
     decision_comment: Mapped[str | None] = mapped_column(Text)

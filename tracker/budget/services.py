@@ -35,6 +35,7 @@ from tracker.budget.models import (
     CostEntry,
     CostImport,
 )
+from tracker.budget.rules import BudgetExceptionStatus
 from tracker.core.dates import LONDON, uk_today
 from tracker.core.errors import RuleError, check_version
 from tracker.db import utcnow
@@ -42,6 +43,7 @@ from tracker.extensions import db
 from tracker.projects.models import Project
 from tracker.stages import services as stages
 from tracker.stages.models import STATED_TARGETS, GateReview, Stage
+from tracker.stages.rules import StageStatus
 from tracker.worklog.services import labour_cost
 
 METHOD_KINDS = {"stage_gated": "stage", "agile": "release", "hybrid": "hybrid"}
@@ -681,7 +683,7 @@ def progress_defaults(
     gives completed and planned); else the last reported figure, else nothing yet."""
     progress: dict[int, Decimal] = {}
     for stage_id in stage_ids:
-        if statuses.get(stage_id) == "closed":
+        if statuses.get(stage_id) == StageStatus.CLOSED:
             progress[stage_id] = Decimal(100)
             continue
         if kind == "hybrid":
@@ -959,7 +961,7 @@ def _judge_stage(project: Project, checkpoint: Checkpoint, actor: User | None) -
     if project.delivery_method not in stages.STAGED_METHODS:
         return False
     stage = stages.current_stage(project)
-    if stage is None or stage.status not in ("active", "in_exception"):
+    if stage is None or stage.status not in (StageStatus.ACTIVE, StageStatus.IN_EXCEPTION):
         return False
     row = next((r for r in checkpoint.progress if r.stage_id == stage.id), None)
     if row is None:
@@ -996,7 +998,7 @@ def _raise_budget_exception(
         checkpoint_id=checkpoint_id,
         breach=breach_text(judged),
         required_roles=",".join(stages.regime_for(project).approver_roles),
-        status="open",
+        status=BudgetExceptionStatus.OPEN,
         raised_at=utcnow(),
     )
     try:
@@ -1029,7 +1031,8 @@ def breach_text(judged: rules.ToleranceCheck) -> str:
 def open_budget_exception(project: Project) -> BudgetException | None:
     return db.session.scalars(
         select(BudgetException).where(
-            BudgetException.project_id == project.id, BudgetException.status == "open"
+            BudgetException.project_id == project.id,
+            BudgetException.status == BudgetExceptionStatus.OPEN,
         )
     ).first()
 
@@ -1108,7 +1111,7 @@ def decide_budget_exception(
     held = stages.roles_held(actor, project) & set(report.roles)
     if not held:
         raise RuleError("Only the board members this exception was raised to can decide it.")
-    if report.status != "open":
+    if report.status != BudgetExceptionStatus.OPEN:
         raise RuleError(
             "This budget exception has already been decided: your decision was not recorded."
         )
@@ -1118,7 +1121,7 @@ def decide_budget_exception(
     if not comment:
         raise RuleError("Enter the reason for your decision", "comment")
     role = next(r for r in report.roles if r in held)
-    report.status = "decided"
+    report.status = BudgetExceptionStatus.DECIDED
     report.decision = decision
     report.decision_comment = comment
     report.decided_by_id, report.decided_role, report.decided_at = actor.id, role, utcnow()

@@ -17,9 +17,11 @@ from tracker.extensions import db
 from tracker.projects.models import Project, ProjectMembership
 from tracker.stages.models import ExceptionReport, GateDecision, GateReview, Stage
 from tracker.stages.queries import _role_required
+from tracker.stages.rules import GateStatus
 from tracker.stages.services import BOOKABLE_STATUSES, CLOSED_PROJECT_STATUSES
 from tracker.worklog import rules
 from tracker.worklog.models import TimeEntry, TimesheetWeek
+from tracker.worklog.rules import WeekStatus
 from tracker.worklog.services import LineKey, _cost_by_rate, rate_in_force
 
 ZERO = Decimal(0)
@@ -93,7 +95,7 @@ class WeekView:
 
     @property
     def status(self) -> str:
-        return self.week.status if self.week else "open"
+        return self.week.status if self.week else WeekStatus.OPEN
 
     @property
     def version(self) -> int:
@@ -231,7 +233,7 @@ def pending_decisions(user) -> int:
             ),
         )
         .where(
-            GateReview.status == "pending",
+            GateReview.status == GateStatus.PENDING,
             _role_required(GateReview.required_roles, ProjectMembership.role),
             ~exists().where(
                 GateDecision.gate_id == GateReview.id, GateDecision.role == ProjectMembership.role
@@ -267,7 +269,7 @@ def submitted_weeks_to_review(user, limit: int = 20) -> list:
             select(TimesheetWeek, User.name, func.sum(TimeEntry.hours))
             .join(User, User.id == TimesheetWeek.person_id)
             .join(TimeEntry, TimeEntry.week_id == TimesheetWeek.id)
-            .where(TimesheetWeek.status == "submitted", TimeEntry.project_id.in_(managed))
+            .where(TimesheetWeek.status == WeekStatus.SUBMITTED, TimeEntry.project_id.in_(managed))
             .group_by(TimesheetWeek.id, User.name)
             .order_by(TimesheetWeek.week_start.desc(), User.name)
             .limit(limit)
@@ -373,7 +375,7 @@ def project_log(project: Project, start: date | None = None, end: date | None = 
             select(TimesheetWeek, User.name, func.sum(TimeEntry.hours))
             .join(User, User.id == TimesheetWeek.person_id)
             .join(TimeEntry, TimeEntry.week_id == TimesheetWeek.id)
-            .where(TimeEntry.project_id == project.id, TimesheetWeek.status == "submitted")
+            .where(TimeEntry.project_id == project.id, TimesheetWeek.status == WeekStatus.SUBMITTED)
             .group_by(TimesheetWeek.id, User.name)
             .order_by(TimesheetWeek.week_start.desc(), User.name)
             .limit(50)
@@ -452,7 +454,7 @@ def export_rows(
             BacklogItem.title,
             TimeEntry.hours,
             TimeEntry.note,
-            func.coalesce(TimesheetWeek.status, "open"),
+            func.coalesce(TimesheetWeek.status, WeekStatus.OPEN.value),
         )
         .join(User, User.id == TimeEntry.person_id)
         .join(Project, Project.id == TimeEntry.project_id)
