@@ -111,7 +111,7 @@ def create_project(data: ProjectData) -> Project:
     """A new project is always proposed, whoever creates it: only governance moves it on
     (``tracker.projects.lifecycle``)."""
     lead, partners, manager = _check(data)
-    project = Project(status=ProjectStatus.PROPOSED)
+    project = Project(status=ProjectStatus.PROPOSED.value)
     _apply(project, data, lead, partners, manager)
     db.session.add(project)
     _flush_unique(data.code)

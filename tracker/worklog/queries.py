@@ -17,7 +17,7 @@ from tracker.extensions import db
 from tracker.projects.models import Project, ProjectMembership
 from tracker.stages.models import ExceptionReport, GateDecision, GateReview, Stage
 from tracker.stages.queries import _role_required
-from tracker.stages.rules import GateStatus
+from tracker.stages.rules import WAITING_FOR_BOARD, GateStatus
 from tracker.stages.services import BOOKABLE_STATUSES, CLOSED_PROJECT_STATUSES
 from tracker.worklog import rules
 from tracker.worklog.models import TimeEntry, TimesheetWeek
@@ -251,7 +251,7 @@ def pending_decisions(user) -> int:
             ),
         )
         .where(
-            ExceptionReport.status.in_(("open", "plan_submitted")),
+            ExceptionReport.status.in_(WAITING_FOR_BOARD),
             _role_required(ExceptionReport.required_roles, ProjectMembership.role),
         )
         .scalar_subquery()
