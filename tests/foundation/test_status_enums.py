@@ -1,5 +1,6 @@
-"""Each status vocabulary is one enum: its values are exactly what the column's CHECK
-constraint allows, its labels cover every member, and every template can compare with it."""
+"""Each status (and board decision) vocabulary is one enum: its values are exactly what the
+column's CHECK constraint allows, its labels cover every member, and every template can
+compare with it."""
 
 from __future__ import annotations
 
@@ -22,8 +23,9 @@ from tracker.budget.models import (
     BudgetException,
     Checkpoint,
 )
+from tracker.budget.models import EXCEPTION_DECISIONS as BUDGET_DECISIONS
 from tracker.budget.models import EXCEPTION_STATUSES as BUDGET_EXCEPTION_STATUSES
-from tracker.budget.rules import BudgetExceptionStatus, CheckpointStatus
+from tracker.budget.rules import BudgetDecision, BudgetExceptionStatus, CheckpointStatus
 from tracker.methods.models import RISK_STATUSES, Risk
 from tracker.methods.rules import RiskStatus
 from tracker.notifications.models import EMAIL_STATUSES, OutboxEmail
@@ -32,19 +34,25 @@ from tracker.projects.models import Project
 from tracker.projects.rules import PROJECT_STATUSES, ProjectStatus
 from tracker.scheduler.models import RUN_OUTCOMES, JobRun
 from tracker.scheduler.rules import RunOutcome
+from tracker.stages import rules
 from tracker.stages.models import (
+    EXCEPTION_DECISIONS,
     EXCEPTION_STATUSES,
+    GATE_DECISIONS,
     GATE_STATUSES,
     RAG,
     STAGE_STATUSES,
     TARGET_STATUSES,
+    ExceptionDecision,
     ExceptionReport,
+    GateDecision,
     GateReview,
     HighlightReport,
     Stage,
 )
 from tracker.stages.rules import (
     ExceptionStatus,
+    ExceptionVote,
     GateStatus,
     Rag,
     StageStatus,
@@ -75,6 +83,10 @@ COLUMNS = [
     (Risk, "status", RiskStatus, RISK_STATUSES),
     (OutboxEmail, "status", EmailStatus, EMAIL_STATUSES),
     (JobRun, "outcome", RunOutcome, RUN_OUTCOMES),
+    # The board's decisions, kept the same way.
+    (GateDecision, "decision", rules.GateDecision, GATE_DECISIONS),
+    (ExceptionDecision, "decision", ExceptionVote, EXCEPTION_DECISIONS),
+    (BudgetException, "decision", BudgetDecision, BUDGET_DECISIONS),
 ]
 IDS = [f"{model.__tablename__}.{column}" for model, column, _, _ in COLUMNS]
 
@@ -140,6 +152,8 @@ TEMPLATE_ENUMS = [
     RiskStatus,
     EmailStatus,
     RunOutcome,
+    rules.GateDecision,
+    ExceptionVote,
 ]
 
 

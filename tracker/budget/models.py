@@ -15,7 +15,12 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
-from tracker.budget.rules import COST_CATEGORIES, BudgetExceptionStatus, CheckpointStatus
+from tracker.budget.rules import (
+    COST_CATEGORIES,
+    BudgetDecision,
+    BudgetExceptionStatus,
+    CheckpointStatus,
+)
 from tracker.db import utcnow
 from tracker.extensions import db
 
@@ -46,8 +51,8 @@ EXCEPTION_STATUSES = {
     BudgetExceptionStatus.DECIDED: "Decided",
 }
 EXCEPTION_DECISIONS = {
-    "accept": "Accept the forecast and continue",
-    "rebaseline": "Ask the manager to re-baseline",
+    BudgetDecision.ACCEPT: "Accept the forecast and continue",
+    BudgetDecision.REBASELINE: "Ask the manager to re-baseline",
 }
 
 # Indices are stored at full precision (the exact ratio of the checkpoint's own penny
@@ -289,7 +294,7 @@ class BudgetException(db.Model):
         UniqueConstraint("checkpoint_id"),
         CheckConstraint(_in("status", BudgetExceptionStatus), name="status_known"),
         CheckConstraint(
-            "decision IS NULL OR " + _in("decision", EXCEPTION_DECISIONS), name="decision_known"
+            "decision IS NULL OR " + _in("decision", BudgetDecision), name="decision_known"
         ),
         # One open budget exception per project at a time.
         Index(

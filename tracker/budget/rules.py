@@ -89,6 +89,13 @@ class BudgetExceptionStatus(StrEnum):
     DECIDED = "decided"
 
 
+class BudgetDecision(StrEnum):
+    """The board's answer to a budget exception."""
+
+    ACCEPT = "accept"
+    REBASELINE = "rebaseline"
+
+
 # Indices are stored at full precision (the exact ratio to 12 decimal places) and shown
 # at two (the tolerance share used, SHARE_PLACES, is in tracker.core.money).
 INDEX_PLACES = Decimal("0.000000000001")

@@ -35,7 +35,7 @@ from tracker.budget.models import (
     CostEntry,
     CostImport,
 )
-from tracker.budget.rules import BudgetExceptionStatus
+from tracker.budget.rules import BudgetDecision, BudgetExceptionStatus
 from tracker.core.dates import LONDON, uk_today
 from tracker.core.errors import RuleError, check_version
 from tracker.db import utcnow
@@ -1116,7 +1116,7 @@ def decide_budget_exception(
             "This budget exception has already been decided: your decision was not recorded."
         )
     check_version(report, version)
-    if decision not in ("accept", "rebaseline"):
+    if decision not in tuple(BudgetDecision):
         raise RuleError("Choose a decision from the list", "decision")
     if not comment:
         raise RuleError("Enter the reason for your decision", "comment")

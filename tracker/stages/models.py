@@ -20,8 +20,10 @@ from tracker.auth.models import User
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.projects.models import Project
+from tracker.stages import rules
 from tracker.stages.rules import (
     ExceptionStatus,
+    ExceptionVote,
     GateStatus,
     Rag,
     StageStatus,
@@ -55,9 +57,9 @@ GATE_STATUSES = {
     GateStatus.CLOSED_EARLY: "Project closed early",
 }
 GATE_DECISIONS = {
-    "approve": "Approve",
-    "approve_with_conditions": "Approve with conditions",
-    "reject": "Reject",
+    rules.GateDecision.APPROVE: "Approve",
+    rules.GateDecision.APPROVE_WITH_CONDITIONS: "Approve with conditions",
+    rules.GateDecision.REJECT: "Reject",
 }
 RAG = {Rag.GREEN: "Green", Rag.AMBER: "Amber", Rag.RED: "Red"}
 EXCEPTION_STATUSES = {
@@ -67,10 +69,10 @@ EXCEPTION_STATUSES = {
     ExceptionStatus.DECIDED: "Decided",
 }
 EXCEPTION_DECISIONS = {
-    "approve_option": "Approve an option",
-    "request_exception_plan": "Ask for an exception plan",
-    "approve_exception_plan": "Approve the exception plan",
-    "close_project": "Close the project early",
+    ExceptionVote.APPROVE_OPTION: "Approve an option",
+    ExceptionVote.REQUEST_EXCEPTION_PLAN: "Ask for an exception plan",
+    ExceptionVote.APPROVE_EXCEPTION_PLAN: "Approve the exception plan",
+    ExceptionVote.CLOSE_PROJECT: "Close the project early",
 }
 
 
@@ -213,7 +215,7 @@ class GateDecision(db.Model):
     __tablename__ = "gate_decisions"
     __table_args__ = (
         UniqueConstraint("gate_id", "role"),
-        CheckConstraint(_in("decision", GATE_DECISIONS), name="decision_known"),
+        CheckConstraint(_in("decision", rules.GateDecision), name="decision_known"),
         CheckConstraint(
             _in("role", ("executive", "senior_user", "senior_supplier")), name="role_known"
         ),
@@ -269,7 +271,7 @@ class ExceptionReport(db.Model):
     __table_args__ = (
         CheckConstraint(_in("status", ExceptionStatus), name="status_known"),
         CheckConstraint(
-            "decision IS NULL OR " + _in("decision", EXCEPTION_DECISIONS), name="decision_known"
+            "decision IS NULL OR " + _in("decision", ExceptionVote), name="decision_known"
         ),
         # One open exception per stage at a time.
         Index(
@@ -344,7 +346,7 @@ class ExceptionDecision(db.Model):
     __tablename__ = "exception_decisions"
     __table_args__ = (
         UniqueConstraint("report_id", "round", "role"),
-        CheckConstraint(_in("decision", EXCEPTION_DECISIONS), name="decision_known"),
+        CheckConstraint(_in("decision", ExceptionVote), name="decision_known"),
         CheckConstraint(
             _in("role", ("executive", "senior_user", "senior_supplier")), name="role_known"
         ),

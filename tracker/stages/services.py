@@ -657,9 +657,9 @@ def decide_gate(
     if decision not in GATE_DECISIONS:
         raise RuleError("Choose approve, approve with conditions or reject", "decision")
     comment = (comment or "").strip()
-    if decision == "approve_with_conditions" and not comment:
+    if decision == rules.GateDecision.APPROVE_WITH_CONDITIONS and not comment:
         raise RuleError("Enter the conditions of your approval", "comment")
-    if decision == "reject" and not comment:
+    if decision == rules.GateDecision.REJECT and not comment:
         raise RuleError("Enter the reason for rejecting the gate", "comment")
     # Lock order everywhere: project, then the record decided. Two approvers deciding at
     # once queue here; the second sees the first's decision once it is committed.
@@ -747,7 +747,7 @@ def _resolve(gate: GateReview, actor: User) -> None:
     conditions = [
         f"{role_label(d.role)}: {d.comment}"
         for d in gate.decisions
-        if d.decision == "approve_with_conditions"
+        if d.decision == rules.GateDecision.APPROVE_WITH_CONDITIONS
     ]
     gate.conditions = "\n".join(conditions) or None
     effects: dict[str, list] = {}
@@ -904,7 +904,7 @@ def create_highlight(project: Project, data: HighlightData, *, actor: User) -> H
     require_open(project)
     if data.period_end < data.period_start:
         raise RuleError("Period end must be the same as or after the period start", "period_end")
-    if data.overall_status not in set(Rag):
+    if data.overall_status not in tuple(Rag):
         raise RuleError("Choose the overall status", "overall_status")
     for name, label in (
         ("this_period", "what happened this period"),
@@ -1113,25 +1113,35 @@ def decide_exception(
     if refusal is not None:
         raise RuleError(refusal)
     allowed = (
-        ("approve_exception_plan", "request_exception_plan", "close_project")
+        (
+            ExceptionVote.APPROVE_EXCEPTION_PLAN,
+            ExceptionVote.REQUEST_EXCEPTION_PLAN,
+            ExceptionVote.CLOSE_PROJECT,
+        )
         if report.status == ExceptionStatus.PLAN_SUBMITTED
-        else ("approve_option", "request_exception_plan", "close_project")
+        else (
+            ExceptionVote.APPROVE_OPTION,
+            ExceptionVote.REQUEST_EXCEPTION_PLAN,
+            ExceptionVote.CLOSE_PROJECT,
+        )
     )
     if decision not in allowed:
         raise RuleError("Choose a decision from the list", "decision")
-    if decision == "close_project":
+    if decision == ExceptionVote.CLOSE_PROJECT:
         if "executive" not in held:
             raise RuleError("Only the project's Executive can close the project early.")
         role = "executive"
     else:
         undecided = stage_access.undecided_exception_roles(actor, report)
         role = next(r for r in rules.BOARD_ROLES if r in undecided)
-    if decision == "approve_option" and option not in [o.number for o in report.options]:
+    if decision == ExceptionVote.APPROVE_OPTION and option not in [
+        o.number for o in report.options
+    ]:
         raise RuleError("Choose the option you approve", "option")
-    if decision == "request_exception_plan" and not comment:
+    if decision == ExceptionVote.REQUEST_EXCEPTION_PLAN and not comment:
         raise RuleError("Say what the exception plan must cover", "comment")
     roles = [role]
-    if decision != "close_project" and stage_access.counts_for_each_role(project):
+    if decision != ExceptionVote.CLOSE_PROJECT and stage_access.counts_for_each_role(project):
         roles += [r for r in stage_access.undecided_exception_roles(actor, report) if r != role]
     for each in roles:
         report.decisions.append(
@@ -1140,7 +1150,7 @@ def decide_exception(
                 role=each,
                 decided_by_id=actor.id,
                 decision=decision,
-                option=option if decision == "approve_option" else None,
+                option=option if decision == ExceptionVote.APPROVE_OPTION else None,
                 comment=comment,
                 decided_at=utcnow(),
             )
@@ -1153,7 +1163,7 @@ def decide_exception(
             f"The {role_label(role)} has already decided this exception: a role decides once."
         ) from None
     stage = report.stage
-    if decision == "close_project":
+    if decision == ExceptionVote.CLOSE_PROJECT:
         close_project_early(project, reason=comment, actor=actor, exception=report)
         audit.record(
             "exception.decided",
@@ -1173,7 +1183,7 @@ def decide_exception(
         changes={
             "role": role if len(roles) == 1 else roles,
             "decision": decision,
-            "option": option if decision == "approve_option" else None,
+            "option": option if decision == ExceptionVote.APPROVE_OPTION else None,
             "comment": comment,
             "round": report.round,
         },
@@ -1189,10 +1199,10 @@ def decide_exception(
         report.status = ExceptionStatus.DECIDED
         before = _transition(stage, StageStatus.ACTIVE)
         changes.update(option=outcome.option, stage=[before, stage.status])
-        report.decision = "approve_option"
+        report.decision = ExceptionVote.APPROVE_OPTION
     elif result is rules.ExceptionResult.PLAN_REQUESTED:
         report.status = ExceptionStatus.PLAN_REQUESTED
-        report.decision = "request_exception_plan"
+        report.decision = ExceptionVote.REQUEST_EXCEPTION_PLAN
     else:  # PLAN_APPROVED
         stage = _lock(Stage, stage.id)
         siblings = [s for s in stages_of(project) if s.id != stage.id]
@@ -1214,7 +1224,7 @@ def decide_exception(
         before = _transition(stage, StageStatus.ACTIVE)
         changes["stage"] = [before, stage.status]
         report.status = ExceptionStatus.DECIDED
-        report.decision = "approve_exception_plan"
+        report.decision = ExceptionVote.APPROVE_EXCEPTION_PLAN
     report.decision_comment = comment or None
     report.decided_by_id, report.decided_role = actor.id, role
     report.decided_at = utcnow()
