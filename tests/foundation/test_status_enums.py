@@ -9,9 +9,10 @@ import re
 import pytest
 from flask import render_template_string
 
-from tracker.agile.models import BacklogItem, CarryOver, ItemStatusChange, Iteration
-from tracker.agile.rules import ItemStatus, IterationStatus
+from tracker.agile.models import BacklogItem, CarryOver, Feedback, ItemStatusChange, Iteration
+from tracker.agile.rules import Agreement, ItemStatus, IterationStatus
 from tracker.agile.vocabulary import (
+    AGREEMENTS,
     ITEM_STATUS_COLOURS,
     ITEM_STATUSES,
     ITERATION_STATUS_COLOURS,
@@ -83,6 +84,7 @@ COLUMNS = [
     (Risk, "status", RiskStatus, RISK_STATUSES),
     (OutboxEmail, "status", EmailStatus, EMAIL_STATUSES),
     (JobRun, "outcome", RunOutcome, RUN_OUTCOMES),
+    (Feedback, "agreement", Agreement, AGREEMENTS),
     # The board's decisions, kept the same way.
     (GateDecision, "decision", rules.GateDecision, GATE_DECISIONS),
     (ExceptionDecision, "decision", ExceptionVote, EXCEPTION_DECISIONS),

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from tracker.agile import services as agile
 from tracker.agile.models import BacklogItem, CarryOver, Feedback, ItemStatusChange, Iteration
-from tracker.agile.rules import ItemStatus, IterationStatus
+from tracker.agile.rules import Agreement, ItemStatus, IterationStatus
 from tracker.audit import services as audit
 from tracker.auth.models import User
 from tracker.extensions import db
@@ -215,7 +215,9 @@ def _load_project(project: Project, actor: User | None, spec) -> int:
                 given_by=GROUPS.get(source, ""),
                 rating=rng.choice((3, 4, 4, 5)),
                 said=said,
-                agreement="yes_with_changes" if n == 0 else rng.choice(("yes", "no")),
+                agreement=Agreement.YES_WITH_CHANGES
+                if n == 0
+                else rng.choice((Agreement.YES, Agreement.NO)),
                 action_taken=(
                     "Added to the next sprint and shown at the show and tell."
                     if loop_closed
@@ -269,7 +271,7 @@ def _load_project(project: Project, actor: User | None, spec) -> int:
             given_by="",
             rating=4,
             said=SAID[sources[0]][0],
-            agreement="yes_with_changes",
+            agreement=Agreement.YES_WITH_CHANGES,
             loop_closed=False,
             recorded_by_id=actor.id if actor else None,
             created_at=_at(today - timedelta(days=1), 14),

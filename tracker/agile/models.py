@@ -7,9 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.agile.rules import ItemStatus, IterationStatus
+from tracker.agile.rules import Agreement, ItemStatus, IterationStatus
 from tracker.agile.vocabulary import (
-    AGREEMENTS,
     CHANGE_REASONS,
     FEEDBACK_SOURCES,
 )
@@ -157,7 +156,7 @@ class Feedback(db.Model):
     __table_args__ = (
         CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
         CheckConstraint(_in("source", FEEDBACK_SOURCES), name="source_known"),
-        CheckConstraint(_in("agreement", AGREEMENTS), name="agreement_known"),
+        CheckConstraint(_in("agreement", Agreement), name="agreement_known"),
         CheckConstraint(
             "(loop_closed AND loop_closed_at IS NOT NULL) OR "
             "(NOT loop_closed AND loop_closed_at IS NULL)",

@@ -11,7 +11,7 @@ from sqlalchemy import Select, case, func, select
 
 from tracker.agile import rules
 from tracker.agile.models import BacklogItem, CarryOver, Feedback, ItemStatusChange, Iteration
-from tracker.agile.rules import IterationStatus
+from tracker.agile.rules import Agreement, IterationStatus
 from tracker.core.dates import uk_today
 from tracker.extensions import db
 
@@ -278,7 +278,7 @@ def stage_evidence(stage_id: int) -> list[dict]:
             func.count(Feedback.id).label("entries"),
             func.avg(Feedback.rating).label("mean_rating"),
             func.sum(case((Feedback.loop_closed, 1), else_=0)).label("loops_closed"),
-            func.sum(case((Feedback.agreement == "no", 1), else_=0)).label("disagreements"),
+            func.sum(case((Feedback.agreement == Agreement.NO, 1), else_=0)).label("disagreements"),
         )
         .group_by(Feedback.iteration_id)
         .subquery()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tracker.agile.rules import ItemStatus, IterationStatus
+from tracker.agile.rules import Agreement, ItemStatus, IterationStatus
 
 ITERATION_STATUSES = {
     IterationStatus.PLANNED: "Planned",
@@ -29,9 +29,9 @@ FEEDBACK_SOURCES = {
 }
 
 AGREEMENTS = {
-    "yes": "Yes, proceed",
-    "yes_with_changes": "Yes, with changes",
-    "no": "No",
+    Agreement.YES: "Yes, proceed",
+    Agreement.YES_WITH_CHANGES: "Yes, with changes",
+    Agreement.NO: "No",
 }
 
 RATINGS = {1: "1 – very poor", 2: "2 – poor", 3: "3 – fair", 4: "4 – good", 5: "5 – very good"}
