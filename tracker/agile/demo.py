@@ -15,10 +15,12 @@ from sqlalchemy import select
 
 from tracker.agile import services as agile
 from tracker.agile.models import BacklogItem, CarryOver, Feedback, ItemStatusChange, Iteration
+from tracker.agile.rules import Agreement, ItemStatus, IterationStatus
 from tracker.audit import services as audit
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.projects.models import Project
+from tracker.projects.rules import ProjectStatus
 
 # code -> (method to set if none is decided yet, customer groups asked, work themes)
 DEMO = {
@@ -117,7 +119,7 @@ class _Builder:
             title=title,
             description="",
             points=self.rng.choice(POINTS),
-            status="todo",
+            status=ItemStatus.TODO,
             created_at=at,
         )
         db.session.add(item)
@@ -138,7 +140,7 @@ def _authorise_start(project: Project, at: datetime) -> None:
     """An agile project's sprints start only once its Executive has authorised the start,
     through the same decision as on the page; the record keeps the day it would have had.
     A hybrid project was started by its start gate (the stages demo) before this runs."""
-    if project.delivery_method != "agile" or project.status != "proposed":
+    if project.delivery_method != "agile" or project.status != ProjectStatus.PROPOSED:
         return
     executive = next(m.user for m in project.memberships if m.role == "executive")
     agile.authorise_start(
@@ -167,7 +169,7 @@ def _load_project(project: Project, actor: User | None, spec) -> int:
             goal=f"{themes[(number - 1) % len(themes)]}: a version customers can try",
             start_on=start,
             end_on=start + timedelta(days=SPRINT_DAYS - 1),
-            status="planned",
+            status=IterationStatus.PLANNED,
             created_at=_at(starts[0] - timedelta(days=7), 9),
         )
         db.session.add(iteration)
@@ -187,7 +189,7 @@ def _load_project(project: Project, actor: User | None, spec) -> int:
             ]
         ]
         items = carried + fresh
-        iteration.status = "active"
+        iteration.status = IterationStatus.ACTIVE
         iteration.started_at = _at(iteration.start_on, 9)
         iteration.committed_points = sum(item.points for item in items)
         is_active = index == 3
@@ -213,7 +215,9 @@ def _load_project(project: Project, actor: User | None, spec) -> int:
                 given_by=GROUPS.get(source, ""),
                 rating=rng.choice((3, 4, 4, 5)),
                 said=said,
-                agreement="yes_with_changes" if n == 0 else rng.choice(("yes", "no")),
+                agreement=Agreement.YES_WITH_CHANGES
+                if n == 0
+                else rng.choice((Agreement.YES, Agreement.NO)),
                 action_taken=(
                     "Added to the next sprint and shown at the show and tell."
                     if loop_closed
@@ -233,12 +237,14 @@ def _load_project(project: Project, actor: User | None, spec) -> int:
             db.session.add(feedback)
             feedback_count += 1
         next_iteration = iterations[index + 1]
-        iteration.status = "closed"
+        iteration.status = IterationStatus.CLOSED
         iteration.closed_at = closed_at
         iteration.closed_by_id = actor.id if actor else None
-        iteration.completed_points = sum(item.points for item in items if item.status == "done")
+        iteration.completed_points = sum(
+            item.points for item in items if item.status == ItemStatus.DONE
+        )
         for item in items:
-            if item.status == "done":
+            if item.status == ItemStatus.DONE:
                 continue
             db.session.add(
                 CarryOver(
@@ -265,7 +271,7 @@ def _load_project(project: Project, actor: User | None, spec) -> int:
             given_by="",
             rating=4,
             said=SAID[sources[0]][0],
-            agreement="yes_with_changes",
+            agreement=Agreement.YES_WITH_CHANGES,
             loop_closed=False,
             recorded_by_id=actor.id if actor else None,
             created_at=_at(today - timedelta(days=1), 14),
@@ -299,7 +305,7 @@ def load(projects_by_code: dict[str, Project], people_by_email: dict[str, User])
         if project.delivery_method == "stage_gated":
             # The method decision chose stage gates (by tradition, in the demo): no sprints.
             continue
-        if project.delivery_method == "hybrid" and project.status == "proposed":
+        if project.delivery_method == "hybrid" and project.status == ProjectStatus.PROPOSED:
             # Hybrid work runs sprints only once the board has approved its start gate;
             # this one's board has not been asked yet, so it stays proposed with none.
             continue

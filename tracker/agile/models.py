@@ -7,12 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.agile.rules import Agreement, ItemStatus, IterationStatus
 from tracker.agile.vocabulary import (
-    AGREEMENTS,
     CHANGE_REASONS,
     FEEDBACK_SOURCES,
-    ITEM_STATUSES,
-    ITERATION_STATUSES,
 )
 from tracker.auth.models import User
 from tracker.db import utcnow
@@ -20,7 +18,7 @@ from tracker.extensions import db
 
 
 def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 class Iteration(db.Model):
@@ -34,7 +32,7 @@ class Iteration(db.Model):
         CheckConstraint(
             "completed_points IS NULL OR completed_points >= 0", name="completed_not_negative"
         ),
-        CheckConstraint(_in("status", ITERATION_STATUSES), name="status_known"),
+        CheckConstraint(_in("status", IterationStatus), name="status_known"),
         # A project works in one iteration at a time.
         Index(
             "uq_iterations_one_active",
@@ -55,7 +53,7 @@ class Iteration(db.Model):
     start_on: Mapped[date]
     end_on: Mapped[date]
     committed_points: Mapped[int | None]
-    status: Mapped[str] = mapped_column(String(20), default="planned")
+    status: Mapped[str] = mapped_column(String(20), default=IterationStatus.PLANNED)
     completed_points: Mapped[int | None]
     started_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
@@ -75,7 +73,7 @@ class BacklogItem(db.Model):
     __tablename__ = "backlog_items"
     __table_args__ = (
         CheckConstraint("points > 0", name="points_positive"),
-        CheckConstraint(_in("status", ITEM_STATUSES), name="status_known"),
+        CheckConstraint(_in("status", ItemStatus), name="status_known"),
         Index("ix_backlog_items_project_status", "project_id", "status"),
     )
 
@@ -85,7 +83,7 @@ class BacklogItem(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     points: Mapped[int]
-    status: Mapped[str] = mapped_column(String(20), default="todo")
+    status: Mapped[str] = mapped_column(String(20), default=ItemStatus.TODO)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -107,9 +105,9 @@ class ItemStatusChange(db.Model):
     __tablename__ = "item_status_changes"
     __table_args__ = (
         CheckConstraint(
-            "from_status IS NULL OR " + _in("from_status", ITEM_STATUSES), name="from_known"
+            "from_status IS NULL OR " + _in("from_status", ItemStatus), name="from_known"
         ),
-        CheckConstraint(_in("to_status", ITEM_STATUSES), name="to_known"),
+        CheckConstraint(_in("to_status", ItemStatus), name="to_known"),
         CheckConstraint(_in("reason", CHANGE_REASONS), name="reason_known"),
         Index("ix_item_status_changes_project_at", "project_id", "changed_at"),
         Index("ix_item_status_changes_item_at", "item_id", "changed_at"),
@@ -136,7 +134,7 @@ class CarryOver(db.Model):
     __table_args__ = (
         UniqueConstraint("iteration_id", "item_id"),
         CheckConstraint("points > 0", name="points_positive"),
-        CheckConstraint(_in("status", ITEM_STATUSES), name="status_known"),
+        CheckConstraint(_in("status", ItemStatus), name="status_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -158,7 +156,7 @@ class Feedback(db.Model):
     __table_args__ = (
         CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
         CheckConstraint(_in("source", FEEDBACK_SOURCES), name="source_known"),
-        CheckConstraint(_in("agreement", AGREEMENTS), name="agreement_known"),
+        CheckConstraint(_in("agreement", Agreement), name="agreement_known"),
         CheckConstraint(
             "(loop_closed AND loop_closed_at IS NOT NULL) OR "
             "(NOT loop_closed AND loop_closed_at IS NULL)",

@@ -11,6 +11,7 @@ from sqlalchemy import Select, case, func, select
 
 from tracker.agile import rules
 from tracker.agile.models import BacklogItem, CarryOver, Feedback, ItemStatusChange, Iteration
+from tracker.agile.rules import Agreement, IterationStatus
 from tracker.core.dates import uk_today
 from tracker.extensions import db
 
@@ -27,7 +28,9 @@ def project_iterations(project_id: int) -> list[Iteration]:
 
 def running_iteration(project_id: int) -> Iteration | None:
     return db.session.scalars(
-        select(Iteration).where(Iteration.project_id == project_id, Iteration.status == "active")
+        select(Iteration).where(
+            Iteration.project_id == project_id, Iteration.status == IterationStatus.ACTIVE
+        )
     ).first()
 
 
@@ -188,7 +191,7 @@ def burndown(iteration: Iteration, today: date | None = None) -> rules.Burndown:
     ever_in = select(ItemStatusChange.item_id).where(ItemStatusChange.iteration_id == iteration.id)
     rows = _history_rows(_history_columns().where(ItemStatusChange.item_id.in_(ever_in)))
     as_of = None
-    if iteration.status == "active":
+    if iteration.status == IterationStatus.ACTIVE:
         as_of = today or uk_today()
     return rules.burndown(
         _membership(rows, iteration.id, iteration.closed_at),
@@ -209,10 +212,12 @@ def release_burnup(project_id: int, iterations: list[Iteration]) -> list[rules.B
     today = uk_today()
     spans = [
         rules.IterationSpan(
-            it.name, it.start_on, min(it.end_on, today) if it.status == "active" else it.end_on
+            it.name,
+            it.start_on,
+            min(it.end_on, today) if it.status == IterationStatus.ACTIVE else it.end_on,
         )
         for it in iterations
-        if it.status != "planned"
+        if it.status != IterationStatus.PLANNED
     ]
     return rules.burnup_by_iteration(items, _changes(rows), spans)
 
@@ -221,7 +226,7 @@ def velocities(iterations: list[Iteration]) -> list[rules.Velocity]:
     return [
         rules.Velocity(it.name, it.committed_points or 0, it.completed_points or 0)
         for it in iterations
-        if it.status == "closed"
+        if it.status == IterationStatus.CLOSED
     ]
 
 
@@ -273,7 +278,7 @@ def stage_evidence(stage_id: int) -> list[dict]:
             func.count(Feedback.id).label("entries"),
             func.avg(Feedback.rating).label("mean_rating"),
             func.sum(case((Feedback.loop_closed, 1), else_=0)).label("loops_closed"),
-            func.sum(case((Feedback.agreement == "no", 1), else_=0)).label("disagreements"),
+            func.sum(case((Feedback.agreement == Agreement.NO, 1), else_=0)).label("disagreements"),
         )
         .group_by(Feedback.iteration_id)
         .subquery()

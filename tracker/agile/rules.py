@@ -88,6 +88,14 @@ class ItemStatus(StrEnum):
     DONE = "done"
 
 
+class IterationStatus(StrEnum):
+    """Planned, then active (one at a time per project), then closed for good."""
+
+    PLANNED = "planned"
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
 @dataclass(frozen=True)
 class Item:
     """A backlog item in scope. ``added_at`` / ``removed_at`` bound when it counted as scope;
@@ -402,7 +410,7 @@ def close_iteration(
     groups may be asked; the "no" stays visible on the review). Done items count as
     completed; every other item carries over, keeping its identity and history.
     """
-    if status != "active":
+    if status != IterationStatus.ACTIVE:
         raise IterationCloseError(f"Only an active iteration can be closed; this one is {status}.")
     answers = [Agreement(answer) for answer in agreements]
     agreed = sum(1 for answer in answers if answer in AGREEMENTS_ALLOWING_CLOSE)

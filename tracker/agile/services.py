@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.agile import rules
 from tracker.agile.access import start_refusal
 from tracker.agile.models import BacklogItem, CarryOver, Feedback, ItemStatusChange, Iteration
+from tracker.agile.rules import ItemStatus, IterationStatus
 from tracker.agile.vocabulary import (
     AGREEMENTS,
     FEEDBACK_SOURCES,
@@ -28,9 +29,10 @@ from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.projects import lifecycle
 from tracker.projects.access import project_roles
-from tracker.projects.models import FINISHED_STATUSES, Project
-from tracker.projects.rules import MOVER_LABELS, Mover, ProjectStatus
+from tracker.projects.models import Project
+from tracker.projects.rules import FINISHED_STATUSES, MOVER_LABELS, Mover, ProjectStatus
 from tracker.stages.models import Stage
+from tracker.stages.rules import StageStatus
 
 ALREADY_CLOSED = "This iteration has already been closed."
 
@@ -111,7 +113,7 @@ def _check_iteration(project: Project, data: IterationData, exclude_id: int | No
         raise RuleError(problems[0], "start_on")
 
 
-PLANNABLE_STAGE_STATUSES = ("authorised", "active")
+PLANNABLE_STAGE_STATUSES = (StageStatus.AUTHORISED, StageStatus.ACTIVE)
 
 
 def _check_stage(project: Project, data: IterationData, current: Iteration | None) -> None:
@@ -162,7 +164,7 @@ def create_iteration(project: Project, data: IterationData) -> Iteration:
         start_on=data.start_on,
         end_on=data.end_on,
         committed_points=data.committed_points,
-        status="planned",
+        status=IterationStatus.PLANNED,
     )
     db.session.add(iteration)
     _flush_unique_name(iteration.name)
@@ -180,7 +182,7 @@ def update_iteration(
     project: Project, iteration: Iteration, data: IterationData, *, version: int | None
 ) -> Iteration:
     check_version(iteration, version)
-    if iteration.status == "closed":
+    if iteration.status == IterationStatus.CLOSED:
         raise RuleError("A closed iteration cannot be changed: its figures are history.")
     _check_iteration(project, data, iteration.id)
     _check_stage(project, data, iteration)
@@ -234,13 +236,13 @@ def start_iteration(project: Project, iteration: Iteration, *, version: int | No
         raise RuleError(waiting)
     check_version(iteration, version)
     iteration = _locked(iteration)
-    if iteration.status != "planned":
+    if iteration.status != IterationStatus.PLANNED:
         raise RuleError(
             f"Only a planned iteration can be started; {iteration.name} is {iteration.status}."
         )
     active = db.session.scalars(
         select(Iteration.name).where(
-            Iteration.project_id == project.id, Iteration.status == "active"
+            Iteration.project_id == project.id, Iteration.status == IterationStatus.ACTIVE
         )
     ).first()
     if active is not None:
@@ -248,7 +250,7 @@ def start_iteration(project: Project, iteration: Iteration, *, version: int | No
     items = db.session.scalars(
         select(BacklogItem.points).where(BacklogItem.iteration_id == iteration.id)
     ).all()
-    iteration.status = "active"
+    iteration.status = IterationStatus.ACTIVE
     iteration.started_at = utcnow()
     if iteration.committed_points is None:
         iteration.committed_points = sum(items)
@@ -310,7 +312,7 @@ def close_iteration(
     stays visible on the closed iteration.
     """
     iteration = _locked(iteration)
-    if iteration.status == "closed":
+    if iteration.status == IterationStatus.CLOSED:
         raise RuleError(ALREADY_CLOSED)
     check_version(iteration, version)
     agreements = db.session.scalars(
@@ -334,13 +336,13 @@ def close_iteration(
         select(Iteration)
         .where(
             Iteration.project_id == project.id,
-            Iteration.status == "planned",
+            Iteration.status == IterationStatus.PLANNED,
             Iteration.id != iteration.id,
         )
         .order_by(Iteration.start_on, Iteration.id)
     ).first()
     now = utcnow()
-    iteration.status = "closed"
+    iteration.status = IterationStatus.CLOSED
     iteration.completed_points = outcome.completed_points
     iteration.closed_at = now
     iteration.closed_by_id = _actor_id()
@@ -485,7 +487,7 @@ def closing_status(project: Project) -> ProjectStatus:
         project.status == ProjectStatus.ACTIVE
         and project.delivery_method == "agile"
         and statuses
-        and all(status == "closed" for status in statuses)
+        and all(status == IterationStatus.CLOSED for status in statuses)
     ):
         return ProjectStatus.CLOSED
     return ProjectStatus.CLOSED_EARLY
@@ -514,7 +516,7 @@ def close_project(project: Project, *, reason: str, version: int | None, actor) 
         raise RuleError("Only the project's Executive can close the project.")
     running = db.session.scalars(
         select(Iteration.name).where(
-            Iteration.project_id == project.id, Iteration.status == "active"
+            Iteration.project_id == project.id, Iteration.status == IterationStatus.ACTIVE
         )
     ).first()
     if running is not None:
@@ -568,7 +570,7 @@ def _target_iteration(project: Project, iteration_id: int | None) -> Iteration |
     iteration = db.session.get(Iteration, iteration_id)
     if iteration is None or iteration.project_id != project.id:
         raise RuleError("Choose an iteration from the list", "iteration_id")
-    if iteration.status == "closed":
+    if iteration.status == IterationStatus.CLOSED:
         raise RuleError(
             f"{iteration.name} is closed: add the item to a planned or active iteration, or "
             "leave it in the backlog",
@@ -608,7 +610,7 @@ def create_item(project: Project, data: ItemData) -> BacklogItem:
         title=data.title.strip(),
         description=(data.description or "").strip(),
         points=data.points,
-        status="todo",
+        status=ItemStatus.TODO,
         iteration=iteration,
     )
     db.session.add(item)
@@ -626,7 +628,7 @@ def create_item(project: Project, data: ItemData) -> BacklogItem:
 
 
 def _refuse_if_closed(item: BacklogItem) -> None:
-    if item.iteration is not None and item.iteration.status == "closed":
+    if item.iteration is not None and item.iteration.status == IterationStatus.CLOSED:
         raise RuleError(
             f"This item belongs to {item.iteration.name}, which is closed: its figures are history."
         )
@@ -728,7 +730,7 @@ def _feedback_snapshot(feedback: Feedback) -> dict:
 def add_feedback(project: Project, iteration: Iteration, data: FeedbackData) -> Feedback:
     if iteration.project_id != project.id:
         raise RuleError("That iteration belongs to another project")
-    if iteration.status == "planned":
+    if iteration.status == IterationStatus.PLANNED:
         raise RuleError(
             f"{iteration.name} has not started: customers give feedback on work they have "
             "seen. Start the iteration first."

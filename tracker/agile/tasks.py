@@ -8,11 +8,13 @@ from datetime import date, timedelta
 from sqlalchemy import exists, select
 
 from tracker.agile.models import Feedback, Iteration
+from tracker.agile.rules import IterationStatus
 from tracker.core.filters import day
 from tracker.extensions import db
 from tracker.notifications.events import holders
 from tracker.notifications.services import notify, path_for
 from tracker.projects.models import Project
+from tracker.projects.rules import OPEN_STATUSES
 from tracker.scheduler.services import claim
 
 WARN_DAYS = 2
@@ -25,10 +27,10 @@ def remind_iteration_feedback(today: date) -> int:
         select(Iteration, Project)
         .join(Project, Project.id == Iteration.project_id)
         .where(
-            Iteration.status.in_(("planned", "active")),
+            Iteration.status.in_((IterationStatus.PLANNED, IterationStatus.ACTIVE)),
             Iteration.end_on >= today,
             Iteration.end_on <= today + timedelta(days=WARN_DAYS),
-            Project.status.in_(("proposed", "active")),
+            Project.status.in_(OPEN_STATUSES),
             ~exists().where(Feedback.iteration_id == Iteration.id),
         )
         .order_by(Iteration.end_on, Iteration.id)

@@ -25,6 +25,7 @@ from tracker.agile.forms import (
     StatusForm,
 )
 from tracker.agile.models import BacklogItem, Feedback, Iteration
+from tracker.agile.rules import ItemStatus, IterationStatus
 from tracker.agile.vocabulary import (
     AGREEMENTS,
     CHANGE_REASONS,
@@ -92,7 +93,9 @@ def _status(form) -> int:
 
 
 def _open_iterations(project_id: int) -> list[Iteration]:
-    return [it for it in queries.project_iterations(project_id) if it.status != "closed"]
+    return [
+        it for it in queries.project_iterations(project_id) if it.status != IterationStatus.CLOSED
+    ]
 
 
 # --------------------------------------------------------------------------------------
@@ -192,7 +195,7 @@ def show_iteration(project_id: int, iteration_id: int):
     iteration = _iteration(project, iteration_id)
     items = queries.iteration_items(iteration.id)
     chart = None
-    if iteration.status != "planned":
+    if iteration.status != IterationStatus.PLANNED:
         chart = rules.burndown_chart(queries.burndown(iteration))
     return render_template(
         "agile/iteration.html",
@@ -312,15 +315,15 @@ def close_iteration(project_id: int, iteration_id: int):
         form=form,
         project=project,
         iteration=iteration,
-        done_points=sum(i.points for i in items if i.status == "done"),
-        unfinished=[i for i in items if i.status != "done"],
+        done_points=sum(i.points for i in items if i.status == ItemStatus.DONE),
+        unfinished=[i for i in items if i.status != ItemStatus.DONE],
         feedback=feedback,
         agreed=[f for f in feedback if f.agreement in rules.AGREEMENTS_ALLOWING_CLOSE],
         next_iteration=next(
             (
                 it
                 for it in _open_iterations(project.id)
-                if it.status == "planned" and it.id != iteration.id
+                if it.status == IterationStatus.PLANNED and it.id != iteration.id
             ),
             None,
         ),
@@ -402,7 +405,7 @@ def edit_item(project_id: int, item_id: int):
     _require(can_work(current_user, project))
     item = _item(project, item_id)
     choices = _open_iterations(project.id)
-    if item.iteration is not None and item.iteration.status == "closed":
+    if item.iteration is not None and item.iteration.status == IterationStatus.CLOSED:
         choices.insert(0, item.iteration)  # so the service can say why it cannot change
     form = ItemForm(obj=item, iterations=choices)
     if request.method == "GET":

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-ITERATION_STATUSES = {"planned": "Planned", "active": "Active", "closed": "Closed"}
+from tracker.agile.rules import Agreement, ItemStatus, IterationStatus
 
-ITEM_STATUSES = {"todo": "To do", "doing": "Doing", "done": "Done"}
+ITERATION_STATUSES = {
+    IterationStatus.PLANNED: "Planned",
+    IterationStatus.ACTIVE: "Active",
+    IterationStatus.CLOSED: "Closed",
+}
+
+ITEM_STATUSES = {ItemStatus.TODO: "To do", ItemStatus.DOING: "Doing", ItemStatus.DONE: "Done"}
 
 # Why an item's history gained a row.
 CHANGE_REASONS = {
@@ -23,14 +29,22 @@ FEEDBACK_SOURCES = {
 }
 
 AGREEMENTS = {
-    "yes": "Yes, proceed",
-    "yes_with_changes": "Yes, with changes",
-    "no": "No",
+    Agreement.YES: "Yes, proceed",
+    Agreement.YES_WITH_CHANGES: "Yes, with changes",
+    Agreement.NO: "No",
 }
 
 RATINGS = {1: "1 – very poor", 2: "2 – poor", 3: "3 – fair", 4: "4 – good", 5: "5 – very good"}
 
 ITERATIVE_METHODS = ("agile", "hybrid")
 
-ITERATION_STATUS_COLOURS = {"planned": "grey", "active": "green", "closed": "blue"}
-ITEM_STATUS_COLOURS = {"todo": "grey", "doing": "yellow", "done": "green"}
+ITERATION_STATUS_COLOURS = {
+    IterationStatus.PLANNED: "grey",
+    IterationStatus.ACTIVE: "green",
+    IterationStatus.CLOSED: "blue",
+}
+ITEM_STATUS_COLOURS = {
+    ItemStatus.TODO: "grey",
+    ItemStatus.DOING: "yellow",
+    ItemStatus.DONE: "green",
+}

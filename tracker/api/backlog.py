@@ -8,7 +8,7 @@ from tracker.agile import queries
 from tracker.agile import services as agile
 from tracker.agile.access import can_work
 from tracker.agile.models import BacklogItem
-from tracker.agile.vocabulary import ITEM_STATUSES
+from tracker.agile.rules import ItemStatus
 from tracker.api.core import (
     Choice,
     Id,
@@ -23,6 +23,7 @@ from tracker.api.core import (
     page_of,
     resource,
     service_call,
+    values,
 )
 from tracker.core.errors import check_version
 from tracker.core.pagination import paginate
@@ -37,13 +38,13 @@ class BacklogItemSchema(Schema):
     title = ma.fields.String(required=True)
     description = ma.fields.String(required=True)
     points = ma.fields.Integer(required=True)
-    status = ma.fields.String(required=True, metadata={"enum": list(ITEM_STATUSES)})
+    status = ma.fields.String(required=True, metadata={"enum": values(ItemStatus)})
     created_at = ma.fields.AwareDateTime(required=True)
     version = ma.fields.Integer(required=True)
 
 
 class BacklogArgs(PageArgs):
-    status = Choice(ITEM_STATUSES)
+    status = Choice(ItemStatus)
 
 
 TITLE = ma.validate.Length(min=1, max=200)
@@ -63,7 +64,7 @@ class BacklogItemUpdateSchema(Schema):
     description = Text(validate=DESCRIPTION)
     points = Int(minimum=1, maximum=1000)
     iteration_id = Id(allow_none=True)
-    status = Choice(ITEM_STATUSES)
+    status = Choice(ItemStatus)
 
 
 FIELDS = ("title", "description", "points", "iteration_id")

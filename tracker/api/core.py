@@ -134,7 +134,12 @@ def Id(**kwargs) -> ma.fields.Integer:
 
 
 def Choice(choices, **kwargs) -> Text:
-    return Text(validate=ma.validate.OneOf(list(choices)), **kwargs)
+    return Text(validate=ma.validate.OneOf(values(choices)), **kwargs)
+
+
+def values(vocabulary) -> list[str]:
+    """The plain strings of an enum or a labels dict, for an OpenAPI ``enum`` or a check."""
+    return [str(value) for value in vocabulary]
 
 
 class Schema(ma.Schema):

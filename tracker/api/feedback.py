@@ -8,7 +8,8 @@ from sqlalchemy import select
 from tracker.agile import services as agile
 from tracker.agile.access import can_give_feedback, can_work
 from tracker.agile.models import Feedback, Iteration
-from tracker.agile.vocabulary import AGREEMENTS, FEEDBACK_SOURCES
+from tracker.agile.rules import Agreement
+from tracker.agile.vocabulary import FEEDBACK_SOURCES
 from tracker.api.core import (
     Choice,
     Id,
@@ -22,6 +23,7 @@ from tracker.api.core import (
     page_of,
     resource,
     service_call,
+    values,
 )
 from tracker.core.pagination import paginate
 
@@ -36,7 +38,7 @@ class FeedbackSchema(Schema):
     given_by = ma.fields.String(required=True)
     rating = ma.fields.Integer(required=True)
     said = ma.fields.String(required=True)
-    agreement = ma.fields.String(required=True, metadata={"enum": list(AGREEMENTS)})
+    agreement = ma.fields.String(required=True, metadata={"enum": values(Agreement)})
     action_taken = ma.fields.String(required=True)
     backlog_item_id = ma.fields.Integer(required=True, allow_none=True)
     loop_closed = ma.fields.Boolean(required=True)
@@ -59,7 +61,7 @@ class FeedbackCreateSchema(Schema):
     given_by = Text(load_default="", validate=ma.validate.Length(max=120))
     rating = Int(required=True, minimum=1, maximum=5)
     said = Text(required=True, validate=ma.validate.Length(min=1, max=5000))
-    agreement = Choice(AGREEMENTS, required=True)
+    agreement = Choice(Agreement, required=True)
     action_taken = Text(load_default="", validate=LONG)
     backlog_item_id = Id(allow_none=True, load_default=None)
 

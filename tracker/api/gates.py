@@ -9,7 +9,16 @@ import marshmallow as ma
 from flask import abort
 from flask_login import current_user
 
-from tracker.api.core import Choice, Schema, Text, for_project, get_or_404, resource, service_call
+from tracker.api.core import (
+    Choice,
+    Schema,
+    Text,
+    for_project,
+    get_or_404,
+    resource,
+    service_call,
+    values,
+)
 from tracker.api.problems import from_rule_error
 from tracker.auth.access import forbid
 from tracker.core.errors import RuleError
@@ -18,7 +27,8 @@ from tracker.projects.rules import BOARD_ROLES
 from tracker.stages import access as stage_access
 from tracker.stages import queries
 from tracker.stages import services as stages
-from tracker.stages.models import GATE_DECISIONS, GATE_STATUSES, GateReview
+from tracker.stages.models import GATE_DECISIONS, GateReview
+from tracker.stages.rules import GateStatus
 
 blp = resource("gates", "Gate reviews and the board's decisions.")
 
@@ -38,7 +48,7 @@ class GateSchema(Schema):
     title = ma.fields.Function(stages.gate_title, required=True, metadata={"type": "string"})
     boundary = ma.fields.Integer(required=True)
     round = ma.fields.Integer(required=True)
-    status = ma.fields.String(required=True, metadata={"enum": list(GATE_STATUSES)})
+    status = ma.fields.String(required=True, metadata={"enum": values(GateStatus)})
     closes_stage_id = ma.fields.Integer(required=True, allow_none=True)
     authorises_stage_id = ma.fields.Integer(required=True, allow_none=True)
     requested_by_id = ma.fields.Integer(required=True)

@@ -7,7 +7,7 @@ import marshmallow as ma
 from tracker.agile import queries
 from tracker.agile import services as agile
 from tracker.agile.models import Iteration
-from tracker.agile.vocabulary import ITERATION_STATUSES
+from tracker.agile.rules import IterationStatus
 from tracker.api.core import (
     Day,
     Int,
@@ -18,6 +18,7 @@ from tracker.api.core import (
     merged,
     resource,
     service_call,
+    values,
 )
 
 blp = resource("iterations", "Iterations: goal, dates, committed and completed points.")
@@ -30,7 +31,7 @@ class IterationSchema(Schema):
     goal = ma.fields.String(required=True)
     start_on = Day(required=True)
     end_on = Day(required=True)
-    status = ma.fields.String(required=True, metadata={"enum": list(ITERATION_STATUSES)})
+    status = ma.fields.String(required=True, metadata={"enum": values(IterationStatus)})
     committed_points = ma.fields.Integer(required=True, allow_none=True)
     completed_points = ma.fields.Integer(required=True, allow_none=True)
     started_at = ma.fields.AwareDateTime(required=True, allow_none=True)

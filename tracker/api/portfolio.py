@@ -26,6 +26,7 @@ from tracker.api.core import (
     envelope,
     page_of,
     resource,
+    values,
 )
 from tracker.api.problems import from_rule_error
 from tracker.core.dates import uk_today
@@ -36,7 +37,7 @@ from tracker.methods.model import DECISION_DRIVERS, ZONES
 from tracker.orgs.models import Organisation
 from tracker.portfolio import queries, rules
 from tracker.portfolio.forms import SORTS
-from tracker.projects.rules import DELIVERY_METHODS, PROJECT_STATUSES, SIZE_TIERS
+from tracker.projects.rules import DELIVERY_METHODS, SIZE_TIERS, ProjectStatus
 
 blp = resource(
     "portfolio",
@@ -76,7 +77,7 @@ class PortfolioFilterArgs(Schema):
         [*ZONES, "none"],
         metadata={"description": "Uncertainty zone of the latest assessment; none: not assessed"},
     )
-    status = Choice(PROJECT_STATUSES)
+    status = Choice(ProjectStatus)
     method = Choice(DELIVERY_METHODS)
     period_from = Day(metadata={"description": "Projects running on or after this day"})
     period_to = Day(
@@ -296,7 +297,7 @@ class PortfolioRowSchema(Schema):
     organisation_id = ma.fields.Integer(required=True)
     organisation = ma.fields.String(required=True)
     method = ma.fields.String(required=True, metadata={"enum": [*DELIVERY_METHODS, "none"]})
-    status = ma.fields.String(required=True, metadata={"enum": list(PROJECT_STATUSES)})
+    status = ma.fields.String(required=True, metadata={"enum": values(ProjectStatus)})
     tier = ma.fields.String(required=True, metadata={"enum": list(SIZE_TIERS)})
     zone = ma.fields.String(required=True, metadata={"enum": [*ZONES, "none"]})
     follows = ma.fields.String(required=True, metadata={"enum": list(FOLLOWS)})

@@ -23,6 +23,7 @@ from tracker.api.core import (
     page_of,
     resource,
     service_call,
+    values,
 )
 from tracker.api.problems import from_rule_error
 from tracker.core.errors import RuleError
@@ -35,8 +36,8 @@ from tracker.projects.rules import (
     CRITICALITY,
     DELIVERY_METHODS,
     GOVERNED_STATUS,
-    PROJECT_STATUSES,
     SIZE_TIERS,
+    ProjectStatus,
 )
 
 blp = resource("projects", "Projects: list, read, create and update.")
@@ -61,7 +62,7 @@ class ProjectSchema(Schema):
     delivery_method = ma.fields.String(
         required=True, allow_none=True, metadata={"enum": [*DELIVERY_METHODS, None]}
     )
-    status = ma.fields.String(required=True, metadata={"enum": list(PROJECT_STATUSES)})
+    status = ma.fields.String(required=True, metadata={"enum": values(ProjectStatus)})
     version = ma.fields.Integer(required=True)
     created_at = ma.fields.AwareDateTime(required=True)
     updated_at = ma.fields.AwareDateTime(required=True)
@@ -93,7 +94,7 @@ class ProjectSummarySchema(Schema):
 class ProjectListArgs(PageArgs):
     q = Text(validate=ma.validate.Length(max=100), metadata={"description": "Code or name"})
     method = Choice([*DELIVERY_METHODS, "none"])
-    status = Choice(PROJECT_STATUSES)
+    status = Choice(ProjectStatus)
     organisation = Id(strict=False, metadata={"description": "Lead or partner organisation id"})
     tier = Choice(SIZE_TIERS)
     sort = Choice(SORT_COLUMNS, load_default="code")

@@ -19,24 +19,27 @@ from tracker.api.core import (
     get_or_404,
     resource,
     service_call,
+    values,
 )
+from tracker.core.money import ToleranceStatus
 from tracker.stages import queries
 from tracker.stages import services as stages
-from tracker.stages.models import STAGE_STATUSES, STATED_TARGETS, TARGET_STATUSES, Stage
+from tracker.stages.models import STATED_TARGETS, Stage
+from tracker.stages.rules import StageStatus, TargetStatus
 
 blp = resource("stages", "Management stages, their tolerances and forecasts.")
 
 
 class ToleranceStatusSchema(Schema):
     dimension = ma.fields.String(required=True)
-    status = ma.fields.String(required=True, metadata={"enum": ["within", "at_risk", "breached"]})
+    status = ma.fields.String(required=True, metadata={"enum": values(ToleranceStatus)})
     limit = ma.fields.String(required=True)
     forecast = ma.fields.String(required=True)
 
 
 class TargetSchema(Schema):
     target = ma.fields.String(required=True)
-    status = ma.fields.String(required=True, metadata={"enum": list(TARGET_STATUSES)})
+    status = ma.fields.String(required=True, metadata={"enum": values(TargetStatus)})
 
 
 class StageSchema(Schema):
@@ -44,7 +47,7 @@ class StageSchema(Schema):
     project_id = ma.fields.Integer(required=True)
     sequence = ma.fields.Integer(required=True)
     name = ma.fields.String(required=True)
-    status = ma.fields.String(required=True, metadata={"enum": list(STAGE_STATUSES)})
+    status = ma.fields.String(required=True, metadata={"enum": values(StageStatus)})
     planned_start = ma.fields.Date(required=True)
     planned_finish = ma.fields.Date(required=True)
     planned_budget = Money(required=True)

@@ -26,6 +26,7 @@ from tracker.api.core import (
     page_of,
     resource,
     service_call,
+    values,
 )
 from tracker.api.problems import from_rule_error
 from tracker.auth.access import forbid
@@ -37,6 +38,7 @@ from tracker.projects.models import Project
 from tracker.worklog import queries
 from tracker.worklog import services as worklog
 from tracker.worklog.models import TimeEntry
+from tracker.worklog.rules import WeekStatus
 
 blp = resource("time_entries", "Time entries: list, read, log, change and delete.")
 
@@ -80,7 +82,7 @@ class TimeEntrySchema(Schema):
     week_status = ma.fields.Function(
         lambda entry: entry.week.status,
         required=True,
-        metadata={"type": "string", "enum": ["open", "submitted"]},
+        metadata={"type": "string", "enum": values(WeekStatus)},
     )
     created_by_id = ma.fields.Integer(required=True, allow_none=True)
     created_at = ma.fields.AwareDateTime(required=True)

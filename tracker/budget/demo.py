@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from tracker.agile.models import Iteration
+from tracker.agile.rules import IterationStatus
 from tracker.auth.models import User
 from tracker.budget import rules, services
 from tracker.budget.models import Baseline, CostEntry
@@ -53,9 +54,12 @@ def _release_plan(project: Project) -> services.BaselineData:
     each = (project.budget_at_completion * Decimal("0.6") / max(len(iterations), 1)).quantize(
         Decimal(1000)
     )
-    done = [it.completed_points for it in iterations if it.status == "closed"]
+    done = [it.completed_points for it in iterations if it.status == IterationStatus.CLOSED]
     velocity = round(sum(done) / len(done)) if done else 20
-    points = sum(it.completed_points if it.status == "closed" else velocity for it in iterations)
+    points = sum(
+        it.completed_points if it.status == IterationStatus.CLOSED else velocity
+        for it in iterations
+    )
     return services.BaselineData(
         reason="",
         planned_points=max(points, 1),
@@ -95,7 +99,7 @@ def _book_costs(project: Project, baseline: Baseline, today: date, factor: Decim
         done = {
             it.id: it.completed_points
             for it in services.planned_iterations(project)
-            if it.status == "closed"
+            if it.status == IterationStatus.CLOSED
         }
         velocity = Decimal(baseline.planned_points) / max(len(baseline.lines), 1)
         for line in baseline.lines:
@@ -180,7 +184,7 @@ def load(projects_by_code: dict[str, Project], people_by_email: dict[str, User])
             it.end_on: it
             for it in db.session.scalars(
                 select(Iteration).where(
-                    Iteration.project_id == project.id, Iteration.status == "closed"
+                    Iteration.project_id == project.id, Iteration.status == IterationStatus.CLOSED
                 )
             )
         }

@@ -15,7 +15,12 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
-from tracker.budget.rules import COST_CATEGORIES
+from tracker.budget.rules import (
+    COST_CATEGORIES,
+    BudgetDecision,
+    BudgetExceptionStatus,
+    CheckpointStatus,
+)
 from tracker.db import utcnow
 from tracker.extensions import db
 
@@ -36,11 +41,18 @@ TRIGGERS = {
     "iteration": "Iteration close",
     "monthly": "Monthly check",
 }
-CHECKPOINT_STATUSES = {"within": "Within tolerance", "at_risk": "At risk", "breached": "Breached"}
-EXCEPTION_STATUSES = {"open": "Waiting for the board", "decided": "Decided"}
+CHECKPOINT_STATUSES = {
+    CheckpointStatus.WITHIN: "Within tolerance",
+    CheckpointStatus.AT_RISK: "At risk",
+    CheckpointStatus.BREACHED: "Breached",
+}
+EXCEPTION_STATUSES = {
+    BudgetExceptionStatus.OPEN: "Waiting for the board",
+    BudgetExceptionStatus.DECIDED: "Decided",
+}
 EXCEPTION_DECISIONS = {
-    "accept": "Accept the forecast and continue",
-    "rebaseline": "Ask the manager to re-baseline",
+    BudgetDecision.ACCEPT: "Accept the forecast and continue",
+    BudgetDecision.REBASELINE: "Ask the manager to re-baseline",
 }
 
 # Indices are stored at full precision (the exact ratio of the checkpoint's own penny
@@ -50,7 +62,7 @@ IndexExact = Numeric(28, 12)
 
 
 def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 class CostImport(db.Model):
@@ -185,7 +197,7 @@ class Checkpoint(db.Model):
         UniqueConstraint("iteration_id"),
         CheckConstraint(_in("trigger", TRIGGERS), name="trigger_known"),
         CheckConstraint(
-            "status IS NULL OR " + _in("status", CHECKPOINT_STATUSES), name="status_known"
+            "status IS NULL OR " + _in("status", CheckpointStatus), name="status_known"
         ),
         CheckConstraint("(trigger = 'monthly') = (period IS NOT NULL)", name="period_if_monthly"),
         Index("ix_budget_checkpoints_project_taken", "project_id", "taken_on"),
@@ -280,9 +292,9 @@ class BudgetException(db.Model):
     __tablename__ = "budget_exceptions"
     __table_args__ = (
         UniqueConstraint("checkpoint_id"),
-        CheckConstraint(_in("status", EXCEPTION_STATUSES), name="status_known"),
+        CheckConstraint(_in("status", BudgetExceptionStatus), name="status_known"),
         CheckConstraint(
-            "decision IS NULL OR " + _in("decision", EXCEPTION_DECISIONS), name="decision_known"
+            "decision IS NULL OR " + _in("decision", BudgetDecision), name="decision_known"
         ),
         # One open budget exception per project at a time.
         Index(
@@ -301,7 +313,7 @@ class BudgetException(db.Model):
     checkpoint_id: Mapped[int] = mapped_column(ForeignKey("budget_checkpoints.id"))
     breach: Mapped[str] = mapped_column(Text)
     required_roles: Mapped[str] = mapped_column(String(60))
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[str] = mapped_column(String(20), default=BudgetExceptionStatus.OPEN)
     raised_at: Mapped[datetime] = mapped_column(default=utcnow)
     decision: Mapped[str | None] = mapped_column(String(20))
     decision_comment: Mapped[str | None] = mapped_column(Text)

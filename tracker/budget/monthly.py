@@ -31,6 +31,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.agile.models import Iteration
+from tracker.agile.rules import IterationStatus
 from tracker.audit import services as audit
 from tracker.audit.rules import diff
 from tracker.budget import rules, services
@@ -41,12 +42,15 @@ from tracker.budget.models import (
     CheckpointStage,
     CostEntry,
 )
+from tracker.budget.rules import BudgetExceptionStatus
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.projects.models import Project
+from tracker.projects.rules import ProjectStatus
 from tracker.stages import rules as stage_rules
 from tracker.stages import services as stages
 from tracker.stages.models import STATED_TARGETS, Stage
+from tracker.stages.rules import StageStatus
 from tracker.worklog import rules as worklog_rules
 from tracker.worklog.models import TimeEntry
 from tracker.worklog.services import rate_in_force
@@ -65,7 +69,7 @@ def due_project_ids(today: date) -> list[int]:
         db.session.scalars(
             select(Project.id)
             .where(
-                Project.status == "active",
+                Project.status == ProjectStatus.ACTIVE,
                 Project.id.in_(select(Baseline.project_id)),
                 Project.id.not_in(taken),
             )
@@ -210,7 +214,7 @@ def _closed_iterations(ids: list[int], on: date) -> tuple[dict[int, int], dict[i
             Iteration.completed_points,
             Iteration.closed_at,
             Iteration.end_on,
-        ).where(Iteration.project_id.in_(ids), Iteration.status == "closed")
+        ).where(Iteration.project_id.in_(ids), Iteration.status == IterationStatus.CLOSED)
     ):
         if services.closed_on(closed_at, end_on) <= on:
             by_project[project_id] += points or 0
@@ -316,7 +320,7 @@ def _plan(project_ids: list[int], on: date) -> tuple[list[_Planned], list[int]]:
         )
     )
     ids = [pid for pid in project_ids if pid in projects and pid not in already]
-    ids = [pid for pid in ids if projects[pid].status == "active"]
+    ids = [pid for pid in ids if projects[pid].status == ProjectStatus.ACTIVE]
     baselines = _current_baselines(ids)
     ids = [pid for pid in ids if pid in baselines]
     costs, labour = _costs(ids, on), _labour(ids, on)
@@ -341,7 +345,7 @@ def _plan(project_ids: list[int], on: date) -> tuple[list[_Planned], list[int]]:
         if projects[pid].delivery_method not in stages.STAGED_METHODS:
             continue
         stage = _current_stage(stage_rows[pid])
-        if stage is not None and stage.status in ("active", "in_exception"):
+        if stage is not None and stage.status in (StageStatus.ACTIVE, StageStatus.IN_EXCEPTION):
             judged_stage[pid] = stage
     stage_costs = _stage_costs({pid: stage.id for pid, stage in judged_stage.items()}, on)
 
@@ -522,8 +526,8 @@ def _forecast_stages(taken: list[_Planned], entries: list[_Entry]) -> dict[int, 
         breaches = stage_rules.check_forecast(
             stages.plan_of(stage), stages.forecast_of(stage), stages.tolerances_of(stage)
         )
-        if breaches and stage.status == "active":
-            stages._transition(stage, "in_exception")
+        if breaches and stage.status == StageStatus.ACTIVE:
+            stages._transition(stage, StageStatus.IN_EXCEPTION)
         summary = f"Recorded a forecast for {stage.label}"
         if breaches:
             summary += ": breaches " + ", ".join(b.dimension.value for b in breaches) + " tolerance"
@@ -563,7 +567,8 @@ def _raise_budget_exceptions(
     already_open = set(
         db.session.scalars(
             select(BudgetException.project_id).where(
-                BudgetException.project_id.in_(ids), BudgetException.status == "open"
+                BudgetException.project_id.in_(ids),
+                BudgetException.status == BudgetExceptionStatus.OPEN,
             )
         )
     )
@@ -579,7 +584,7 @@ def _raise_budget_exceptions(
                 "checkpoint_id": inserted[item.project.id],
                 "breach": services.breach_text(judged),
                 "required_roles": ",".join(stages.regime_for(item.project).approver_roles),
-                "status": "open",
+                "status": BudgetExceptionStatus.OPEN,
                 "raised_at": utcnow(),
                 "version": 1,
             }

@@ -14,6 +14,7 @@ from tracker.agile.rules import Chart, line_chart
 from tracker.auth.models import User
 from tracker.budget import rules
 from tracker.budget.models import Baseline, BudgetException, Checkpoint, CostEntry
+from tracker.budget.rules import BudgetExceptionStatus
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.projects.models import Project, ProjectMembership
@@ -233,7 +234,7 @@ def inbox(user) -> list[InboxItem]:
             ),
         )
         .where(
-            BudgetException.status == "open",
+            BudgetException.status == BudgetExceptionStatus.OPEN,
             _role_required(BudgetException.required_roles, ProjectMembership.role),
         )
         .order_by(BudgetException.raised_at, BudgetException.id)

@@ -62,6 +62,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
 
 from tracker.core.money import (
     AT_RISK_SHARE,
@@ -76,6 +77,24 @@ from tracker.core.money import (
     format_gbp,
     money,
 )
+
+CheckpointStatus = ToleranceStatus
+"""A checkpoint's status against a cost tolerance is the tolerance check's own verdict."""
+
+
+class BudgetExceptionStatus(StrEnum):
+    """A budget exception waits for the board (open) until decided."""
+
+    OPEN = "open"
+    DECIDED = "decided"
+
+
+class BudgetDecision(StrEnum):
+    """The board's answer to a budget exception."""
+
+    ACCEPT = "accept"
+    REBASELINE = "rebaseline"
+
 
 # Indices are stored at full precision (the exact ratio to 12 decimal places) and shown
 # at two (the tolerance share used, SHARE_PLACES, is in tracker.core.money).

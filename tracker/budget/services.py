@@ -22,6 +22,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from tracker.agile.models import Iteration
+from tracker.agile.rules import IterationStatus
 from tracker.audit import services as audit
 from tracker.auth.models import User
 from tracker.budget import rules
@@ -34,6 +35,7 @@ from tracker.budget.models import (
     CostEntry,
     CostImport,
 )
+from tracker.budget.rules import BudgetDecision, BudgetExceptionStatus
 from tracker.core.dates import LONDON, uk_today
 from tracker.core.errors import RuleError, check_version
 from tracker.db import utcnow
@@ -41,6 +43,7 @@ from tracker.extensions import db
 from tracker.projects.models import Project
 from tracker.stages import services as stages
 from tracker.stages.models import STATED_TARGETS, GateReview, Stage
+from tracker.stages.rules import StageStatus
 from tracker.worklog.services import labour_cost
 
 METHOD_KINDS = {"stage_gated": "stage", "agile": "release", "hybrid": "hybrid"}
@@ -608,7 +611,7 @@ def completed_points(project_id: int, on: date, *, stage_id: int | None = None) 
     rows = db.session.execute(
         select(Iteration.completed_points, Iteration.closed_at, Iteration.end_on).where(
             Iteration.project_id == project_id,
-            Iteration.status == "closed",
+            Iteration.status == IterationStatus.CLOSED,
             *([Iteration.stage_id == stage_id] if stage_id is not None else []),
         )
     )
@@ -680,7 +683,7 @@ def progress_defaults(
     gives completed and planned); else the last reported figure, else nothing yet."""
     progress: dict[int, Decimal] = {}
     for stage_id in stage_ids:
-        if statuses.get(stage_id) == "closed":
+        if statuses.get(stage_id) == StageStatus.CLOSED:
             progress[stage_id] = Decimal(100)
             continue
         if kind == "hybrid":
@@ -958,7 +961,7 @@ def _judge_stage(project: Project, checkpoint: Checkpoint, actor: User | None) -
     if project.delivery_method not in stages.STAGED_METHODS:
         return False
     stage = stages.current_stage(project)
-    if stage is None or stage.status not in ("active", "in_exception"):
+    if stage is None or stage.status not in (StageStatus.ACTIVE, StageStatus.IN_EXCEPTION):
         return False
     row = next((r for r in checkpoint.progress if r.stage_id == stage.id), None)
     if row is None:
@@ -995,7 +998,7 @@ def _raise_budget_exception(
         checkpoint_id=checkpoint_id,
         breach=breach_text(judged),
         required_roles=",".join(stages.regime_for(project).approver_roles),
-        status="open",
+        status=BudgetExceptionStatus.OPEN,
         raised_at=utcnow(),
     )
     try:
@@ -1028,7 +1031,8 @@ def breach_text(judged: rules.ToleranceCheck) -> str:
 def open_budget_exception(project: Project) -> BudgetException | None:
     return db.session.scalars(
         select(BudgetException).where(
-            BudgetException.project_id == project.id, BudgetException.status == "open"
+            BudgetException.project_id == project.id,
+            BudgetException.status == BudgetExceptionStatus.OPEN,
         )
     ).first()
 
@@ -1107,17 +1111,17 @@ def decide_budget_exception(
     held = stages.roles_held(actor, project) & set(report.roles)
     if not held:
         raise RuleError("Only the board members this exception was raised to can decide it.")
-    if report.status != "open":
+    if report.status != BudgetExceptionStatus.OPEN:
         raise RuleError(
             "This budget exception has already been decided: your decision was not recorded."
         )
     check_version(report, version)
-    if decision not in ("accept", "rebaseline"):
+    if decision not in tuple(BudgetDecision):
         raise RuleError("Choose a decision from the list", "decision")
     if not comment:
         raise RuleError("Enter the reason for your decision", "comment")
     role = next(r for r in report.roles if r in held)
-    report.status = "decided"
+    report.status = BudgetExceptionStatus.DECIDED
     report.decision = decision
     report.decision_comment = comment
     report.decided_by_id, report.decided_role, report.decided_at = actor.id, role, utcnow()

@@ -24,6 +24,7 @@ from tracker.orgs import services as orgs
 from tracker.orgs.models import Organisation
 from tracker.projects import services as projects
 from tracker.projects.models import Project
+from tracker.projects.rules import ProjectStatus
 from tracker.stages import demo as stages_demo
 from tracker.worklog import demo as worklog_demo
 
@@ -383,7 +384,7 @@ def _close_early(projects_by_code: dict[str, Project], people: dict[str, User]) 
     no demo status is set by hand."""
     for code, reason in CLOSED_EARLY.items():
         project = projects_by_code.get(code)
-        if project is None or project.status != "proposed":
+        if project is None or project.status != ProjectStatus.PROPOSED:
             continue
         executive = next(m.user for m in project.memberships if m.role == "executive")
         agile_services.close_project(project, reason=reason, version=None, actor=executive)

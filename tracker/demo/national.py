@@ -31,6 +31,7 @@ from flask import current_app
 from sqlalchemy import Table, func, insert, select
 
 from tracker.agile.models import Feedback, Iteration
+from tracker.agile.rules import IterationStatus
 from tracker.auth.models import User
 from tracker.budget import rules as budget_rules
 from tracker.budget import services as budget_services
@@ -40,10 +41,12 @@ from tracker.methods import rules as method_rules
 from tracker.methods.models import Assessment, MethodDecision, MethodDecisionDriver
 from tracker.orgs.models import Organisation
 from tracker.projects.models import Project, ProjectMembership, project_partners
-from tracker.projects.rules import size_tier
+from tracker.projects.rules import ProjectStatus, size_tier
 from tracker.stages import rules as stage_rules
 from tracker.stages.models import GateDecision, GateReview, Stage
+from tracker.stages.rules import GateStatus, StageStatus
 from tracker.worklog.models import HourlyRate, TimeEntry, TimesheetWeek
+from tracker.worklog.rules import WeekStatus
 
 SCALES = {"demo": 0, "small": 100, "national": 10_000}
 CODE_PREFIX = "NAT-"
@@ -537,14 +540,14 @@ class Generator:
             }[method]
             if method is None:
                 start = self.today + timedelta(days=rnd.randint(30, 240))
-                status = "proposed"
+                status = ProjectStatus.PROPOSED
             else:
                 # Most projects are under way; about three in ten have finished.
                 start = self.today - timedelta(days=round(length * rnd.uniform(0.05, 1.45)))
-                status = "active"
+                status = ProjectStatus.ACTIVE
             finish = start + timedelta(days=length)
             if method is not None and finish < self.today:
-                status = "closed" if rnd.random() < 0.9 else "closed_early"
+                status = ProjectStatus.CLOSED if rnd.random() < 0.9 else ProjectStatus.CLOSED_EARLY
             tier_pick = rnd.random()
             if tier_pick < 0.3:
                 bac = rnd.randint(50, 249) * 1000
@@ -578,7 +581,7 @@ class Generator:
 
     def _plan_spans(self, plan: Plan) -> None:
         rnd = self.random
-        closed = plan.status in ("closed", "closed_early")
+        closed = plan.status in (ProjectStatus.CLOSED, ProjectStatus.CLOSED_EARLY)
         if plan.method in ("stage_gated", "hybrid"):
             names = STAGED_STAGES if plan.method == "stage_gated" else HYBRID_STAGES
             weights = [rnd.uniform(0.5, 1.5) for _ in names]
@@ -617,10 +620,14 @@ class Generator:
             spans = []
         for number, (stage_id, start, finish) in enumerate(spans, 1):
             status = _status_by_dates(start, finish, self.today, closed)
-            if plan.status == "closed_early" and plan.method == "agile" and number == len(spans):
+            if (
+                plan.status == ProjectStatus.CLOSED_EARLY
+                and plan.method == "agile"
+                and number == len(spans)
+            ):
                 # Closed before its last iteration: what makes an agile closure early.
-                status = "planned"
-            committed = rnd.randint(15, 40) if status != "planned" else None
+                status = IterationStatus.PLANNED
+            committed = rnd.randint(15, 40) if status != IterationStatus.PLANNED else None
             plan.iterations.append(
                 Span(
                     id=self.writer.next_id(Iteration.__table__),
@@ -631,7 +638,9 @@ class Generator:
                     stage_id=stage_id,
                     committed=committed,
                     completed=(
-                        int(committed * rnd.uniform(0.6, 1.0)) if status == "closed" else None
+                        int(committed * rnd.uniform(0.6, 1.0))
+                        if status == IterationStatus.CLOSED
+                        else None
                     ),
                 )
             )
@@ -643,7 +652,7 @@ class Generator:
         created = _at(plan.start - timedelta(days=30), 9) if plan.start < self.today else now
         started_at = (
             _at(plan.start - timedelta(days=3), 10)
-            if plan.method == "agile" and plan.status != "proposed"
+            if plan.method == "agile" and plan.status != ProjectStatus.PROPOSED
             else None
         )
         add(
@@ -785,12 +794,12 @@ class Generator:
         # Gates: the start gate, then one at the end of each closed stage; an active stage
         # whose planned end has nearly come is waiting for its end-stage decision.
         roles = ",".join(regime.approver_roles)
-        closed = [s for s in plan.stages if s.status == "closed"]
+        closed = [s for s in plan.stages if s.status == StageStatus.CLOSED]
         boundaries = list(range(0, len(closed) + 1))
-        if plan.status == "closed":
+        if plan.status == ProjectStatus.CLOSED:
             # Closed at its closing gate: every boundary's gate was approved.
             boundaries = list(range(0, len(plan.stages) + 1))
-        elif plan.status == "closed_early":
+        elif plan.status == ProjectStatus.CLOSED_EARLY:
             # The Executive closed it early: there is no approved closing gate.
             boundaries = [b for b in boundaries if b < len(plan.stages)]
         if regime.gates is stage_rules.GateBoundaries.START_AND_CLOSE:
@@ -800,9 +809,9 @@ class Generator:
             closes = plan.stages[boundary - 1] if boundary >= 1 else None
             authorises = plan.stages[boundary] if boundary < len(plan.stages) else None
             on = closes.finish if closes else plan.start - timedelta(days=7)
-            self._gate(plan, boundary, closes, authorises, on, roles, "approved")
-        active = [s for s in plan.stages if s.status == "active"]
-        if active and self.random.random() < 0.15 and plan.status == "active":
+            self._gate(plan, boundary, closes, authorises, on, roles, GateStatus.APPROVED)
+        active = [s for s in plan.stages if s.status == StageStatus.ACTIVE]
+        if active and self.random.random() < 0.15 and plan.status == ProjectStatus.ACTIVE:
             stage = active[0]
             number = plan.stages.index(stage) + 1
             small = regime.gates is stage_rules.GateBoundaries.START_AND_CLOSE
@@ -810,7 +819,7 @@ class Generator:
                 return  # no gate at this boundary under a small project's regime
             following = plan.stages[number] if number < len(plan.stages) else None
             on = min(self.today, stage.finish) - timedelta(days=self.random.randint(0, 10))
-            self._gate(plan, number, stage, following, on, roles, "pending")
+            self._gate(plan, number, stage, following, on, roles, GateStatus.PENDING)
 
     def _gate(self, plan, boundary, closes, authorises, on, roles, status) -> None:
         requested = _at(on, 10)
@@ -833,11 +842,13 @@ class Generator:
                 "status": status,
                 "conditions": None,
                 "outcome_note": None,
-                "resolved_at": requested + timedelta(days=4) if status == "approved" else None,
+                "resolved_at": requested + timedelta(days=4)
+                if status == GateStatus.APPROVED
+                else None,
                 "version": 1,
             },
         )
-        if status != "approved":
+        if status != GateStatus.APPROVED:
             return
         for role in roles.split(","):
             self.writer.add(
@@ -854,7 +865,7 @@ class Generator:
 
     def _iterations(self, plan: Plan) -> None:
         for iteration in plan.iterations:
-            closed = iteration.status == "closed"
+            closed = iteration.status == IterationStatus.CLOSED
             self.writer.add(
                 Iteration.__table__,
                 {
@@ -869,7 +880,7 @@ class Generator:
                     "status": iteration.status,
                     "completed_points": iteration.completed,
                     "started_at": _at(iteration.start, 9)
-                    if iteration.status != "planned"
+                    if iteration.status != IterationStatus.PLANNED
                     else None,
                     "closed_at": _at(iteration.finish) if closed else None,
                     "closed_by_id": plan.manager if closed else None,
@@ -982,7 +993,7 @@ class Generator:
                 {
                     "person_id": person,
                     "week_start": monday,
-                    "status": "submitted" if submitted else "open",
+                    "status": WeekStatus.SUBMITTED if submitted else WeekStatus.OPEN,
                     "submitted_at": _at(monday + timedelta(days=4)) if submitted else None,
                     "version": 1,
                     "updated_at": _at(monday + timedelta(days=4)),
@@ -993,7 +1004,7 @@ class Generator:
 
     def _feedback(self, plan: Plan) -> None:
         rnd = self.random
-        closed = [i for i in plan.iterations if i.status == "closed"]
+        closed = [i for i in plan.iterations if i.status == IterationStatus.CLOSED]
         for iteration in closed:
             for _ in range(rnd.choice(FEEDBACK_PER_ITERATION)):
                 at = _at(iteration.finish, 11)
@@ -1123,7 +1134,7 @@ class Generator:
                 done_points = sum(
                     i.completed or 0
                     for i in plan.iterations
-                    if i.status == "closed" and i.finish <= on
+                    if i.status == IterationStatus.CLOSED and i.finish <= on
                 )
                 ev = budget_rules.agile_earned_value(curve.bac, done_points, planned_points)
             else:
@@ -1146,7 +1157,7 @@ class Generator:
                     done_points = sum(
                         i.completed or 0
                         for i in plan.iterations
-                        if i.status == "closed" and i.finish <= on
+                        if i.status == IterationStatus.CLOSED and i.finish <= on
                     )
             point = budget_rules.checkpoint(curve.bac, pv, ev, ac)
             judged = budget_rules.checkpoint_cost_status(point, tolerance)

@@ -9,4 +9,15 @@ from flask import Blueprint
 
 bp = Blueprint("methods", __name__, url_prefix="/projects", cli_group="method")
 
+
+@bp.record_once
+def _vocabulary(state) -> None:
+    """Templates compare statuses with these enums, never with literals."""
+    from tracker.methods.rules import RiskStatus
+
+    state.app.jinja_env.globals.update(
+        RiskStatus=RiskStatus,
+    )
+
+
 from tracker.methods import cli, views  # noqa: E402,F401

@@ -25,16 +25,17 @@ from tracker.auth.models import User
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.methods import model
+from tracker.methods.rules import RiskStatus
 from tracker.projects.models import Project
 
-RISK_STATUSES = {"open": "Open", "closed": "Closed"}
+RISK_STATUSES = {RiskStatus.OPEN: "Open", RiskStatus.CLOSED: "Closed"}
 # Where a risk came from; other parts of the tracker add theirs here.
 RISK_SOURCES = {"method_decision": "Method decision"}
 CONFIDENCES = {"high": "High", "low": "Low"}
 
 
 def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 def _load(text: str | None, default: Any) -> Any:
@@ -159,7 +160,7 @@ class Risk(db.Model):
 
     __tablename__ = "risks"
     __table_args__ = (
-        CheckConstraint(_in("status", RISK_STATUSES), name="status_known"),
+        CheckConstraint(_in("status", RiskStatus), name="status_known"),
         CheckConstraint(_in("source", RISK_SOURCES), name="source_known"),
         Index("ix_risks_project_status", "project_id", "status"),
     )
@@ -169,7 +170,7 @@ class Risk(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    status: Mapped[str] = mapped_column(String(10), default="open")
+    status: Mapped[str] = mapped_column(String(10), default=RiskStatus.OPEN)
     source: Mapped[str] = mapped_column(String(30))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.methods.models import Assessment, MethodDecision, Risk
+from tracker.methods.rules import RiskStatus
 from tracker.projects.models import Project
 
 
@@ -69,7 +70,7 @@ def project_summary(project_id: int):
     )
     open_risks = (
         select(func.count(Risk.id))
-        .where(Risk.project_id == project_id, Risk.status == "open")
+        .where(Risk.project_id == project_id, Risk.status == RiskStatus.OPEN)
         .scalar_subquery()
     )
     statement = (

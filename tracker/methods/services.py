@@ -31,6 +31,7 @@ from tracker.methods.models import (
     MethodDecisionDriver,
     Risk,
 )
+from tracker.methods.rules import RiskStatus
 from tracker.projects.models import Project, ProjectMembership
 from tracker.projects.rules import size_tier
 
@@ -235,7 +236,7 @@ def decide(
             f"{recommended.lower()} recommended",
             description=_departure_description(latest, chosen, recommended, drivers, rationale),
             owner=decided_by,
-            status="open",
+            status=RiskStatus.OPEN,
             source="method_decision",
         )
         db.session.add(risk)

@@ -14,6 +14,7 @@ from tracker.methods.models import Assessment
 from tracker.notifications.events import holders
 from tracker.notifications.services import notify, path_for
 from tracker.projects.models import Project
+from tracker.projects.rules import OPEN_STATUSES
 from tracker.scheduler.services import claim
 
 
@@ -28,7 +29,7 @@ def prompt_stale_assessments(today: date) -> int:
     rows = db.session.execute(
         select(Project, last.c.assessed_at)
         .join(last, last.c.project_id == Project.id)
-        .where(Project.status.in_(("proposed", "active")))
+        .where(Project.status.in_(OPEN_STATUSES))
         .order_by(Project.id)
     ).all()
     after_days = current_app.config["METHOD_REASSESS_DAYS"]

@@ -13,6 +13,7 @@ from sqlalchemy import delete
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.notifications.models import OutboxEmail
+from tracker.notifications.vocabulary import EmailStatus
 from tracker.projects.models import Project
 
 
@@ -24,7 +25,7 @@ def load(projects_by_code: dict[str, Project], people_by_email: dict[str, User])
     result = db.session.execute(
         delete(OutboxEmail)
         .where(
-            OutboxEmail.status == "pending",
+            OutboxEmail.status == EmailStatus.PENDING,
             OutboxEmail.attempts == 0,
             OutboxEmail.to_address.in_([user.email for user in people_by_email.values()]),
         )

@@ -31,6 +31,7 @@ from sqlalchemy import select, update
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.notifications.models import OutboxEmail
+from tracker.notifications.vocabulary import EmailStatus
 from tracker.scheduler.rules import backoff, gives_up
 
 log = logging.getLogger("tracker.mail")
@@ -98,10 +99,10 @@ def _claim(email_id: int, now: datetime) -> bool:
         update(OutboxEmail)
         .where(
             OutboxEmail.id == email_id,
-            OutboxEmail.status == "pending",
+            OutboxEmail.status == EmailStatus.PENDING,
             OutboxEmail.next_attempt_at <= now,
         )
-        .values(status="sending", claimed_at=now, attempts=OutboxEmail.attempts + 1)
+        .values(status=EmailStatus.SENDING, claimed_at=now, attempts=OutboxEmail.attempts + 1)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -112,13 +113,13 @@ def _settle(email_id: int, error: Exception | None) -> None:
     email = db.session.get(OutboxEmail, email_id, populate_existing=True)
     now = utcnow()
     if error is None:
-        email.status, email.sent_at, email.last_error = "sent", now, None
+        email.status, email.sent_at, email.last_error = EmailStatus.SENT, now, None
     else:
         email.last_error = f"{error}"[:2000]
         if gives_up(email.attempts):
-            email.status = "failed"
+            email.status = EmailStatus.FAILED
         else:
-            email.status = "pending"
+            email.status = EmailStatus.PENDING
             email.next_attempt_at = now + backoff(email.attempts)
     db.session.commit()
 
@@ -127,7 +128,7 @@ def _give_up(email_id: int, reason: str) -> None:
     """Mark an email failed at once, with why: it would fail the same way every time."""
     db.session.rollback()
     email = db.session.get(OutboxEmail, email_id, populate_existing=True)
-    email.status = "failed"
+    email.status = EmailStatus.FAILED
     email.last_error = reason[:2000]
     db.session.commit()
 
@@ -138,7 +139,7 @@ def send_due(now: datetime | None = None, limit: int = BATCH) -> int:
     due = list(
         db.session.scalars(
             select(OutboxEmail.id)
-            .where(OutboxEmail.status == "pending", OutboxEmail.next_attempt_at <= now)
+            .where(OutboxEmail.status == EmailStatus.PENDING, OutboxEmail.next_attempt_at <= now)
             .order_by(OutboxEmail.id)
             .limit(limit)
         )

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.auth.models import User
 from tracker.db import utcnow
 from tracker.extensions import db
+from tracker.notifications.vocabulary import EmailStatus
 
 # What a notification is about; people choose per kind whether it also comes by email.
 KINDS = {
@@ -21,15 +22,15 @@ KINDS = {
     "reassess": "A method assessment is out of date",
 }
 EMAIL_STATUSES = {
-    "pending": "Waiting to be sent",
-    "sending": "Being sent",
-    "sent": "Sent",
-    "failed": "Gave up",
+    EmailStatus.PENDING: "Waiting to be sent",
+    EmailStatus.SENDING: "Being sent",
+    EmailStatus.SENT: "Sent",
+    EmailStatus.FAILED: "Gave up",
 }
 
 
 def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 class Notification(db.Model):
@@ -69,7 +70,7 @@ class OutboxEmail(db.Model):
 
     __tablename__ = "email_outbox"
     __table_args__ = (
-        CheckConstraint(_in("status", EMAIL_STATUSES), name="status_known"),
+        CheckConstraint(_in("status", EmailStatus), name="status_known"),
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         Index("ix_email_outbox_status_due", "status", "next_attempt_at"),
     )
@@ -81,7 +82,7 @@ class OutboxEmail(db.Model):
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default="pending")
+    status: Mapped[str] = mapped_column(String(10), default=EmailStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -6,6 +6,7 @@ from sqlalchemy import Select, func, select
 
 from tracker.extensions import db
 from tracker.notifications.models import EMAIL_STATUSES, Notification, OutboxEmail
+from tracker.notifications.vocabulary import EmailStatus
 
 
 def unread_count(user_id: int) -> int:
@@ -42,7 +43,10 @@ def failed_emails(limit: int = 20) -> list[OutboxEmail]:
     return list(
         db.session.scalars(
             select(OutboxEmail)
-            .where(OutboxEmail.status.in_(("failed", "pending")), OutboxEmail.attempts > 0)
+            .where(
+                OutboxEmail.status.in_((EmailStatus.FAILED, EmailStatus.PENDING)),
+                OutboxEmail.attempts > 0,
+            )
             .order_by(OutboxEmail.id.desc())
             .limit(limit)
         )

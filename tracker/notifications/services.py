@@ -19,6 +19,7 @@ from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.notifications.mailer import header_text
 from tracker.notifications.models import KINDS, EmailOptOut, Notification, OutboxEmail
+from tracker.notifications.vocabulary import EmailStatus
 
 
 def path_for(endpoint: str, **values) -> str:
@@ -81,7 +82,7 @@ def notify(
                 to_address=user.email,
                 subject=header_text(title)[:200],
                 body=f"Dear {user.name},\n\n{text.strip()}\n",
-                status="pending",
+                status=EmailStatus.PENDING,
                 next_attempt_at=utcnow(),
             )
         )

@@ -33,8 +33,10 @@ from sqlalchemy import (
 )
 
 from tracker.agile.models import Feedback, Iteration
+from tracker.agile.rules import IterationStatus
 from tracker.audit.models import AuditEntry
 from tracker.budget.models import BudgetException, Checkpoint
+from tracker.budget.rules import BudgetExceptionStatus, CheckpointStatus
 from tracker.extensions import db
 from tracker.methods.model import DECISION_DRIVERS
 from tracker.methods.models import Assessment, MethodDecision, MethodDecisionDriver
@@ -44,10 +46,9 @@ from tracker.portfolio.models import PortfolioReviewWait, PortfolioSummary
 from tracker.portfolio.sql import days_between, median, utc_day
 from tracker.projects.models import Project, ProjectMembership, project_partners
 from tracker.projects.queries import size_tier_expression
+from tracker.projects.rules import FINISHED_STATUSES, OPEN_STATUSES, ProjectStatus
 from tracker.stages.models import ExceptionReport, GateReview
-
-FINISHED_STATUSES = ("closed", "closed_early")
-OPEN_STATUSES = ("proposed", "active")
+from tracker.stages.rules import ExceptionStatus, GateStatus
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ def _exceptions(ids=None):
     stage = _scoped(
         select(
             ExceptionReport.project_id.label("project_id"),
-            case((ExceptionReport.status != "decided", 1), else_=0).label("is_open"),
+            case((ExceptionReport.status != ExceptionStatus.DECIDED, 1), else_=0).label("is_open"),
         ),
         ExceptionReport.project_id,
         ids,
@@ -131,7 +132,9 @@ def _exceptions(ids=None):
     budget = _scoped(
         select(
             BudgetException.project_id.label("project_id"),
-            case((BudgetException.status == "open", 1), else_=0).label("is_open"),
+            case((BudgetException.status == BudgetExceptionStatus.OPEN, 1), else_=0).label(
+                "is_open"
+            ),
         ),
         BudgetException.project_id,
         ids,
@@ -207,7 +210,7 @@ def _waiting_since(ids=None):
             select(
                 GateReview.project_id,
                 func.min(utc_day(GateReview.requested_at)).label("gate_waiting_since"),
-            ).where(GateReview.status == "pending"),
+            ).where(GateReview.status == GateStatus.PENDING),
             GateReview.project_id,
             ids,
         )
@@ -219,7 +222,7 @@ def _waiting_since(ids=None):
             select(
                 Iteration.project_id,
                 func.min(Iteration.end_on).label("iteration_waiting_since"),
-            ).where(Iteration.status == "active"),
+            ).where(Iteration.status == IterationStatus.ACTIVE),
             Iteration.project_id,
             ids,
         )
@@ -328,7 +331,7 @@ def facts(filters: Filters, today: date, *, name: str = "facts", as_cte: bool = 
         (~finished, None),
         (
             and_(
-                Project.status == "closed",
+                Project.status == ProjectStatus.CLOSED,
                 Project.finished_on.is_not(None),
                 Project.finished_on <= Project.planned_finish,
                 ac.is_not(None),
@@ -357,9 +360,9 @@ def facts(filters: Filters, today: date, *, name: str = "facts", as_cte: bool = 
             cast(cpi, Float).label("cpi"),
             cast(spi, Float).label("spi"),
             cost_status.label("cost_status"),
-            case((cost_status.is_(None), None), (cost_status == "within", 1), else_=0).label(
-                "within"
-            ),
+            case(
+                (cost_status.is_(None), None), (cost_status == CheckpointStatus.WITHIN, 1), else_=0
+            ).label("within"),
             func.coalesce(summary.exceptions, 0).label("exceptions"),
             func.coalesce(summary.open_exceptions, 0).label("open_exceptions"),
             func.coalesce(summary.feedback_n, 0).label("feedback_n"),

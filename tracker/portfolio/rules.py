@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from tracker.core.money import ToleranceStatus
+
 # Medians and means of fewer than this many values are not shown (issue 8: honest statistics).
 MIN_N = 3
 TOO_FEW = "too few projects"
@@ -112,7 +114,9 @@ def figure(value: Number | None, n: int | None, kind: str) -> Figure:
 
 def cost_rag(checkpoint_status: str | None) -> str | None:
     """Cost from the latest checkpoint's status against the project's cost tolerance."""
-    return {"within": "green", "at_risk": "amber", "breached": "red"}.get(checkpoint_status or "")
+    if checkpoint_status not in tuple(ToleranceStatus):
+        return None
+    return ToleranceStatus(checkpoint_status).rag
 
 
 def schedule_rag(spi: Number | None, *, is_overdue: bool = False) -> str | None:

@@ -47,7 +47,7 @@ def move(
         "project.status_changed",
         project,
         project_id=project.id,
-        summary=f"Project {PROJECT_STATUSES[status.value].lower()}: {decision}",
+        summary=f"Project {PROJECT_STATUSES[status].lower()}: {decision}",
         changes={
             "status": [before, status.value],
             "moved_by": mover.value,

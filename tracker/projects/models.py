@@ -23,11 +23,16 @@ from tracker.core import stamps
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.orgs.models import Organisation
-from tracker.projects.rules import DELIVERY_METHODS, PROJECT_ROLES, PROJECT_STATUSES
+from tracker.projects.rules import (
+    DELIVERY_METHODS,
+    FINISHED_STATUSES,
+    PROJECT_ROLES,
+    ProjectStatus,
+)
 
 
 def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 project_partners = Table(
@@ -48,7 +53,7 @@ class Project(db.Model):
             "delivery_method IS NULL OR " + _in("delivery_method", DELIVERY_METHODS),
             name="delivery_method_known",
         ),
-        CheckConstraint(_in("status", PROJECT_STATUSES), name="status_known"),
+        CheckConstraint(_in("status", ProjectStatus), name="status_known"),
         Index("ix_projects_status_method", "status", "delivery_method"),
     )
 
@@ -62,7 +67,7 @@ class Project(db.Model):
     planned_finish: Mapped[date]
     criticality: Mapped[int]
     delivery_method: Mapped[str | None] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(20), default="proposed")
+    status: Mapped[str] = mapped_column(String(20), default=ProjectStatus.PROPOSED)
     # Moved only by governance (tracker.projects.lifecycle): never by a form or the API.
     # The day the project actually finished: set when its status becomes closed or closed
     # early, cleared if it is set back. See ``_finished_on`` below.
@@ -90,9 +95,6 @@ class Project(db.Model):
 
     def __repr__(self) -> str:
         return f"<Project {self.code}>"
-
-
-FINISHED_STATUSES = ("closed", "closed_early")
 
 
 @event.listens_for(Project.status, "set", active_history=True)

@@ -8,13 +8,6 @@ from enum import StrEnum
 
 DELIVERY_METHODS = {"stage_gated": "Stage-gated", "agile": "Agile", "hybrid": "Hybrid"}
 
-PROJECT_STATUSES = {
-    "proposed": "Proposed",
-    "active": "Active",
-    "closed": "Closed",
-    "closed_early": "Closed early",
-}
-
 
 GOVERNED_STATUS = (
     "A project's status cannot be set: it moves only through governance (the start gate or "
@@ -24,10 +17,23 @@ GOVERNED_STATUS = (
 
 
 class ProjectStatus(StrEnum):
+    """A project's status: the one vocabulary of models, rules, templates and the API."""
+
     PROPOSED = "proposed"
     ACTIVE = "active"
     CLOSED = "closed"
     CLOSED_EARLY = "closed_early"
+
+
+PROJECT_STATUSES = {
+    ProjectStatus.PROPOSED: "Proposed",
+    ProjectStatus.ACTIVE: "Active",
+    ProjectStatus.CLOSED: "Closed",
+    ProjectStatus.CLOSED_EARLY: "Closed early",
+}
+FINISHED_STATUSES = (ProjectStatus.CLOSED, ProjectStatus.CLOSED_EARLY)
+"""Final: nothing moves a project out of these."""
+OPEN_STATUSES = (ProjectStatus.PROPOSED, ProjectStatus.ACTIVE)
 
 
 class Mover(StrEnum):
@@ -103,7 +109,7 @@ def check_status_change(
     into exception while the project stays active.
     """
     current, target, mover = ProjectStatus(current), ProjectStatus(target), Mover(mover)
-    if current in (ProjectStatus.CLOSED, ProjectStatus.CLOSED_EARLY):
+    if current in FINISHED_STATUSES:
         raise ProjectStatusError(f"The project is {_label(current)}: its status is final.")
     if current is target:
         raise ProjectStatusError(f"The project is already {_label(current)}.")

@@ -8,4 +8,15 @@ from flask import Blueprint
 
 bp = Blueprint("scheduler", __name__, url_prefix="/admin/jobs", cli_group="scheduler")
 
+
+@bp.record_once
+def _vocabulary(state) -> None:
+    """Templates compare statuses with these enums, never with literals."""
+    from tracker.scheduler.rules import RunOutcome
+
+    state.app.jinja_env.globals.update(
+        RunOutcome=RunOutcome,
+    )
+
+
 from tracker.scheduler import cli, views  # noqa: E402,F401

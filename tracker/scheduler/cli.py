@@ -10,6 +10,7 @@ import click
 from flask import current_app
 
 from tracker.scheduler import bp, registry, rules, services
+from tracker.scheduler.rules import RunOutcome
 
 
 @bp.cli.command("run")
@@ -50,7 +51,7 @@ def run_job(job_id: str, day) -> None:
         sys.exit(2)
     today: date | None = day.date() if day else None
     run = services.run_job(job_id, today)
-    if run.outcome == "failed":
+    if run.outcome == RunOutcome.FAILED:
         click.echo(f"{job_id} failed:\n{run.error}", err=True)
         sys.exit(1)
     click.echo(f"{job_id}: done {run.done} ({run.seconds:.1f}s).")

@@ -22,8 +22,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.db import utcnow
 from tracker.extensions import db
+from tracker.scheduler.rules import RunOutcome
 
-RUN_OUTCOMES = {"running": "Running", "succeeded": "Succeeded", "failed": "Failed"}
+RUN_OUTCOMES = {
+    RunOutcome.RUNNING: "Running",
+    RunOutcome.SUCCEEDED: "Succeeded",
+    RunOutcome.FAILED: "Failed",
+}
 
 # APScheduler's SQLAlchemyJobStore table, declared here (same columns as APScheduler's own)
 # so that the migrations, not the scheduler, create it.
@@ -42,7 +47,7 @@ class JobRun(db.Model):
     __tablename__ = "job_runs"
     __table_args__ = (
         CheckConstraint(
-            "outcome IN (" + ", ".join(repr(o) for o in RUN_OUTCOMES) + ")", name="outcome_known"
+            "outcome IN (" + ", ".join(repr(str(o)) for o in RunOutcome) + ")", name="outcome_known"
         ),
         CheckConstraint("done >= 0", name="done_not_negative"),
         Index("ix_job_runs_job_started", "job_id", "started_at"),
@@ -56,7 +61,7 @@ class JobRun(db.Model):
     runner: Mapped[str] = mapped_column(String(120), default="")
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
-    outcome: Mapped[str] = mapped_column(String(20), default="running")
+    outcome: Mapped[str] = mapped_column(String(20), default=RunOutcome.RUNNING)
     done: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(Text)
 

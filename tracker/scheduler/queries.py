@@ -9,6 +9,7 @@ from sqlalchemy import Select, func, select
 from tracker.extensions import db
 from tracker.scheduler import registry, rules
 from tracker.scheduler.models import JobRun
+from tracker.scheduler.rules import RunOutcome
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def job_statuses() -> list[JobStatus]:
         return {run.job_id: run for run in runs}
 
     last = latest()
-    succeeded = latest(JobRun.outcome == "succeeded")
+    succeeded = latest(JobRun.outcome == RunOutcome.SUCCEEDED)
     return [
         JobStatus(
             job_id,

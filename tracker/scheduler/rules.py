@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from enum import StrEnum
+
+
+class RunOutcome(StrEnum):
+    """How a job run stands: running until it succeeds or fails."""
+
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
 
 # Retry a failed email after 1, 2, 4 … minutes, never waiting more than six hours, and give
 # up after this many attempts (about a day and a half of trying).

@@ -24,6 +24,7 @@ from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.scheduler import registry
 from tracker.scheduler.models import JobKey, JobRun
+from tracker.scheduler.rules import RunOutcome
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def run_job(job_id: str, today: date | None = None) -> JobRun:
         period_key=today.isoformat(),
         runner=f"{socket.gethostname()}:{os.getpid()}"[:120],
         started_at=utcnow(),
-        outcome="running",
+        outcome=RunOutcome.RUNNING,
     )
     db.session.add(run)
     db.session.commit()
@@ -83,10 +84,10 @@ def run_job(job_id: str, today: date | None = None) -> JobRun:
     except Exception:
         db.session.rollback()
         log.exception("Job %s failed", job_id)
-        _finish(run_id, "failed", 0, traceback.format_exc(limit=8)[-4000:])
+        _finish(run_id, RunOutcome.FAILED, 0, traceback.format_exc(limit=8)[-4000:])
     else:
         db.session.commit()
-        _finish(run_id, "succeeded", int(done or 0), None)
+        _finish(run_id, RunOutcome.SUCCEEDED, int(done or 0), None)
     finally:
         _current_run.reset(token)
     return db.session.get(JobRun, run_id)

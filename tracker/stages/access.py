@@ -12,6 +12,7 @@ from tracker.projects.access import governance_level, team
 from tracker.projects.models import Project
 from tracker.stages import rules
 from tracker.stages.models import ExceptionReport, GateReview
+from tracker.stages.rules import WAITING_FOR_BOARD, ExceptionStatus, GateStatus
 
 
 def _held(user, project_id: int) -> frozenset[str]:
@@ -30,7 +31,7 @@ def gate_refusal(user, gate: GateReview) -> str | None:
             "You requested this gate, so you cannot decide it: whoever asks the board for a "
             "decision never takes it."
         )
-    if gate.status != "pending":
+    if gate.status != GateStatus.PENDING:
         return None
     if not undecided_gate_roles(user, gate):
         return "You have already decided this gate."
@@ -65,9 +66,9 @@ def exception_refusal(user, report: ExceptionReport) -> str | None:
             "You raised this exception report, so you cannot decide it: whoever reports an "
             "exception never settles it."
         )
-    if report.status == "plan_submitted" and report.plan_submitted_by_id == user.id:
+    if report.status == ExceptionStatus.PLAN_SUBMITTED and report.plan_submitted_by_id == user.id:
         return "You submitted this exception plan, so you cannot decide it."
-    if report.status in ("open", "plan_submitted") and not undecided_exception_roles(user, report):
+    if report.status in WAITING_FOR_BOARD and not undecided_exception_roles(user, report):
         return "You have already decided this round of the exception."
     return None
 

@@ -18,6 +18,7 @@ from tracker.extensions import db
 from tracker.projects.models import Project
 from tracker.stages import rules, services
 from tracker.stages.models import Stage
+from tracker.stages.rules import GateDecision, GateStatus
 
 # code -> (method if none decided yet, [(stage name, start, finish, budget)])
 PLANS = {
@@ -139,9 +140,9 @@ def _decide(gate, roles, decisions: dict[str, tuple[str, str]] | None = None):
     """Every required role approves unless ``decisions`` says otherwise."""
     decisions = decisions or {}
     for role in gate.roles:
-        decision, comment = decisions.get(role, ("approve", ""))
+        decision, comment = decisions.get(role, (GateDecision.APPROVE, ""))
         services.decide_gate(gate, role=role, decision=decision, comment=comment, actor=roles[role])
-        if gate.status != "pending":
+        if gate.status != GateStatus.PENDING:
             break
 
 
@@ -185,7 +186,7 @@ def load(projects_by_code: dict[str, Project], people_by_email: dict[str, User])
                 roles,
                 {
                     "senior_user": (
-                        "approve_with_conditions",
+                        GateDecision.APPROVE_WITH_CONDITIONS,
                         "Run two workshops with care-home providers before the tender closes.",
                     )
                 },
@@ -197,7 +198,7 @@ def load(projects_by_code: dict[str, Project], people_by_email: dict[str, User])
             _decide(
                 _request(project, roles, next_stage_plan="Design to start in April."),
                 roles,
-                {"executive": ("reject", "The traffic management plan is missing.")},
+                {"executive": (GateDecision.REJECT, "The traffic management plan is missing.")},
             )
             _decide(
                 _request(

@@ -13,6 +13,7 @@ from tracker.stages.models import (
     STATED_TARGETS,
     TARGET_STATUSES,
 )
+from tracker.stages.rules import ExceptionStatus, ExceptionVote, GateDecision, TargetStatus
 
 LONG_TEXT = 5000
 
@@ -114,12 +115,16 @@ class ForecastForm(VersionedForm):
         description="What the stage is now expected to cost in total.",
         validators=[InputRequired("Enter the forecast cost")],
     )
-    scope_status = RadioField("Scope", choices=options(TARGET_STATUSES), default="met")
-    quality_status = RadioField("Quality", choices=options(TARGET_STATUSES), default="met")
-    risk_status = RadioField("Risk", choices=options(TARGET_STATUSES), default="met")
-    benefit_status = RadioField("Benefit", choices=options(TARGET_STATUSES), default="met")
+    scope_status = RadioField("Scope", choices=options(TARGET_STATUSES), default=TargetStatus.MET)
+    quality_status = RadioField(
+        "Quality", choices=options(TARGET_STATUSES), default=TargetStatus.MET
+    )
+    risk_status = RadioField("Risk", choices=options(TARGET_STATUSES), default=TargetStatus.MET)
+    benefit_status = RadioField(
+        "Benefit", choices=options(TARGET_STATUSES), default=TargetStatus.MET
+    )
     sustainability_status = RadioField(
-        "Sustainability", choices=options(TARGET_STATUSES), default="met"
+        "Sustainability", choices=options(TARGET_STATUSES), default=TargetStatus.MET
     )
 
     def __init__(self, *args, **kwargs):
@@ -176,9 +181,9 @@ class GateDecisionForm(FlaskForm):
 
     def validate_comment(self, field):
         text = (field.data or "").strip()
-        if self.decision.data == "approve_with_conditions" and not text:
+        if self.decision.data == GateDecision.APPROVE_WITH_CONDITIONS and not text:
             raise ValidationError("Enter the conditions of your approval")
-        if self.decision.data == "reject" and not text:
+        if self.decision.data == GateDecision.REJECT and not text:
             raise ValidationError("Enter the reason for rejecting the gate")
 
 
@@ -260,24 +265,32 @@ class ExceptionDecisionForm(VersionedForm):
         self.option.choices = options(
             [("", "Choose an option"), *[(n, f"Option {n}") for n in numbers]]
         )
-        if report is not None and report.status == "plan_submitted":
-            allowed = ("approve_exception_plan", "request_exception_plan", "close_project")
+        if report is not None and report.status == ExceptionStatus.PLAN_SUBMITTED:
+            allowed = (
+                ExceptionVote.APPROVE_EXCEPTION_PLAN,
+                ExceptionVote.REQUEST_EXCEPTION_PLAN,
+                ExceptionVote.CLOSE_PROJECT,
+            )
         else:
-            allowed = ("approve_option", "request_exception_plan", "close_project")
+            allowed = (
+                ExceptionVote.APPROVE_OPTION,
+                ExceptionVote.REQUEST_EXCEPTION_PLAN,
+                ExceptionVote.CLOSE_PROJECT,
+            )
         if not is_executive:
             # Only the Executive may close the project early (rules.resolve_exception).
             allowed = allowed[:-1]
         self.decision.choices = options([(k, EXCEPTION_DECISIONS[k]) for k in allowed])
 
     def validate_option(self, field):
-        if self.decision.data == "approve_option" and not field.data:
+        if self.decision.data == ExceptionVote.APPROVE_OPTION and not field.data:
             raise ValidationError("Choose the option you approve")
 
     def validate_comment(self, field):
         text = (field.data or "").strip()
-        if self.decision.data == "request_exception_plan" and not text:
+        if self.decision.data == ExceptionVote.REQUEST_EXCEPTION_PLAN and not text:
             raise ValidationError("Say what the exception plan must cover")
-        if self.decision.data == "close_project" and not text:
+        if self.decision.data == ExceptionVote.CLOSE_PROJECT and not text:
             raise ValidationError("Enter the reason for closing the project early")
 
 

@@ -20,15 +20,28 @@ from tracker.auth.models import User
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.projects.models import Project
+from tracker.stages import rules
+from tracker.stages.rules import (
+    ExceptionStatus,
+    ExceptionVote,
+    GateStatus,
+    Rag,
+    StageStatus,
+    TargetStatus,
+)
 
 STAGE_STATUSES = {
-    "planned": "Planned",
-    "authorised": "Authorised",
-    "active": "Active",
-    "closed": "Closed",
-    "in_exception": "In exception",
+    StageStatus.PLANNED: "Planned",
+    StageStatus.AUTHORISED: "Authorised",
+    StageStatus.ACTIVE: "Active",
+    StageStatus.CLOSED: "Closed",
+    StageStatus.IN_EXCEPTION: "In exception",
 }
-TARGET_STATUSES = {"met": "Met", "at_risk": "At risk", "breached": "Breached"}
+TARGET_STATUSES = {
+    TargetStatus.MET: "Met",
+    TargetStatus.AT_RISK: "At risk",
+    TargetStatus.BREACHED: "Breached",
+}
 STATED_TARGETS = {
     "scope": "Scope",
     "quality": "Quality",
@@ -37,35 +50,34 @@ STATED_TARGETS = {
     "sustainability": "Sustainability",
 }
 GATE_STATUSES = {
-    "pending": "Waiting for decisions",
-    "approved": "Approved",
-    "approved_with_conditions": "Approved with conditions",
-    "rejected": "Rejected",
-    "closed_early": "Project closed early",
+    GateStatus.PENDING: "Waiting for decisions",
+    GateStatus.APPROVED: "Approved",
+    GateStatus.APPROVED_WITH_CONDITIONS: "Approved with conditions",
+    GateStatus.REJECTED: "Rejected",
+    GateStatus.CLOSED_EARLY: "Project closed early",
 }
 GATE_DECISIONS = {
-    "approve": "Approve",
-    "approve_with_conditions": "Approve with conditions",
-    "reject": "Reject",
+    rules.GateDecision.APPROVE: "Approve",
+    rules.GateDecision.APPROVE_WITH_CONDITIONS: "Approve with conditions",
+    rules.GateDecision.REJECT: "Reject",
 }
-RAG = {"green": "Green", "amber": "Amber", "red": "Red"}
+RAG = {Rag.GREEN: "Green", Rag.AMBER: "Amber", Rag.RED: "Red"}
 EXCEPTION_STATUSES = {
-    "open": "Waiting for the board",
-    "plan_requested": "Exception plan requested",
-    "plan_submitted": "Exception plan waiting for the board",
-    "decided": "Decided",
+    ExceptionStatus.OPEN: "Waiting for the board",
+    ExceptionStatus.PLAN_REQUESTED: "Exception plan requested",
+    ExceptionStatus.PLAN_SUBMITTED: "Exception plan waiting for the board",
+    ExceptionStatus.DECIDED: "Decided",
 }
 EXCEPTION_DECISIONS = {
-    "approve_option": "Approve an option",
-    "request_exception_plan": "Ask for an exception plan",
-    "approve_exception_plan": "Approve the exception plan",
-    "close_project": "Close the project early",
+    ExceptionVote.APPROVE_OPTION: "Approve an option",
+    ExceptionVote.REQUEST_EXCEPTION_PLAN: "Ask for an exception plan",
+    ExceptionVote.APPROVE_EXCEPTION_PLAN: "Approve the exception plan",
+    ExceptionVote.CLOSE_PROJECT: "Close the project early",
 }
-OPEN_EXCEPTION_STATUSES = ("open", "plan_requested", "plan_submitted")
 
 
 def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 class Stage(db.Model):
@@ -87,9 +99,9 @@ class Stage(db.Model):
             "(cost_tolerance_amount IS NULL OR cost_tolerance_amount >= 0)",
             name="cost_tolerance_not_negative",
         ),
-        CheckConstraint(_in("status", STAGE_STATUSES), name="status_known"),
+        CheckConstraint(_in("status", StageStatus), name="status_known"),
         *(
-            CheckConstraint(_in(f"{name}_status", TARGET_STATUSES), name=f"{name}_status_known")
+            CheckConstraint(_in(f"{name}_status", TargetStatus), name=f"{name}_status_known")
             for name in STATED_TARGETS
         ),
     )
@@ -111,15 +123,15 @@ class Stage(db.Model):
     risk_target: Mapped[str] = mapped_column(Text)
     benefit_target: Mapped[str] = mapped_column(Text)
     sustainability_target: Mapped[str] = mapped_column(Text)
-    scope_status: Mapped[str] = mapped_column(String(10), default="met")
-    quality_status: Mapped[str] = mapped_column(String(10), default="met")
-    risk_status: Mapped[str] = mapped_column(String(10), default="met")
-    benefit_status: Mapped[str] = mapped_column(String(10), default="met")
-    sustainability_status: Mapped[str] = mapped_column(String(10), default="met")
+    scope_status: Mapped[str] = mapped_column(String(10), default=TargetStatus.MET)
+    quality_status: Mapped[str] = mapped_column(String(10), default=TargetStatus.MET)
+    risk_status: Mapped[str] = mapped_column(String(10), default=TargetStatus.MET)
+    benefit_status: Mapped[str] = mapped_column(String(10), default=TargetStatus.MET)
+    sustainability_status: Mapped[str] = mapped_column(String(10), default=TargetStatus.MET)
     forecast_finish: Mapped[date | None]
     forecast_cost: Mapped[Decimal | None]
     forecast_at: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(String(20), default="planned")
+    status: Mapped[str] = mapped_column(String(20), default=StageStatus.PLANNED)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -145,7 +157,7 @@ class GateReview(db.Model):
         UniqueConstraint("project_id", "boundary", "round"),
         CheckConstraint("boundary >= 0", name="boundary_not_negative"),
         CheckConstraint("round >= 1", name="round_positive"),
-        CheckConstraint(_in("status", GATE_STATUSES), name="status_known"),
+        CheckConstraint(_in("status", GateStatus), name="status_known"),
         # At most one gate waits for decisions on a project at a time.
         Index(
             "uq_gate_reviews_one_pending",
@@ -176,7 +188,7 @@ class GateReview(db.Model):
     # comma-separated in board order: a later change of size or criticality does not move
     # the goalposts of a round already under way.
     required_roles: Mapped[str] = mapped_column(String(60))
-    status: Mapped[str] = mapped_column(String(30), default="pending")
+    status: Mapped[str] = mapped_column(String(30), default=GateStatus.PENDING)
     conditions: Mapped[str | None] = mapped_column(Text)
     outcome_note: Mapped[str | None] = mapped_column(Text)
     resolved_at: Mapped[datetime | None]
@@ -203,7 +215,7 @@ class GateDecision(db.Model):
     __tablename__ = "gate_decisions"
     __table_args__ = (
         UniqueConstraint("gate_id", "role"),
-        CheckConstraint(_in("decision", GATE_DECISIONS), name="decision_known"),
+        CheckConstraint(_in("decision", rules.GateDecision), name="decision_known"),
         CheckConstraint(
             _in("role", ("executive", "senior_user", "senior_supplier")), name="role_known"
         ),
@@ -228,7 +240,7 @@ class HighlightReport(db.Model):
     __tablename__ = "highlight_reports"
     __table_args__ = (
         CheckConstraint("period_end >= period_start", name="period_end_after_start"),
-        CheckConstraint(_in("overall_status", RAG), name="overall_status_known"),
+        CheckConstraint(_in("overall_status", Rag), name="overall_status_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -257,9 +269,9 @@ class ExceptionReport(db.Model):
 
     __tablename__ = "exception_reports"
     __table_args__ = (
-        CheckConstraint(_in("status", EXCEPTION_STATUSES), name="status_known"),
+        CheckConstraint(_in("status", ExceptionStatus), name="status_known"),
         CheckConstraint(
-            "decision IS NULL OR " + _in("decision", EXCEPTION_DECISIONS), name="decision_known"
+            "decision IS NULL OR " + _in("decision", ExceptionVote), name="decision_known"
         ),
         # One open exception per stage at a time.
         Index(
@@ -287,7 +299,7 @@ class ExceptionReport(db.Model):
     recommended_option: Mapped[int | None]
     # Board roles that may decide, snapshot at raising (comma-separated).
     required_roles: Mapped[str] = mapped_column(String(60))
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[str] = mapped_column(String(20), default=ExceptionStatus.OPEN)
     decision: Mapped[str | None] = mapped_column(String(30))
     chosen_option: Mapped[int | None]
     decision_comment: Mapped[str | None] = mapped_column(Text)
@@ -334,7 +346,7 @@ class ExceptionDecision(db.Model):
     __tablename__ = "exception_decisions"
     __table_args__ = (
         UniqueConstraint("report_id", "round", "role"),
-        CheckConstraint(_in("decision", EXCEPTION_DECISIONS), name="decision_known"),
+        CheckConstraint(_in("decision", ExceptionVote), name="decision_known"),
         CheckConstraint(
             _in("role", ("executive", "senior_user", "senior_supplier")), name="role_known"
         ),

@@ -18,6 +18,7 @@ from tracker.stages.models import (
     HighlightReport,
     Stage,
 )
+from tracker.stages.rules import WAITING_FOR_BOARD, ExceptionStatus, GateStatus
 
 
 def _role_required(roles_column, role_column):
@@ -53,7 +54,7 @@ def exception_waits_on(user_id, role):
         _role_required(ExceptionReport.required_roles, role),
         ExceptionReport.raised_by_id != user_id,
         or_(
-            ExceptionReport.status != "plan_submitted",
+            ExceptionReport.status != ExceptionStatus.PLAN_SUBMITTED,
             ExceptionReport.plan_submitted_by_id.is_(None),
             ExceptionReport.plan_submitted_by_id != user_id,
         ),
@@ -114,7 +115,7 @@ def inbox(user) -> list[InboxItem]:
             ),
         )
         .where(
-            GateReview.status == "pending",
+            GateReview.status == GateStatus.PENDING,
             gate_waits_on(ProjectMembership.user_id, ProjectMembership.role),
         )
     )
@@ -138,7 +139,7 @@ def inbox(user) -> list[InboxItem]:
             ),
         )
         .where(
-            ExceptionReport.status.in_(("open", "plan_submitted")),
+            ExceptionReport.status.in_(WAITING_FOR_BOARD),
             exception_waits_on(ProjectMembership.user_id, ProjectMembership.role),
         )
     )
@@ -184,7 +185,7 @@ def stage_summary(project: Project) -> StageSummary:
     """Stages with the waiting gate's id, in one statement (for the project page)."""
     pending = (
         select(GateReview.id)
-        .where(GateReview.project_id == project.id, GateReview.status == "pending")
+        .where(GateReview.project_id == project.id, GateReview.status == GateStatus.PENDING)
         .limit(1)
         .scalar_subquery()
     )

@@ -298,10 +298,17 @@ class GateDecision(StrEnum):
 
 
 class GateStatus(StrEnum):
+    """A gate review's status. Resolution yields the first four; ``CLOSED_EARLY`` is set
+    when the Executive closes the project while the gate waits."""
+
     PENDING = "pending"
     APPROVED = "approved"
     APPROVED_WITH_CONDITIONS = "approved_with_conditions"
     REJECTED = "rejected"
+    CLOSED_EARLY = "closed_early"
+
+
+APPROVED_GATE_STATUSES = (GateStatus.APPROVED, GateStatus.APPROVED_WITH_CONDITIONS)
 
 
 _SEVERITY = {
@@ -409,6 +416,32 @@ def resolve_gate(
 # --------------------------------------------------------------------------------------
 # Exception resolution
 # --------------------------------------------------------------------------------------
+
+
+class ExceptionStatus(StrEnum):
+    """An exception report's status: waiting for the board until decided."""
+
+    OPEN = "open"
+    PLAN_REQUESTED = "plan_requested"
+    PLAN_SUBMITTED = "plan_submitted"
+    DECIDED = "decided"
+
+
+OPEN_EXCEPTION_STATUSES = (
+    ExceptionStatus.OPEN,
+    ExceptionStatus.PLAN_REQUESTED,
+    ExceptionStatus.PLAN_SUBMITTED,
+)
+WAITING_FOR_BOARD = (ExceptionStatus.OPEN, ExceptionStatus.PLAN_SUBMITTED)
+"""An exception the board has to decide now (a requested plan waits for the manager)."""
+
+
+class Rag(StrEnum):
+    """A highlight report's overall status."""
+
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
 
 
 class ExceptionVote(StrEnum):
@@ -551,6 +584,11 @@ class StageStatus(StrEnum):
     IN_EXCEPTION = "in_exception"
 
 
+BOOKABLE_STATUSES = (StageStatus.AUTHORISED, StageStatus.ACTIVE, StageStatus.IN_EXCEPTION)
+"""A stage time and costs may be booked to."""
+FORECAST_STATUSES = (StageStatus.ACTIVE, StageStatus.IN_EXCEPTION)
+"""A stage under way, whose forecast is checked against its tolerances."""
+
 _TRANSITIONS: Mapping[StageStatus, Mapping[StageStatus, str]] = {
     StageStatus.PLANNED: {StageStatus.AUTHORISED: "its gate is approved"},
     StageStatus.AUTHORISED: {StageStatus.ACTIVE: "work starts"},
@@ -641,23 +679,30 @@ def check_stage_budgets(project_budget: Money, stage_budgets: Sequence[Money]) -
 
 
 __all__ = [
+    "APPROVED_GATE_STATUSES",
     "BOARD_ROLES",
+    "BOOKABLE_STATUSES",
     "DEFAULT_TOLERANCES",
     "EXECUTIVE",
+    "FORECAST_STATUSES",
+    "OPEN_EXCEPTION_STATUSES",
     "SENIOR_SUPPLIER",
     "SENIOR_USER",
     "STATED_TARGETS",
+    "WAITING_FOR_BOARD",
     "Breach",
     "Dimension",
     "DimensionStatus",
     "ExceptionOutcome",
     "ExceptionResult",
+    "ExceptionStatus",
     "ExceptionVote",
     "Forecast",
     "GateBoundaries",
     "GateDecision",
     "GateOutcome",
     "GateStatus",
+    "Rag",
     "Regime",
     "SizeTier",
     "StageBudgetError",

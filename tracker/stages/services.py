@@ -28,13 +28,18 @@ from tracker.extensions import db
 from tracker.notifications import events as notifications
 from tracker.projects import access, lifecycle
 from tracker.projects.models import Project
-from tracker.projects.rules import PROJECT_ROLES, Mover, ProjectStatus, size_tier
+from tracker.projects.rules import (
+    FINISHED_STATUSES,
+    PROJECT_ROLES,
+    Mover,
+    ProjectStatus,
+    size_tier,
+)
 from tracker.stages import access as stage_access
 from tracker.stages import rules
 from tracker.stages.models import (
     EXCEPTION_DECISIONS,
     GATE_DECISIONS,
-    OPEN_EXCEPTION_STATUSES,
     STATED_TARGETS,
     ExceptionDecision,
     ExceptionOption,
@@ -44,11 +49,21 @@ from tracker.stages.models import (
     HighlightReport,
     Stage,
 )
+from tracker.stages.rules import (
+    APPROVED_GATE_STATUSES,
+    BOOKABLE_STATUSES,
+    FORECAST_STATUSES,
+    OPEN_EXCEPTION_STATUSES,
+    ExceptionStatus,
+    ExceptionVote,
+    GateStatus,
+    Rag,
+    StageStatus,
+)
 
 STAGED_METHODS = ("stage_gated", "hybrid")
-APPROVED_GATE_STATUSES = ("approved", "approved_with_conditions")
-BOOKABLE_STATUSES = ("authorised", "active", "in_exception")
-CLOSED_PROJECT_STATUSES = ("closed", "closed_early")
+CLOSED_PROJECT_STATUSES = FINISHED_STATUSES
+"""Kept under this name for the pages that import it from here."""
 
 
 # --------------------------------------------------------------------------------------
@@ -312,7 +327,9 @@ def create_stage(project: Project, data: StageData, *, actor: User) -> Stage:
             "added now. Raise an exception report if the plan must change."
         )
     _check_stage(project, data, None)
-    stage = Stage(project_id=project.id, sequence=len(stages_of(project)) + 1, status="planned")
+    stage = Stage(
+        project_id=project.id, sequence=len(stages_of(project)) + 1, status=StageStatus.PLANNED
+    )
     _apply(stage, data)
     db.session.add(stage)
     db.session.flush()
@@ -332,7 +349,7 @@ def update_stage(stage: Stage, data: StageData, *, version: int | None, actor: U
     project = stage.project
     require_staged(project)
     require_open(project)
-    if stage.status != "planned":
+    if stage.status != StageStatus.PLANNED:
         raise RuleError(
             f"{stage.label} is {stage.status.replace('_', ' ')}: its gate has authorised the "
             "plan, so it changes only through an exception plan the board approves."
@@ -370,9 +387,9 @@ def start_stage(stage: Stage, *, version: int | None, actor: User) -> Stage:
     check_version(stage, version)
     require_open(stage.project)
     previous = [s for s in stages_of(stage.project) if s.sequence == stage.sequence - 1]
-    if previous and previous[0].status != "closed":
+    if previous and previous[0].status != StageStatus.CLOSED:
         raise RuleError(f"{stage.label} can start only after {previous[0].label} has closed.")
-    before = _transition(stage, "active")
+    before = _transition(stage, StageStatus.ACTIVE)
     db.session.flush()
     audit.record(
         "stage.started",
@@ -394,7 +411,7 @@ def close_stage(stage: Stage, *, version: int | None, actor: User) -> Stage:
         raise RuleError(
             f"The end of {stage.label} has a gate: request a gate decision to close it."
         )
-    before = _transition(stage, "closed")
+    before = _transition(stage, StageStatus.CLOSED)
     db.session.flush()
     audit.record(
         "stage.closed",
@@ -421,7 +438,7 @@ def apply_forecast(
     The one tolerance check for stages: the manager's forecast and (later) budget
     checkpoints both come through here. A breach puts an active stage in exception.
     """
-    if stage.status not in ("active", "in_exception"):
+    if stage.status not in FORECAST_STATUSES:
         raise RuleError(
             f"{stage.label} is {stage.status.replace('_', ' ')}: forecasts are recorded for a "
             "stage that is under way."
@@ -441,8 +458,8 @@ def apply_forecast(
     for name in STATED_TARGETS:
         setattr(stage, f"{name}_status", targets[name])
     breaches = rules.check_forecast(plan_of(stage), forecast_of(stage), tolerances_of(stage))
-    if breaches and stage.status == "active":
-        _transition(stage, "in_exception")
+    if breaches and stage.status == StageStatus.ACTIVE:
+        _transition(stage, StageStatus.IN_EXCEPTION)
     after = {
         "forecast_finish": stage.forecast_finish,
         "forecast_cost": stage.forecast_cost,
@@ -525,7 +542,7 @@ def next_gate(project: Project) -> NextGate:
     if not stages:
         raise RuleError("Plan at least one stage before asking for a gate decision.")
     gates = list(db.session.scalars(select(GateReview).where(GateReview.project_id == project.id)))
-    pending = [g for g in gates if g.status == "pending"]
+    pending = [g for g in gates if g.status == GateStatus.PENDING]
     if pending:
         raise RuleError(
             f"A gate is already waiting for the board's decision ({gate_title(pending[0])})."
@@ -538,8 +555,8 @@ def next_gate(project: Project) -> NextGate:
         raise RuleError("Every gate for this project's stage plan has been approved.")
     boundary = remaining[0]
     closes = stages[boundary - 1] if boundary >= 1 else None
-    if closes is not None and closes.status != "active":
-        if closes.status == "in_exception":
+    if closes is not None and closes.status != StageStatus.ACTIVE:
+        if closes.status == StageStatus.IN_EXCEPTION:
             raise RuleError(
                 f"{closes.label} is in exception: the board must decide its exception report "
                 "before its end-stage gate."
@@ -599,7 +616,7 @@ def request_gate(project: Project, data: GateRequestData, *, actor: User) -> Gat
         next_stage_plan=data.next_stage_plan.strip(),
         business_case_justified=bool(data.business_case_justified),
         required_roles=",".join(planned.roles),
-        status="pending",
+        status=GateStatus.PENDING,
     )
     db.session.add(gate)
     try:
@@ -640,9 +657,9 @@ def decide_gate(
     if decision not in GATE_DECISIONS:
         raise RuleError("Choose approve, approve with conditions or reject", "decision")
     comment = (comment or "").strip()
-    if decision == "approve_with_conditions" and not comment:
+    if decision == rules.GateDecision.APPROVE_WITH_CONDITIONS and not comment:
         raise RuleError("Enter the conditions of your approval", "comment")
-    if decision == "reject" and not comment:
+    if decision == rules.GateDecision.REJECT and not comment:
         raise RuleError("Enter the reason for rejecting the gate", "comment")
     # Lock order everywhere: project, then the record decided. Two approvers deciding at
     # once queue here; the second sees the first's decision once it is committed.
@@ -652,7 +669,7 @@ def decide_gate(
         raise RuleError("Choose the board role you are deciding as", "role")
     if role not in roles_held(actor, gate.project):
         raise RuleError(f"You do not hold the {role_label(role)} role on this project", "role")
-    if gate.status != "pending":
+    if gate.status != GateStatus.PENDING:
         raise RuleError(
             "This gate has already been decided "
             f"({gate.status.replace('_', ' ')}): your decision was not recorded."
@@ -670,7 +687,11 @@ def decide_gate(
     if refusal is not None:
         raise RuleError(refusal)
     closes = gate.closes_stage
-    if decision != "reject" and closes is not None and closes.status == "in_exception":
+    if (
+        decision != rules.GateDecision.REJECT
+        and closes is not None
+        and closes.status == StageStatus.IN_EXCEPTION
+    ):
         raise RuleError(
             f"{closes.label} went into exception after this gate was requested: the board must "
             "decide its exception report first. You can still reject the gate."
@@ -726,22 +747,22 @@ def _resolve(gate: GateReview, actor: User) -> None:
     conditions = [
         f"{role_label(d.role)}: {d.comment}"
         for d in gate.decisions
-        if d.decision == "approve_with_conditions"
+        if d.decision == rules.GateDecision.APPROVE_WITH_CONDITIONS
     ]
     gate.conditions = "\n".join(conditions) or None
     effects: dict[str, list] = {}
     moved = None
     if outcome.status is not rules.GateStatus.REJECTED:
         if gate.closes_stage is not None:
-            before = _transition(gate.closes_stage, "closed")
-            effects[gate.closes_stage.label] = [before, "closed"]
+            before = _transition(gate.closes_stage, StageStatus.CLOSED)
+            effects[gate.closes_stage.label] = [before, StageStatus.CLOSED]
         if gate.boundary == 0 and gate.authorises_stage_id is None:
-            authorised = [s for s in stages_of(gate.project) if s.status == "planned"]
+            authorised = [s for s in stages_of(gate.project) if s.status == StageStatus.PLANNED]
         else:
             authorised = [gate.authorises_stage] if gate.authorises_stage else []
         for stage in authorised:
-            before = _transition(stage, "authorised")
-            effects[stage.label] = [before, "authorised"]
+            before = _transition(stage, StageStatus.AUTHORISED)
+            effects[stage.label] = [before, StageStatus.AUTHORISED]
         moved = _project_moved_by(gate, closing=gate.closes_stage is not None and not authorised)
         if moved is not None:
             effects["project"] = [gate.project.status, moved[0].value]
@@ -751,7 +772,7 @@ def _resolve(gate: GateReview, actor: User) -> None:
         gate,
         project_id=gate.project_id,
         summary=f"{gate_title(gate)}: {outcome.message}",
-        changes={"status": ["pending", gate.status], **effects},
+        changes={"status": [GateStatus.PENDING, gate.status], **effects},
         actor=actor,
     )
     if moved is not None:
@@ -799,7 +820,7 @@ def close_project_early(
         raise RuleError(refusal)
     if gate is not None:
         gate = _lock(GateReview, gate.id)
-        if gate.status != "pending":
+        if gate.status != GateStatus.PENDING:
             raise RuleError(
                 "This gate has already been decided "
                 f"({gate.status.replace('_', ' ')}): the project was not closed."
@@ -807,15 +828,15 @@ def close_project_early(
     now = utcnow()
     closed_stages = []
     for stage in stages_of(project):
-        if stage.status != "closed":
-            _transition(stage, "closed", closing_project=True)
+        if stage.status != StageStatus.CLOSED:
+            _transition(stage, StageStatus.CLOSED, closing_project=True)
             closed_stages.append(stage.label)
     for waiting in db.session.scalars(
         select(GateReview).where(
-            GateReview.project_id == project.id, GateReview.status == "pending"
+            GateReview.project_id == project.id, GateReview.status == GateStatus.PENDING
         )
     ):
-        waiting.status, waiting.resolved_at = "closed_early", now
+        waiting.status, waiting.resolved_at = GateStatus.CLOSED_EARLY, now
         waiting.outcome_note = f"The Executive closed the project early: {reason}"
     for report in db.session.scalars(
         select(ExceptionReport).where(
@@ -823,7 +844,7 @@ def close_project_early(
             ExceptionReport.status.in_(OPEN_EXCEPTION_STATUSES),
         )
     ):
-        report.status, report.decision = "decided", "close_project"
+        report.status, report.decision = ExceptionStatus.DECIDED, ExceptionVote.CLOSE_PROJECT
         report.decided_by_id, report.decided_role, report.decided_at = actor.id, "executive", now
         report.decision_comment = reason
     before = lifecycle.move(
@@ -843,7 +864,7 @@ def close_project_early(
         project_id=project.id,
         summary=f"Closed the project early: {reason}",
         changes={
-            "status": [before, "closed_early"],
+            "status": [before, ProjectStatus.CLOSED_EARLY],
             "stages_closed": closed_stages,
             "gate_id": gate.id if gate is not None else None,
             "exception_id": exception.id if exception is not None else None,
@@ -871,7 +892,7 @@ class HighlightData:
 def current_stage(project: Project) -> Stage | None:
     """The stage under way, or else the next authorised one."""
     stages = stages_of(project)
-    for wanted in (("active", "in_exception"), ("authorised",)):
+    for wanted in (FORECAST_STATUSES, (StageStatus.AUTHORISED,)):
         for stage in stages:
             if stage.status in wanted:
                 return stage
@@ -883,7 +904,7 @@ def create_highlight(project: Project, data: HighlightData, *, actor: User) -> H
     require_open(project)
     if data.period_end < data.period_start:
         raise RuleError("Period end must be the same as or after the period start", "period_end")
-    if data.overall_status not in ("green", "amber", "red"):
+    if data.overall_status not in tuple(Rag):
         raise RuleError("Choose the overall status", "overall_status")
     for name, label in (
         ("this_period", "what happened this period"),
@@ -972,7 +993,7 @@ def raise_exception(stage: Stage, data: ExceptionData, *, actor: User) -> Except
     project = _lock(Project, stage.project_id)
     require_open(project)
     stage = _lock(Stage, stage.id)
-    if stage.status != "in_exception":
+    if stage.status != StageStatus.IN_EXCEPTION:
         raise RuleError(
             f"{stage.label} is not in exception: an exception report is raised when a forecast "
             "breaches a tolerance."
@@ -1016,7 +1037,7 @@ def raise_exception(stage: Stage, data: ExceptionData, *, actor: User) -> Except
         recommendation=data.recommendation.strip(),
         recommended_option=data.recommended_option,
         required_roles=",".join(roles),
-        status="open",
+        status=ExceptionStatus.OPEN,
     )
     for number, option in zip(numbers, options, strict=True):
         report.options.append(
@@ -1056,7 +1077,7 @@ def exception_outcome(report: ExceptionReport) -> rules.ExceptionOutcome:
     return rules.resolve_exception(
         report.roles,
         [(d.role, d.decision, d.option) for d in report.decisions if d.round == report.round],
-        plan_submitted=report.status == "plan_submitted",
+        plan_submitted=report.status == ExceptionStatus.PLAN_SUBMITTED,
     )
 
 
@@ -1081,9 +1102,9 @@ def decide_exception(
     held = roles_held(actor, project) & set(report.roles)
     if not held:
         raise RuleError("Only the board members this exception was raised to can decide it.")
-    if report.status == "decided":
+    if report.status == ExceptionStatus.DECIDED:
         raise RuleError("This exception has already been decided: your decision was not recorded.")
-    if report.status == "plan_requested":
+    if report.status == ExceptionStatus.PLAN_REQUESTED:
         raise RuleError(
             "The board has asked for an exception plan: it can be decided once the project "
             "manager submits it."
@@ -1092,25 +1113,35 @@ def decide_exception(
     if refusal is not None:
         raise RuleError(refusal)
     allowed = (
-        ("approve_exception_plan", "request_exception_plan", "close_project")
-        if report.status == "plan_submitted"
-        else ("approve_option", "request_exception_plan", "close_project")
+        (
+            ExceptionVote.APPROVE_EXCEPTION_PLAN,
+            ExceptionVote.REQUEST_EXCEPTION_PLAN,
+            ExceptionVote.CLOSE_PROJECT,
+        )
+        if report.status == ExceptionStatus.PLAN_SUBMITTED
+        else (
+            ExceptionVote.APPROVE_OPTION,
+            ExceptionVote.REQUEST_EXCEPTION_PLAN,
+            ExceptionVote.CLOSE_PROJECT,
+        )
     )
     if decision not in allowed:
         raise RuleError("Choose a decision from the list", "decision")
-    if decision == "close_project":
+    if decision == ExceptionVote.CLOSE_PROJECT:
         if "executive" not in held:
             raise RuleError("Only the project's Executive can close the project early.")
         role = "executive"
     else:
         undecided = stage_access.undecided_exception_roles(actor, report)
         role = next(r for r in rules.BOARD_ROLES if r in undecided)
-    if decision == "approve_option" and option not in [o.number for o in report.options]:
+    if decision == ExceptionVote.APPROVE_OPTION and option not in [
+        o.number for o in report.options
+    ]:
         raise RuleError("Choose the option you approve", "option")
-    if decision == "request_exception_plan" and not comment:
+    if decision == ExceptionVote.REQUEST_EXCEPTION_PLAN and not comment:
         raise RuleError("Say what the exception plan must cover", "comment")
     roles = [role]
-    if decision != "close_project" and stage_access.counts_for_each_role(project):
+    if decision != ExceptionVote.CLOSE_PROJECT and stage_access.counts_for_each_role(project):
         roles += [r for r in stage_access.undecided_exception_roles(actor, report) if r != role]
     for each in roles:
         report.decisions.append(
@@ -1119,7 +1150,7 @@ def decide_exception(
                 role=each,
                 decided_by_id=actor.id,
                 decision=decision,
-                option=option if decision == "approve_option" else None,
+                option=option if decision == ExceptionVote.APPROVE_OPTION else None,
                 comment=comment,
                 decided_at=utcnow(),
             )
@@ -1132,7 +1163,7 @@ def decide_exception(
             f"The {role_label(role)} has already decided this exception: a role decides once."
         ) from None
     stage = report.stage
-    if decision == "close_project":
+    if decision == ExceptionVote.CLOSE_PROJECT:
         close_project_early(project, reason=comment, actor=actor, exception=report)
         audit.record(
             "exception.decided",
@@ -1152,7 +1183,7 @@ def decide_exception(
         changes={
             "role": role if len(roles) == 1 else roles,
             "decision": decision,
-            "option": option if decision == "approve_option" else None,
+            "option": option if decision == ExceptionVote.APPROVE_OPTION else None,
             "comment": comment,
             "round": report.round,
         },
@@ -1165,13 +1196,13 @@ def decide_exception(
     result = outcome.result
     if result is rules.ExceptionResult.OPTION_APPROVED:
         report.chosen_option = outcome.option
-        report.status = "decided"
-        before = _transition(stage, "active")
+        report.status = ExceptionStatus.DECIDED
+        before = _transition(stage, StageStatus.ACTIVE)
         changes.update(option=outcome.option, stage=[before, stage.status])
-        report.decision = "approve_option"
+        report.decision = ExceptionVote.APPROVE_OPTION
     elif result is rules.ExceptionResult.PLAN_REQUESTED:
-        report.status = "plan_requested"
-        report.decision = "request_exception_plan"
+        report.status = ExceptionStatus.PLAN_REQUESTED
+        report.decision = ExceptionVote.REQUEST_EXCEPTION_PLAN
     else:  # PLAN_APPROVED
         stage = _lock(Stage, stage.id)
         siblings = [s for s in stages_of(project) if s.id != stage.id]
@@ -1190,10 +1221,10 @@ def decide_exception(
         # plan, so the manager records a new one.
         stage.planned_finish, stage.planned_budget = report.plan_finish, report.plan_budget
         stage.forecast_finish = stage.forecast_cost = stage.forecast_at = None
-        before = _transition(stage, "active")
+        before = _transition(stage, StageStatus.ACTIVE)
         changes["stage"] = [before, stage.status]
-        report.status = "decided"
-        report.decision = "approve_exception_plan"
+        report.status = ExceptionStatus.DECIDED
+        report.decision = ExceptionVote.APPROVE_EXCEPTION_PLAN
     report.decision_comment = comment or None
     report.decided_by_id, report.decided_role = actor.id, role
     report.decided_at = utcnow()
@@ -1222,7 +1253,7 @@ def submit_exception_plan(
     report = _lock(ExceptionReport, report.id)
     check_version(report, version)
     require_open(report.project)
-    if report.status != "plan_requested":
+    if report.status != ExceptionStatus.PLAN_REQUESTED:
         raise RuleError("The board has not asked for an exception plan on this exception.")
     summary = (summary or "").strip()
     if not summary:
@@ -1251,7 +1282,7 @@ def submit_exception_plan(
     report.plan_finish, report.plan_budget, report.plan_summary = finish, budget, summary
     report.plan_submitted_at = utcnow()
     report.plan_submitted_by_id = actor.id
-    report.status = "plan_submitted"
+    report.status = ExceptionStatus.PLAN_SUBMITTED
     # A new plan opens a new round: every required role decides it afresh.
     report.round += 1
     db.session.flush()

@@ -17,12 +17,20 @@ from tracker.extensions import db
 from tracker.notifications.events import holders
 from tracker.notifications.services import notify, path_for
 from tracker.projects.models import Project, ProjectMembership
+from tracker.projects.rules import OPEN_STATUSES, ProjectStatus
 from tracker.scheduler.services import claim
 from tracker.stages.models import ExceptionReport, GateReview, HighlightReport, Stage
 from tracker.stages.queries import exception_waits_on, gate_waits_on
+from tracker.stages.rules import (
+    FORECAST_STATUSES,
+    WAITING_FOR_BOARD,
+    ExceptionStatus,
+    GateStatus,
+    StageStatus,
+)
 from tracker.stages.services import STAGED_METHODS, regime_for, role_label
 
-OPEN_PROJECT_STATUSES = ("proposed", "active")
+OPEN_PROJECT_STATUSES = OPEN_STATUSES
 
 
 def _uk_midnight(day_: date) -> datetime:
@@ -45,7 +53,7 @@ def waiting_decisions(today: date, days: int) -> dict[int, list[dict]]:
         .join(ProjectMembership, ProjectMembership.project_id == GateReview.project_id)
         .join(User, User.id == ProjectMembership.user_id)
         .where(
-            GateReview.status == "pending",
+            GateReview.status == GateStatus.PENDING,
             GateReview.requested_at < cutoff,
             Project.status.in_(OPEN_PROJECT_STATUSES),
             User.is_active_user.is_(True),
@@ -54,7 +62,10 @@ def waiting_decisions(today: date, days: int) -> dict[int, list[dict]]:
         .order_by(GateReview.requested_at, GateReview.id)
     )
     waiting_since = case(
-        (ExceptionReport.status == "plan_submitted", ExceptionReport.plan_submitted_at),
+        (
+            ExceptionReport.status == ExceptionStatus.PLAN_SUBMITTED,
+            ExceptionReport.plan_submitted_at,
+        ),
         else_=ExceptionReport.raised_at,
     )
     exceptions = db.session.execute(
@@ -70,7 +81,7 @@ def waiting_decisions(today: date, days: int) -> dict[int, list[dict]]:
         .join(ProjectMembership, ProjectMembership.project_id == ExceptionReport.project_id)
         .join(User, User.id == ProjectMembership.user_id)
         .where(
-            ExceptionReport.status.in_(("open", "plan_submitted")),
+            ExceptionReport.status.in_(WAITING_FOR_BOARD),
             waiting_since < cutoff,
             Project.status.in_(OPEN_PROJECT_STATUSES),
             User.is_active_user.is_(True),
@@ -84,7 +95,7 @@ def waiting_decisions(today: date, days: int) -> dict[int, list[dict]]:
             {"what": "gate review", "role": role, "project": f"{code} {name}", "since": since}
         )
     for user_id, role, code, name, since, status in exceptions:
-        what = "exception plan" if status == "plan_submitted" else "exception report"
+        what = "exception plan" if status == ExceptionStatus.PLAN_SUBMITTED else "exception report"
         waiting[user_id].append(
             {"what": what, "role": role, "project": f"{code} {name}", "since": since}
         )
@@ -139,17 +150,17 @@ def remind_highlight_reports_due(today: date) -> int:
         select(func.min(Stage.planned_start))
         .where(
             Stage.project_id == Project.id,
-            Stage.status.in_(("active", "in_exception", "closed")),
+            Stage.status.in_((StageStatus.ACTIVE, StageStatus.IN_EXCEPTION, StageStatus.CLOSED)),
         )
         .scalar_subquery()
     )
     rows = db.session.execute(
         select(Project, last_end, started)
         .where(
-            Project.status == "active",
+            Project.status == ProjectStatus.ACTIVE,
             Project.delivery_method.in_(STAGED_METHODS),
             exists().where(
-                and_(Stage.project_id == Project.id, Stage.status.in_(("active", "in_exception")))
+                and_(Stage.project_id == Project.id, Stage.status.in_(FORECAST_STATUSES))
             ),
         )
         .order_by(Project.id)

@@ -4,4 +4,15 @@ from flask import Blueprint
 
 bp = Blueprint("worklog", __name__)
 
+
+@bp.record_once
+def _vocabulary(state) -> None:
+    """Templates compare statuses with these enums, never with literals."""
+    from tracker.worklog.rules import WeekStatus
+
+    state.app.jinja_env.globals.update(
+        WeekStatus=WeekStatus,
+    )
+
+
 from tracker.worklog import views  # noqa: E402,F401

@@ -22,6 +22,7 @@ from tracker.stages.models import Stage
 from tracker.stages.services import BOOKABLE_STATUSES, CLOSED_PROJECT_STATUSES
 from tracker.worklog import rules
 from tracker.worklog.models import HourlyRate, TimeEntry, TimesheetWeek
+from tracker.worklog.rules import WeekStatus
 from tracker.worklog.services import today
 
 WEEKS = 6
@@ -134,7 +135,7 @@ def load(projects_by_code: dict[str, Project], people_by_email: dict[str, User])
                     week = TimesheetWeek(
                         person_id=person_id,
                         week_start=start,
-                        status="submitted" if submitted else "open",
+                        status=WeekStatus.SUBMITTED if submitted else WeekStatus.OPEN,
                         submitted_at=datetime.combine(start + timedelta(days=4), time(17), UTC)
                         if submitted
                         else None,

@@ -13,11 +13,11 @@ from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.projects.models import Project
 from tracker.projects.rules import PROJECT_ROLES
-from tracker.worklog.rules import WEEK_STATUSES
+from tracker.worklog.rules import WeekStatus
 
 
 def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 class TimesheetWeek(db.Model):
@@ -28,7 +28,7 @@ class TimesheetWeek(db.Model):
     __tablename__ = "timesheet_weeks"
     __table_args__ = (
         UniqueConstraint("person_id", "week_start"),
-        CheckConstraint(_in("status", WEEK_STATUSES), name="status_known"),
+        CheckConstraint(_in("status", WeekStatus), name="status_known"),
         CheckConstraint(
             "(status = 'submitted') = (submitted_at IS NOT NULL)", name="submitted_has_time"
         ),
@@ -37,7 +37,7 @@ class TimesheetWeek(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     week_start: Mapped[date]
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[str] = mapped_column(String(20), default=WeekStatus.OPEN)
     submitted_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

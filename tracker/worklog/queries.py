@@ -11,14 +11,17 @@ from decimal import Decimal
 from sqlalchemy import Select, and_, case, distinct, func, literal, or_, select
 
 from tracker.agile.models import BacklogItem, Iteration
+from tracker.agile.rules import IterationStatus
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.projects.models import Project, ProjectMembership
 from tracker.stages.models import ExceptionReport, GateReview, Stage
 from tracker.stages.queries import exception_waits_on, gate_waits_on, start_waits_on
+from tracker.stages.rules import WAITING_FOR_BOARD, GateStatus
 from tracker.stages.services import BOOKABLE_STATUSES, CLOSED_PROJECT_STATUSES
 from tracker.worklog import rules
 from tracker.worklog.models import TimeEntry, TimesheetWeek
+from tracker.worklog.rules import WeekStatus
 from tracker.worklog.services import LineKey, _cost_by_rate, rate_in_force
 
 ZERO = Decimal(0)
@@ -92,7 +95,7 @@ class WeekView:
 
     @property
     def status(self) -> str:
-        return self.week.status if self.week else "open"
+        return self.week.status if self.week else WeekStatus.OPEN
 
     @property
     def version(self) -> int:
@@ -191,7 +194,7 @@ def line_options(person_id: int) -> list[tuple[LineKey, str]]:
             stages[row.project_id].append(row)
         for row in db.session.execute(
             select(Iteration.project_id, Iteration.id, Iteration.name)
-            .where(Iteration.project_id.in_(ids), Iteration.status != "closed")
+            .where(Iteration.project_id.in_(ids), Iteration.status != IterationStatus.CLOSED)
             .order_by(Iteration.start_on)
         ):
             iterations[row.project_id].append(row)
@@ -230,7 +233,7 @@ def pending_decisions(user) -> int:
             ),
         )
         .where(
-            GateReview.status == "pending",
+            GateReview.status == GateStatus.PENDING,
             gate_waits_on(ProjectMembership.user_id, ProjectMembership.role),
         )
         .scalar_subquery()
@@ -245,7 +248,7 @@ def pending_decisions(user) -> int:
             ),
         )
         .where(
-            ExceptionReport.status.in_(("open", "plan_submitted")),
+            ExceptionReport.status.in_(WAITING_FOR_BOARD),
             exception_waits_on(ProjectMembership.user_id, ProjectMembership.role),
         )
         .scalar_subquery()
@@ -269,7 +272,7 @@ def submitted_weeks_to_review(user, limit: int = 20) -> list:
             select(TimesheetWeek, User.name, func.sum(TimeEntry.hours))
             .join(User, User.id == TimesheetWeek.person_id)
             .join(TimeEntry, TimeEntry.week_id == TimesheetWeek.id)
-            .where(TimesheetWeek.status == "submitted", TimeEntry.project_id.in_(managed))
+            .where(TimesheetWeek.status == WeekStatus.SUBMITTED, TimeEntry.project_id.in_(managed))
             .group_by(TimesheetWeek.id, User.name)
             .order_by(TimesheetWeek.week_start.desc(), User.name)
             .limit(limit)
@@ -375,7 +378,7 @@ def project_log(project: Project, start: date | None = None, end: date | None = 
             select(TimesheetWeek, User.name, func.sum(TimeEntry.hours))
             .join(User, User.id == TimesheetWeek.person_id)
             .join(TimeEntry, TimeEntry.week_id == TimesheetWeek.id)
-            .where(TimeEntry.project_id == project.id, TimesheetWeek.status == "submitted")
+            .where(TimeEntry.project_id == project.id, TimesheetWeek.status == WeekStatus.SUBMITTED)
             .group_by(TimesheetWeek.id, User.name)
             .order_by(TimesheetWeek.week_start.desc(), User.name)
             .limit(50)
@@ -454,7 +457,7 @@ def export_rows(
             BacklogItem.title,
             TimeEntry.hours,
             TimeEntry.note,
-            func.coalesce(TimesheetWeek.status, "open"),
+            func.coalesce(TimesheetWeek.status, WeekStatus.OPEN.value),
         )
         .join(User, User.id == TimeEntry.person_id)
         .join(Project, Project.id == TimeEntry.project_id)

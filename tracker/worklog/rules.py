@@ -9,8 +9,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 
-WEEK_STATUSES = {"open": "Open", "submitted": "Submitted and locked"}
+
+class WeekStatus(StrEnum):
+    """A timesheet week: open for changes, or submitted and locked until unlocked."""
+
+    OPEN = "open"
+    SUBMITTED = "submitted"
+
+
+WEEK_STATUSES = {WeekStatus.OPEN: "Open", WeekStatus.SUBMITTED: "Submitted and locked"}
 DAY_LIMIT = Decimal(24)
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # Which role's rate applies when a person holds several roles on one project.

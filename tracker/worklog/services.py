@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.agile.models import BacklogItem, Iteration
+from tracker.agile.rules import IterationStatus
 from tracker.audit import services as audit
 from tracker.audit.rules import diff
 from tracker.auth.models import User
@@ -34,6 +35,7 @@ from tracker.stages.models import Stage
 from tracker.stages.services import CLOSED_PROJECT_STATUSES, check_booking
 from tracker.worklog import rules
 from tracker.worklog.models import HourlyRate, TimeEntry, TimesheetWeek
+from tracker.worklog.rules import WeekStatus
 
 # --------------------------------------------------------------------------------------
 # Who may log what
@@ -93,7 +95,7 @@ def lock_week(person_id: int, day: date) -> tuple[TimesheetWeek, bool]:
     values = {
         "person_id": person_id,
         "week_start": start,
-        "status": "open",
+        "status": WeekStatus.OPEN,
         "version": 1,
         "updated_at": utcnow(),
     }
@@ -115,7 +117,7 @@ def lock_week(person_id: int, day: date) -> tuple[TimesheetWeek, bool]:
 
 
 def _require_open(week: TimesheetWeek, field: str | None = None) -> None:
-    if week.status == "submitted":
+    if week.status == WeekStatus.SUBMITTED:
         raise RuleError(
             f"The week starting {_day(week.week_start)} is submitted and locked: ask the "
             "project manager to unlock it before changing its time.",
@@ -191,7 +193,7 @@ def check_target(
         iteration = db.session.get(Iteration, iteration_id)
         if iteration is None or iteration.project_id != project.id:
             raise RuleError(f"Choose an iteration of {project.code}", "iteration_id")
-        if iteration.status == "closed":
+        if iteration.status == IterationStatus.CLOSED:
             raise RuleError(
                 f"{iteration.name} is closed: time can no longer be logged against it. "
                 "Log it against the current iteration.",
@@ -547,7 +549,7 @@ def save_week(
                 )
                 if early:
                     problems.append(CellProblem(row_index, offset, early))
-    if plan and week.status == "submitted":
+    if plan and week.status == WeekStatus.SUBMITTED:
         raise TimesheetError(
             [
                 CellProblem(
@@ -628,19 +630,19 @@ def submit_week(person: User, start: date, *, version: int | None, actor: User) 
     week, created = lock_week(person.id, start)
     if not created and version is not None and version != week.version:
         raise StaleEdit()
-    if week.status == "submitted":
+    if week.status == WeekStatus.SUBMITTED:
         raise RuleError(f"The week starting {_day(week.week_start)} is already submitted")
     count = db.session.scalar(select(func.count(TimeEntry.id)).where(TimeEntry.week_id == week.id))
     if not count:
         raise RuleError("Log some time in this week before submitting it")
-    week.status = "submitted"
+    week.status = WeekStatus.SUBMITTED
     week.submitted_at = utcnow()
     db.session.flush()
     audit.record(
         "timesheet.submitted",
         week,
         summary=f"{person.name} submitted the week starting {_day(week.week_start)}",
-        changes={"status": ["open", "submitted"]},
+        changes={"status": [WeekStatus.OPEN, WeekStatus.SUBMITTED]},
         actor=actor,
     )
     return week
@@ -663,9 +665,9 @@ def unlock_week(
         raise RuleError("Enter why the week is being unlocked", "reason")
     week, _ = lock_week(week.person_id, week.week_start)
     check_version(week, version)
-    if week.status != "submitted":
+    if week.status != WeekStatus.SUBMITTED:
         raise RuleError(f"The week starting {_day(week.week_start)} is not locked")
-    week.status = "open"
+    week.status = WeekStatus.OPEN
     week.submitted_at = None
     db.session.flush()
     person = db.session.get(User, week.person_id)
@@ -674,7 +676,7 @@ def unlock_week(
         week,
         project_id=project_id,
         summary=f"Unlocked {person.name}'s week starting {_day(week.week_start)}: {reason}",
-        changes={"status": ["submitted", "open"], "reason": [None, reason]},
+        changes={"status": [WeekStatus.SUBMITTED, WeekStatus.OPEN], "reason": [None, reason]},
         actor=actor,
     )
     return week

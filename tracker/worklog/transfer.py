@@ -24,6 +24,7 @@ from tracker.projects.models import Project
 from tracker.stages.models import Stage
 from tracker.worklog import rules, services
 from tracker.worklog.models import TimeEntry
+from tracker.worklog.rules import WeekStatus
 
 EXPORT_HEADERS = [
     "Date",
@@ -339,7 +340,7 @@ def import_csv(data: bytes, *, actor: User) -> int:
     adding: dict[tuple[int, date], Decimal] = defaultdict(Decimal)
     for row, person, _, _ in ready:
         week = weeks[(person.id, rules.week_start(row.day))]
-        if week.status == "submitted":
+        if week.status == WeekStatus.SUBMITTED:
             problems.append(
                 Problem(
                     row.row,
