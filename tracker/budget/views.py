@@ -28,6 +28,7 @@ from tracker.budget.models import (
     BudgetException,
     Checkpoint,
 )
+from tracker.budget.rules import BudgetExceptionStatus
 from tracker.core.errors import RuleError
 from tracker.core.pagination import paginate
 from tracker.core.unit_of_work import form_work
@@ -403,7 +404,8 @@ def _exception_page(project, report, form=None, status=200):
         project=project,
         report=report,
         form=form or ExceptionDecisionForm(version=str(report.version)),
-        can_decide=report.status == "open" and budget.can_decide(current_user, report),
+        can_decide=report.status == BudgetExceptionStatus.OPEN
+        and budget.can_decide(current_user, report),
         EXCEPTION_STATUSES=EXCEPTION_STATUSES,
         EXCEPTION_DECISIONS=EXCEPTION_DECISIONS,
         role_label=stages.role_label,

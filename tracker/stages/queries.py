@@ -10,6 +10,7 @@ from sqlalchemy import and_, exists, func, literal, or_, select
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.projects.models import Project, ProjectMembership
+from tracker.projects.rules import ProjectStatus
 from tracker.stages.models import (
     ExceptionDecision,
     ExceptionReport,
@@ -70,7 +71,7 @@ def start_waits_on(role):
     """A proposed agile project waits for its Executive to authorise the start (the board,
     not the manager, makes it active)."""
     return and_(
-        Project.status == "proposed",
+        Project.status == ProjectStatus.PROPOSED,
         Project.delivery_method == "agile",
         Project.start_authorised_at.is_(None),
         role == "executive",

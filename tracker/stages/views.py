@@ -41,6 +41,13 @@ from tracker.stages.models import (
     HighlightReport,
     Stage,
 )
+from tracker.stages.rules import (
+    WAITING_FOR_BOARD,
+    ExceptionStatus,
+    ExceptionVote,
+    GateStatus,
+    StageStatus,
+)
 
 STAGE_COLOURS = {
     "planned": "grey",
@@ -213,7 +220,7 @@ def show_stage(project_id: int, stage_id: int):
 
 
 def _closable(stage: Stage) -> bool:
-    if stage.status != "active":
+    if stage.status != StageStatus.ACTIVE:
         return False
     count = len(stages.stages_of(stage.project))
     return stage.sequence not in rules.gate_boundaries(stages.regime_for(stage.project), count)
@@ -345,7 +352,7 @@ def _gate_board(project, gate) -> list[dict]:
     outcome = rules.resolve_gate(gate.roles, [(d.role, d.decision) for d in gate.decisions])
     approvers = stages.members_with_roles(project, gate.roles)
     decided = {d.role: d for d in gate.decisions}
-    if gate.status == "closed_early":
+    if gate.status == GateStatus.CLOSED_EARLY:
         settled = _resolved_by(["executive"], " closing the project early")
     elif outcome.rejected_by:
         settled = _resolved_by(outcome.rejected_by, "’s rejection")
@@ -355,14 +362,18 @@ def _gate_board(project, gate) -> list[dict]:
     for role in gate.roles:
         row = {"role": role, "decision": decided.get(role)}
         row["who"] = ", ".join(u.name for u in approvers[role]) or "Nobody holds this role"
-        row["state"] = "waiting" if gate.status == "pending" else settled
+        row["state"] = "waiting" if gate.status == GateStatus.PENDING else settled
         rows.append(row)
     return rows
 
 
 def _gate_page(project, gate, decision_form=None, close_form=None, status=200):
-    undecided = stages.undecided_roles(current_user, gate) if gate.status == "pending" else []
-    refusal = stage_access.gate_refusal(current_user, gate) if gate.status == "pending" else None
+    undecided = (
+        stages.undecided_roles(current_user, gate) if gate.status == GateStatus.PENDING else []
+    )
+    refusal = (
+        stage_access.gate_refusal(current_user, gate) if gate.status == GateStatus.PENDING else None
+    )
     if refusal is not None:
         undecided = []
     if decision_form is None:
@@ -380,7 +391,7 @@ def _gate_page(project, gate, decision_form=None, close_form=None, status=200):
         form=decision_form,
         close_form=close_form or CloseEarlyForm(),
         can_close_early=stage_access.can_close_early(current_user, project)
-        and gate.status == "pending",
+        and gate.status == GateStatus.PENDING,
         outcome=rules.resolve_gate(gate.roles, [(d.role, d.decision) for d in gate.decisions]),
         evidence=_stage_evidence(gate.closes_stage),
     ), status
@@ -520,10 +531,10 @@ def show_highlight(project_id: int, report_id: int):
 def raise_exception(project_id: int, stage_id: int):
     project = load_project(project_id, manage=True)
     stage = _stage(project, stage_id)
-    if stage.status != "in_exception" or stages.open_exception(stage) is not None:
+    if stage.status != StageStatus.IN_EXCEPTION or stages.open_exception(stage) is not None:
         flash(
             f"{stage.label} has an exception report waiting already."
-            if stage.status == "in_exception"
+            if stage.status == StageStatus.IN_EXCEPTION
             else f"{stage.label} is not in exception: there is nothing to report.",
             "error",
         )
@@ -568,9 +579,9 @@ def _exception_board(project, report) -> tuple[list[dict], rules.ExceptionOutcom
     once the round has settled without it, why it is not needed."""
     approvers = stages.members_with_roles(project, report.roles)
     current = {d.role: d for d in report.decisions if d.round == report.round}
-    deciding = report.status in ("open", "plan_submitted")
+    deciding = report.status in WAITING_FOR_BOARD
     outcome = stages.exception_outcome(report) if deciding else None
-    if report.status == "decided" and report.decision == "close_project":
+    if report.status == ExceptionStatus.DECIDED and report.decision == ExceptionVote.CLOSE_PROJECT:
         settled = _resolved_by(["executive"], " closing the project early")
     elif report.decided_role:
         what = {
@@ -582,7 +593,7 @@ def _exception_board(project, report) -> tuple[list[dict], rules.ExceptionOutcom
     else:
         # Decided before the board's rule (one decision settled it): nothing names a role.
         settled = "Not needed: the exception was resolved without it"
-    if report.status == "plan_requested":
+    if report.status == ExceptionStatus.PLAN_REQUESTED:
         settled = "Not needed: resolved by the board asking for an exception plan"
     rows = []
     for role in report.roles:
@@ -600,10 +611,10 @@ def _is_executive(project) -> bool:
 def _exception_page(project, report, form=None, plan_form=None, status=200):
     refusal = (
         stage_access.exception_refusal(current_user, report)
-        if report.status in ("open", "plan_submitted")
+        if report.status in WAITING_FOR_BOARD
         else None
     )
-    can_decide = report.status in ("open", "plan_submitted") and refusal is None
+    can_decide = report.status in WAITING_FOR_BOARD and refusal is None
     on_board = bool(stages.roles_held(current_user, project) & set(report.roles))
     board, outcome = _exception_board(project, report)
     if form is None:
@@ -627,7 +638,8 @@ def _exception_page(project, report, form=None, plan_form=None, status=200):
         combined=combined_board_roles(project),
         counts_for_each=stage_access.counts_for_each_role(project),
         is_executive="executive" in stages.roles_held(current_user, project),
-        can_plan=report.status == "plan_requested" and can_manage(current_user, project),
+        can_plan=report.status == ExceptionStatus.PLAN_REQUESTED
+        and can_manage(current_user, project),
     ), status
 
 
@@ -644,7 +656,8 @@ def decide_exception(project_id: int, report_id: int):
     on_board = bool(stages.roles_held(current_user, project) & set(report.roles))
     forged = request.form.get("decision") == "close_project" and not _is_executive(project)
     own = report.raised_by_id == current_user.id or (
-        report.status == "plan_submitted" and report.plan_submitted_by_id == current_user.id
+        report.status == ExceptionStatus.PLAN_SUBMITTED
+        and report.plan_submitted_by_id == current_user.id
     )
     if not on_board or forged or own:
         refused(

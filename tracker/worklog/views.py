@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from tracker.agile.models import BacklogItem, Iteration
+from tracker.agile.rules import ItemStatus, IterationStatus
 from tracker.auth.access import forbid, role_required
 from tracker.auth.models import User
 from tracker.core.errors import attach_error
@@ -34,6 +35,7 @@ from tracker.worklog.forms import (
     UnlockForm,
 )
 from tracker.worklog.models import HourlyRate, TimeEntry, TimesheetWeek
+from tracker.worklog.rules import WeekStatus
 
 BLANK_ROWS = 2
 
@@ -138,7 +140,11 @@ def _timesheet_page(person, start, form, *, status=200, copied=None, view=None):
     }
     week = view.week
     unlock_form = None
-    if week is not None and week.status == "submitted" and services.can_unlock(current_user, week):
+    if (
+        week is not None
+        and week.status == WeekStatus.SUBMITTED
+        and services.can_unlock(current_user, week)
+    ):
         unlock_form = UnlockForm(formdata=None, version=week.version)
     _show_stored_multi_cells(form, view, multi)
     row_labels = [labels.get(row.line.data or "") for row in form.rows]
@@ -158,7 +164,7 @@ def _timesheet_page(person, start, form, *, status=200, copied=None, view=None):
         day_totals=totals[0],
         row_totals=totals[1],
         week_total=sum(totals[0]),
-        can_edit=_can_edit(person) and view.status == "open",
+        can_edit=_can_edit(person) and view.status == WeekStatus.OPEN,
         is_self=person.id == current_user.id or current_user.is_admin,
         submit_form=SubmitWeekForm(formdata=None, version=view.version),
         unlock_form=unlock_form,
@@ -403,7 +409,7 @@ def _entry_choices(actor: User) -> dict:
         (i.id, f"{codes[i.project_id]} – {i.name}")
         for i in db.session.execute(
             select(Iteration.id, Iteration.project_id, Iteration.name)
-            .where(Iteration.project_id.in_(ids), Iteration.status != "closed")
+            .where(Iteration.project_id.in_(ids), Iteration.status != IterationStatus.CLOSED)
             .order_by(Iteration.project_id, Iteration.start_on)
         )
     ]
@@ -411,7 +417,7 @@ def _entry_choices(actor: User) -> dict:
         (i.id, f"{codes[i.project_id]} – {i.title}")
         for i in db.session.execute(
             select(BacklogItem.id, BacklogItem.project_id, BacklogItem.title)
-            .where(BacklogItem.project_id.in_(ids), BacklogItem.status != "done")
+            .where(BacklogItem.project_id.in_(ids), BacklogItem.status != ItemStatus.DONE)
             .order_by(BacklogItem.project_id, BacklogItem.title)
             .limit(500)
         )
