@@ -421,3 +421,21 @@ def test_a_start_waiting_for_authorisation_is_in_the_executives_inbox_until_give
     _authorised(db, project, team)
     assert stage_queries.inbox(executive) == []
     assert worklog_queries.pending_decisions(executive) == 0
+
+
+def test_governance_check_reports_a_status_no_decision_explains(app, db, proposed, team):
+    """An agile project made active by its first iteration under the old rule (or a status
+    typed into the database) is reported, not altered."""
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["governance", "check"]).exit_code == 0
+    project = proposed
+    project.status = "active"  # no authorisation, no gate: nothing explains it
+    db.session.commit()
+    result = runner.invoke(args=["governance", "check"])
+    assert result.exit_code == 1
+    assert f"{project.code} {project.name}: active (agile), which no governance decision" in (
+        result.output
+    )
+    assert "1 project statuses no governance decision explains." in result.output
+    db.session.refresh(project)
+    assert project.status == "active" and project.start_authorised_at is None

@@ -43,6 +43,9 @@ value, :func:`send` returns them in order):
 ``closure_blockers``  sender: the ``Project`` about to be closed by the Executive, from
                       ``agile.services``. Receivers return why it may not close yet,
                       or None. 10 budget: a budget exception waiting for the board.
+``governance_breaches`` sender: None, from ``flask governance check`` (stages). Receivers
+                      return lines describing records that break governance.
+                      10 agile: project statuses no governance decision explains.
 ``organisation_columns`` sender: None, from ``orgs.views`` (the organisation list).
                       Receivers return labelled column expressions correlated with
                       ``Organisation``. 10 projects: projects led and partnered.
@@ -76,6 +79,9 @@ job_log_sections = _signals.signal(
 )
 closure_blockers = _signals.signal(
     "closure-blockers", doc="Why a project may not close yet; sender is the Project."
+)
+governance_breaches = _signals.signal(
+    "governance-breaches", doc="Lines naming records that break governance; sender is None."
 )
 organisation_columns = _signals.signal(
     "organisation-columns", doc="Labelled columns for the organisation list; sender is None."
