@@ -83,9 +83,7 @@ def test_each_event_has_the_documented_subscribers(app):
     assert events.receivers_of(events.gate_evidence) == [agile_subscribers.iterations_in_stage]
     assert events.receivers_of(events.job_log_sections) == [notification_subscribers.email_outbox]
     assert events.receivers_of(events.organisation_columns) == [project_subscribers.project_counts]
-    assert events.receivers_of(events.governance_breaches) == [
-        agile_subscribers.project_lifecycle
-    ]
+    assert events.receivers_of(events.governance_breaches) == [agile_subscribers.project_lifecycle]
     assert events.receivers_of(events.closure_blockers) == [
         budget_subscribers.budget_exception_waiting
     ]
