@@ -1087,11 +1087,6 @@ def monthly_checkpoint(project: Project, today: date) -> Checkpoint | None:
 # --------------------------------------------------------------------------------------
 
 
-def can_decide(user: User, report: BudgetException) -> bool:
-    project = db.session.get(Project, report.project_id)
-    return bool(stages.roles_held(user, project) & set(report.roles))
-
-
 def decide_budget_exception(
     report: BudgetException,
     *,

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from tracker.agile.models import Iteration
 from tracker.auth.access import forbid
-from tracker.budget import bp, queries, rules
+from tracker.budget import access, bp, queries, rules
 from tracker.budget import services as budget
 from tracker.budget.forms import (
     CostForm,
@@ -405,7 +405,7 @@ def _exception_page(project, report, form=None, status=200):
         report=report,
         form=form or ExceptionDecisionForm(version=str(report.version)),
         can_decide=report.status == BudgetExceptionStatus.OPEN
-        and budget.can_decide(current_user, report),
+        and access.can_decide(current_user, report),
         EXCEPTION_STATUSES=EXCEPTION_STATUSES,
         EXCEPTION_DECISIONS=EXCEPTION_DECISIONS,
         role_label=stages.role_label,
@@ -422,7 +422,7 @@ def show_exception(project_id: int, exception_id: int):
 def decide_exception(project_id: int, exception_id: int):
     project = load_project(project_id)
     report = _exception(project, exception_id)
-    if not budget.can_decide(current_user, report):
+    if not access.can_decide(current_user, report):
         forbid()
     form = ExceptionDecisionForm()
     if form.validate_on_submit():

@@ -646,10 +646,6 @@ def undecided_roles(user: User, gate: GateReview) -> list[str]:
     return stage_access.undecided_gate_roles(user, gate)
 
 
-def can_decide_gate(user: User, gate: GateReview) -> bool:
-    return stage_access.can_decide_gate(user, gate)
-
-
 def decide_gate(
     gate: GateReview, *, role: str, decision: str, comment: str, actor: User
 ) -> GateReview:
@@ -1066,10 +1062,6 @@ def raise_exception(stage: Stage, data: ExceptionData, *, actor: User) -> Except
         actor=actor,
     )
     return report
-
-
-def can_decide_exception(user: User, report: ExceptionReport) -> bool:
-    return stage_access.can_decide_exception(user, report)
 
 
 def exception_outcome(report: ExceptionReport) -> rules.ExceptionOutcome:

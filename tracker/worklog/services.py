@@ -29,11 +29,12 @@ from tracker.core.errors import RuleError, StaleEdit, check_version
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.projects.access import can_manage, team
-from tracker.projects.models import Project, ProjectMembership
+from tracker.projects.models import Project
 from tracker.projects.rules import PROJECT_ROLES
 from tracker.stages.models import Stage
 from tracker.stages.services import CLOSED_PROJECT_STATUSES, check_booking
 from tracker.worklog import rules
+from tracker.worklog.access import can_unlock
 from tracker.worklog.models import HourlyRate, TimeEntry, TimesheetWeek
 from tracker.worklog.rules import WeekStatus
 
@@ -54,23 +55,6 @@ def can_log_for(actor: User, person: User, project: Project) -> bool:
 
 def is_project_manager(user: User, project_id: int) -> bool:
     return "project_manager" in roles_on(user.id, project_id)
-
-
-def can_unlock(actor: User, week: TimesheetWeek) -> bool:
-    """Only an administrator, or the manager of a project the week has time on."""
-    if actor.is_admin:
-        return True
-    managed = select(ProjectMembership.project_id).where(
-        ProjectMembership.user_id == actor.id, ProjectMembership.role == "project_manager"
-    )
-    return (
-        db.session.scalar(
-            select(func.count(TimeEntry.id)).where(
-                TimeEntry.week_id == week.id, TimeEntry.project_id.in_(managed)
-            )
-        )
-        > 0
-    )
 
 
 # --------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from tracker.projects.models import Project, ProjectMembership
 from tracker.projects.rules import PROJECT_ROLES
 from tracker.stages.models import Stage
 from tracker.stages.services import BOOKABLE_STATUSES, CLOSED_PROJECT_STATUSES
-from tracker.worklog import bp, queries, rules, services, transfer
+from tracker.worklog import access, bp, queries, rules, services, transfer
 from tracker.worklog.forms import (
     DeleteForm,
     EntryForm,
@@ -143,7 +143,7 @@ def _timesheet_page(person, start, form, *, status=200, copied=None, view=None):
     if (
         week is not None
         and week.status == WeekStatus.SUBMITTED
-        and services.can_unlock(current_user, week)
+        and access.can_unlock(current_user, week)
     ):
         unlock_form = UnlockForm(formdata=None, version=week.version)
     _show_stored_multi_cells(form, view, multi)
@@ -320,7 +320,7 @@ def submit_week():
 @bp.post("/timesheet/weeks/<int:week_id>/unlock")
 def unlock_week(week_id: int):
     week = db.session.get(TimesheetWeek, week_id) or abort(404)
-    if not services.can_unlock(current_user, week):
+    if not access.can_unlock(current_user, week):
         forbid()
     form = UnlockForm()
     project_id = record_id(request.args.get("project"))
@@ -544,7 +544,7 @@ def project_log(project_id: int):
     start = filters.start.data if not filters.start.errors else None
     end = filters.end.data if not (filters.end.errors or filters.start.errors) else None
     log = queries.project_log(project, start, end)
-    unlockable = {week.id for week, _, _ in log.weeks if services.can_unlock(current_user, week)}
+    unlockable = access.unlockable_weeks(current_user, [week.id for week, _, _ in log.weeks])
     return render_template(
         "worklog/project_log.html",
         project=project,
