@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from tracker.auth.models import User
 from tracker.extensions import db
@@ -29,9 +29,9 @@ def unlockable_weeks(actor: User, week_ids: Iterable[int]) -> set[int]:
     )
     return set(
         db.session.scalars(
-            select(distinct(TimeEntry.week_id)).where(
-                TimeEntry.week_id.in_(week_ids), TimeEntry.project_id.in_(managed)
-            )
+            select(TimeEntry.week_id)
+            .where(TimeEntry.week_id.in_(week_ids), TimeEntry.project_id.in_(managed))
+            .distinct()
         )
     )
 
