@@ -341,6 +341,7 @@ def _snapshot(db):
     return (_count(db, Organisation), _count(db, Stage), _count(db, GateReview))
 
 
+@pytest.mark.one_engine  # access does not depend on the engine
 @pytest.mark.parametrize("token", ["none", "expired", "revoked"])
 @pytest.mark.parametrize(("method", "path", "body"), NEW_ENDPOINTS)
 def test_without_a_good_token_every_new_endpoint_is_401(

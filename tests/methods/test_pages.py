@@ -536,6 +536,7 @@ def _urls(template, project, risk):
     return template.format(p=project.id, r=risk.id, a=assessment.id)
 
 
+@pytest.mark.one_engine  # access does not depend on the engine
 @pytest.mark.parametrize("who", ["executive", "team", "outsider"])
 @pytest.mark.parametrize(("method", "template"), ACTIONS)
 def test_only_the_manager_and_pmo_can_act(
@@ -548,6 +549,7 @@ def test_only_the_manager_and_pmo_can_act(
     assert (_count(db, Assessment.id), _count(db, MethodDecision.id)) == before
 
 
+@pytest.mark.one_engine  # access does not depend on the engine
 @pytest.mark.parametrize("who", ["executive", "team", "manager", "pmo"])
 @pytest.mark.parametrize("template", READS)
 def test_board_and_team_can_read(client, login, project, people, risk, who, template):
