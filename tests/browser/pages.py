@@ -20,6 +20,7 @@ from tracker.projects.models import Project
 from tracker.stages.models import GateReview, Stage
 
 ASC, HOM = "ASC-2026-01", "HOM-2026-02"
+ROBERT = "robert.ellis@example.gov.uk"  # HOM's Executive
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,8 @@ MAIN_PAGES = [
         ),
     ),
     MainPage("you said, we did", TOM, _project(HOM, "/you-said-we-did")),
+    # The Executive's closure of an agile project (refused while a sprint runs, and says so).
+    MainPage("close an agile project", ROBERT, _project(HOM, "/close")),
     MainPage("account", MARIA, lambda: "/account"),
     MainPage("portfolio", PMO, lambda: "/portfolio/", screenshot="portfolio", full_page=True),
     MainPage("portfolio table", PMO, lambda: "/portfolio/projects"),
