@@ -35,6 +35,13 @@ def _approve_start(db, board):
     return gate
 
 
+def _decide(report, actor, decision, *, option=None, comment=""):
+    """One board member's decision on an exception report, as the page would send it."""
+    return services.decide_exception(
+        report, decision=decision, option=option, comment=comment, version=None, actor=actor
+    )
+
+
 # -- where stages are allowed -------------------------------------------------------------
 
 
@@ -413,56 +420,21 @@ def test_a_late_forecast_puts_the_stage_in_exception_and_the_board_approves_an_o
     with pytest.raises(RuleError, match="already has an exception report"):
         services.raise_exception(first, _exception(), actor=board["manager"])
     with pytest.raises(RuleError, match="Only the board members"):
-        services.decide_exception(
-            report,
-            decision="approve_option",
-            option=1,
-            comment="",
-            version=None,
-            actor=board["team"],
-        )
-    services.decide_exception(
-        report,
-        decision="approve_option",
-        option=1,
-        comment="",
-        version=None,
-        actor=board["senior_user"],
-    )
+        _decide(report, board["team"], "approve_option", option=1)
+    _decide(report, board["senior_user"], "approve_option", option=1)
     # The rule: every required role approves; one decision alone settles nothing.
     assert report.status == "open"
     assert first.status == "in_exception"
     assert services.exception_outcome(report).awaiting == ("executive",)
     with pytest.raises(RuleError, match="already decided this round"):
-        services.decide_exception(
-            report,
-            decision="approve_option",
-            option=1,
-            comment="",
-            version=None,
-            actor=board["senior_user"],
-        )
-    services.decide_exception(
-        report,
-        decision="approve_option",
-        option=1,
-        comment="",
-        version=None,
-        actor=board["executive"],
-    )
+        _decide(report, board["senior_user"], "approve_option", option=1)
+    _decide(report, board["executive"], "approve_option", option=1)
     assert report.status == "decided"
     assert report.chosen_option == 1
     assert report.decided_role == "executive"
     assert first.status == "active"
     with pytest.raises(RuleError, match="already been decided"):
-        services.decide_exception(
-            report,
-            decision="approve_option",
-            option=2,
-            comment="",
-            version=None,
-            actor=board["executive"],
-        )
+        _decide(report, board["executive"], "approve_option", option=2)
     assert {"exception.raised", "exception.decided", "stage.forecast"} <= set(
         _actions(db, board["project"])
     )
@@ -472,22 +444,8 @@ def test_an_exception_plan_replaces_the_stage_plan_when_approved(db, board):
     first, _, _ = _late(db, board)
     report = services.raise_exception(first, _exception(), actor=board["manager"])
     with pytest.raises(RuleError, match="Say what the exception plan must cover"):
-        services.decide_exception(
-            report,
-            decision="request_exception_plan",
-            option=None,
-            comment="",
-            version=None,
-            actor=board["executive"],
-        )
-    services.decide_exception(
-        report,
-        decision="request_exception_plan",
-        option=None,
-        comment="Re-plan the build",
-        version=None,
-        actor=board["executive"],
-    )
+        _decide(report, board["executive"], "request_exception_plan")
+    _decide(report, board["executive"], "request_exception_plan", comment="Re-plan the build")
     assert report.status == "plan_requested"
     assert first.status == "in_exception"
     new_finish = first.planned_finish + timedelta(days=11)
@@ -508,23 +466,9 @@ def test_an_exception_plan_replaces_the_stage_plan_when_approved(db, board):
         version=None,
         actor=board["manager"],
     )
-    services.decide_exception(
-        report,
-        decision="approve_exception_plan",
-        option=None,
-        comment="",
-        version=None,
-        actor=board["executive"],
-    )
+    _decide(report, board["executive"], "approve_exception_plan")
     assert report.status == "plan_submitted"  # the Senior User decides the plan too
-    services.decide_exception(
-        report,
-        decision="approve_exception_plan",
-        option=None,
-        comment="",
-        version=None,
-        actor=board["senior_user"],
-    )
+    _decide(report, board["senior_user"], "approve_exception_plan")
     assert first.planned_finish == new_finish
     assert first.planned_budget == Decimal("12000")
     assert first.status == "active"
@@ -536,23 +480,9 @@ def test_the_board_may_close_the_project_on_an_exception(db, board):
     report = services.raise_exception(first, _exception(), actor=board["manager"])
     db.session.commit()
     with pytest.raises(RuleError, match="Only the project's Executive"):
-        services.decide_exception(
-            report,
-            decision="close_project",
-            option=None,
-            comment="Stop",
-            version=None,
-            actor=board["senior_user"],
-        )
+        _decide(report, board["senior_user"], "close_project", comment="Stop")
     db.session.rollback()
-    services.decide_exception(
-        report,
-        decision="close_project",
-        option=None,
-        comment="Stop now",
-        version=None,
-        actor=board["executive"],
-    )
+    _decide(report, board["executive"], "close_project", comment="Stop now")
     assert board["project"].status == "closed_early"
     assert first.status == second.status == "closed"
     assert report.decision == "close_project"
