@@ -272,3 +272,37 @@ def test_a_connection_lost_after_the_page_was_made_still_gives_the_page(pg_app):
     assert response.status_code == 200
     assert "Organisations" in response.get_data(as_text=True)
     assert client.get("/organisations/").status_code == 200
+
+
+def test_a_connection_whose_ping_fails_in_any_way_is_replaced(app, monkeypatch):
+    """psycopg, finding the socket closed half way through the pool's ping, raises a
+    ProgrammingError ("can't change 'autocommit' now") that SQLAlchemy does not take for a
+    disconnect: without the tracker's handler the request got a 500. Any failed ping now
+    replaces the connection."""
+    engine = create_engine(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        **{**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": True},
+    )
+    try:
+        with engine.connect() as connection:
+            first = connection.connection.dbapi_connection
+        dialect = engine.dialect
+        real_ping = dialect.do_ping
+        pings = []
+
+        def failing_once(dbapi_connection):
+            pings.append(dbapi_connection)
+            if len(pings) == 1:
+                raise dialect.loaded_dbapi.ProgrammingError(
+                    "can't change 'autocommit' now: connection in transaction status ACTIVE"
+                )
+            return real_ping(dbapi_connection)
+
+        monkeypatch.setattr(dialect, "do_ping", failing_once)
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT 1")).scalar_one() == 1
+            second = connection.connection.dbapi_connection
+        assert pings[0] is first
+        assert second is not first
+    finally:
+        engine.dispose()

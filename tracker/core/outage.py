@@ -9,6 +9,8 @@ import contextlib
 import logging
 
 from flask import current_app, g, render_template
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -23,6 +25,17 @@ DETAIL = (
     "before you send it again."
 )
 log = logging.getLogger(__name__)
+
+
+@event.listens_for(Engine, "handle_error")
+def _a_failed_ping_means_a_dead_connection(context) -> None:
+    """Any error while the pool pings a connection means that connection is unusable. The
+    driver does not always say so in a way SQLAlchemy recognises: psycopg, finding the
+    socket closed half way through the ping, raises "can't change 'autocommit' now" (a
+    ProgrammingError), which would reach the request as a 500. Marked as a disconnect, the
+    pool throws the connection away and opens a fresh one, as for any other dead one."""
+    if context.is_pre_ping:
+        context.is_disconnect = True
 
 
 def _unavailable(error: Exception):
