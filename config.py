@@ -44,6 +44,7 @@ def oidc_providers(environ: Mapping[str, str]) -> list[dict[str, str]]:
             "organisation_claim",
             "groups_claim",
             "role_map",
+            "trust_email",
         ):
             value = environ.get(prefix + key.upper())
             if value:

@@ -254,3 +254,36 @@ def test_signing_out_offers_the_providers_sign_out(client, with_providers, provi
     query = parse_qs(target.query)
     assert query["post_logout_redirect_uri"] == ["http://localhost/login"]
     assert query["id_token_hint"]
+
+
+def test_a_provider_trusted_for_email_creates_people_without_email_verified(
+    client, with_providers, provider, westshire
+):
+    with_providers(provider.settings(trust_email="true"))
+    response, _ = _sign_in(client, provider, "ben")
+    assert response.status_code == 302
+    assert _person("ben@westshire.example").organisation_id == westshire.id
+
+
+def test_provider_settings_from_the_environment():
+    from config import oidc_providers
+    from tracker.auth.sso_rules import provider_settings
+
+    raw = oidc_providers(
+        {
+            "TRACKER_OIDC_PROVIDERS": "westshire, nhs-trust",
+            "TRACKER_OIDC_WESTSHIRE_ISSUER": "https://login.example/tenant/v2.0",
+            "TRACKER_OIDC_WESTSHIRE_CLIENT_ID": "abc",
+            "TRACKER_OIDC_WESTSHIRE_CLIENT_SECRET": "xyz",
+            "TRACKER_OIDC_WESTSHIRE_ROLE_MAP": "Tracker.PMO=pmo, Tracker.Admin=admin",
+            "TRACKER_OIDC_NHS_TRUST_ISSUER": "https://nhs.example",
+        }
+    )
+    westshire = provider_settings(raw[0])
+    assert westshire.role_map == {"Tracker.PMO": "pmo", "Tracker.Admin": "admin"}
+    assert westshire.label == "Sign in with westshire"
+    assert westshire.metadata_url == (
+        "https://login.example/tenant/v2.0/.well-known/openid-configuration"
+    )
+    with pytest.raises(ValueError, match="TRACKER_OIDC_NHS_TRUST_CLIENT_ID"):
+        provider_settings(raw[1])

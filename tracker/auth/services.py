@@ -275,7 +275,8 @@ def _organisation_id(name: str | None, settings: ProviderSettings) -> int:
             "The tracker does not know which organisation you belong to, so it cannot create "
             "your account. Ask your administrator.",
             f"provider {settings.name}: no organisation for a new person (set "
-            f"TRACKER_OIDC_{settings.name.upper()}_ORGANISATION or the organisation claim)",
+            f"TRACKER_OIDC_{settings.name.upper().replace('-', '_')}_ORGANISATION or the "
+            "organisation claim)",
         )
     found = [answer for answer in events.send(events.organisation_named, name=name) if answer]
     if not found:
@@ -354,7 +355,7 @@ def _first_sign_in(
             f"provider {settings.name}: first sign-in of subject {subject!r} without an email "
             "claim (is the 'email' scope requested and released?)",
         )
-    if not is_true(claims.get("email_verified")):
+    if not (settings.trust_email or is_true(claims.get("email_verified"))):
         raise SignInRefused(
             "The sign-in service has not verified your email address, so the tracker cannot "
             "set up your account. Verify it there, then try again.",

@@ -37,6 +37,9 @@ class ProviderSettings:
     organisation_claim: str | None = None
     groups_claim: str = "groups"
     role_map: Mapping[str, str] = field(default_factory=dict)
+    # For a provider that only issues addresses in domains it has verified but does not send
+    # ``email_verified`` (Entra ID work accounts): treat its addresses as verified.
+    trust_email: bool = False
 
     @property
     def metadata_url(self) -> str:
@@ -70,7 +73,8 @@ def provider_settings(raw: Mapping[str, object]) -> ProviderSettings:
         raise ValueError(f"OpenID provider name {name!r}: use lower-case letters, digits, '-'")
     missing = [key for key in ("issuer", "client_id", "client_secret") if not raw.get(key)]
     if missing:
-        variables = ", ".join(f"TRACKER_OIDC_{name.upper()}_{key.upper()}" for key in missing)
+        prefix = "TRACKER_OIDC_" + name.upper().replace("-", "_")
+        variables = ", ".join(f"{prefix}_{key.upper()}" for key in missing)
         raise ValueError(f"OpenID provider {name!r} needs {variables}")
     issuer = str(raw["issuer"])
     if not issuer.startswith(("https://", "http://")):
@@ -94,6 +98,7 @@ def provider_settings(raw: Mapping[str, object]) -> ProviderSettings:
         ),
         groups_claim=str(raw.get("groups_claim") or "groups"),
         role_map=dict(role_map),
+        trust_email=str(raw.get("trust_email") or "").strip().lower() in {"1", "true", "yes"},
     )
 
 
