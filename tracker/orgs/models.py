@@ -50,8 +50,9 @@ class Organisation(db.Model):
 
 
 # A person's organisation: the foreign key is the auth domain's (users.organisation_id); the
-# relationship is declared here, above it, so auth never imports this package.
-User.organisation = relationship(Organisation, lazy="select", viewonly=True)
+# relationship is declared here, above it, so auth never imports this package. Loaded with
+# the person (one outer join, no extra query), so boards and lists show it for free.
+User.organisation = relationship(Organisation, lazy="joined", viewonly=True)
 
 # An organisation is a project's lead or partner, and organisation names and filters are
 # part of the PMO dashboard's figures.

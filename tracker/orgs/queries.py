@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 
 from tracker.auth.models import User
 from tracker.extensions import db
@@ -32,19 +32,6 @@ def people_choices() -> list[PersonChoice]:
         .order_by(User.name, User.id)
     )
     return [PersonChoice(uid, _label(name, short, org)) for uid, name, short, org in rows]
-
-
-def organisation_labels(user_ids) -> dict[int, str]:
-    """Short name (or name) of each person's organisation, for boards: one query."""
-    ids = list(set(user_ids))
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(User.id, func.coalesce(Organisation.short_name, Organisation.name))
-        .join(Organisation, User.organisation_id == Organisation.id)
-        .where(User.id.in_(ids))
-    )
-    return {user_id: label for user_id, label in rows}
 
 
 def people_of(org: Organisation) -> Select:

@@ -249,7 +249,6 @@ def _render_page(project, manages: bool) -> str:
         "projects/_page.html",
         project=project,
         members=members,
-        member_organisations=org_queries.organisation_labels(m.user_id for m in members),
         history=history,
         manager=projects.manager_of(project),
         can_manage=manages,
