@@ -104,8 +104,12 @@ class RunningProvider:
         raise AssertionError("the provider never sent the browser back to the tracker")
 
 
-def start_provider(tmp_path: Path, redirect_uris: list[str], logout_uris: list[str]):
-    port = free_port()
+def start_provider(
+    tmp_path: Path, redirect_uris: list[str], logout_uris: list[str], port: int | None = None
+):
+    """Start a provider; each start makes a new signing key (so a restart on the same port is
+    a key rotation)."""
+    port = port or free_port()
     settings = tmp_path / "provider.json"
     settings.write_text(
         json.dumps(

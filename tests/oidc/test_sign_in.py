@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from tests.oidc.provider import callback_path, free_port
+from tests.oidc.provider import callback_path, free_port, start_provider
 from tracker.auth import sso
 from tracker.auth.models import SignInIdentity, User
 from tracker.auth.sso_rules import SignInRefused
@@ -287,3 +287,36 @@ def test_provider_settings_from_the_environment():
     )
     with pytest.raises(ValueError, match="TRACKER_OIDC_NHS_TRUST_CLIENT_ID"):
         provider_settings(raw[1])
+
+
+def test_keys_are_cached_and_fetched_again_when_the_provider_rotates_them(
+    app, client, with_providers, westshire, tmp_path
+):
+    """The same provider restarted on its port signs with a new key: the tracker's cached
+    keys do not have it, so it fetches them again instead of refusing the sign-in."""
+    port = free_port()
+    (tmp_path / "first").mkdir()
+    (tmp_path / "rotated").mkdir()
+    uris = (["http://localhost/login/sso/test/callback"], ["http://localhost/login"])
+    first = start_provider(tmp_path / "first", *uris, port=port)
+    try:
+        with_providers(first.settings())
+        response, _ = _sign_in(client, first, "ada")
+        assert response.status_code == 302
+        client.post("/logout")
+    finally:
+        first.stop()
+    cached = _client_keys(app)
+    rotated = start_provider(tmp_path / "rotated", *uris, port=port)
+    try:
+        response, _ = _sign_in(client, rotated, "ada")
+        assert response.status_code == 302
+        assert client.get("/account").status_code == 200
+        assert _client_keys(app) != cached
+    finally:
+        rotated.stop()
+
+
+def _client_keys(app) -> set[str]:
+    client = app.extensions[sso.EXTENSION].client("test")
+    return {key["kid"] for key in client.server_metadata["jwks"]["keys"]}
