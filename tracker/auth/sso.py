@@ -174,9 +174,9 @@ def finish(settings: ProviderSettings) -> tuple[dict[str, Any], str]:
             "configured)",
             status=400,
         )
-    _metadata(settings)
+    metadata = _metadata(settings)
     claims_options = {
-        "iss": {"essential": True, "values": [_metadata(settings)["issuer"]]},
+        "iss": {"essential": True, "values": [metadata["issuer"]]},
         "exp": {"essential": True},
     }
     try:
