@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from tests.oidc.provider import callback_path, free_port, start_provider
@@ -196,7 +198,7 @@ def test_a_wrong_state_is_refused(client, with_providers, provider, westshire, c
     assert client.get(callback_path(back)).status_code == 400
 
 
-def test_a_tampered_or_misdirected_id_token_is_refused(
+def test_a_tampered_expired_or_replayed_id_token_is_refused(
     app, client, with_providers, provider, westshire
 ):
     with_providers()
@@ -217,6 +219,11 @@ def test_a_tampered_or_misdirected_id_token_is_refused(
         with pytest.raises(SignInRefused) as refused:
             sso.verify_id_token(settings, id_token, "another-nonce")
         assert "nonce does not match" in refused.value.log
+        # The same token two hours later (its life is an hour, the leeway two minutes).
+        later = time_machine.travel(time.time() + 7200, tick=False)
+        with later, pytest.raises(SignInRefused) as refused:
+            sso.verify_id_token(settings, id_token, nonce)
+        assert "expired" in refused.value.log
 
 
 def test_a_provider_that_is_down_gets_a_clear_page(client, with_providers, provider, caplog):
