@@ -62,6 +62,7 @@ def test_first_sign_in_creates_the_person_in_their_organisation(
     assert person.global_role is None
     assert person.must_change_password is False
     assert not person.check_password("")
+    assert not person.has_password
     identity = _db.session.scalars(select(SignInIdentity)).one()
     assert (identity.issuer, identity.subject, identity.user_id) == (
         provider.issuer,

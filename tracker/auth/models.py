@@ -20,6 +20,9 @@ from tracker.extensions import db
 
 GLOBAL_ROLES = {"admin": "Administrator", "pmo": "PMO analyst"}
 
+# An account made by a provider's sign-in has no password: no argon2 hash ever matches it.
+NO_PASSWORD = "!sso"  # noqa: S105 - a marker, not a password
+
 _hasher = PasswordHasher()
 # The test suite hashes hundreds of passwords; it uses argon2's cheapest profile.
 _cheap_hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
@@ -70,6 +73,11 @@ class User(UserMixin, db.Model):
     # Passwords -----------------------------------------------------------------
     def set_password(self, password: str) -> None:
         self.password_hash = _password_hasher().hash(password)
+
+    @property
+    def has_password(self) -> bool:
+        """False for someone who only ever signs in through their organisation's account."""
+        return self.password_hash != NO_PASSWORD
 
     def check_password(self, password: str) -> bool:
         try:

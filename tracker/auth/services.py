@@ -9,6 +9,7 @@ from tracker.audit import services as audit
 from tracker.audit.rules import diff
 from tracker.auth.models import (
     GLOBAL_ROLES,
+    NO_PASSWORD,
     SignInIdentity,
     SignInSettings,
     User,
@@ -58,10 +59,6 @@ def _snapshot(user: User) -> dict:
         "is_break_glass": user.is_break_glass,
         "must_change_password": user.must_change_password,
     }
-
-
-# An account made by a provider's sign-in has no password: no argon2 hash ever matches it.
-NO_PASSWORD = "!sso"  # noqa: S105 - a marker, not a password
 
 
 def _check_break_glass(is_break_glass: bool, global_role: str | None) -> None:

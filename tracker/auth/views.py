@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from tracker.auth import bp, lockout, sso
 from tracker.auth import services as users
-from tracker.auth.access import admin_required, wants_json
+from tracker.auth.access import PUBLIC_ENDPOINTS, admin_required, wants_json
 from tracker.auth.forms import ChangePasswordForm, LoginForm, SignInSettingsForm, UserForm
 from tracker.auth.models import User
 from tracker.auth.rules import LocalSignIn, is_safe_next
@@ -37,15 +37,20 @@ _WHILE_CHANGING_PASSWORD = {"auth.change_password", "auth.logout", "static", "co
 
 @bp.before_app_request
 def require_own_password():
-    """A person given a temporary password chooses their own before doing anything else."""
+    """A person given a temporary password chooses their own before doing anything else.
+
+    Public pages, static files and the API (which signs in with tokens) are left alone
+    before the person is even loaded, so they cost no query here."""
+    endpoint = request.endpoint
     if (
-        current_user.is_authenticated
-        and current_user.must_change_password
-        and request.endpoint not in _WHILE_CHANGING_PASSWORD
-        and request.endpoint is not None
-        and not request.path.startswith("/api/")
-        and not wants_json()
+        endpoint is None
+        or endpoint in PUBLIC_ENDPOINTS
+        or endpoint in _WHILE_CHANGING_PASSWORD
+        or request.path.startswith("/api/")
+        or wants_json()
     ):
+        return None
+    if current_user.is_authenticated and current_user.must_change_password:
         return redirect(url_for("auth.change_password"))
     return None
 
