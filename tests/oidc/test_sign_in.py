@@ -11,6 +11,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from tests.oidc.provider import callback_path, free_port, start_provider
+from tracker.audit.models import AuditEntry
 from tracker.auth import sso
 from tracker.auth.models import SignInIdentity, User
 from tracker.auth.sso_rules import SignInRefused
@@ -69,6 +70,11 @@ def test_first_sign_in_creates_the_person_in_their_organisation(
         "ada",
         person.id,
     )
+    linked = _db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "user.identity_linked")
+    ).one()
+    assert linked.object_id == person.id
+    assert "signed in for the first time with Westshire Council" in linked.summary
     # Signed in: My work answers, not the sign-in page.
     home = client.get("/", follow_redirects=True)
     assert home.status_code == 200
@@ -328,3 +334,18 @@ def test_keys_are_cached_and_fetched_again_when_the_provider_rotates_them(
 def _client_keys(app) -> set[str]:
     client = app.extensions[sso.EXTENSION].client("test")
     return {key["kid"] for key in client.server_metadata["jwks"]["keys"]}
+
+
+def test_with_passwords_switched_off_the_sign_in_page_leads_with_the_provider(
+    client, with_providers, make_user, login
+):
+    with_providers()
+    assert "Or sign in with a password" in client.get("/login").text
+    admin = make_user("Admin", global_role="admin")
+    login(admin)
+    client.post("/users/sign-in", data={"local_sign_in": "break_glass", "version": "0"})
+    client.post("/logout")
+    page = client.get("/login").text
+    assert "Sign in with Westshire Council" in page
+    assert "Or sign in with a password" not in page
+    assert "Break-glass administrator sign-in" in page

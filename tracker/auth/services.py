@@ -324,7 +324,7 @@ def sign_in_with_provider(settings: ProviderSettings, claims: dict) -> User:
         audit.record(
             "user.updated",
             user,
-            summary=f"{user.name}'s global role set by {settings.label}'s groups",
+            summary=f"{user.name}'s global role set by {settings.display_name}'s groups",
             changes=diff(before, _snapshot(user)),
             actor=user,
         )
@@ -362,7 +362,7 @@ def _first_sign_in(
     user = find_by_email(email)
     if user is not None:
         _refuse_inactive(user, settings)
-        summary = f"{user.name} linked to their account at {settings.label}"
+        summary = f"{user.name} linked to their account at {settings.display_name}"
     else:
         organisation_id = _organisation_id(organisation_name_for(settings, claims), settings)
         name = str(claims.get("name") or "").strip() or email.split("@")[0]
@@ -373,7 +373,7 @@ def _first_sign_in(
             global_role=role,
             organisation_id=organisation_id,
         )
-        summary = f"{user.name} signed in for the first time with {settings.label}"
+        summary = f"{user.name} signed in for the first time with {settings.display_name}"
     identity = SignInIdentity(
         user_id=user.id, provider=settings.name, issuer=issuer, subject=subject
     )

@@ -88,7 +88,7 @@ def _client(settings: ProviderSettings):
 
 def _provider_down(settings: ProviderSettings, error: Exception) -> SignInRefused:
     return SignInRefused(
-        f"{settings.label} is not answering at the moment, so you cannot sign in with it. "
+        f"{settings.display_name} is not answering at the moment, so you cannot sign in with it. "
         "Try again in a few minutes.",
         f"provider {settings.name} at {settings.issuer} unreachable or answered with an "
         f"error: {error.__class__.__name__}: {error}",
@@ -154,13 +154,13 @@ def finish(settings: ProviderSettings) -> tuple[dict[str, Any], str]:
         description = request.args.get("error_description") or ""
         if error == "access_denied":
             raise SignInRefused(
-                f"{settings.label} did not let you sign in"
+                f"{settings.display_name} did not let you sign in"
                 + (f": {description}" if description else ".")
                 + " If your account there has been switched off, ask your IT service desk.",
                 f"provider {settings.name} refused the sign-in: {error} {description}".strip(),
             )
         raise SignInRefused(
-            f"{settings.label} could not sign you in ({error}).",
+            f"{settings.display_name} could not sign you in ({error}).",
             f"provider {settings.name} answered with error {error}: {description}",
             status=400,
         )
@@ -191,7 +191,8 @@ def finish(settings: ProviderSettings) -> tuple[dict[str, Any], str]:
         ) from error
     except OAuthError as error:
         raise SignInRefused(
-            f"{settings.label} would not complete the sign-in. Start again from the sign-in page.",
+            f"{settings.display_name} would not complete the sign-in. Start again from the "
+            "sign-in page.",
             f"provider {settings.name}: token request refused: {error.error} "
             f"{error.description or ''}".strip(),
             status=400,

@@ -42,6 +42,11 @@ class ProviderSettings:
     trust_email: bool = False
 
     @property
+    def display_name(self) -> str:
+        """The provider as a sentence names it: the button's words without "Sign in with"."""
+        return self.label.removeprefix("Sign in with ").strip() or self.name
+
+    @property
     def metadata_url(self) -> str:
         return self.issuer.rstrip("/") + "/.well-known/openid-configuration"
 
