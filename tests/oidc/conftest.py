@@ -7,6 +7,8 @@ import pytest
 from tests.oidc.provider import require_provider, start_provider
 from tracker.auth import sso
 
+OTHER_CLIENT_ID = "another-application"
+
 
 @pytest.fixture(scope="session")
 def provider(tmp_path_factory):
@@ -15,6 +17,14 @@ def provider(tmp_path_factory):
         tmp_path_factory.mktemp("oidc"),
         ["http://localhost/login/sso/test/callback"],
         ["http://localhost/login"],
+        # Another application registered at the same provider: its tokens are not ours.
+        other_clients=(
+            {
+                "client_id": OTHER_CLIENT_ID,
+                "client_secret": "another-application-secret",
+                "redirect_uris": ["http://localhost/login/sso/elsewhere/callback"],
+            },
+        ),
     )
     yield running
     running.stop()

@@ -105,10 +105,14 @@ class RunningProvider:
 
 
 def start_provider(
-    tmp_path: Path, redirect_uris: list[str], logout_uris: list[str], port: int | None = None
+    tmp_path: Path,
+    redirect_uris: list[str],
+    logout_uris: list[str],
+    port: int | None = None,
+    other_clients: tuple[dict, ...] = (),
 ):
     """Start a provider; each start makes a new signing key (so a restart on the same port is
-    a key rotation)."""
+    a key rotation). ``other_clients`` registers more clients (another application)."""
     port = port or free_port()
     settings = tmp_path / "provider.json"
     settings.write_text(
@@ -120,7 +124,8 @@ def start_provider(
                         "client_secret": CLIENT_SECRET,
                         "redirect_uris": redirect_uris,
                         "post_logout_redirect_uris": logout_uris,
-                    }
+                    },
+                    *other_clients,
                 ]
             }
         )

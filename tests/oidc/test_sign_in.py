@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
+from tests.oidc.conftest import OTHER_CLIENT_ID
 from tests.oidc.provider import callback_path, free_port, start_provider
 from tracker.audit.models import AuditEntry
 from tracker.auth import sso
@@ -349,3 +350,23 @@ def test_with_passwords_switched_off_the_sign_in_page_leads_with_the_provider(
     assert "Sign in with Westshire Council" in page
     assert "Or sign in with a password" not in page
     assert "Break-glass administrator sign-in" in page
+
+
+def test_an_id_token_issued_to_another_application_is_refused(
+    app, client, with_providers, provider, westshire
+):
+    """A real token from the same provider, for another client: the audience check refuses it."""
+    elsewhere = provider.settings(
+        "elsewhere", client_id=OTHER_CLIENT_ID, client_secret="another-application-secret"
+    )
+    with_providers(provider.settings(), elsewhere)
+    response, authorize_url = _sign_in(client, provider, "ada", name="elsewhere")
+    assert response.status_code == 302
+    nonce = parse_qs(urlsplit(authorize_url).query)["nonce"][0]
+    with client.session_transaction() as session:
+        foreign = session[sso.SIGNED_IN_KEY]["id_token"]
+    with app.test_request_context():
+        assert sso.verify_id_token(sso.provider("elsewhere"), foreign, nonce)["aud"]
+        with pytest.raises(SignInRefused) as refused:
+            sso.verify_id_token(sso.provider("test"), foreign, nonce)
+    assert "issued to another client" in refused.value.log

@@ -139,6 +139,7 @@ def _token_problem(settings: ProviderSettings, error: JoseError) -> SignInRefuse
         why = {
             "iss": "the ID token's issuer is not the configured issuer",
             "aud": "the ID token was issued to another client (audience)",
+            "azp": "the ID token was issued to another client (authorised party)",
             "nonce": "the ID token's nonce does not match this sign-in",
             "exp": "the ID token has expired",
         }.get(claim, f"the ID token's claim {claim!r} is not valid")
