@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,6 +23,34 @@ def _bool(name: str, default: bool = False) -> bool:
 
 def _decimal(name: str, default: str) -> Decimal:
     return Decimal(os.environ.get(name, default))
+
+
+def oidc_providers(environ: Mapping[str, str]) -> list[dict[str, str]]:
+    """The OpenID providers named in ``TRACKER_OIDC_PROVIDERS`` (comma-separated), each read
+    from ``TRACKER_OIDC_<NAME>_<SETTING>``; checked by ``tracker.auth.sso_rules`` when the
+    app starts. See docs/sso.md."""
+    names = [name.strip() for name in environ.get("TRACKER_OIDC_PROVIDERS", "").split(",")]
+    providers = []
+    for name in filter(None, names):
+        prefix = "TRACKER_OIDC_" + name.upper().replace("-", "_") + "_"
+        provider = {"name": name}
+        for key in (
+            "issuer",
+            "client_id",
+            "client_secret",
+            "scopes",
+            "label",
+            "organisation",
+            "organisation_claim",
+            "groups_claim",
+            "role_map",
+            "trust_email",
+        ):
+            value = environ.get(prefix + key.upper())
+            if value:
+                provider[key] = value
+        providers.append(provider)
+    return providers
 
 
 class Config:
@@ -82,6 +111,10 @@ class Config:
     CACHE_DEFAULT_TIMEOUT = int(os.environ.get("CACHE_DEFAULT_TIMEOUT", "86400"))
     CACHE_THRESHOLD = int(os.environ.get("CACHE_THRESHOLD", "5000"))
 
+    # Single sign-on through OpenID Connect providers (docs/sso.md).
+    OIDC_PROVIDERS = oidc_providers(os.environ)
+    OIDC_TIMEOUT = float(os.environ.get("TRACKER_OIDC_TIMEOUT", "10"))
+
     PAGE_SIZE = 25
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None
@@ -107,6 +140,8 @@ class TestingConfig(Config):
     PASSWORD_HASH_CHEAP = True
     # Off for the suite; the rate-limit tests turn it on in an app of their own.
     RATELIMIT_ENABLED = False
+    # The single sign-on tests configure their own provider.
+    OIDC_PROVIDERS: list = []
 
 
 class ProductionConfig(Config):

@@ -70,6 +70,7 @@ PAGES = [
     Page("Gate review, for the board", "approver", "/projects/{gate_project}/gates/{gate}"),
     Page("Weekly timesheet", "team", "/timesheet?week={week}"),
     Page("PMO dashboard", "pmo", "/portfolio/"),
+    Page("Organisation and its people", "pmo", "/organisations/{organisation}"),
     Page("PMO dashboard, filtered", "pmo", "/portfolio/?method=agile&status=active"),
     Page("PMO dashboard, first view", "pmo", "/portfolio/", cold=True),
     Page(
@@ -263,6 +264,9 @@ def pick(app) -> tuple[dict, dict]:
             "gate_project": gate_project,
             "gate": gate,
             "week": (last_day - timedelta(days=last_day.weekday())).isoformat(),
+            "organisation": db.session.scalar(
+                select(Project.lead_organisation_id).where(Project.id == staged)
+            ),
         }
         return people, ids
 

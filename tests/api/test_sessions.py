@@ -132,7 +132,7 @@ def test_changing_your_password_revokes_your_tokens(client, login, make_user, db
 
 
 def test_an_administrators_password_reset_revokes_tokens_and_sessions(
-    app, client, login, make_user, db, token_for
+    app, client, login, make_user, make_org, db, token_for
 ):
     user = make_user("Reset Person", email="reset@example.gov.uk", password=PASSWORD)
     secret = token_for(user)
@@ -147,6 +147,7 @@ def test_an_administrators_password_reset_revokes_tokens_and_sessions(
             "name": user.name,
             "email": user.email,
             "global_role": "",
+            "organisation_id": str(make_org().id),
             "is_active": "y",
             "password": "a temporary passphrase",
         },

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from tests.browser.journeys import JANE, MARIA, PMO, TOM
+from tests.browser.journeys import ADMIN, JANE, MARIA, PMO, TOM
 from tracker.agile.models import Iteration
 from tracker.extensions import db
 from tracker.methods.models import Assessment
+from tracker.orgs.models import Organisation
 from tracker.projects.models import Project
 from tracker.stages.models import GateReview, Stage
 
@@ -38,6 +39,14 @@ def _project_id(code: str) -> int:
 
 def _project(code: str, suffix: str = "") -> Callable[[], str]:
     return lambda: f"/projects/{_project_id(code)}{suffix}"
+
+
+def _organisation(short_name: str) -> Callable[[], str]:
+    def path() -> str:
+        statement = select(Organisation.id).where(Organisation.short_name == short_name)
+        return f"/organisations/{db.session.scalar(statement)}"
+
+    return path
 
 
 def _first(model, code: str, template: str, **where) -> Callable[[], str]:
@@ -67,6 +76,10 @@ MAIN_PAGES = [
     MainPage("project page", MARIA, _project(ASC), screenshot="project"),
     MainPage("project form", MARIA, lambda: "/projects/new", screenshot="project-form"),
     MainPage("organisations", PMO, lambda: "/organisations/", screenshot="organisations"),
+    MainPage("organisation and its people", MARIA, _organisation("NCC")),
+    MainPage("people", ADMIN, lambda: "/users"),
+    MainPage("person form", ADMIN, lambda: "/users/new"),
+    MainPage("password sign-in", ADMIN, lambda: "/users/sign-in"),
     MainPage("assessment form", MARIA, _project(ASC, "/assessments/new")),
     MainPage(
         "assessment result",

@@ -16,6 +16,7 @@ from tracker.budget.models import Checkpoint
 from tracker.core import events
 from tracker.core.errors import RuleError
 from tracker.notifications import subscribers as notification_subscribers
+from tracker.orgs import subscribers as org_subscribers
 from tracker.portfolio import subscribers as portfolio_subscribers
 from tracker.projects import subscribers as project_subscribers
 from tracker.stages import services as stages
@@ -84,6 +85,10 @@ def test_each_event_has_the_documented_subscribers(app):
     assert events.receivers_of(events.job_log_sections) == [notification_subscribers.email_outbox]
     assert events.receivers_of(events.organisation_columns) == [project_subscribers.project_counts]
     assert events.receivers_of(events.governance_breaches) == [agile_subscribers.project_lifecycle]
+    assert events.receivers_of(events.organisation_named) == [org_subscribers.organisation_named]
+    assert events.receivers_of(events.organisation_choices) == [
+        org_subscribers.organisation_choices
+    ]
     assert events.receivers_of(events.closure_blockers) == [
         budget_subscribers.budget_exception_waiting
     ]

@@ -161,6 +161,10 @@ _MEMBERS_OWN = {
 OVERRIDES = {
     # Signing out sends everyone to the sign-in page.
     "auth.logout": dict.fromkeys(MATRIX_ROLES, "login"),
+    # Reached without signing in (not sent to sign in): no such provider, or nothing to end.
+    "auth.sso_start": dict.fromkeys(MATRIX_ROLES, "not_found"),
+    "auth.sso_callback": dict.fromkeys(MATRIX_ROLES, "not_found"),
+    "auth.sso_logout": dict.fromkeys(MATRIX_ROLES, "login"),
     "api.revoke_token": _MEMBERS_OWN,
     "notifications.mark_read": _MEMBERS_OWN,
     # Reopening a submitted week: the manager of a project it has time on, or an administrator.

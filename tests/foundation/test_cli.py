@@ -32,6 +32,27 @@ def test_create_admin(runner, db):
     assert user.is_admin
     assert user.password_hash != "a long enough passphrase"
     assert user.check_password("a long enough passphrase")
+    assert not user.is_break_glass
+    assert not user.must_change_password  # chosen by the administrator themselves
+
+
+def test_create_a_break_glass_admin(runner, db):
+    result = runner.invoke(
+        args=[
+            "users",
+            "create-admin",
+            "--email",
+            "glass@example.gov.uk",
+            "--name",
+            "Glass",
+            "--password",
+            "a long enough passphrase",
+            "--break-glass",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalars(select(User).where(User.email == "glass@example.gov.uk")).one()
+    assert user.is_break_glass and user.is_admin
 
 
 def test_create_admin_refuses_a_weak_password(runner, db):

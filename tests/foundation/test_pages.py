@@ -88,11 +88,12 @@ def test_password_policy_on_change(client, login, make_user):
     assert user.check_password("the first passphrase")
 
 
-def test_admin_creates_a_person_and_it_is_audited(client, login, make_user, db):
+def test_admin_creates_a_person_and_it_is_audited(client, login, make_user, make_org, db):
     login(make_user("Admin", global_role="admin"))
     response = client.post(
         "/users/new",
         data={
+            "organisation_id": str(make_org().id),
             "name": "New Starter",
             "email": "new.starter@example.gov.uk",
             "global_role": "pmo",
@@ -110,13 +111,19 @@ def test_admin_creates_a_person_and_it_is_audited(client, login, make_user, db):
     ).one()
 
 
-def test_duplicate_email_is_refused(client, login, make_user, db):
+def test_duplicate_email_is_refused(client, login, make_user, make_org, db):
     login(make_user("Admin", global_role="admin"))
     make_user(email="taken@example.gov.uk")
+    org = make_org()
     before = db.session.scalar(select(func.count(User.id)))
     response = client.post(
         "/users/new",
-        data={"name": "X", "email": "Taken@example.gov.uk", "password": "welcome to the council"},
+        data={
+            "name": "X",
+            "email": "Taken@example.gov.uk",
+            "password": "welcome to the council",
+            "organisation_id": str(org.id),
+        },
     )
     assert response.status_code == 400
     assert "already exists" in response.get_data(as_text=True)
@@ -124,17 +131,23 @@ def test_duplicate_email_is_refused(client, login, make_user, db):
 
 
 def test_two_admins_adding_the_same_address_at_once_get_a_message_not_an_error_page(
-    client, login, make_user, db, monkeypatch
+    client, login, make_user, make_org, db, monkeypatch
 ):
     """The other admin's save lands after this one checked the address was free: the unique
     address catches it at the save, and the form says so."""
     login(make_user("Admin", global_role="admin"))
     make_user(email="taken@example.gov.uk")
+    org = make_org()
     before = db.session.scalar(select(func.count(User.id)))
     monkeypatch.setattr(user_services, "find_by_email", lambda email: None)
     response = client.post(
         "/users/new",
-        data={"name": "X", "email": "taken@example.gov.uk", "password": "welcome to the council"},
+        data={
+            "name": "X",
+            "email": "taken@example.gov.uk",
+            "password": "welcome to the council",
+            "organisation_id": str(org.id),
+        },
     )
     assert response.status_code == 400
     assert CONFLICT_MESSAGE in response.get_data(as_text=True)

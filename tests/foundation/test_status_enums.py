@@ -19,6 +19,8 @@ from tracker.agile.vocabulary import (
     ITERATION_STATUSES,
 )
 from tracker.api.core import values
+from tracker.auth.models import SignInSettings
+from tracker.auth.rules import LOCAL_SIGN_IN_LABELS, LocalSignIn
 from tracker.budget.models import (
     CHECKPOINT_STATUSES,
     BudgetException,
@@ -89,6 +91,8 @@ COLUMNS = [
     (GateDecision, "decision", rules.GateDecision, GATE_DECISIONS),
     (ExceptionDecision, "decision", ExceptionVote, EXCEPTION_DECISIONS),
     (BudgetException, "decision", BudgetDecision, BUDGET_DECISIONS),
+    # Who may sign in with a password.
+    (SignInSettings, "local_sign_in", LocalSignIn, LOCAL_SIGN_IN_LABELS),
 ]
 IDS = [f"{model.__tablename__}.{column}" for model, column, _, _ in COLUMNS]
 

@@ -70,6 +70,10 @@ def _pick(db) -> tuple[dict, dict]:
         "gate review, for the board": ("approver", f"/projects/{pending}/gates/{gate}"),
         "weekly timesheet": ("team", f"/timesheet?week={week}"),
         "PMO dashboard": ("pmo", "/portfolio/"),
+        "organisation and its people": (
+            "pmo",
+            f"/organisations/{db.session.get(Project, staged).lead_organisation_id}",
+        ),
         "PMO dashboard, filtered": ("pmo", "/portfolio/?method=agile&status=active"),
         # The dashboard keeps its figures until the portfolio changes: count a first view.
         "PMO dashboard, figures not cached": ("pmo", "/portfolio/", "cold"),

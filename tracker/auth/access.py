@@ -19,6 +19,10 @@ policy_log = logging.getLogger("tracker.policy")
 
 PUBLIC_ENDPOINTS = {
     "auth.login",
+    # Single sign-on: the way to the provider, the way back, and the provider's sign-out.
+    "auth.sso_start",
+    "auth.sso_callback",
+    "auth.sso_logout",
     "static",
     "core.health",
     "core.accessibility",

@@ -5,8 +5,9 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
 from tracker.auth.models import GLOBAL_ROLES
-from tracker.auth.rules import password_problems
-from tracker.core.fields import ChoiceField, options
+from tracker.auth.rules import LOCAL_SIGN_IN_LABELS, password_problems
+from tracker.core.fields import ChoiceField, optional_int, options
+from tracker.core.forms import VersionedForm
 
 
 class LoginForm(FlaskForm):
@@ -68,6 +69,13 @@ class UserForm(FlaskForm):
             Email("Enter an email address in the correct format, like name@example.gov.uk"),
         ],
     )
+    organisation_id = ChoiceField(
+        "Organisation",
+        coerce=optional_int,
+        description="The agency the person speaks for. It is shown beside their name on "
+        "boards and in pickers.",
+        validators=[InputRequired("Choose the person's organisation")],
+    )
     global_role = ChoiceField(
         "Global role",
         choices=ROLE_CHOICES,
@@ -75,19 +83,34 @@ class UserForm(FlaskForm):
         "Administrators also manage people and organisations.",
     )
     is_active = BooleanField("Account is active", default=True)
+    is_break_glass = BooleanField(
+        "Break-glass administrator",
+        description="May still sign in with a password when password sign-in is switched "
+        "off for everyone else (for when the organisation's sign-in service is down).",
+    )
     password = PasswordField(
         "Temporary password",
         description="At least 12 characters. Give it to the person securely; "
-        "they should change it after signing in.",
+        "they must choose their own the first time they sign in. Leave blank for someone "
+        "who signs in with their organisation's account.",
+    )
+    require_password_change = BooleanField(
+        "Ask for a new password at the next sign-in",
     )
 
-    def __init__(self, *args, is_new: bool, **kwargs):
+    def __init__(self, *args, is_new: bool, organisations=(), password_required=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.is_new = is_new
+        self.password_required = password_required
+        self.organisation_id.choices = options([("", "Choose an organisation"), *organisations])
+
+    def validate_is_break_glass(self, field):
+        if field.data and self.global_role.data != "admin":
+            raise ValidationError("Only an administrator can be a break-glass administrator")
 
     def validate_password(self, field):
         if not field.data:
-            if self.is_new:
+            if self.is_new and self.password_required:
                 raise ValidationError("Enter a temporary password")
             return
         problems = password_problems(
@@ -95,3 +118,14 @@ class UserForm(FlaskForm):
         )
         if problems:
             raise ValidationError(problems[0])
+
+
+class SignInSettingsForm(VersionedForm):
+    local_sign_in = ChoiceField(
+        "Who may sign in with a password?",
+        choices=options(LOCAL_SIGN_IN_LABELS),
+        validators=[InputRequired("Choose who may sign in with a password")],
+        description="Everyone else signs in with their organisation's account. Break-glass "
+        "administrators keep their password for when that sign-in service is down; switching "
+        "passwords off makes you one.",
+    )

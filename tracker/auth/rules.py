@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from urllib.parse import urlsplit
+
+
+class LocalSignIn(StrEnum):
+    """Who may sign in with a password rather than through an OpenID provider."""
+
+    EVERYONE = "everyone"
+    BREAK_GLASS = "break_glass"
+
+
+LOCAL_SIGN_IN_LABELS = {
+    LocalSignIn.EVERYONE: "Everyone with a password",
+    LocalSignIn.BREAK_GLASS: "Break-glass administrators only",
+}
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128

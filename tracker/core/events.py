@@ -86,6 +86,12 @@ governance_breaches = _signals.signal(
 organisation_columns = _signals.signal(
     "organisation-columns", doc="Labelled columns for the organisation list; sender is None."
 )
+organisation_named = _signals.signal(
+    "organisation-named", doc="The id of the organisation called name; sender is None."
+)
+organisation_choices = _signals.signal(
+    "organisation-choices", doc="(id, name) of every organisation; sender is None."
+)
 
 Receiver = Callable[..., Any]
 # Per signal: (order, sequence, receiver), kept sorted.

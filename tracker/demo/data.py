@@ -36,22 +36,22 @@ ORGANISATIONS = [
     ("Northshire Community Voluntary Service", "NCVS", "voluntary"),
 ]
 
-# email, name, global role
+# email, name, global role, organisation (short name): a board shows who speaks for which agency
 PEOPLE = [
-    ("admin@example.gov.uk", "Alex Admin", "admin"),
-    ("priya.shah@example.gov.uk", "Priya Shah", "pmo"),
-    ("maria.okafor@example.gov.uk", "Maria Okafor", None),
-    ("tom.hughes@example.gov.uk", "Tom Hughes", None),
-    ("aisha.khan@example.gov.uk", "Aisha Khan", None),
-    ("dev.patel@example.gov.uk", "Dev Patel", None),
-    ("cllr.jane.morgan@example.gov.uk", "Cllr Jane Morgan", None),
-    ("robert.ellis@example.gov.uk", "Robert Ellis", None),
-    ("sarah.lewis@example.gov.uk", "Sarah Lewis", None),
-    ("gareth.jones@example.gov.uk", "Gareth Jones", None),
-    ("lucy.brown@example.gov.uk", "Lucy Brown", None),
-    ("sam.taylor@example.gov.uk", "Sam Taylor", None),
-    ("fatima.ali@example.gov.uk", "Fatima Ali", None),
-    ("chris.evans@example.gov.uk", "Chris Evans", None),
+    ("admin@example.gov.uk", "Alex Admin", "admin", "NCC"),
+    ("priya.shah@example.gov.uk", "Priya Shah", "pmo", "NCC"),
+    ("maria.okafor@example.gov.uk", "Maria Okafor", None, "NCC"),
+    ("tom.hughes@example.gov.uk", "Tom Hughes", None, "NCVS"),
+    ("aisha.khan@example.gov.uk", "Aisha Khan", None, "EBC"),
+    ("dev.patel@example.gov.uk", "Dev Patel", None, "NCC"),
+    ("cllr.jane.morgan@example.gov.uk", "Cllr Jane Morgan", None, "NCC"),
+    ("robert.ellis@example.gov.uk", "Robert Ellis", None, "NCVS"),
+    ("sarah.lewis@example.gov.uk", "Sarah Lewis", None, "NEICB"),
+    ("gareth.jones@example.gov.uk", "Gareth Jones", None, "NP"),
+    ("lucy.brown@example.gov.uk", "Lucy Brown", None, "EBC"),
+    ("sam.taylor@example.gov.uk", "Sam Taylor", None, "NCC"),
+    ("fatima.ali@example.gov.uk", "Fatima Ali", None, "NCVS"),
+    ("chris.evans@example.gov.uk", "Chris Evans", None, "NEICB"),
 ]
 
 
@@ -330,13 +330,23 @@ def load(password: str) -> dict[str, int]:
             created["organisations"] += 1
 
     people = {}
-    for email, name, role in PEOPLE:
+    org_by_short = {org.short_name: org for org in org_by_name.values()}
+    for email, name, role, short in PEOPLE:
+        organisation_id = org_by_short[short].id if short in org_by_short else None
         user = users.find_by_email(email)
         if user is None:
-            user = users.create_user(email=email, name=name, password=password, global_role=role)
+            user = users.create_user(
+                email=email,
+                name=name,
+                password=password,
+                global_role=role,
+                organisation_id=organisation_id,
+            )
             created["people"] += 1
         elif not user.check_password(password):
             user.set_password(password)
+        if user.organisation_id is None:
+            user.organisation_id = organisation_id
         people[email] = user
 
     existing = set(db.session.scalars(select(Project.code)))

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("orgs", __name__, url_prefix="/organisations")
 
-from tracker.orgs import views  # noqa: E402,F401
+from tracker.orgs import subscribers, views  # noqa: E402,F401

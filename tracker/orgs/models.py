@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.auth.models import User
 from tracker.core import stamps
 from tracker.db import utcnow
 from tracker.extensions import db
@@ -47,6 +48,11 @@ class Organisation(db.Model):
     def kind_label(self) -> str:
         return ORG_KINDS.get(self.kind, self.kind)
 
+
+# A person's organisation: the foreign key is the auth domain's (users.organisation_id); the
+# relationship is declared here, above it, so auth never imports this package. Loaded with
+# the person (one outer join, no extra query), so boards and lists show it for free.
+User.organisation = relationship(Organisation, lazy="joined", viewonly=True)
 
 # An organisation is a project's lead or partner, and organisation names and filters are
 # part of the PMO dashboard's figures.

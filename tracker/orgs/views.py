@@ -8,7 +8,7 @@ from tracker.core import events
 from tracker.core.pagination import paginate
 from tracker.core.unit_of_work import form_work
 from tracker.extensions import db
-from tracker.orgs import bp
+from tracker.orgs import bp, queries
 from tracker.orgs import services as orgs
 from tracker.orgs.forms import OrganisationForm
 from tracker.orgs.models import Organisation
@@ -22,6 +22,14 @@ def list_organisations():
     statement = select(Organisation, *columns).order_by(Organisation.name)
     page = paginate(statement, request.args.get("page"))
     return render_template("orgs/list.html", page=page)
+
+
+@bp.get("/<int:org_id>")
+def show_organisation(org_id: int):
+    """Who speaks for the organisation: everyone may see a board's agencies and their people."""
+    org = db.session.get(Organisation, org_id) or abort(404)
+    page = paginate(queries.people_of(org), request.args.get("page"))
+    return render_template("orgs/show.html", org=org, page=page)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -13,6 +13,7 @@ from tracker.core import stamps
 from tracker.core.pagination import page_number, paginate
 from tracker.core.unit_of_work import form_work
 from tracker.extensions import cache, db
+from tracker.orgs import queries as org_queries
 from tracker.orgs.models import Organisation
 from tracker.projects import bp, governance, queries
 from tracker.projects import services as projects
@@ -43,7 +44,8 @@ def _organisations():
 
 
 def _people():
-    return list(db.session.scalars(select(User).where(User.is_active_user).order_by(User.name)))
+    """Active people for the manager picker, each shown with their organisation."""
+    return org_queries.people_choices()
 
 
 def tier_of(project) -> str:

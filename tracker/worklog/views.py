@@ -17,6 +17,7 @@ from tracker.core.errors import attach_error
 from tracker.core.fields import options, record_id
 from tracker.core.unit_of_work import form_work, unit_of_work
 from tracker.extensions import db
+from tracker.orgs import queries as org_queries
 from tracker.projects.access import can_manage, load_project
 from tracker.projects.models import Project, ProjectMembership
 from tracker.projects.rules import PROJECT_ROLES
@@ -561,7 +562,8 @@ def project_log(project_id: int):
 
 
 def _active_people():
-    return list(db.session.scalars(select(User).where(User.is_active_user).order_by(User.name)))
+    """Active people for the pickers, each shown with their organisation."""
+    return org_queries.people_choices()
 
 
 @bp.get("/rates")
