@@ -98,6 +98,50 @@ class ItemStatus(StrEnum):
     DONE = "done"
 
 
+class Priority(StrEnum):
+    """MoSCoW: what the product owner says of an item (DSDM's prioritisation)."""
+
+    MUST = "must"
+    SHOULD = "should"
+    COULD = "could"
+    WONT = "wont"
+
+
+class Move(StrEnum):
+    """Where the product owner moves an item in the backlog's order."""
+
+    UP = "up"
+    DOWN = "down"
+    TOP = "top"
+    BOTTOM = "bottom"
+
+
+def target_rank(ranks: Sequence[int], current: int, move: Move | int) -> int:
+    """The rank an item takes when moved, given the ranks of the items that can be moved
+    (in any order, the item's own included).
+
+    Up and down swap with the nearest movable neighbour, so items that cannot move (done,
+    or in a closed iteration) keep their places and are stepped over; top and bottom go
+    past every movable item; a whole number is a position (1 = first) among the movable
+    items, as a list that hides the others shows them. An item already at the end it is
+    moved towards stays where it is.
+    """
+    order = sorted(ranks)
+    if current not in order:
+        raise ValueError(f"rank {current} is not among the movable items")
+    index = order.index(current)
+    if isinstance(move, int) and not isinstance(move, bool):
+        if not 1 <= move <= len(order):
+            raise ValueError(f"position {move} is outside 1 to {len(order)}")
+        return order[move - 1]
+    move = Move(move)
+    if move is Move.UP:
+        return order[max(index - 1, 0)]
+    if move is Move.DOWN:
+        return order[min(index + 1, len(order) - 1)]
+    return order[0] if move is Move.TOP else order[-1]
+
+
 class IterationStatus(StrEnum):
     """Planned, then active (one at a time per project), then closed for good."""
 
@@ -610,7 +654,9 @@ __all__ = [
     "IterationError",
     "IterationSpan",
     "LineSeries",
+    "Move",
     "PlotArea",
+    "Priority",
     "StatusChange",
     "Tick",
     "Velocity",
@@ -627,6 +673,7 @@ __all__ = [
     "line_chart",
     "nice_scale",
     "release_burnup",
+    "target_rank",
     "velocity_chart",
     "velocity_summary",
 ]
