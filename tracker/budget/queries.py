@@ -182,6 +182,7 @@ def index_chart(points: list[Checkpoint]) -> Chart | None:
         x_values=[point.taken_on for point in points],
         y_format=index,
         reference=(1, "1.00: on plan"),
+        y_domain=(Decimal("0.8"), Decimal("1.2")),
         x_title="Checkpoint date (to scale)",
         y_title="Index",
         description=(

@@ -31,10 +31,13 @@ Position = date | int | Decimal
 
 @dataclass(frozen=True)
 class Tick:
-    """An axis tick: where it sits (SVG user units) and what it says."""
+    """An axis tick: where it sits (SVG user units) and what it says. ``anchor`` is the
+    SVG text-anchor: the first and last x labels align to the plot's edges so they are
+    never cut off."""
 
     position: float
     label: str
+    anchor: str = "middle"
 
 
 @dataclass(frozen=True)
@@ -77,10 +80,12 @@ class Bar:
 
 @dataclass(frozen=True)
 class ReferenceLine:
-    """A horizontal line at a value that means something (1.0: on plan)."""
+    """A horizontal line at a value that means something (1.0: on plan); its label sits
+    just above it, or just below when the line is at the top of the plot."""
 
     position: float
     label: str
+    label_y: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -111,7 +116,7 @@ class Chart:
 
 MARGIN = (16, 16, 40, 56)  # top, right, bottom, left: room for tick labels
 MAX_X_LABELS = 12
-MIN_TICK_GAP = 64  # SVG units between two x labels, so dates never overlap
+MIN_TICK_GAP = 64  # SVG units between two x labels at least, so labels never overlap
 CHARACTER_WIDTH = 7.5  # an axis label's character at the chart's font size, roughly
 
 
@@ -138,12 +143,18 @@ def index(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
-def nice_scale(low: Number, high: Number, *, ticks: int = 5) -> tuple[Decimal, Decimal, Decimal]:
+def nice_scale(
+    low: Number, high: Number, *, ticks: int = 5, include_zero: bool = True
+) -> tuple[Decimal, Decimal, Decimal]:
     """An axis range and step on 1, 2, 5 x 10ⁿ that covers [low, high] and includes zero.
 
-    Including zero keeps bar heights and burndown slopes honest.
+    Including zero keeps bar heights and burndown slopes honest. An index chart (CPI,
+    SPI) is read against 1.00, not zero: ``include_zero=False`` keeps its range around
+    the values, so 0.97 and 1.00 do not sit on top of each other.
     """
-    low_d, high_d = min(Decimal(low), Decimal(0)), max(Decimal(high), Decimal(0))
+    low_d, high_d = Decimal(low), Decimal(high)
+    if include_zero:
+        low_d, high_d = min(low_d, Decimal(0)), max(high_d, Decimal(0))
     if low_d == high_d:
         high_d = low_d + 1
     raw = (high_d - low_d) / max(ticks, 1)
@@ -181,21 +192,38 @@ def x_positions(
     return [left + span * float((value - low) / (high - low)) for value in ordinals]
 
 
-def thin_ticks(xs: Sequence[float], labels: Sequence[str]) -> tuple[Tick, ...]:
-    """Labels for the x axis, no two closer than ``MIN_TICK_GAP``; the last always shown."""
+def thin_ticks(
+    xs: Sequence[float], labels: Sequence[str], plot: PlotArea | None = None
+) -> tuple[Tick, ...]:
+    """Labels for the x axis, never overlapping: no two closer than the widest label (or
+    ``MIN_TICK_GAP``); the last always shown. Given the ``plot``, a label that would run
+    past its left or right edge is aligned to that edge instead."""
     count = len(labels)
     every = max(1, math.ceil(count / MAX_X_LABELS))
+    widest = max((len(label) for label in labels), default=0) * CHARACTER_WIDTH
+    gap = max(MIN_TICK_GAP, widest + 12)
     chosen: list[Tick] = []
     for index_, (x, label) in enumerate(zip(xs, labels, strict=True)):
         is_last = index_ == count - 1
         if not label or (index_ % every and not is_last):
             continue
-        if chosen and x - chosen[-1].position < MIN_TICK_GAP:
+        if chosen and x - chosen[-1].position < gap:
             if not is_last:
                 continue
             chosen.pop()  # the last label wins over a close neighbour
-        chosen.append(Tick(round(x, 2), label))
+        chosen.append(Tick(round(x, 2), label, _anchor(x, label, plot)))
     return tuple(chosen)
+
+
+def _anchor(x: float, label: str, plot: PlotArea | None) -> str:
+    if plot is None:
+        return "middle"
+    half = len(label) * CHARACTER_WIDTH / 2
+    if x - half < plot.left - 8:
+        return "start"
+    if x + half > plot.right + 8:
+        return "end"
+    return "middle"
 
 
 def _y(value: Decimal, low: Decimal, high: Decimal, plot: PlotArea) -> float:
@@ -216,11 +244,16 @@ def _y_axis(
     y_format: Callable[[Decimal], str],
     reference: Number | None,
     has_title: bool,
+    y_domain: tuple[Number, Number] | None = None,
 ) -> tuple[PlotArea, tuple[Tick, ...], Decimal, Decimal]:
     known = [Decimal(v) for v in values if v is not None]
     if reference is not None:
         known.append(Decimal(reference))
-    axis_low, axis_high, step = nice_scale(min(known, default=0), max(known, default=1))
+    if y_domain is not None:
+        known.extend(Decimal(v) for v in y_domain)
+    axis_low, axis_high, step = nice_scale(
+        min(known, default=0), max(known, default=1), include_zero=y_domain is None
+    )
     steps = []
     value = axis_low
     while value <= axis_high:
@@ -263,6 +296,7 @@ def line_chart(
     y_format: Callable[[Decimal], str] = plain,
     table_format: Callable[[Decimal], str] | None = None,
     reference: tuple[Number, str] | None = None,
+    y_domain: tuple[Number, Number] | None = None,
     x_title: str = "",
     y_title: str = "",
     description: str = "",
@@ -270,7 +304,9 @@ def line_chart(
     """Scale line series into an SVG viewBox: polyline points, markers, axis ticks and table
     rows. ``x_values`` (one per label) put the points to scale across; ``y_format`` writes
     the axis and the markers' values, ``table_format`` (``y_format`` unless given) the
-    table's, which may be more exact."""
+    table's, which may be more exact. ``y_domain`` is a range the y axis covers at least,
+    without forcing zero in (an index chart's 0.8 to 1.2); without it the axis starts at
+    zero."""
     _check_lengths(labels, series)
     if x_values is not None and len(x_values) != len(labels):
         raise ValueError(f"{len(x_values)} x values for {len(labels)} labels")
@@ -281,6 +317,7 @@ def line_chart(
         y_format,
         None if reference is None else reference[0],
         bool(x_title or y_title),
+        y_domain,
     )
     xs = x_positions(len(labels), plot.left, plot.right, x_values)
     lines = []
@@ -305,13 +342,15 @@ def line_chart(
     )
     references = ()
     if reference is not None:
-        references = (ReferenceLine(_y(Decimal(reference[0]), low, high, plot), reference[1]),)
+        at = _y(Decimal(reference[0]), low, high, plot)
+        label_y = at + 16 if at - 6 < plot.top + 14 else at - 6
+        references = (ReferenceLine(at, reference[1], label_y),)
     return Chart(
         view_box=f"0 0 {width} {height}",
         width=width,
         height=height,
         plot=plot,
-        x_ticks=thin_ticks(xs, labels),
+        x_ticks=thin_ticks(xs, labels, plot),
         y_ticks=y_ticks,
         lines=tuple(lines),
         bars=(),
@@ -378,7 +417,7 @@ def bar_chart(
         width=width,
         height=height,
         plot=plot,
-        x_ticks=thin_ticks(xs, labels),
+        x_ticks=thin_ticks(xs, labels, plot),
         y_ticks=y_ticks,
         lines=(),
         bars=tuple(bars),
@@ -391,18 +430,35 @@ def bar_chart(
     )
 
 
+def _spread(count: int, radius: float, within: float) -> list[tuple[float, float]]:
+    """Offsets for ``count`` marks round a point: a ring for a few, a sunflower spiral (even
+    density, no two closer than about ``within``) for many."""
+    if count <= 8:
+        ring = max(radius, within * 1.1 / (2 * math.sin(math.pi / count)))
+        angles = [2 * math.pi * step / count - math.pi / 2 for step in range(count)]
+        return [(ring * math.cos(a), ring * math.sin(a)) for a in angles]
+    golden = math.pi * (3 - math.sqrt(5))
+    scale = within * 0.75
+    return [
+        (scale * math.sqrt(step) * math.cos(step * golden),
+         scale * math.sqrt(step) * math.sin(step * golden))
+        for step in range(1, count + 1)
+    ]  # fmt: skip
+
+
 def spread_overlaps(
     points: Sequence[tuple[float, float]],
     plot: PlotArea,
     *,
-    radius: float = 9.0,
-    within: float = 6.0,
+    radius: float = 10.0,
+    within: float = 12.0,
 ) -> list[tuple[float, float]]:
-    """Move marks that would cover each other onto a small circle round their shared place.
+    """Move marks that would cover each other onto a small ring round their shared place.
 
-    Marks closer than ``within`` units are one group; a group of k marks is spread evenly
-    on a circle of ``radius`` round the group's first mark (moved inside the plot if it
-    sits on an edge), so each stays visible and close to its true position (the table
+    Marks closer than ``within`` units (a mark's size) are one group; a group of k marks is
+    spread evenly on a circle round the group's first mark (moved inside the plot if it
+    sits on an edge), at least ``radius`` across and wide enough that neighbours on it are
+    ``within`` apart, so each stays visible and close to its true position (the table
     beside the chart keeps the exact figures).
     """
     groups: list[list[int]] = []
@@ -418,14 +474,15 @@ def spread_overlaps(
     for group in groups:
         if len(group) < 2:
             continue
+        offsets = _spread(len(group), radius, within)
+        reach = max(math.hypot(dx, dy) for dx, dy in offsets)
         cx, cy = points[group[0]]
-        cx = min(max(cx, plot.left + radius), plot.right - radius)
-        cy = min(max(cy, plot.top + radius), plot.bottom - radius)
-        for step, number in enumerate(group):
-            angle = 2 * math.pi * step / len(group) - math.pi / 2
+        cx = min(max(cx, plot.left + reach), plot.right - reach)
+        cy = min(max(cy, plot.top + reach), plot.bottom - reach)
+        for number, (dx, dy) in zip(group, offsets, strict=True):
             placed[number] = (
-                round(cx + radius * math.cos(angle), 2),
-                round(cy + radius * math.sin(angle), 2),
+                round(min(max(cx + dx, plot.left), plot.right), 2),
+                round(min(max(cy + dy, plot.top), plot.bottom), 2),
             )
     return placed
 
