@@ -750,7 +750,8 @@ def move_item(
     given twice, whoever else is reordering. The item's history keeps the move (audit).
     """
     _lock_project(project)
-    rank = db.session.scalar(select(BacklogItem.rank).where(BacklogItem.id == item.id))
+    db.session.refresh(item)  # its rank and status as they are now, under the lock
+    rank = item.rank
     if seen_rank is not None and rank != seen_rank:
         raise StaleEdit()
     if item.status == ItemStatus.DONE:
