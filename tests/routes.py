@@ -126,6 +126,7 @@ ROUTES = {
     "agile.show_item": ("GET", "/projects/{project_id}/backlog/{item_id}", "member"),
     "agile.edit_item": ("GET", "/projects/{project_id}/backlog/{item_id}/edit", "team"),
     "agile.change_status": ("POST", "/projects/{project_id}/backlog/{item_id}/status", "team"),
+    "agile.move_item": ("POST", "/projects/{project_id}/backlog/{item_id}/move", "manager"),
     "agile.create_feedback": (
         "GET",
         "/projects/{project_id}/iterations/{iteration_id}/feedback/new",
@@ -247,6 +248,10 @@ ROUTES = {
                 "PATCH",
                 "/projects/{project_id}/backlog/{item_id}",
             ),
+            "api_backlog.move_backlog_item": (
+                "POST",
+                "/projects/{project_id}/backlog/{item_id}/move",
+            ),
             "api_feedback.list_feedback": ("GET", "/projects/{project_id}/feedback"),
             "api_feedback.get_feedback": ("GET", "/projects/{project_id}/feedback/{feedback_id}"),
             "api_feedback.create_feedback": (
@@ -353,7 +358,7 @@ def _agile_records(db, project) -> dict:
         start_on=project.planned_start,
         end_on=project.planned_start,
     )
-    item = BacklogItem(project_id=project.id, iteration=iteration, title="Item", points=1)
+    item = BacklogItem(project_id=project.id, iteration=iteration, title="Item", points=1, rank=1)
     feedback = Feedback(
         project_id=project.id,
         iteration=iteration,

@@ -268,12 +268,13 @@ def test_burndown_table_matches_the_history(db, as_manager, team, build, today):
     _set_times(db, b, before)
     html = as_manager.get(url(team, f"/iterations/{sprint.id}")).get_data(as_text=True)
     rows = _table(html, "burndown")
-    assert rows[0] == ["Point", "Remaining", "Ideal"]
-    assert rows[1] == ["Start", "8", "8.00"]
+    assert rows[0] == ["Point", "Remaining", "Ideal", "Scope"]
+    assert rows[1] == ["Start", "8", "8.00", "8"]
     days = [start + timedelta(days=n) for n in range(5)]
     assert [r[0] for r in rows[2:]] == [d.isoformat() for d in days]
     assert [r[1] for r in rows[2:]] == ["8", "3", "3", "–", "–"]
     assert [r[2] for r in rows[2:]] == ["6.40", "4.80", "3.20", "1.60", "0.00"]
+    assert [r[3] for r in rows[2:]] == ["8", "8", "8", "–", "–"]
     # The drawing has the same number of points as the table has known values.
     line = re.search(r'points="([^"]+)" data-series="Remaining"', html).group(1)
     assert len(line.split()) == 4  # Start + three days so far

@@ -136,7 +136,7 @@ def test_burndown_by_day_with_ideal_line():
         (5, 2, D("2.00")),
         (6, 2, D("0.00")),
     ]
-    assert series.rows()[0] == ("Start", 10, D("10.00"))
+    assert series.rows()[0] == ("Start", 10, D("10.00"), 10)
 
 
 def test_reopened_item_goes_back_on_the_line_and_added_scope_raises_it():
@@ -378,8 +378,8 @@ def test_every_plotted_point_is_inside_the_plot_area(values):
 
 def test_domain_charts():
     series = Burndown(4, (BurndownPoint(date(2026, 3, 2), 2, D("0.00")),))
-    assert burndown_chart(series).headers == ("", "Remaining", "Ideal")
-    assert burndown_chart(series).rows[0] == ("Start", 4, D("4.00"))
+    assert burndown_chart(series).headers == ("", "Remaining", "Ideal", "Scope")
+    assert burndown_chart(series).rows[0] == ("Start", 4, D("4.00"), 4)
     assert burnup_chart(release_burnup([Item("a", 1)], [], START, START)).rows == (
         ("2026-03-02", 1, 0),
     )

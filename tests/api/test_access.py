@@ -24,6 +24,7 @@ WHO = {
     "api_iterations.update_iteration": MANAGE,
     "api_backlog.create_backlog_item": TEAM,
     "api_backlog.update_backlog_item": TEAM,
+    "api_backlog.move_backlog_item": MANAGE,
     "api_feedback.close_loop": TEAM,
     "api_feedback.create_feedback": {"manager", "member", "customer"},
     "api_gates.decide_gate": {"executive"},

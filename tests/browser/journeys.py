@@ -387,9 +387,9 @@ def exports_to_excel(journey: Journey) -> None:
     page = journey.page
     with page.expect_download() as download:
         page.locator("main").get_by_role("link", name="Export the table to Excel (XLSX)").click()
-    assert download.value.suggested_filename == "portfolio.xlsx"
+    assert re.fullmatch(r"portfolio-\d{4}-\d\d-\d\d-\d{4}\.xlsx", download.value.suggested_filename)
     with open(download.value.path(), "rb") as file:
-        sheet = load_workbook(BytesIO(file.read())).active
+        sheet = load_workbook(BytesIO(file.read()))["Portfolio"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("Code", "Name", "Lead organisation", "Method")
     codes = {row[0] for row in rows[1:]}

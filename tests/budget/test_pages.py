@@ -269,18 +269,21 @@ def test_budget_page_shows_indices_s_curve_and_its_table(client, login, db, agil
     # The table holds the same numbers as the checkpoints: PV, EV, AC at 27/03/2026, and
     # the projection from AC to EAC at the planned finish.
     assert re.search(
-        r"27/03/2026</th>\s*<td[^>]*>40000.00</td>\s*<td[^>]*>37916.67</td>"
-        r"\s*<td[^>]*>42000.00</td>\s*<td[^>]*>42000.00</td>",
+        r"27/03/2026</th>\s*<td[^>]*>£40,000.00</td>\s*<td[^>]*>£37,916.67</td>"
+        r"\s*<td[^>]*>£42,000.00</td>\s*<td[^>]*>£42,000.00</td>",
         table,
     )
     assert re.search(
-        r"10/04/2026</th>\s*<td[^>]*>65000.00</td>\s*<td[^>]*>–</td>\s*"
-        r"<td[^>]*>–</td>\s*<td[^>]*>71999.99</td>",
+        r"10/04/2026</th>\s*<td[^>]*>£65,000.00</td>\s*<td[^>]*>–</td>\s*"
+        r"<td[^>]*>–</td>\s*<td[^>]*>£71,999.99</td>",
         table,
     )
     assert "0.90" in page and "0.95" in page  # CPI and SPI to two places on screen
     assert "£71,999.99" in page
     assert "Red" in page
+    # The money axis reads in pounds, and the index chart has its on-plan line.
+    assert re.search(r'text-anchor="end">£\d{1,3}(,\d{3})+</text>', page)
+    assert 'data-reference="1.00: on plan"' in page
 
 
 def test_budget_page_says_why_a_figure_is_undefined(client, login, db, staged):

@@ -132,6 +132,7 @@ API_WHO = {
     "api_backlog.create_backlog_item": "team",
     "api_backlog.get_backlog_item": "member",
     "api_backlog.update_backlog_item": "team",
+    "api_backlog.move_backlog_item": "manager",
     "api_feedback.list_feedback": "member",
     "api_feedback.get_feedback": "member",
     "api_feedback.create_feedback": "feedback",

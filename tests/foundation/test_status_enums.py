@@ -10,13 +10,14 @@ import pytest
 from flask import render_template_string
 
 from tracker.agile.models import BacklogItem, CarryOver, Feedback, ItemStatusChange, Iteration
-from tracker.agile.rules import Agreement, ItemStatus, IterationStatus
+from tracker.agile.rules import Agreement, ItemStatus, IterationStatus, Priority
 from tracker.agile.vocabulary import (
     AGREEMENTS,
     ITEM_STATUS_COLOURS,
     ITEM_STATUSES,
     ITERATION_STATUS_COLOURS,
     ITERATION_STATUSES,
+    PRIORITIES,
 )
 from tracker.api.core import values
 from tracker.auth.models import SignInSettings
@@ -77,6 +78,7 @@ COLUMNS = [
     (ExceptionReport, "status", ExceptionStatus, EXCEPTION_STATUSES),
     (Iteration, "status", IterationStatus, ITERATION_STATUSES),
     (BacklogItem, "status", ItemStatus, ITEM_STATUSES),
+    (BacklogItem, "moscow", Priority, PRIORITIES),
     (ItemStatusChange, "from_status", ItemStatus, ITEM_STATUSES),
     (ItemStatusChange, "to_status", ItemStatus, ITEM_STATUSES),
     (CarryOver, "status", ItemStatus, ITEM_STATUSES),

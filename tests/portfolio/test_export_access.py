@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -35,8 +36,10 @@ def test_excel_export_has_every_project_and_neutralises_formulas(pmo_client, two
     response = pmo_client.get("/portfolio/projects.xlsx")
     assert response.status_code == 200
     assert response.mimetype.endswith("spreadsheetml.sheet")
-    assert "portfolio.xlsx" in response.headers["Content-Disposition"]
-    sheet = load_workbook(io.BytesIO(response.data)).active
+    assert re.search(
+        r"portfolio-\d{4}-\d\d-\d\d-\d{4}\.xlsx", response.headers["Content-Disposition"]
+    )
+    sheet = load_workbook(io.BytesIO(response.data))["Portfolio"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == HEADERS
     by_code = {row[0]: dict(zip(HEADERS, row, strict=True)) for row in rows[1:]}
@@ -54,9 +57,34 @@ def test_excel_export_has_every_project_and_neutralises_formulas(pmo_client, two
 def test_export_follows_the_filters(pmo_client, two):
     sheet = load_workbook(
         io.BytesIO(pmo_client.get(f"/portfolio/projects.xlsx?organisation={two['west'].id}").data)
-    ).active
+    )["Portfolio"]
     codes = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert codes == [two["bad"].code]
+
+
+def test_excel_export_says_what_it_is_and_formats_money_and_dates(pmo_client, two):
+    """The first sheet says what, when, by whom and with which filters; the budget is a
+    number in pounds and the planned finish a date."""
+    query = f"organisation={two['west'].id}&sort=cpi&direction=desc"
+    book = load_workbook(io.BytesIO(pmo_client.get(f"/portfolio/projects.xlsx?{query}").data))
+    assert book.sheetnames == ["About", "Portfolio"]
+    about = [row for row in book["About"].iter_rows(values_only=True)]
+    labels = dict(about)
+    assert labels["What"].startswith("Portfolio table")
+    assert "@" in labels["Made by"]
+    filters = [value for label, value in about if label in ("Filters", None)]
+    assert filters == ["Organisation: Westshire", "Sort by: CPI", "Order: Descending"]
+    sheet = book["Portfolio"]
+    assert sheet.freeze_panes == "A2"
+    headings = [cell.value for cell in sheet[1]]
+    budget = sheet.cell(row=2, column=headings.index("Budget at completion") + 1)
+    finish = sheet.cell(row=2, column=headings.index("Planned finish") + 1)
+    assert budget.data_type == "n" and budget.value == float(two["bad"].budget_at_completion)
+    assert budget.number_format.startswith('"£"#,##0.00')
+    assert finish.is_date and finish.value.date() == two["bad"].planned_finish
+    cpi = sheet.cell(row=2, column=headings.index("CPI") + 1)
+    assert cpi.number_format == "0.00"
+    assert all(sheet.column_dimensions[c].width >= 8 for c in "ABCDEFGHIJ")
 
 
 def test_csv_export(pmo_client, two):

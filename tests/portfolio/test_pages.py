@@ -176,6 +176,10 @@ def test_scatter_marks_every_project_with_both_indices(pmo_client, portfolio):
     assert '<rect class="app-chart__series--1"' in page  # stage-gated: squares
     assert 'data-chart-table="scatter"' in page
     assert f">{portfolio['a4'].code}</th>" in page
+    # Both axes are named, and the image has a title and a description for screen readers.
+    assert ">CPI: cost performance" in page and ">SPI: schedule performance" in page
+    assert 'aria-labelledby="scatter-title scatter-desc"' in page
+    assert '<desc id="scatter-desc">7 projects.' in page
 
 
 def test_a_long_scatter_says_how_many_it_leaves_out(pmo_client, portfolio, project, monkeypatch):

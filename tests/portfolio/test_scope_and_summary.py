@@ -58,7 +58,7 @@ def test_a_member_sees_only_their_projects(client, login, scoped):
     assert _codes_in(table, everything) == scoped["mine"]
     rows = list(csv.reader(io.StringIO(client.get("/portfolio/projects.csv").get_data(True))))
     assert {r[0] for r in rows[1:]} == scoped["mine"]
-    sheet = load_workbook(io.BytesIO(client.get("/portfolio/projects.xlsx").data)).active
+    sheet = load_workbook(io.BytesIO(client.get("/portfolio/projects.xlsx").data))["Portfolio"]
     assert {r[0] for r in sheet.iter_rows(min_row=2, values_only=True)} == scoped["mine"]
 
 
@@ -82,7 +82,9 @@ def test_filters_never_widen_a_members_view(client, login, scoped, org):
         csv.reader(io.StringIO(client.get(f"/portfolio/projects.csv?{query}").get_data(True)))
     )
     assert {r[0] for r in rows[1:]} == expected
-    sheet = load_workbook(io.BytesIO(client.get(f"/portfolio/projects.xlsx?{query}").data)).active
+    sheet = load_workbook(io.BytesIO(client.get(f"/portfolio/projects.xlsx?{query}").data))[
+        "Portfolio"
+    ]
     assert {r[0] for r in sheet.iter_rows(min_row=2, values_only=True)} == expected
     dashboard = client.get(f"/portfolio/?{query}&method=hybrid").get_data(as_text=True)
     assert _codes_in(dashboard, everything) == set()

@@ -402,7 +402,7 @@ def test_xlsx_export_opens_and_holds_no_formulas(client, login, team, log):
     login(team["manager"])
     response = client.get("/time/export?format=xlsx")
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    sheet = load_workbook(io.BytesIO(response.get_data()))["Time entries"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("Date", "Person", "Person email", "Project code")
     assert len(rows) == 4
@@ -411,6 +411,15 @@ def test_xlsx_export_opens_and_holds_no_formulas(client, login, team, log):
     assert sum(row[8] for row in rows[1:]) == 7
     for row in sheet.iter_rows(min_row=2):
         assert all(cell.data_type != "f" for cell in row)
+    first = sheet[2]
+    assert first[0].is_date and first[0].number_format == "dd/mm/yyyy"
+    assert first[8].data_type == "n" and first[8].number_format == "0.00"
+    assert sheet.freeze_panes == "A2"
+    about = dict(
+        load_workbook(io.BytesIO(response.get_data()))["About"].iter_rows(values_only=True)
+    )
+    assert about["What"].startswith("Time entries") and about["Filters"] == "None"
+    assert team["manager"].email in about["Made by"]
 
 
 def test_export_with_bad_filters_says_why(client, login, team):

@@ -17,6 +17,13 @@ def can_work(user, project: Project) -> bool:
     return can_manage(user, project) or has_role(user, project, "team_member")
 
 
+def can_prioritise(user, project: Project) -> bool:
+    """The backlog's order and MoSCoW labels are the product owner's: the tracker has no
+    such role, so it is the project manager (or PMO), who answers to the board for what
+    the team builds first."""
+    return can_plan(user, project)
+
+
 def can_give_feedback(user, project: Project) -> bool:
     return can_work(user, project) or has_role(user, project, "customer_rep")
 
@@ -53,6 +60,7 @@ def permissions(user, project: Project) -> dict[str, bool]:
         "can_authorise_start": can_authorise_start(user, project),
         "can_close": can_close(user, project),
         "can_plan": can_plan(user, project),
+        "can_prioritise": can_prioritise(user, project),
         "can_work": can_work(user, project),
         "can_give_feedback": can_give_feedback(user, project),
     }

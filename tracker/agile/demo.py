@@ -97,6 +97,7 @@ class _Builder:
 
     def __init__(self, project: Project, actor: User | None, rng: random.Random):
         self.project, self.actor, self.rng = project, actor, rng
+        self.rank = 0  # the backlog's order: items in the order they were written
 
     def history(self, item, reason, from_status, at):
         db.session.add(
@@ -112,6 +113,10 @@ class _Builder:
             )
         )
 
+    def _next_rank(self) -> int:
+        self.rank += 1
+        return self.rank
+
     def item(self, title, iteration, at):
         item = BacklogItem(
             project_id=self.project.id,
@@ -120,6 +125,7 @@ class _Builder:
             description="",
             points=self.rng.choice(POINTS),
             status=ItemStatus.TODO,
+            rank=self._next_rank(),
             created_at=at,
         )
         db.session.add(item)

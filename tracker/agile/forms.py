@@ -4,7 +4,14 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from tracker.agile.vocabulary import AGREEMENTS, FEEDBACK_SOURCES, ITEM_STATUSES, RATINGS
+from tracker.agile.rules import Move
+from tracker.agile.vocabulary import (
+    AGREEMENTS,
+    FEEDBACK_SOURCES,
+    ITEM_STATUSES,
+    PRIORITIES,
+    RATINGS,
+)
 from tracker.core.fields import ChoiceField, DayField, optional_int, options
 from tracker.core.forms import VersionedForm
 
@@ -93,12 +100,45 @@ class ItemForm(VersionedForm):
         ],
     )
     iteration_id = ChoiceField("Iteration", coerce=optional_int)
+    moscow = ChoiceField(
+        "Priority (MoSCoW)",
+        choices=options([("", "Not set"), *PRIORITIES.items()]),
+        invalid_message="Choose must, should, could or won't have from the list",
+    )
 
-    def __init__(self, *args, iterations=(), **kwargs):
+    def __init__(self, *args, iterations=(), can_prioritise=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.iteration_id.choices = options(
             [("", "Backlog (no iteration)"), *[(it.id, it.name) for it in iterations]]
         )
+        if not can_prioritise:
+            del self.moscow  # the product owner's call: not on a team member's form
+
+
+class MoveForm(FlaskForm):
+    """Move an item in the backlog's order: a button's direction, or (from dragging) a
+    place. ``rank`` is where the person saw the item, so a move on an old page is refused."""
+
+    move = ChoiceField(
+        "Move",
+        choices=options([("", ""), *((m.value, m.value) for m in Move)]),
+        invalid_message="Choose up, down, top or bottom",
+    )
+    position = IntegerField(
+        "Place in the backlog",
+        validators=[Optional(), NumberRange(min=1, message="The place must be 1 or more")],
+    )
+    rank = IntegerField(validators=[InputRequired("Reload the backlog and try again")])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and bool(self.move.data) == (self.position.data is not None):
+            self.position.errors = ["Choose where to move the item: up, down, or a place"]
+            return False
+        return valid
+
+    def target(self) -> Move | int:
+        return Move(self.move.data) if self.move.data else self.position.data
 
 
 class StatusForm(VersionedForm):

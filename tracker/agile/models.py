@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.agile.rules import Agreement, ItemStatus, IterationStatus
+from tracker.agile.rules import Agreement, ItemStatus, IterationStatus, Priority
 from tracker.agile.vocabulary import (
     CHANGE_REASONS,
     FEEDBACK_SOURCES,
@@ -74,7 +74,11 @@ class BacklogItem(db.Model):
     __table_args__ = (
         CheckConstraint("points > 0", name="points_positive"),
         CheckConstraint(_in("status", ItemStatus), name="status_known"),
+        CheckConstraint("moscow IS NULL OR " + _in("moscow", Priority), name="moscow_known"),
         Index("ix_backlog_items_project_status", "project_id", "status"),
+        # One item per place in a project's order: two people reordering at once can
+        # neither lose a place nor give two items the same one.
+        Index("uq_backlog_items_project_rank", "project_id", "rank", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,6 +88,10 @@ class BacklogItem(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     points: Mapped[int]
     status: Mapped[str] = mapped_column(String(20), default=ItemStatus.TODO)
+    # The product owner's order: 1 is the top of the backlog. Ranks are unique in a project
+    # and need not be consecutive; only their order means anything.
+    rank: Mapped[int]
+    moscow: Mapped[str | None] = mapped_column(String(10))
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -8,10 +8,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import aliased
 
 from tracker.agile import rules
 from tracker.agile.models import BacklogItem, CarryOver, Feedback, ItemStatusChange, Iteration
 from tracker.agile.rules import Agreement, IterationStatus
+from tracker.audit.models import AuditEntry
 from tracker.core.dates import uk_today
 from tracker.extensions import db
 from tracker.projects.models import Project
@@ -77,16 +79,57 @@ def carried_into(iteration_id: int) -> list[tuple[CarryOver, str]]:
     )
 
 
+def movable(item, iteration):
+    """Items whose place in the order still matters: not done, not in a closed iteration."""
+    return (item.status != rules.ItemStatus.DONE) & (
+        iteration.id.is_(None) | (iteration.status != IterationStatus.CLOSED)
+    )
+
+
 def backlog(project_id: int, status: str | None = None) -> Select:
+    """The backlog in the product owner's order, with each item's iteration and, for the
+    items that can move, their place among those (1 = first), whatever the page or
+    filter shows."""
+    other, other_iteration = aliased(BacklogItem), aliased(Iteration)
+    place = (
+        select(func.count())
+        .select_from(other)
+        .outerjoin(other_iteration, other_iteration.id == other.iteration_id)
+        .where(
+            other.project_id == BacklogItem.project_id,
+            other.rank <= BacklogItem.rank,
+            movable(other, other_iteration),
+        )
+        .scalar_subquery()
+    )
     statement = (
-        select(BacklogItem, Iteration.name, Iteration.status)
+        select(
+            BacklogItem,
+            Iteration.name,
+            Iteration.status,
+            case((movable(BacklogItem, Iteration), place), else_=None).label("place"),
+        )
         .outerjoin(Iteration, Iteration.id == BacklogItem.iteration_id)
         .where(BacklogItem.project_id == project_id)
     )
     if status:
         statement = statement.where(BacklogItem.status == status)
-    return statement.order_by(
-        Iteration.start_on.is_(None).desc(), Iteration.start_on, BacklogItem.id
+    return statement.order_by(BacklogItem.rank)  # the product owner's order
+
+
+def priority_history(item_id: int) -> list[AuditEntry]:
+    """The item's moves in the backlog's order and MoSCoW changes, from the audit trail."""
+    return list(
+        db.session.scalars(
+            select(AuditEntry)
+            .where(
+                AuditEntry.object_type == BacklogItem.__tablename__,
+                AuditEntry.object_id == item_id,
+                (AuditEntry.action == "backlog_item.reordered")
+                | AuditEntry.changes.contains('"moscow"'),
+            )
+            .order_by(AuditEntry.seq)
+        )
     )
 
 

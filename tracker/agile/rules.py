@@ -12,13 +12,23 @@ aware: a naive timestamp cannot be placed on a day without guessing.
 from __future__ import annotations
 
 import bisect
-import math
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from statistics import mean, pstdev
+
+from tracker.core.charts import (
+    Bar,
+    Chart,
+    LineSeries,
+    PlotArea,
+    Tick,
+    bar_chart,
+    line_chart,
+    nice_scale,
+)
 
 # --------------------------------------------------------------------------------------
 # Iterations
@@ -86,6 +96,50 @@ class ItemStatus(StrEnum):
     TODO = "todo"
     DOING = "doing"
     DONE = "done"
+
+
+class Priority(StrEnum):
+    """MoSCoW: what the product owner says of an item (DSDM's prioritisation)."""
+
+    MUST = "must"
+    SHOULD = "should"
+    COULD = "could"
+    WONT = "wont"
+
+
+class Move(StrEnum):
+    """Where the product owner moves an item in the backlog's order."""
+
+    UP = "up"
+    DOWN = "down"
+    TOP = "top"
+    BOTTOM = "bottom"
+
+
+def target_rank(ranks: Sequence[int], current: int, move: Move | int) -> int:
+    """The rank an item takes when moved, given the ranks of the items that can be moved
+    (in any order, the item's own included).
+
+    Up and down swap with the nearest movable neighbour, so items that cannot move (done,
+    or in a closed iteration) keep their places and are stepped over; top and bottom go
+    past every movable item; a whole number is a position (1 = first) among the movable
+    items, as a list that hides the others shows them. An item already at the end it is
+    moved towards stays where it is.
+    """
+    order = sorted(ranks)
+    if current not in order:
+        raise ValueError(f"rank {current} is not among the movable items")
+    index = order.index(current)
+    if isinstance(move, int) and not isinstance(move, bool):
+        if not 1 <= move <= len(order):
+            raise ValueError(f"position {move} is outside 1 to {len(order)}")
+        return order[move - 1]
+    move = Move(move)
+    if move is Move.UP:
+        return order[max(index - 1, 0)]
+    if move is Move.DOWN:
+        return order[min(index + 1, len(order) - 1)]
+    return order[0] if move is Move.TOP else order[-1]
 
 
 class IterationStatus(StrEnum):
@@ -176,12 +230,13 @@ def _days(start: date, end: date) -> list[date]:
 
 @dataclass(frozen=True)
 class BurndownPoint:
-    """Points remaining at the end of ``day`` (``None`` for days not yet reached) and the
-    ideal line's value there."""
+    """Points remaining and the iteration's whole scope (done or not) at the end of ``day``
+    (both ``None`` for days not yet reached), and the ideal line's value there."""
 
     day: date
     remaining: int | None
     ideal: Decimal
+    scope: int | None = None
 
 
 @dataclass(frozen=True)
@@ -191,10 +246,12 @@ class Burndown:
     committed: int
     points: tuple[BurndownPoint, ...]
 
-    def rows(self) -> list[tuple[str, int | None, Decimal]]:
-        """Table rows (day, remaining, ideal), starting with the "Start" origin."""
-        return [("Start", self.committed, Decimal(self.committed).quantize(Decimal("0.01")))] + [
-            (point.day.isoformat(), point.remaining, point.ideal) for point in self.points
+    def rows(self) -> list[tuple[str, int | None, Decimal, int | None]]:
+        """Table rows (day, remaining, ideal, scope), starting with the "Start" origin."""
+        start = ("Start", self.committed, Decimal(self.committed).quantize(Decimal("0.01")))
+        return [(*start, self.committed)] + [
+            (point.day.isoformat(), point.remaining, point.ideal, point.scope)
+            for point in self.points
         ]
 
 
@@ -207,22 +264,27 @@ def burndown(
     tz: tzinfo = UTC,
     as_of: date | None = None,
 ) -> Burndown:
-    """Remaining points at the end of each day of an iteration, with the ideal line.
+    """Remaining points and scope at the end of each day of an iteration, with the ideal
+    line.
 
     Remaining counts items in scope that are not done, so an item re-opened after being
-    done goes back on the line and an item added mid-iteration raises it. The ideal line
-    falls evenly from the scope at the start to zero at the end of the last day. Days after
-    ``as_of`` (an active iteration's today) have no actual value.
+    done goes back on the line and an item added mid-iteration raises it; the scope line
+    shows the same addition on its own. The committed scope, the line's origin, is what
+    the team took on at the start: items in scope at the end of the first day (the day the
+    iteration is planned and started, when items are put into it) that were not already
+    done before it began. The ideal line falls evenly from that to zero at the end of the
+    last day. Days after ``as_of`` (an active iteration's today) have no actual value.
     """
     if end < start:
         raise ValueError("an iteration cannot end before it starts")
     items = list(items)
     history = _History(changes)
     iteration_start = datetime.combine(start, time.min, tzinfo=tz)
+    first_day_end = _end_of_day(start, tz)
     committed = sum(
         item.points
         for item in items
-        if _in_scope(item, iteration_start)
+        if _in_scope(item, first_day_end)
         and history.status_before(item.item_id, iteration_start) is not ItemStatus.DONE
     )
     days = _days(start, end)
@@ -236,13 +298,13 @@ def burndown(
             points.append(BurndownPoint(day, None, ideal))
             continue
         moment = _end_of_day(day, tz)
+        in_scope = [item for item in items if _in_scope(item, moment)]
         remaining = sum(
             item.points
-            for item in items
-            if _in_scope(item, moment)
-            and history.status_before(item.item_id, moment) is not ItemStatus.DONE
+            for item in in_scope
+            if history.status_before(item.item_id, moment) is not ItemStatus.DONE
         )
-        points.append(BurndownPoint(day, remaining, ideal))
+        points.append(BurndownPoint(day, remaining, ideal, sum(i.points for i in in_scope)))
     return Burndown(committed, tuple(points))
 
 
@@ -438,249 +500,56 @@ def close_iteration(
 
 
 # --------------------------------------------------------------------------------------
-# SVG chart geometry
+# Charts (the geometry is tracker.core.charts)
 # --------------------------------------------------------------------------------------
-
-Number = int | Decimal
-
-
-@dataclass(frozen=True)
-class Tick:
-    """An axis tick: where it sits (SVG user units) and what it says."""
-
-    position: float
-    label: str
-
-
-@dataclass(frozen=True)
-class PlotArea:
-    left: float
-    top: float
-    right: float
-    bottom: float
-
-
-@dataclass(frozen=True)
-class LineSeries:
-    """A series as SVG ``points`` strings, one per unbroken run (``None`` breaks a run)."""
-
-    name: str
-    segments: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Bar:
-    series: str
-    label: str
-    value: Number
-    x: float
-    y: float
-    width: float
-    height: float
-
-
-@dataclass(frozen=True)
-class Chart:
-    """Everything a template needs to draw a chart and its accessible table.
-
-    ``rows`` holds the same numbers as the drawing: (label, value per series...), with
-    ``headers`` naming the columns; ``None`` is a value not yet known.
-    """
-
-    view_box: str
-    width: int
-    height: int
-    plot: PlotArea
-    x_ticks: tuple[Tick, ...]
-    y_ticks: tuple[Tick, ...]
-    lines: tuple[LineSeries, ...]
-    bars: tuple[Bar, ...]
-    headers: tuple[str, ...]
-    rows: tuple[tuple[object, ...], ...]
-
-
-MARGIN = (16, 16, 40, 56)  # top, right, bottom, left: room for tick labels
-MAX_X_LABELS = 12
-
-
-def nice_scale(low: Number, high: Number, *, ticks: int = 5) -> tuple[Decimal, Decimal, Decimal]:
-    """An axis range and step on 1, 2, 5 x 10ⁿ that covers [low, high] and includes zero.
-
-    Including zero keeps bar heights and burndown slopes honest.
-    """
-    low_d, high_d = min(Decimal(low), Decimal(0)), max(Decimal(high), Decimal(0))
-    if low_d == high_d:
-        high_d = low_d + 1
-    raw = (high_d - low_d) / max(ticks, 1)
-    magnitude = Decimal(10) ** math.floor(math.log10(float(raw)))
-    step = next(
-        m * magnitude
-        for m in (Decimal(1), Decimal(2), Decimal(5), Decimal(10))
-        if m * magnitude >= raw
-    )
-    axis_low = (low_d / step).to_integral_value(rounding=ROUND_FLOOR) * step
-    axis_high = (high_d / step).to_integral_value(rounding=ROUND_CEILING) * step
-    return axis_low, axis_high, step
-
-
-def _tick_label(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "0") else text
-
-
-def _axes(
-    labels: Sequence[str],
-    values: Iterable[Number | None],
-    width: int,
-    height: int,
-    *,
-    bar_slots: bool,
-) -> tuple[PlotArea, tuple[Tick, ...], tuple[Tick, ...], Decimal, Decimal, list[float]]:
-    top, right, bottom, left = MARGIN
-    plot = PlotArea(left, top, width - right, height - bottom)
-    known = [Decimal(v) for v in values if v is not None]
-    axis_low, axis_high, step = nice_scale(min(known, default=0), max(known, default=1))
-    y_ticks = []
-    value = axis_low
-    while value <= axis_high:
-        y_ticks.append(Tick(_y(value, axis_low, axis_high, plot), _tick_label(value)))
-        value += step
-    count = len(labels)
-    span = plot.right - plot.left
-    if bar_slots:
-        xs = [plot.left + span * (i + 0.5) / max(count, 1) for i in range(count)]
-    elif count == 1:
-        xs = [plot.left + span / 2]
-    else:
-        xs = [plot.left + span * i / (count - 1) for i in range(count)]
-    every = max(1, math.ceil(count / MAX_X_LABELS))
-    x_ticks = tuple(
-        Tick(round(x, 2), label)
-        for index, (x, label) in enumerate(zip(xs, labels, strict=True))
-        if index % every == 0 or index == count - 1
-    )
-    return plot, x_ticks, tuple(y_ticks), axis_low, axis_high, xs
-
-
-def _y(value: Decimal, low: Decimal, high: Decimal, plot: PlotArea) -> float:
-    share = float((value - low) / (high - low))
-    return round(plot.bottom - share * (plot.bottom - plot.top), 2)
-
-
-def _check_lengths(labels: Sequence[str], series: Mapping[str, Sequence[object]]) -> None:
-    for name, values in series.items():
-        if len(values) != len(labels):
-            raise ValueError(f"series '{name}' has {len(values)} values for {len(labels)} labels")
-
-
-def line_chart(
-    labels: Sequence[str],
-    series: Mapping[str, Sequence[Number | None]],
-    *,
-    width: int = 640,
-    height: int = 320,
-) -> Chart:
-    """Scale line series into an SVG viewBox: polyline points, axis ticks and table rows."""
-    _check_lengths(labels, series)
-    plot, x_ticks, y_ticks, low, high, xs = _axes(
-        labels, (v for values in series.values() for v in values), width, height, bar_slots=False
-    )
-    lines = []
-    for name, values in series.items():
-        segments: list[str] = []
-        run: list[str] = []
-        for x, value in zip(xs, values, strict=True):
-            if value is None:
-                if run:
-                    segments.append(" ".join(run))
-                run = []
-                continue
-            run.append(f"{x:.2f},{_y(Decimal(value), low, high, plot):.2f}")
-        if run:
-            segments.append(" ".join(run))
-        lines.append(LineSeries(name, tuple(segments)))
-    return Chart(
-        view_box=f"0 0 {width} {height}",
-        width=width,
-        height=height,
-        plot=plot,
-        x_ticks=x_ticks,
-        y_ticks=y_ticks,
-        lines=tuple(lines),
-        bars=(),
-        headers=("", *series.keys()),
-        rows=tuple(
-            (label, *(values[i] for values in series.values())) for i, label in enumerate(labels)
-        ),
-    )
-
-
-def bar_chart(
-    labels: Sequence[str],
-    series: Mapping[str, Sequence[Number]],
-    *,
-    width: int = 640,
-    height: int = 320,
-    gap: float = 0.25,
-) -> Chart:
-    """Grouped bars (one group per label, one bar per series), e.g. committed vs completed.
-
-    ``gap`` is the share of each group's slot left empty between groups.
-    """
-    _check_lengths(labels, series)
-    plot, x_ticks, y_ticks, low, high, xs = _axes(
-        labels, (v for values in series.values() for v in values), width, height, bar_slots=True
-    )
-    slot = (plot.right - plot.left) / max(len(labels), 1)
-    group_width = slot * (1 - gap)
-    bar_width = group_width / max(len(series), 1)
-    zero_y = _y(Decimal(0), low, high, plot)
-    bars = []
-    for index, (centre, label) in enumerate(zip(xs, labels, strict=True)):
-        for number, (name, values) in enumerate(series.items()):
-            value_y = _y(Decimal(values[index]), low, high, plot)
-            bars.append(
-                Bar(
-                    series=name,
-                    label=label,
-                    value=values[index],
-                    x=round(centre - group_width / 2 + number * bar_width, 2),
-                    y=min(value_y, zero_y),
-                    width=round(bar_width, 2),
-                    height=round(abs(zero_y - value_y), 2),
-                )
-            )
-    return Chart(
-        view_box=f"0 0 {width} {height}",
-        width=width,
-        height=height,
-        plot=plot,
-        x_ticks=x_ticks,
-        y_ticks=y_ticks,
-        lines=(),
-        bars=tuple(bars),
-        headers=("", *series.keys()),
-        rows=tuple(
-            (label, *(values[i] for values in series.values())) for i, label in enumerate(labels)
-        ),
-    )
 
 
 def burndown_chart(series: Burndown, **size: int) -> Chart:
-    """The burndown as a line chart: remaining and ideal, from the "Start" origin."""
+    """The burndown as a line chart: remaining, ideal and scope, from the "Start" origin.
+
+    The origin sits at the start of the first day and each day's value at its end, so the
+    days are evenly spaced and the axis is to scale."""
     rows = series.rows()
+    known = [point for point in series.points if point.remaining is not None]
+    if known:
+        last = known[-1]
+        added = (last.scope or 0) - series.committed
+        summary = (
+            f"At the end of {last.day:%d %B %Y}, {last.remaining} of {last.scope} points remain"
+        )
+        summary += f" ({added:+d} points of scope since the start)." if added else "."
+    else:
+        summary = (
+            f"{series.committed} points committed; the iteration has not reached its first day."
+        )
     return line_chart(
         [row[0] for row in rows],
-        {"Remaining": [row[1] for row in rows], "Ideal": [row[2] for row in rows]},
+        {
+            "Remaining": [row[1] for row in rows],
+            "Ideal": [row[2] for row in rows],
+            "Scope": [row[3] for row in rows],
+        },
+        x_values=list(range(len(rows))),
+        x_title="Day (value at the end of each day)",
+        y_title="Points",
+        description=f"Burndown from {series.committed} committed points. {summary}",
         **size,
     )
 
 
 def burnup_chart(points: Sequence[BurnupPoint], **size: int) -> Chart:
     """The release burn-up as a line chart of scope and done."""
+    last = points[-1] if points else None
     return line_chart(
         [point.label for point in points],
         {"Scope": [p.scope for p in points], "Done": [p.done for p in points]},
+        y_title="Points",
+        x_title="End of each iteration",
+        description=(
+            f"At the end of {last.label}, {last.done} of {last.scope} points are done."
+            if last
+            else ""
+        ),
         **size,
     )
 
@@ -693,6 +562,11 @@ def velocity_chart(velocities: Sequence[Velocity], **size: int) -> Chart:
             "Committed": [v.committed for v in velocities],
             "Completed": [v.completed for v in velocities],
         },
+        y_title="Points",
+        x_title="Iteration",
+        description="Points committed and completed in each closed iteration: "
+        + "; ".join(f"{v.name} {v.completed} of {v.committed}" for v in velocities)
+        + ".",
         **size,
     )
 
@@ -780,7 +654,9 @@ __all__ = [
     "IterationError",
     "IterationSpan",
     "LineSeries",
+    "Move",
     "PlotArea",
+    "Priority",
     "StatusChange",
     "Tick",
     "Velocity",
@@ -797,6 +673,7 @@ __all__ = [
     "line_chart",
     "nice_scale",
     "release_burnup",
+    "target_rank",
     "velocity_chart",
     "velocity_summary",
 ]

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.agile import rules
+from tracker.agile import queries, rules
 from tracker.agile.access import start_refusal
 from tracker.agile.models import BacklogItem, CarryOver, Feedback, ItemStatusChange, Iteration
-from tracker.agile.rules import ItemStatus, IterationStatus
+from tracker.agile.rules import ItemStatus, IterationStatus, Move, Priority
 from tracker.agile.vocabulary import (
     AGREEMENTS,
     FEEDBACK_SOURCES,
@@ -552,6 +552,7 @@ class ItemData:
     description: str
     points: int
     iteration_id: int | None = None
+    moscow: str | None = None
 
 
 def _item_snapshot(item: BacklogItem) -> dict:
@@ -561,7 +562,27 @@ def _item_snapshot(item: BacklogItem) -> dict:
         "points": item.points,
         "status": item.status,
         "iteration": item.iteration.name if item.iteration else None,
+        "moscow": item.moscow,
     }
+
+
+def _lock_project(project: Project) -> Project:
+    """The project row under a lock: the one place in the lock order that serialises
+    everything that hands out or changes backlog ranks (PostgreSQL; SQLite serialises
+    writers anyway)."""
+    return db.session.scalars(
+        select(Project)
+        .where(Project.id == project.id)
+        .with_for_update(of=Project)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _bottom_rank(project_id: int) -> int:
+    highest = db.session.scalar(
+        select(func.max(BacklogItem.rank)).where(BacklogItem.project_id == project_id)
+    )
+    return (highest or 0) + 1
 
 
 def _target_iteration(project: Project, iteration_id: int | None) -> Iteration | None:
@@ -584,6 +605,8 @@ def _check_item(data: ItemData) -> None:
         raise RuleError("Enter a title for the item", "title")
     if isinstance(data.points, bool) or not isinstance(data.points, int) or data.points <= 0:
         raise RuleError("Points must be a whole number of 1 or more", "points")
+    if data.moscow not in (None, *Priority):
+        raise RuleError("Choose must, should, could or won't have, or leave it blank", "moscow")
 
 
 def _history(item: BacklogItem, reason: str, from_status: str | None, at=None) -> None:
@@ -605,6 +628,7 @@ def create_item(project: Project, data: ItemData) -> BacklogItem:
     _require_iterative(project)
     _check_item(data)
     iteration = _target_iteration(project, data.iteration_id)
+    _lock_project(project)
     item = BacklogItem(
         project_id=project.id,
         title=data.title.strip(),
@@ -612,6 +636,8 @@ def create_item(project: Project, data: ItemData) -> BacklogItem:
         points=data.points,
         status=ItemStatus.TODO,
         iteration=iteration,
+        rank=_bottom_rank(project.id),  # a new item joins the bottom of the order
+        moscow=data.moscow or None,
     )
     db.session.add(item)
     db.session.flush()
@@ -647,6 +673,7 @@ def update_item(
     item.description = (data.description or "").strip()
     item.points = data.points
     item.iteration = iteration
+    item.moscow = data.moscow or None
     changes = diff(before, _item_snapshot(item))
     if not changes:
         return item
@@ -685,6 +712,92 @@ def change_status(
         project_id=project.id,
         summary=f"Moved '{item.title}' from {ITEM_STATUSES[before]} to {ITEM_STATUSES[status]}",
         changes={"status": [before, status]},
+    )
+    return item
+
+
+def _movable_ranks(project_id: int) -> list[int]:
+    """The ranks of the items whose place still matters (``queries.movable``); the others
+    keep their ranks and are stepped over."""
+    return list(
+        db.session.scalars(
+            select(BacklogItem.rank)
+            .outerjoin(Iteration, Iteration.id == BacklogItem.iteration_id)
+            .where(BacklogItem.project_id == project_id, queries.movable(BacklogItem, Iteration))
+            .order_by(BacklogItem.rank)
+        )
+    )
+
+
+MOVE_WORDS = {
+    Move.UP: "up",
+    Move.DOWN: "down",
+    Move.TOP: "to the top",
+    Move.BOTTOM: "to the bottom",
+}
+
+
+def move_item(
+    project: Project, item: BacklogItem, move: Move | int, *, seen_rank: int | None
+) -> BacklogItem:
+    """Put an item somewhere else in the backlog's order (the product owner's decision).
+
+    ``move`` is up, down, top, bottom, or a place (1 = first) among the items that can
+    move. ``seen_rank`` is the rank the person saw: if the item has moved since, the move is
+    refused as stale rather than applied to an order they did not see. Under the project
+    lock, the items between the old place and the new shift one place, through negative
+    ranks so the unique (project, rank) index holds at every step: no place is lost or
+    given twice, whoever else is reordering. The item's history keeps the move (audit).
+    """
+    _lock_project(project)
+    db.session.refresh(item)  # its rank and status as they are now, under the lock
+    rank = item.rank
+    if seen_rank is not None and rank != seen_rank:
+        raise StaleEdit()
+    if item.status == ItemStatus.DONE:
+        raise RuleError(f"'{item.title}' is done: only work still to do is put in order.")
+    _refuse_if_closed(item)
+    ranks = _movable_ranks(project.id)
+    try:
+        target = rules.target_rank(ranks, rank, move)
+    except ValueError:
+        raise RuleError(
+            f"Choose a place from 1 to {len(ranks)} for '{item.title}'", "position"
+        ) from None
+    before, after = ranks.index(rank) + 1, ranks.index(target) + 1
+    if target == rank:
+        where = "first" if before == 1 else "last" if before == len(ranks) else f"in place {before}"
+        raise RuleError(f"'{item.title}' is already {where} in the backlog.")
+    same_project = BacklogItem.project_id == project.id
+    if target < rank:  # up: the items from the target to just above shift down one place
+        between = same_project & BacklogItem.rank.between(target, rank - 1)
+        parked = -(BacklogItem.rank + 1)
+    else:  # down: the items from just below to the target shift up one place
+        between = same_project & BacklogItem.rank.between(rank + 1, target)
+        parked = -(BacklogItem.rank - 1)
+    plain = {"synchronize_session": False}
+    db.session.execute(
+        update(BacklogItem).where(between).values(rank=parked), execution_options=plain
+    )
+    db.session.execute(
+        update(BacklogItem).where(BacklogItem.id == item.id).values(rank=target),
+        execution_options=plain,
+    )
+    db.session.execute(
+        update(BacklogItem)
+        .where(same_project, BacklogItem.rank < 0)
+        .values(rank=-BacklogItem.rank),
+        execution_options=plain,
+    )
+    db.session.expire(item, ["rank"])
+    how = MOVE_WORDS.get(move, "") if not isinstance(move, int) else f"to place {move}"
+    audit.record(
+        "backlog_item.reordered",
+        item,
+        project_id=project.id,
+        summary=f"Moved '{item.title}' {how or 'in the order'}: from place {before} to place "
+        f"{after} of {len(ranks)} in the backlog",
+        changes={"place": [before, after], "rank": [rank, target]},
     )
     return item
 

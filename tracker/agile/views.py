@@ -10,6 +10,7 @@ from tracker.agile import services as agile
 from tracker.agile.access import (
     can_close,
     can_give_feedback,
+    can_prioritise,
     can_work,
     permissions,
     start_refusal,
@@ -22,6 +23,7 @@ from tracker.agile.forms import (
     FeedbackForm,
     ItemForm,
     IterationForm,
+    MoveForm,
     StatusForm,
 )
 from tracker.agile.models import BacklogItem, Feedback, Iteration
@@ -34,8 +36,11 @@ from tracker.agile.vocabulary import (
     ITEM_STATUSES,
     ITERATION_STATUS_COLOURS,
     ITERATION_STATUSES,
+    PRIORITIES,
+    PRIORITY_COLOURS,
 )
 from tracker.auth.access import forbid
+from tracker.core.filters import timestamp
 from tracker.core.pagination import paginate
 from tracker.core.unit_of_work import form_work, unit_of_work
 from tracker.extensions import db
@@ -54,6 +59,8 @@ def agile_vocabulary():
         "FEEDBACK_SOURCES": FEEDBACK_SOURCES,
         "AGREEMENTS": AGREEMENTS,
         "CHANGE_REASONS": CHANGE_REASONS,
+        "PRIORITIES": PRIORITIES,
+        "PRIORITY_COLOURS": PRIORITY_COLOURS,
         "agile_summary": _agile_summary,
     }
 
@@ -348,17 +355,21 @@ def show_backlog(project_id: int):
         page=page,
         status_filter=status,
         status_form=StatusForm(),
+        move_form=MoveForm(),
         not_allowed=agile.iterations_allowed(project),
         **permissions(current_user, project),
     )
 
 
-def _item_data(form: ItemForm) -> agile.ItemData:
+def _item_data(form: ItemForm, item: BacklogItem | None = None) -> agile.ItemData:
+    """The form's item; its MoSCoW label only from the product owner (others keep it)."""
+    moscow = form.moscow.data if "moscow" in form else (item.moscow if item else None)
     return agile.ItemData(
         title=form.title.data or "",
         description=form.description.data or "",
         points=form.points.data,
         iteration_id=form.iteration_id.data,
+        moscow=moscow or None,
     )
 
 
@@ -366,7 +377,10 @@ def _item_data(form: ItemForm) -> agile.ItemData:
 def create_item(project_id: int):
     project = load_project(project_id)
     _require(can_work(current_user, project))
-    form = ItemForm(iterations=_open_iterations(project.id))
+    form = ItemForm(
+        iterations=_open_iterations(project.id),
+        can_prioritise=can_prioritise(current_user, project),
+    )
     if request.method == "GET" and request.args.get("iteration_id", "").isdigit():
         form.iteration_id.data = int(request.args["iteration_id"])
     if form.validate_on_submit():
@@ -393,6 +407,10 @@ def show_item(project_id: int, item_id: int):
         project=project,
         item=item,
         history=queries.item_history(item.id),
+        priority_history=[
+            [timestamp(entry.created_at), entry.summary, entry.actor_name]
+            for entry in queries.priority_history(item.id)
+        ],
         carry_overs=queries.item_carry_overs(item.id),
         status_form=StatusForm(version=str(item.version), status=item.status),
         **permissions(current_user, project),
@@ -407,12 +425,14 @@ def edit_item(project_id: int, item_id: int):
     choices = _open_iterations(project.id)
     if item.iteration is not None and item.iteration.status == IterationStatus.CLOSED:
         choices.insert(0, item.iteration)  # so the service can say why it cannot change
-    form = ItemForm(obj=item, iterations=choices)
+    form = ItemForm(
+        obj=item, iterations=choices, can_prioritise=can_prioritise(current_user, project)
+    )
     if request.method == "GET":
         form.version.data = str(item.version)
     if form.validate_on_submit():
         with form_work(form) as work:
-            agile.update_item(project, item, _item_data(form), version=form.version_number())
+            agile.update_item(project, item, _item_data(form, item), version=form.version_number())
         if work.ok:
             flash("Saved your changes.", "success")
             return redirect(url_for("agile.show_item", project_id=project.id, item_id=item.id))
@@ -446,6 +466,31 @@ def change_status(project_id: int, item_id: int):
             url_for("agile.show_iteration", project_id=project.id, iteration_id=int(target))
         )
     return redirect(url_for("agile.show_backlog", project_id=project.id))
+
+
+@bp.post("/backlog/<int:item_id>/move")
+def move_item(project_id: int, item_id: int):
+    """Up, down, top or bottom from the buttons (no JavaScript needed), or a place from
+    dragging the row; back to the backlog, at the item."""
+    project = load_project(project_id)
+    _require(can_prioritise(current_user, project))
+    item = _item(project, item_id)
+    form = MoveForm()
+    if form.validate_on_submit():
+        with unit_of_work() as work:
+            agile.move_item(project, item, form.target(), seen_rank=form.rank.data)
+        if work.ok:
+            flash(f"Moved '{item.title}'.", "success")
+        else:
+            flash(f"'{item.title}': {work.error}", "error")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+    args = {"status": request.args["status"]} if request.args.get("status") in ITEM_STATUSES else {}
+    return redirect(
+        url_for("agile.show_backlog", project_id=project.id, **args, _anchor=f"item-{item.id}")
+    )
 
 
 # --------------------------------------------------------------------------------------

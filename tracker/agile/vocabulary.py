@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tracker.agile.rules import Agreement, ItemStatus, IterationStatus
+from tracker.agile.rules import Agreement, ItemStatus, IterationStatus, Priority
 
 ITERATION_STATUSES = {
     IterationStatus.PLANNED: "Planned",
@@ -11,6 +11,19 @@ ITERATION_STATUSES = {
 }
 
 ITEM_STATUSES = {ItemStatus.TODO: "To do", ItemStatus.DOING: "Doing", ItemStatus.DONE: "Done"}
+
+PRIORITIES = {
+    Priority.MUST: "Must have",
+    Priority.SHOULD: "Should have",
+    Priority.COULD: "Could have",
+    Priority.WONT: "Won't have this time",
+}
+PRIORITY_COLOURS = {
+    Priority.MUST: "red",
+    Priority.SHOULD: "orange",
+    Priority.COULD: "blue",
+    Priority.WONT: "grey",
+}
 
 # Why an item's history gained a row.
 CHANGE_REASONS = {

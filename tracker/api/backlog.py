@@ -1,14 +1,16 @@
-"""Backlog items: read, add and change them (the team: manager, PMO or team members)."""
+"""Backlog items: read, add and change them (the team: manager, PMO or team members); put
+them in order and label them MoSCoW (the product owner: the project manager or PMO)."""
 
 from __future__ import annotations
 
 import marshmallow as ma
+from flask_login import current_user
 
 from tracker.agile import queries
 from tracker.agile import services as agile
-from tracker.agile.access import can_work
+from tracker.agile.access import can_prioritise, can_work
 from tracker.agile.models import BacklogItem
-from tracker.agile.rules import ItemStatus
+from tracker.agile.rules import ItemStatus, Move, Priority
 from tracker.api.core import (
     Choice,
     Id,
@@ -25,6 +27,7 @@ from tracker.api.core import (
     service_call,
     values,
 )
+from tracker.auth.access import forbid
 from tracker.core.errors import check_version
 from tracker.core.pagination import paginate
 
@@ -39,6 +42,11 @@ class BacklogItemSchema(Schema):
     description = ma.fields.String(required=True)
     points = ma.fields.Integer(required=True)
     status = ma.fields.String(required=True, metadata={"enum": values(ItemStatus)})
+    rank = ma.fields.Integer(
+        required=True,
+        metadata={"description": "The item's rank in the backlog's order: lower is first."},
+    )
+    moscow = ma.fields.String(required=True, allow_none=True, metadata={"enum": values(Priority)})
     created_at = ma.fields.AwareDateTime(required=True)
     version = ma.fields.Integer(required=True)
 
@@ -56,6 +64,7 @@ class BacklogItemCreateSchema(Schema):
     description = Text(load_default="", validate=DESCRIPTION)
     points = Int(required=True, minimum=1, maximum=1000)
     iteration_id = Id(allow_none=True, load_default=None)
+    moscow = Choice(Priority, allow_none=True, load_default=None)
 
 
 class BacklogItemUpdateSchema(Schema):
@@ -65,9 +74,36 @@ class BacklogItemUpdateSchema(Schema):
     points = Int(minimum=1, maximum=1000)
     iteration_id = Id(allow_none=True)
     status = Choice(ItemStatus)
+    moscow = Choice(Priority, allow_none=True)
 
 
-FIELDS = ("title", "description", "points", "iteration_id")
+class BacklogMoveSchema(Schema):
+    rank = Int(
+        required=True,
+        minimum=1,
+        metadata={"description": "The item's rank as you read it: a move is refused if it moved."},
+    )
+    move = Choice(Move, metadata={"description": "up, down, top or bottom; or give position"})
+    position = Int(
+        minimum=1,
+        metadata={"description": "The place (1 = first) among the items that can still move."},
+    )
+
+    @ma.validates_schema
+    def _one_target(self, data, **kwargs):
+        if ("move" in data) == ("position" in data):
+            raise ma.ValidationError("Give either move or position", "move")
+
+
+FIELDS = ("title", "description", "points", "iteration_id", "moscow")
+MOSCOW_REFUSAL = "Only the product owner (the project manager or PMO) sets MoSCoW labels"
+
+
+def _refuse_moscow(data: dict, project, item: BacklogItem | None = None) -> None:
+    wanted = data.get("moscow", item.moscow if item else None)
+    changed = wanted != (item.moscow if item else None)
+    if changed and not can_prioritise(current_user, project):
+        forbid(MOSCOW_REFUSAL)
 
 
 @blp.get("/projects/<id:project_id>/backlog")
@@ -97,7 +133,8 @@ def get_backlog_item(project, item_id: int):
 @blp.arguments(BacklogItemCreateSchema)
 @blp.response(201, BacklogItemSchema)
 def create_backlog_item(data, project):
-    """Add an item, to the backlog or to an open iteration."""
+    """Add an item, to the backlog or to an open iteration, at the bottom of the order."""
+    _refuse_moscow(data, project)
     with service_call():
         item = agile.create_item(project, agile.ItemData(**data))
     return item
@@ -110,6 +147,7 @@ def create_backlog_item(data, project):
 def update_backlog_item(changes, project, item_id: int):
     """Change an item's details and/or status. ``version`` must be the one you read."""
     item = get_or_404(BacklogItem, item_id, project=project)
+    _refuse_moscow(changes, project, item)
     version = changes.pop("version")
     status = changes.pop("status", None)
     with service_call():
@@ -121,4 +159,19 @@ def update_backlog_item(changes, project, item_id: int):
             agile.change_status(project, item, status, version=version)
         elif not changes:
             check_version(item, version)
+    return item
+
+
+@blp.post("/projects/<id:project_id>/backlog/<id:item_id>/move")
+@for_project(rule=can_prioritise)
+@blp.arguments(BacklogMoveSchema)
+@blp.response(200, BacklogItemSchema)
+def move_backlog_item(data, project, item_id: int):
+    """Move an item in the backlog's order: ``move`` (up, down, top, bottom) or
+    ``position`` (its new place among the items not done and not in a closed iteration).
+    ``rank`` must be the one you read; 409 if it moved meanwhile. The product owner only."""
+    item = get_or_404(BacklogItem, item_id, project=project)
+    target = Move(data["move"]) if "move" in data else data["position"]
+    with service_call():
+        agile.move_item(project, item, target, seen_rank=data["rank"])
     return item

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Select, and_, func, literal, select
 
 from tracker.agile.models import Iteration
-from tracker.agile.rules import Chart, line_chart
 from tracker.auth.models import User
 from tracker.budget import rules
 from tracker.budget.models import Baseline, BudgetException, Checkpoint, CostEntry
 from tracker.budget.rules import BudgetExceptionStatus
+from tracker.core.charts import Chart, index, line_chart, pounds, pounds_and_pence
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.projects.models import Project, ProjectMembership
@@ -139,17 +139,28 @@ def s_curve(points: list[Checkpoint], curve: rules.Baseline | None) -> Chart | N
                 # The projection starts from the latest actual cost.
                 day, pv, ev, ac, _ = rows[-2]
                 rows[-2] = (day, pv, ev, ac, ac)
-    if len(rows) < 2:
-        rows.append((rows[0][0] + timedelta(days=1), rows[0][1], None, None, None))
-    labels = [_label(row[0]) for row in rows]
+    if last is not None:
+        description = (
+            f"At the checkpoint of {_label(last.taken_on)}: planned value {pounds(last.pv)}, "
+            f"earned value {pounds(last.ev)}, actual cost {pounds(last.ac)}"
+            + (f", forecast at completion {pounds(last.eac)}." if last.eac is not None else ".")
+        )
+    else:
+        description = "No checkpoint yet: the planned value alone."
     return line_chart(
-        labels,
+        [_label(row[0]) for row in rows],
         {
             "Planned value (PV)": [row[1] for row in rows],
             "Earned value (EV)": [row[2] for row in rows],
             "Actual cost (AC)": [row[3] for row in rows],
             "Forecast to EAC": [row[4] for row in rows],
         },
+        x_values=[row[0] for row in rows],
+        y_format=pounds,
+        table_format=pounds_and_pence,
+        x_title="Date (to scale)",
+        y_title="Pounds",
+        description=description,
     )
 
 
@@ -161,15 +172,26 @@ def _two_places(value: Decimal | None) -> Decimal | None:
 def index_chart(points: list[Checkpoint]) -> Chart | None:
     if len(points) < 1:
         return None
-    labels = [_label(point.taken_on) for point in points]
-    series = {
-        "CPI": [_two_places(point.cpi) for point in points],
-        "SPI": [_two_places(point.spi) for point in points],
-    }
-    if len(labels) == 1:
-        labels.append("")
-        series = {name: [*values, None] for name, values in series.items()}
-    return line_chart(labels, series)
+    last = points[-1]
+    return line_chart(
+        [_label(point.taken_on) for point in points],
+        {
+            "CPI": [_two_places(point.cpi) for point in points],
+            "SPI": [_two_places(point.spi) for point in points],
+        },
+        x_values=[point.taken_on for point in points],
+        y_format=index,
+        reference=(1, "1.00: on plan"),
+        y_domain=(Decimal("0.8"), Decimal("1.2")),
+        x_title="Checkpoint date (to scale)",
+        y_title="Index",
+        description=(
+            f"At the checkpoint of {_label(last.taken_on)}: CPI "
+            f"{'not known' if last.cpi is None else index(_two_places(last.cpi))}, SPI "
+            f"{'not known' if last.spi is None else index(_two_places(last.spi))}. "
+            "1.00 is on plan; below it is over cost or behind schedule."
+        ),
+    )
 
 
 def project_summary(project_id: int) -> dict:

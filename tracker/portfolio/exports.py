@@ -1,32 +1,37 @@
-"""The portfolio table as spreadsheet rows: the same columns as the page, every cell made
-safe from formula injection (text a spreadsheet would run starts with an apostrophe)."""
+"""The portfolio table as spreadsheet rows: the page's columns, then the budget and the
+planned finish; every cell made safe from formula injection (text a spreadsheet would run
+starts with an apostrophe). The file formats are ``tracker.core.exports``."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 
+from tracker.core.exports import Column, Kind
 from tracker.methods.model import ZONES
 from tracker.portfolio import rules
 from tracker.projects.rules import DELIVERY_METHODS, PROJECT_STATUSES, SIZE_TIERS
 
-HEADERS = (
-    "Code",
-    "Name",
-    "Lead organisation",
-    "Method",
-    "Status",
-    "Size",
-    "Uncertainty zone",
-    "Method decision",
-    "CPI",
-    "SPI",
-    "Cost",
-    "Schedule",
-    "Gates",
-    "Feedback",
-    "Exceptions",
-    "Mean feedback rating",
+COLUMNS = (
+    Column("Code"),
+    Column("Name"),
+    Column("Lead organisation"),
+    Column("Method"),
+    Column("Status"),
+    Column("Size"),
+    Column("Uncertainty zone"),
+    Column("Method decision"),
+    Column("CPI", Kind.INDEX),
+    Column("SPI", Kind.INDEX),
+    Column("Cost"),
+    Column("Schedule"),
+    Column("Gates"),
+    Column("Feedback"),
+    Column("Exceptions", Kind.COUNT),
+    Column("Mean feedback rating", Kind.DECIMAL),
+    Column("Budget at completion", Kind.MONEY),
+    Column("Planned finish", Kind.DATE),
 )
+HEADERS = tuple(column.heading for column in COLUMNS)
 
 FOLLOWS = {"followed": "Followed the recommendation", "departed": "Departed", "none": "None"}
 
@@ -53,6 +58,8 @@ def row(project: Mapping) -> list[object]:
         *(rules.RAG_LABELS[status[d]] for d in ("cost", "schedule", "gates", "feedback")),
         int(project["exceptions"] or 0),
         None if rating is None else round(float(rating), 2),
+        project.get("budget"),
+        project.get("planned_finish"),
     ]
     return [rules.safe_cell(cell) for cell in cells]
 

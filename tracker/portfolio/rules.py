@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from tracker.core.charts import PlotArea, spread_overlaps
 from tracker.core.money import ToleranceStatus
 
 # Medians and means of fewer than this many values are not shown (issue 8: honest statistics).
@@ -178,12 +179,21 @@ def safe_cell(value: object) -> object:
 
 @dataclass(frozen=True)
 class Point:
+    """A project's mark. ``x``/``y`` is where it is drawn; ``true_x``/``true_y`` where its
+    figures put it, different only when it was moved off a mark it would have covered."""
+
     label: str
     series: str
     x_value: Decimal
     y_value: Decimal
     x: float
     y: float
+    true_x: float | None = None
+    true_y: float | None = None
+
+    @property
+    def is_moved(self) -> bool:
+        return self.true_x is not None and (self.true_x, self.true_y) != (self.x, self.y)
 
 
 @dataclass(frozen=True)
@@ -208,9 +218,23 @@ class Scatter:
     # Where x = 1 and y = 1 fall: the "on plan" cross-hairs.
     x_one: float
     y_one: float
+    overlapping: int = 0  # marks moved so as not to cover another
+
+    @property
+    def description(self) -> str:
+        text = (
+            f"{len(self.points)} projects. Right of the vertical line is under budget (CPI "
+            "above 1.00); above the horizontal line is ahead of schedule (SPI above 1.00)."
+        )
+        if self.overlapping:
+            text += (
+                f" {self.overlapping} marks that would cover each other are spread in a small"
+                " circle round their shared place; the table gives each project's figures."
+            )
+        return text
 
 
-SCATTER_MARGIN = (16, 16, 44, 56)  # top, right, bottom, left
+SCATTER_MARGIN = (16, 16, 48, 72)  # top, right, bottom, left
 
 
 def _axis(values: Sequence[Decimal], step: Decimal) -> tuple[Decimal, Decimal]:
@@ -264,6 +288,8 @@ def scatter(
             plot_bottom - float((value - y_low) / (y_high - y_low)) * (plot_bottom - top), 2
         )
 
+    true = [(px(x), py(y)) for _, _, x, y in known]
+    placed = spread_overlaps(true, PlotArea(left, top, plot_right, plot_bottom))
     return Scatter(
         view_box=f"0 0 {width} {height}",
         left=left,
@@ -272,10 +298,14 @@ def scatter(
         bottom=plot_bottom,
         x_ticks=_ticks(x_low, x_high, x_step, px),
         y_ticks=_ticks(y_low, y_high, y_step, py),
-        points=tuple(Point(label, name, x, y, px(x), py(y)) for label, name, x, y in known),
+        points=tuple(
+            Point(label, name, x, y, drawn_x, drawn_y, px(x), py(y))
+            for (label, name, x, y), (drawn_x, drawn_y) in zip(known, placed, strict=True)
+        ),
         series=tuple(series),
         x_one=px(Decimal(1)),
         y_one=py(Decimal(1)),
+        overlapping=sum(1 for a, b in zip(placed, true, strict=True) if a != b),
     )
 
 

@@ -1,19 +1,18 @@
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import fields
 from datetime import date
 
 from flask import Response, current_app, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
-from openpyxl import Workbook
 from sqlalchemy import select
 
+from tracker.core import exports as files
 from tracker.core import stamps
 from tracker.core.dates import uk_today
 from tracker.core.pagination import paginate
+from tracker.db import utcnow
 from tracker.extensions import cache, db
 from tracker.methods.model import DECISION_DRIVERS, ZONES
 from tracker.orgs.models import Organisation
@@ -158,7 +157,7 @@ def _sort_headers(current: str, direction: str) -> dict:
 
 
 def _export_rows():
-    _, valid, filters, values = _read_filters()
+    form, valid, filters, values = _read_filters()
     statement = queries.table(
         filters,
         _today(),
@@ -166,43 +165,37 @@ def _export_rows():
         direction=values.get("direction", "asc"),
         viewer=current_user,
     )
-    return valid, exports.rows(db.session.execute(statement).mappings())
+    about = files.About(
+        title="Portfolio table: one row per project, as on the portfolio's projects page",
+        made_at=utcnow(),
+        made_by=f"{current_user.name} ({current_user.email})",
+        filters=files.form_filters(form, (*FILTER_FIELDS, "sort", "direction")),
+        notes=()
+        if getattr(current_user, "is_pmo", False)
+        else ("Only the projects you are a member of.",),
+    )
+    return valid, about, exports.rows(db.session.execute(statement).mappings())
 
 
 @bp.get("/projects.csv")
 def export_csv():
-    valid, rows = _export_rows()
+    valid, about, rows = _export_rows()
     if not valid:
         return list_projects()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(exports.HEADERS)
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
     return Response(
-        buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="portfolio.csv"'},
+        files.csv_bytes(exports.COLUMNS, rows, bom=False),
+        mimetype=files.CSV_MIMETYPE,
+        headers=files.disposition(files.filename("portfolio", about.made_at, "csv")),
     )
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/projects.xlsx")
 def export_xlsx():
-    valid, rows = _export_rows()
+    valid, about, rows = _export_rows()
     if not valid:
         return list_projects()
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Portfolio")
-    sheet.append(list(exports.HEADERS))
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
     return Response(
-        buffer.getvalue(),
-        mimetype=XLSX,
-        headers={"Content-Disposition": 'attachment; filename="portfolio.xlsx"'},
+        files.workbook(about, "Portfolio", exports.COLUMNS, rows),
+        mimetype=files.XLSX_MIMETYPE,
+        headers=files.disposition(files.filename("portfolio", about.made_at, "xlsx")),
     )

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from tracker.agile.models import Iteration
 from tracker.audit import services as audit
 from tracker.auth.models import User, normalise_email
+from tracker.core import exports as files
 from tracker.core.errors import RuleError
 from tracker.extensions import db
 from tracker.projects.access import can_manage, project_roles
@@ -26,19 +26,20 @@ from tracker.worklog import rules, services
 from tracker.worklog.models import TimeEntry
 from tracker.worklog.rules import WeekStatus
 
-EXPORT_HEADERS = [
-    "Date",
-    "Person",
-    "Person email",
-    "Project code",
-    "Project",
-    "Stage",
-    "Iteration",
-    "Backlog item",
-    "Hours",
-    "Note",
-    "Week status",
-]
+EXPORT_COLUMNS = (
+    files.Column("Date", files.Kind.DATE),
+    files.Column("Person"),
+    files.Column("Person email"),
+    files.Column("Project code"),
+    files.Column("Project"),
+    files.Column("Stage"),
+    files.Column("Iteration"),
+    files.Column("Backlog item"),
+    files.Column("Hours", files.Kind.HOURS),
+    files.Column("Note"),
+    files.Column("Week status"),
+)
+EXPORT_HEADERS = [column.heading for column in EXPORT_COLUMNS]
 
 MAX_IMPORT_ROWS = 5000
 
@@ -62,39 +63,20 @@ def _export_values(row) -> list:
 
 def write_csv(rows: Iterable) -> bytes:
     """UTF-8 with a byte-order mark so Excel reads the names right; no cell can run as a
-    formula."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_HEADERS)
-    for row in rows:
-        values = _export_values(row)
-        values[0] = values[0].isoformat()
-        values[8] = rules.format_hours(values[8])
-        writer.writerow([rules.safe_cell(value) for value in values])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    formula; hours as people write them (7.5, 8)."""
+
+    def values(row) -> list:
+        cells = _export_values(row)
+        cells[8] = rules.format_hours(cells[8])
+        return cells
+
+    return files.csv_bytes(EXPORT_COLUMNS, (values(row) for row in rows))
 
 
-def write_xlsx(rows: Iterable) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Time entries"
-    sheet.append(EXPORT_HEADERS)
-    for row in rows:
-        values = [rules.safe_cell(value) for value in _export_values(row)]
-        values[8] = float(values[8])
-        sheet.append(values)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula, whatever the text
-        sheet.cell(row=sheet.max_row, column=1).number_format = "yyyy-mm-dd"
-    sheet.freeze_panes = "A2"
-    for column, width in zip(
-        "ABCDEFGHIJK", (12, 20, 28, 14, 30, 24, 16, 24, 8, 40, 20), strict=True
-    ):
-        sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+def write_xlsx(rows: Iterable, about: files.About) -> bytes:
+    return files.workbook(
+        about, "Time entries", EXPORT_COLUMNS, (_export_values(row) for row in rows)
+    )
 
 
 # --------------------------------------------------------------------------------------

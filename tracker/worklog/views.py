@@ -13,9 +13,11 @@ from tracker.agile.models import BacklogItem, Iteration
 from tracker.agile.rules import ItemStatus, IterationStatus
 from tracker.auth.access import forbid, role_required
 from tracker.auth.models import User
+from tracker.core import exports as files
 from tracker.core.errors import attach_error
 from tracker.core.fields import options, record_id
 from tracker.core.unit_of_work import form_work, unit_of_work
+from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.orgs import queries as org_queries
 from tracker.projects.access import can_manage, load_project
@@ -705,17 +707,28 @@ def export_entries():
         start=form.start.data,
         end=form.end.data,
     )
-    stamp = services.today().isoformat()
+    made_at = utcnow()
     if form.format.data == "xlsx":
+        about = files.About(
+            title="Time entries: one row per entry, oldest first",
+            made_at=made_at,
+            made_by=f"{current_user.name} ({current_user.email})",
+            filters=files.form_filters(form, ("project", "person", "start", "end")),
+            notes=(
+                "Everyone's time (you are PMO staff)."
+                if current_user.is_pmo
+                else "Only the time you may see: your own, and that of projects you manage.",
+            ),
+        )
         return Response(
-            transfer.write_xlsx(rows),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f'attachment; filename="time-entries-{stamp}.xlsx"'},
+            transfer.write_xlsx(rows, about),
+            mimetype=files.XLSX_MIMETYPE,
+            headers=files.disposition(files.filename("time-entries", made_at, "xlsx")),
         )
     return Response(
         transfer.write_csv(rows),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="time-entries-{stamp}.csv"'},
+        mimetype=files.CSV_MIMETYPE,
+        headers=files.disposition(files.filename("time-entries", made_at, "csv")),
     )
 
 
