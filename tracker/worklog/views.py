@@ -260,6 +260,8 @@ def timesheet():
             valid = False
             continue
         rows.append((key, cells))
+    # Messages put on a line after validation must reach the error summary too.
+    form.collect_row_errors()
     if valid:
         with unit_of_work() as work:
             result = services.save_week(

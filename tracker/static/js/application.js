@@ -16,3 +16,36 @@ document.body.classList.add("js-enabled", "govuk-frontend-supported");
 
 initGovukFrontend();
 initMojFrontend();
+
+// Wide tables scroll inside their own box (ui.scrolling in macros/ui.html). The
+// box is focusable so a keyboard can scroll it; when the table fits, that tab
+// stop is useless, so it is taken away. When it does not fit, a visible hint
+// says so (the edge shadows are the cue without JavaScript).
+function fitTableScrollBoxes() {
+  for (const box of document.querySelectorAll('[data-module="app-table-scroll"]')) {
+    const overflowing = box.scrollWidth > box.clientWidth + 1;
+    let hint = box.previousElementSibling;
+    if (!hint || !hint.classList.contains("app-table-scroll__hint")) {
+      hint = null;
+    }
+    if (overflowing) {
+      box.setAttribute("tabindex", "0");
+      if (!hint) {
+        hint = document.createElement("p");
+        hint.className = "app-table-scroll__hint";
+        hint.textContent = "Scroll the table sideways to see all its columns.";
+        box.before(hint);
+      }
+    } else {
+      box.removeAttribute("tabindex");
+      hint?.remove();
+    }
+  }
+}
+
+fitTableScrollBoxes();
+let fitTimer;
+window.addEventListener("resize", () => {
+  clearTimeout(fitTimer);
+  fitTimer = setTimeout(fitTableScrollBoxes, 150);
+});
