@@ -67,6 +67,8 @@ def _pick(db) -> tuple[dict, dict]:
         "budget, stage-gated": ("manager", f"/projects/{staged}/budget"),
         "budget, agile": ("agile_manager", f"/projects/{agile}/budget"),
         "approver inbox": ("approver", "/decisions"),
+        "my work, board member": ("approver", "/my-work"),
+        "my work, team member": ("team", "/my-work"),
         "gate review, for the board": ("approver", f"/projects/{pending}/gates/{gate}"),
         "weekly timesheet": ("team", f"/timesheet?week={week}"),
         "PMO dashboard": ("pmo", "/portfolio/"),

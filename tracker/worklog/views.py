@@ -16,6 +16,7 @@ from tracker.auth.models import User
 from tracker.core.errors import attach_error
 from tracker.core.fields import options, record_id
 from tracker.core.unit_of_work import form_work, unit_of_work
+from tracker.core.waiting import for_person
 from tracker.extensions import db
 from tracker.projects.access import can_manage, load_project
 from tracker.projects.models import Project, ProjectMembership
@@ -69,7 +70,7 @@ def my_work():
     return render_template(
         "worklog/my_work.html",
         view=view,
-        pending=queries.pending_decisions(current_user),
+        waiting=for_person(current_user),
         to_review=queries.submitted_weeks_to_review(current_user),
     )
 
