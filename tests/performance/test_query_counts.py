@@ -69,6 +69,7 @@ def _pick(db) -> tuple[dict, dict]:
         "approver inbox": ("approver", "/decisions"),
         "my work, board member": ("approver", "/my-work"),
         "my work, team member": ("team", "/my-work"),
+        "people picker search": ("manager", "/people/search?q=na"),
         "gate review, for the board": ("approver", f"/projects/{pending}/gates/{gate}"),
         "weekly timesheet": ("team", f"/timesheet?week={week}"),
         "PMO dashboard": ("pmo", "/portfolio/"),

@@ -9,6 +9,7 @@
 // The vendor files are copied from node_modules by `npm run build`.
 import { initAll as initGovukFrontend } from "../vendor/govuk/govuk-frontend.min.js";
 import { initAll as initMojFrontend } from "../vendor/moj/moj-frontend.min.js";
+import { initPickers } from "./pickers.js";
 
 // body-classes.js normally sets these before first paint; repeat it here
 // (idempotently) so components still initialise if that file failed to load.
@@ -16,6 +17,7 @@ document.body.classList.add("js-enabled", "govuk-frontend-supported");
 
 initGovukFrontend();
 initMojFrontend();
+initPickers();
 
 // Wide tables scroll inside their own box (ui.scrolling in macros/ui.html). The
 // box is focusable so a keyboard can scroll it; when the table fits, that tab
