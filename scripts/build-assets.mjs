@@ -53,16 +53,22 @@ const folders = [
   },
 ];
 
+// One line when done; every file with --verbose (or BUILD_VERBOSE=1).
+const verbose = process.argv.includes("--verbose") || process.env.BUILD_VERBOSE === "1";
+let copied = 0;
+
 async function copy(source, destination) {
   await mkdir(dirname(destination), { recursive: true });
   await copyFile(source, destination);
-  console.log(`  ${relative(root, source)} -> ${relative(root, destination)}`);
+  copied += 1;
+  if (verbose) {
+    console.log(`  ${relative(root, source)} -> ${relative(root, destination)}`);
+  }
 }
 
 async function main() {
   // Start clean so files dropped from a package do not linger in the build.
   await rm(vendor, { recursive: true, force: true });
-  console.log(`Copying front-end assets into ${relative(root, vendor)}/`);
 
   for (const [source, destination] of files) {
     await copy(source, join(vendor, destination));
@@ -78,6 +84,7 @@ async function main() {
       await copy(join(from, name), join(vendor, to, name));
     }
   }
+  console.log(`Copied ${copied} front-end files into ${relative(root, vendor)}/`);
 }
 
 main().catch((error) => {
