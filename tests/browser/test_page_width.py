@@ -61,3 +61,35 @@ def test_no_main_page_is_wider_than_the_window(browser, server, width):
         for context, _ in contexts.values():
             context.close()
     assert not failures, f"pages wider than {width} px:\n" + "\n".join(failures)
+
+
+def test_a_wide_table_scrolls_in_its_own_box_with_a_cue_and_keyboard_focus(browser, server):
+    """On a phone the portfolio table is wider than the window: it scrolls inside its box,
+    which says so and can be scrolled from the keyboard; the page itself does not move."""
+    from tests.browser.journeys import PMO
+
+    context = browser.new_context(
+        base_url=server.url, viewport={"width": WIDTHS["phone"], "height": VIEWPORT["height"]}
+    )
+    try:
+        page = context.new_page()
+        sign_in(page, PMO)
+        page.goto(address(server, next(p for p in MAIN_PAGES if p.name == "portfolio table")))
+        box = page.locator(".app-table-scroll").filter(has=page.locator("table")).first
+        assert box.evaluate("(el) => el.scrollWidth > el.clientWidth"), "the table fits anyway"
+        assert box.get_attribute("tabindex") == "0"
+        hint = box.locator("xpath=preceding-sibling::*[1]")
+        assert "Scroll the table sideways" in hint.inner_text()
+        box.focus()
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("(el) => el.scrollLeft > 0", arg=box.element_handle())
+        assert page.evaluate("() => window.scrollX") == 0
+        assert too_wide(page) is None
+        # A table that fits is not a tab stop.
+        page.set_viewport_size({"width": 1280, "height": VIEWPORT["height"]})
+        page.goto("/organisations/")
+        fits = page.locator(".app-table-scroll").first
+        page.wait_for_function("(el) => !el.hasAttribute('tabindex')", arg=fits.element_handle())
+    finally:
+        context.close()
