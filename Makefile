@@ -6,7 +6,16 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
 HOST   ?= 127.0.0.1
+# make run: the log (and the emails it would send, with no MAIL_SERVER) goes here, and links
+# in emails point at the address it serves on.
+LOG_FILE ?= $(CURDIR)/instance/tracker.log
+TRACKER_BASE_URL ?= http://$(HOST):$(PORT)
 export FLASK_APP := wsgi
+
+# A set-up step with its output kept back: shown only if the step fails.
+quietly = out=$$(mktemp); if $(1) >"$$out" 2>&1; then rm -f "$$out"; \
+	else status=$$?; cat "$$out"; rm -f "$$out"; echo "make: failed: $(strip $(1))" >&2; \
+	exit $$status; fi
 
 .PHONY: run test test-quick setup assets db demo lint format clean help screenshots browser bench
 
@@ -19,17 +28,19 @@ help:
 	@echo "make bench  time the key pages at 100 and 10,000 projects (docs/performance.md)"
 
 $(BIN)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@echo "Setting up the Python environment (first time only)..."
+	@$(call quietly,$(PYTHON) -m venv $(VENV))
+	@$(call quietly,$(BIN)/python -m pip install --quiet --upgrade pip)
+	@$(call quietly,$(BIN)/python -m pip install --quiet -e '.[dev]')
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	@echo "Installing the front-end packages (first time only)..."
+	@$(call quietly,npm ci --no-audit --no-fund --loglevel=error)
 	@touch $@
 
 tracker/static/css/application.css: node_modules/.installed $(shell find assets -type f 2>/dev/null)
-	npm run --silent build
+	@$(call quietly,npm run --silent build)
 
 assets: tracker/static/css/application.css
 
@@ -43,15 +54,22 @@ browser:
 	  || echo "Could not install Chromium (needs root): the browser tests will be skipped."
 
 db: setup
-	$(BIN)/flask db upgrade
+	@$(call quietly,$(BIN)/flask db upgrade)
 
 demo: db
-	$(BIN)/flask demo load
+	@$(call quietly,$(BIN)/flask demo load)
 
+# The web server and the scheduler write to LOG_FILE; the terminal shows the address and
+# the demo logins, last, once the server answers.
 run: demo
-	@$(BIN)/flask scheduler run & scheduler=$$!; \
-	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT INT TERM; \
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	@mkdir -p "$(dir $(LOG_FILE))"
+	@export TRACKER_LOG_FILE="$(LOG_FILE)" TRACKER_BASE_URL="$(TRACKER_BASE_URL)"; \
+	$(BIN)/flask scheduler run >>"$(LOG_FILE)" 2>&1 & scheduler=$$!; \
+	$(BIN)/flask run --host $(HOST) --port $(PORT) >>"$(LOG_FILE)" 2>&1 & server=$$!; \
+	trap 'kill $$scheduler $$server 2>/dev/null; wait $$scheduler $$server 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/flask demo logins --url "http://$(HOST):$(PORT)" --wait 30 --log "$(LOG_FILE)" \
+	  || { tail -n 20 "$(LOG_FILE)"; exit 1; }; \
+	wait $$server
 
 test: setup browser
 	$(BIN)/ruff check .

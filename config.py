@@ -84,6 +84,9 @@ class Config:
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
     MAIL_FROM = os.environ.get("MAIL_FROM", "governance-tracker@localhost")
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "20"))
+    # The tracker's log (and, with no MAIL_SERVER, the emails it would send) goes to this
+    # file instead of the terminal; relative to the instance folder. `make run` sets it.
+    LOG_FILE = os.environ.get("TRACKER_LOG_FILE")
     # Where people open the tracker: links in emails start with this.
     BASE_URL = os.environ.get("TRACKER_BASE_URL", "http://127.0.0.1:5000")
     # Approvers get a daily reminder of decisions waiting more than this many days.
@@ -138,6 +141,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     SQLALCHEMY_RECORD_QUERIES = True
     PASSWORD_HASH_CHEAP = True
+    LOG_FILE = None  # tests read the log through pytest, whatever the environment says
     # Off for the suite; the rate-limit tests turn it on in an app of their own.
     RATELIMIT_ENABLED = False
     # The single sign-on tests configure their own provider.

@@ -67,6 +67,8 @@ PAGES = [
     Page("Budget, stage-gated project", "manager", "/projects/{staged}/budget"),
     Page("Budget, agile project", "agile_manager", "/projects/{agile}/budget"),
     Page("Approver inbox", "approver", "/decisions"),
+    Page("My work, board member", "approver", "/my-work"),
+    Page("People picker search", "manager", "/people/search?q=na"),
     Page("Gate review, for the board", "approver", "/projects/{gate_project}/gates/{gate}"),
     Page("Weekly timesheet", "team", "/timesheet?week={week}"),
     Page("PMO dashboard", "pmo", "/portfolio/"),

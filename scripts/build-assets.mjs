@@ -6,6 +6,8 @@
 // What is copied, and what is deliberately left out:
 //   - GOV.UK Frontend and MOJ Frontend JavaScript (ES modules) and their
 //     source maps: static/js/application.js imports them.
+//   - GOV.UK's accessible-autocomplete (a classic script) for the people
+//     picker: application.js loads it on pages that choose a person.
 //   - MOJ Frontend's icons (icon-*): the compiled CSS points at them.
 //   - NOT the GDS Transport fonts: that typeface belongs to GOV.UK only; the
 //     stylesheet uses a system font and emits no @font-face.
@@ -23,6 +25,7 @@ const vendor = join(root, "tracker", "static", "vendor");
 
 const govukDist = join(nodeModules, "govuk-frontend", "dist", "govuk");
 const mojDist = join(nodeModules, "@ministryofjustice", "frontend", "moj");
+const autocompleteDist = join(nodeModules, "accessible-autocomplete", "dist");
 
 /** Single files: [source, destination relative to the vendor folder]. */
 const files = [
@@ -30,6 +33,15 @@ const files = [
   [join(govukDist, "govuk-frontend.min.js.map"), "govuk/govuk-frontend.min.js.map"],
   [join(mojDist, "moj-frontend.min.js"), "moj/moj-frontend.min.js"],
   [join(mojDist, "moj-frontend.min.js.map"), "moj/moj-frontend.min.js.map"],
+  // GOV.UK's accessible autocomplete: the people picker (its CSS is compiled into ours).
+  [
+    join(autocompleteDist, "accessible-autocomplete.min.js"),
+    "accessible-autocomplete/accessible-autocomplete.min.js",
+  ],
+  [
+    join(autocompleteDist, "accessible-autocomplete.min.js.map"),
+    "accessible-autocomplete/accessible-autocomplete.min.js.map",
+  ],
 ];
 
 /** Folders copied file by file, keeping only names that pass the filter. */
@@ -41,16 +53,22 @@ const folders = [
   },
 ];
 
+// One line when done; every file with --verbose (or BUILD_VERBOSE=1).
+const verbose = process.argv.includes("--verbose") || process.env.BUILD_VERBOSE === "1";
+let copied = 0;
+
 async function copy(source, destination) {
   await mkdir(dirname(destination), { recursive: true });
   await copyFile(source, destination);
-  console.log(`  ${relative(root, source)} -> ${relative(root, destination)}`);
+  copied += 1;
+  if (verbose) {
+    console.log(`  ${relative(root, source)} -> ${relative(root, destination)}`);
+  }
 }
 
 async function main() {
   // Start clean so files dropped from a package do not linger in the build.
   await rm(vendor, { recursive: true, force: true });
-  console.log(`Copying front-end assets into ${relative(root, vendor)}/`);
 
   for (const [source, destination] of files) {
     await copy(source, join(vendor, destination));
@@ -66,6 +84,7 @@ async function main() {
       await copy(join(from, name), join(vendor, to, name));
     }
   }
+  console.log(`Copied ${copied} front-end files into ${relative(root, vendor)}/`);
 }
 
 main().catch((error) => {

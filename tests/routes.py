@@ -25,6 +25,7 @@ ROUTES = {
     "auth.logout": ("POST", "/logout", "any"),
     "auth.account": ("GET", "/account", "any"),
     "auth.change_password": ("GET", "/account/password", "any"),
+    "auth.search_people": ("GET", "/people/search", "any"),
     "auth.list_users": ("GET", "/users", "admin"),
     "auth.create_user": ("GET", "/users/new", "admin"),
     "auth.edit_user": ("GET", "/users/{user_id}/edit", "admin"),

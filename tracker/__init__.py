@@ -41,6 +41,7 @@ def create_app(config: Mapping[str, Any] | str | None = None) -> Flask:
     app.config.from_object(config_module.CONFIGS[env_name])
     app.config.update(overrides)
     _finish_config(app)
+    _log_to_file(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -58,6 +59,27 @@ def create_app(config: Mapping[str, Any] | str | None = None) -> Flask:
     filters.register(app)
     security.init_app(app)
     return app
+
+
+def _log_to_file(app: Flask) -> None:
+    """With ``LOG_FILE`` set, the tracker's own log (emails written instead of sent among
+    it) goes to that file only, not to the terminal: ``make run`` keeps its window for the
+    address and the demo logins. A relative path is inside the instance folder."""
+    name = app.config.get("LOG_FILE")
+    if not name:
+        return
+    path = Path(name) if Path(name).is_absolute() else Path(app.instance_path) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    logger = logging.getLogger("tracker")
+    if not any(
+        isinstance(handler, logging.FileHandler) and Path(handler.baseFilename) == path
+        for handler in logger.handlers
+    ):
+        handler = logging.FileHandler(path, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
 
 
 def _finish_config(app: Flask) -> None:

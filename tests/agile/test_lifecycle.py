@@ -405,22 +405,22 @@ def test_the_manager_plans_but_cannot_start_before_the_authorisation(
 def test_a_start_waiting_for_authorisation_is_in_the_executives_inbox_until_given(
     db, client, login, proposed, team
 ):
+    from tracker.core.waiting import for_person
     from tracker.stages import queries as stage_queries
-    from tracker.worklog import queries as worklog_queries
 
     project, executive = proposed, team["reader"]
     (item,) = [i for i in stage_queries.inbox(executive) if i.project_id == project.id]
     assert (item.kind, item.role) == ("start", "executive")
-    assert worklog_queries.pending_decisions(executive) == 1
+    assert for_person(executive).decisions == 1
     for other in ("manager", "member", "customer", "outsider"):
         assert stage_queries.inbox(team[other]) == []
-        assert worklog_queries.pending_decisions(team[other]) == 0
+        assert for_person(team[other]).decisions == 0
     login(executive)
     page = client.get("/decisions").get_data(as_text=True)
     assert f"/projects/{project.id}/authorise-start" in page and "Authorise the start" in page
     _authorised(db, project, team)
     assert stage_queries.inbox(executive) == []
-    assert worklog_queries.pending_decisions(executive) == 0
+    assert for_person(executive).decisions == 0
 
 
 def test_governance_check_reports_a_status_no_decision_explains(app, db, proposed, team):

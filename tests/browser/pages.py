@@ -145,6 +145,13 @@ MAIN_PAGES = [
     MainPage("account", MARIA, lambda: "/account"),
     MainPage("portfolio", PMO, lambda: "/portfolio/", screenshot="portfolio", full_page=True),
     MainPage("portfolio table", PMO, lambda: "/portfolio/projects"),
+    MainPage("my work", MARIA, lambda: "/my-work"),
+    MainPage("timesheet", MARIA, lambda: "/timesheet"),
+    MainPage("time entry form", MARIA, lambda: "/time/new"),
+    MainPage("project time", MARIA, _project(ASC, "/time")),
+    MainPage("budget", MARIA, _project(ASC, "/budget")),
+    MainPage("risks", MARIA, _project(ASC, "/risks")),
+    MainPage("notifications", JANE, lambda: "/notifications"),
 ]
 
 

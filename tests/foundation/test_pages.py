@@ -414,11 +414,12 @@ def test_adding_a_member_needs_a_known_email_address(client, login, make_project
     project = make_project(manager=manager)
     login(manager)
     page = client.get(f"/projects/{project.id}").get_data(as_text=True)
-    assert "Email address of the person" in page
+    assert "Name or email address of the person" in page
     assert "Not Listed Anywhere" not in page  # the page no longer lists every person
     for email, message in (
-        ("", "Enter the email address of the person to add"),
+        ("", "Enter the name or email address of the person to add"),
         ("nobody@example.gov.uk", "There is no active account with that email address"),
+        ("Not Listed", "There is no active account with that email address or full name"),
     ):
         response = client.post(
             f"/projects/{project.id}/team",

@@ -16,7 +16,8 @@ from tracker.agile.rules import Agreement, IterationStatus
 from tracker.audit.models import AuditEntry
 from tracker.core.dates import uk_today
 from tracker.extensions import db
-from tracker.projects.models import Project
+from tracker.projects.models import Project, ProjectMembership
+from tracker.projects.rules import OPEN_STATUSES
 from tracker.stages.models import GateReview, Stage
 from tracker.stages.rules import APPROVED_GATE_STATUSES
 
@@ -412,3 +413,26 @@ def lifecycle_breaches(projects=None) -> list[str]:
                 f"authorised {authorised}, iterations {its}, closing gate approved {closing_gate}"
             )
     return problems
+
+
+def feedback_to_give(user_id: int) -> list:
+    """Running iterations on open projects where this person is a customer representative
+    and no feedback has been recorded yet (one query): what My work asks them for."""
+    return list(
+        db.session.execute(
+            select(Iteration.id, Iteration.name, Iteration.end_on, Project.id, Project.code)
+            .join(Project, Project.id == Iteration.project_id)
+            .join(
+                ProjectMembership,
+                (ProjectMembership.project_id == Project.id)
+                & (ProjectMembership.user_id == user_id)
+                & (ProjectMembership.role == "customer_rep"),
+            )
+            .where(
+                Iteration.status == IterationStatus.ACTIVE,
+                Project.status.in_(OPEN_STATUSES),
+                ~select(Feedback.id).where(Feedback.iteration_id == Iteration.id).exists(),
+            )
+            .order_by(Iteration.end_on, Iteration.id)
+        )
+    )

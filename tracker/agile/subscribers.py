@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from tracker.agile import queries
 from tracker.core import events
+from tracker.core.filters import day
+from tracker.core.waiting import Kind, Link
 
 
 @events.subscribe(events.governance_breaches, order=10)
@@ -21,3 +23,28 @@ def project_lifecycle(_sender=None) -> list[str]:
 def iterations_in_stage(stage) -> list[dict]:
     """The iterations a hybrid stage holds, with their feedback, as evidence for its gate."""
     return queries.stage_evidence(stage.id)
+
+
+@events.subscribe(events.waiting_for, order=30)
+def feedback_to_give(user, *, decisions_only: bool) -> list[Kind]:
+    """Running iterations a customer representative has not given feedback on yet."""
+    if decisions_only:
+        return []
+    rows = queries.feedback_to_give(user.id)
+    links = [
+        Link(
+            f"{row.code}: {row.name} (ends {day(row.end_on)})",
+            "agile.create_feedback",
+            {"project_id": row[3], "iteration_id": row[0]},
+        )
+        for row in rows
+    ]
+    return [
+        Kind(
+            "feedback",
+            "iteration to give feedback on",
+            "iterations to give feedback on",
+            rows,
+            links,
+        )
+    ]

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from tracker.auth import bp, lockout, sso
+from tracker.auth import bp, lockout, queries, sso
 from tracker.auth import services as users
 from tracker.auth.access import PUBLIC_ENDPOINTS, admin_required, wants_json
 from tracker.auth.forms import ChangePasswordForm, LoginForm, SignInSettingsForm, UserForm
@@ -202,6 +202,17 @@ def change_password():
             )
             return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form), 200 if not form.errors else 400
+
+
+@bp.get("/people/search")
+def search_people():
+    """The people picker's suggestions: JSON, for anyone signed in (the pages that choose a
+    person work without it, with a plain email field or list)."""
+    text = request.args.get("q", "")[:100]
+    people = queries.search_people(text)
+    response = jsonify(people=[{"name": name, "email": email} for name, email in people])
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/users")

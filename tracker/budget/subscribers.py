@@ -7,8 +7,9 @@ in the same transaction. A checkpoint may in turn put the current stage in excep
 
 from __future__ import annotations
 
-from tracker.budget import services
+from tracker.budget import queries, services
 from tracker.core import events
+from tracker.core.waiting import Kind, Link
 
 
 @events.subscribe(events.gate_approved, order=10)
@@ -30,3 +31,27 @@ def budget_exception_waiting(project) -> str | None:
 @events.subscribe(events.iteration_closed, order=10)
 def checkpoint_at_iteration_close(iteration, *, project, actor) -> None:
     services.checkpoint_at_iteration_close(project, iteration, actor)
+
+
+@events.subscribe(events.waiting_for, order=20)
+def budget_exceptions_waiting(user, *, decisions_only: bool) -> list[Kind]:
+    """Budget exceptions waiting for a board role this person holds (the inbox's second
+    table)."""
+    items = queries.inbox(user)
+    return [
+        Kind(
+            "budget_exceptions",
+            "budget exception to decide",
+            "budget exceptions to decide",
+            items,
+            [
+                Link(
+                    f"{item.project_code}: budget exception",
+                    "stages.inbox",
+                    {"_anchor": "budget-exceptions"},
+                )
+                for item in items
+            ],
+            is_decision=True,
+        )
+    ]

@@ -53,7 +53,6 @@ def budget_vocabulary():
         "BUDGET_RAG_COLOURS": RAG_COLOURS,
         "BUDGET_STATUS_COLOURS": STATUS_COLOURS,
         "budget_summary": _budget_summary,
-        "budget_inbox": _budget_inbox,
         "index_text": _index_text,
     }
 
@@ -62,10 +61,6 @@ def _budget_summary(project) -> dict:
     summary = queries.project_summary(project.id)
     summary["can_manage"] = can_manage(current_user, project)
     return summary
-
-
-def _budget_inbox() -> list:
-    return queries.inbox(current_user)
 
 
 def _index_text(value) -> str:

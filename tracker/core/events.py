@@ -46,6 +46,13 @@ value, :func:`send` returns them in order):
 ``governance_breaches`` sender: None, from ``flask governance check`` (stages). Receivers
                       return lines describing records that break governance.
                       10 agile: project statuses no governance decision explains.
+``waiting_for``       sender: the ``User``, from ``core.waiting.for_person`` (My work and
+                      the Decisions inbox). kwarg ``decisions_only``. Receivers return a
+                      list of ``core.waiting.Kind``. 10 stages: gates, exceptions and
+                      agile starts to decide. 20 budget: budget exceptions to decide.
+                      30 agile: iterations to give feedback on, as a customer
+                      representative. 40 worklog: past weeks to submit. 50 methods:
+                      open risks the person owns, to review.
 ``organisation_columns`` sender: None, from ``orgs.views`` (the organisation list).
                       Receivers return labelled column expressions correlated with
                       ``Organisation``. 10 projects: projects led and partnered.
@@ -82,6 +89,9 @@ closure_blockers = _signals.signal(
 )
 governance_breaches = _signals.signal(
     "governance-breaches", doc="Lines naming records that break governance; sender is None."
+)
+waiting_for = _signals.signal(
+    "waiting-for", doc="What waits for a person; sender is the User, kwarg decisions_only."
 )
 organisation_columns = _signals.signal(
     "organisation-columns", doc="Labelled columns for the organisation list; sender is None."

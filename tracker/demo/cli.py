@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
+import urllib.request
 from pathlib import Path
 
 import click
@@ -51,9 +52,53 @@ def load(scale: str) -> None:
     if national.SCALES[scale]:
         _generate(national.SCALES[scale], password)
     click.echo("")
+    _echo_logins(password)
+
+
+def _echo_logins(password: str) -> None:
     click.echo(f"Demo logins (password for all: {password}):")
     for email, name, role in data.demo_logins():
         click.echo(f"  {email:<36} {name:<18} {role}")
+
+
+def _wait_for(url: str, seconds: float) -> bool:
+    """Whether the app at ``url`` answers its health check within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url.rstrip('/')}/health", timeout=2) as response:  # noqa: S310 - a local http(s) address
+                if response.status == 200:
+                    return True
+        except (OSError, ValueError):
+            pass
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.25)
+
+
+@bp.cli.command("logins")
+@click.option("--url", required=True, help="Where the tracker is served, as people open it.")
+@click.option(
+    "--wait",
+    type=float,
+    default=0,
+    show_default=True,
+    help="Seconds to wait for the tracker to answer at --url before printing.",
+)
+@click.option("--log", "log_file", default=None, help="The log file, named for the reader.")
+def logins(url: str, wait: float, log_file: str | None) -> None:
+    """Print where to open the tracker and the demo logins (``make run`` ends with this)."""
+    if wait and not _wait_for(url, wait):
+        message = f"The tracker did not start at {url}."
+        if log_file:
+            message += f" See {log_file}."
+        raise click.ClickException(message)
+    click.echo("")
+    _echo_logins(demo_password())
+    click.echo("")
+    if log_file:
+        click.echo(f"Log, and the emails it would send: {log_file}")
+    click.echo(f"Governance Tracker is running at {url}  (press Ctrl+C to stop)")
 
 
 def _generate(projects: int, password: str) -> None:

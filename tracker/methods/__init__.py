@@ -20,4 +20,4 @@ def _vocabulary(state) -> None:
     )
 
 
-from tracker.methods import cli, views  # noqa: E402,F401
+from tracker.methods import cli, subscribers, views  # noqa: E402,F401

@@ -335,8 +335,8 @@ ZONES: Final = MappingProxyType(
         "chaotic": Zone(
             "chaotic",
             "Chaotic",
-            "Harm is happening and nothing is stable. Act first to stabilise the situation, "
-            "then re-assess before planning anything longer.",
+            "Harm is happening now or likely soon, and nothing is stable. Act first to "
+            "stabilise the situation, then re-assess before planning anything longer.",
         ),
     }
 )

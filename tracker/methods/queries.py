@@ -9,6 +9,7 @@ from tracker.extensions import db
 from tracker.methods.models import Assessment, MethodDecision, Risk
 from tracker.methods.rules import RiskStatus
 from tracker.projects.models import Project
+from tracker.projects.rules import OPEN_STATUSES
 
 
 def assessment_history(project_id: int) -> Select:
@@ -81,3 +82,20 @@ def project_summary(project_id: int):
         .where(Project.id == project_id)
     )
     return db.session.execute(statement).one()
+
+
+def risks_to_review(user_id: int) -> list:
+    """Open risks this person owns on projects still open (one query): the owner keeps
+    each under review until it is closed."""
+    return list(
+        db.session.execute(
+            select(Risk.id, Risk.title, Project.id, Project.code)
+            .join(Project, Project.id == Risk.project_id)
+            .where(
+                Risk.owner_id == user_id,
+                Risk.status == RiskStatus.OPEN,
+                Project.status.in_(OPEN_STATUSES),
+            )
+            .order_by(Project.code, Risk.id)
+        )
+    )

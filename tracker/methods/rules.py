@@ -22,7 +22,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
-from tracker.methods import model
+from tracker.methods import model, wording
 from tracker.methods.model import THRESHOLDS as T
 from tracker.projects.rules import size_tier
 
@@ -843,7 +843,7 @@ _REGIONS = (
     ),
     (
         "chaotic",
-        "Chaotic (if harm is happening now)",
+        wording.CHAOTIC_REGION_LABEL,
         ((100, 20), (100, 100), (20, 100)),
         (78, 86),
         True,

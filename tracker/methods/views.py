@@ -12,7 +12,7 @@ from tracker.core.pagination import paginate
 from tracker.core.unit_of_work import form_work
 from tracker.db import utcnow
 from tracker.extensions import db
-from tracker.methods import bp, model, queries, rules, services
+from tracker.methods import bp, model, queries, rules, services, wording
 from tracker.methods.forms import AssessmentForm, DecisionForm, RiskForm
 from tracker.methods.models import RISK_SOURCES, RISK_STATUSES, Assessment, Risk
 from tracker.projects.access import can_manage, load_project
@@ -44,6 +44,7 @@ def method_vocabulary():
     return {
         "methods_summary": methods_summary,
         "METHOD_MODEL": model,
+        "METHOD_WORDING": wording,
         "RISK_STATUSES": RISK_STATUSES,
         "RISK_SOURCES": RISK_SOURCES,
     }

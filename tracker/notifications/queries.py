@@ -51,3 +51,11 @@ def failed_emails(limit: int = 20) -> list[OutboxEmail]:
             .limit(limit)
         )
     )
+
+
+def latest_emails(limit: int = 20) -> list[OutboxEmail]:
+    """The newest emails in the outbox, whatever their status: with no mail server (in
+    development) this is where people read what the tracker would have sent."""
+    return list(
+        db.session.scalars(select(OutboxEmail).order_by(OutboxEmail.id.desc()).limit(limit))
+    )

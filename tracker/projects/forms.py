@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
@@ -112,13 +114,26 @@ class ProjectForm(VersionedForm):
             raise ValidationError("The lead organisation cannot also be a partner")
 
 
+def _email_from_choice(value):
+    """The people picker fills the box with "Name (email)": keep the email."""
+    if not value:
+        return value
+    value = value.strip()
+    match = _CHOSEN_PERSON.fullmatch(value)
+    return match.group(1) if match else value
+
+
+_CHOSEN_PERSON = re.compile(r".*\(\s*([^()\s]+@[^()\s]+)\s*\)")
+
+
 class MemberForm(FlaskForm):
     # An email address, not a list of everyone: a national tracker has thousands of people.
+    # With JavaScript the box suggests people by name as you type (the people picker).
     email = StringField(
-        "Email address of the person",
-        filters=[lambda value: value.strip() if value else value],
+        "Name or email address of the person",
+        filters=[_email_from_choice],
         validators=[
-            InputRequired("Enter the email address of the person to add"),
+            InputRequired("Enter the name or email address of the person to add"),
             Length(max=254, message="Email address must be 254 characters or fewer"),
         ],
     )

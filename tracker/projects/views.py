@@ -6,7 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf as csrf_token
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tracker.auth.models import User, email_lookup
 from tracker.core import stamps
@@ -178,7 +178,7 @@ def show_project(project_id: int):
 
 # Bump when the page's templates change in a way old copies must not survive (a shared
 # Redis cache outlives a deployment).
-PAGE_VERSION = 3
+PAGE_VERSION = 4
 
 # Where the kept page's forms take the request's CSRF token. Autoescaping turns any "<"
 # a person types into "&lt;", so this text can only come from the template itself.
@@ -284,17 +284,31 @@ def edit_project(project_id: int):
     )
 
 
+def _person_named(text: str) -> User | None:
+    """The active person with this email address, or else the one active person with
+    exactly this name (any case); None when there is no such person, or several."""
+    person = db.session.scalars(select(User).where(email_lookup(text), User.is_active_user)).first()
+    if person is not None:
+        return person
+    named = db.session.scalars(
+        select(User)
+        .where(func.lower(User.name) == " ".join(text.split()).lower(), User.is_active_user)
+        .limit(2)
+    ).all()
+    return named[0] if len(named) == 1 else None
+
+
 @bp.post("/<int:project_id>/team")
 def add_member(project_id: int):
     project = load_project(project_id, manage=True)
     form = MemberForm()
     person = None
     if form.validate_on_submit():
-        person = db.session.scalars(
-            select(User).where(email_lookup(form.email.data), User.is_active_user)
-        ).first()
+        person = _person_named(form.email.data)
         if person is None:
-            form.email.errors.append("There is no active account with that email address")
+            form.email.errors.append(
+                "There is no active account with that email address or full name"
+            )
     if person is not None:
         with form_work() as work:
             projects.add_member(project, person, form.role.data)

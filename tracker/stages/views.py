@@ -11,6 +11,7 @@ from tracker.core.dates import add_months
 from tracker.core.errors import RuleError
 from tracker.core.pagination import paginate
 from tracker.core.unit_of_work import form_work
+from tracker.core.waiting import for_person
 from tracker.extensions import db
 from tracker.projects.access import can_manage, combined_board_roles, load_project, refused
 from tracker.stages import access as stage_access
@@ -451,7 +452,12 @@ def close_project_early(project_id: int, gate_id: int):
 
 @bp.get("/decisions")
 def inbox():
-    return render_template("stages/inbox.html", items=queries.inbox(current_user))
+    waiting = for_person(current_user, decisions_only=True)
+    return render_template(
+        "stages/inbox.html",
+        items=waiting.records("decisions"),
+        budget_items=waiting.records("budget_exceptions"),
+    )
 
 
 # --------------------------------------------------------------------------------------

@@ -15,4 +15,4 @@ def _vocabulary(state) -> None:
     )
 
 
-from tracker.worklog import views  # noqa: E402,F401
+from tracker.worklog import subscribers, views  # noqa: E402,F401

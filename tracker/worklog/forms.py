@@ -50,8 +50,21 @@ class EntryForm(VersionedForm):
         validators=[Optional(), Length(max=500, message="Note must be 500 characters or fewer")],
     )
 
-    def __init__(self, *args, people=(), projects=(), stages=(), iterations=(), items=(), **kw):
+    def __init__(
+        self,
+        *args,
+        people=(),
+        projects=(),
+        stages=(),
+        iterations=(),
+        items=(),
+        project_of=None,
+        **kw,
+    ):
         super().__init__(*args, **kw)
+        # {field name: {choice value: project id}}: lets the page narrow the stage,
+        # iteration and item lists to the chosen project (the server still checks them).
+        self.project_of = project_of or {}
         self.person_id.choices = options([(p.id, p.name) for p in people])
         self.project_id.choices = options([("", "Choose a project"), *projects])
         self.stage_id.choices = options([("", "No stage"), *stages])

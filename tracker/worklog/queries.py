@@ -15,9 +15,7 @@ from tracker.agile.rules import IterationStatus
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.projects.models import Project, ProjectMembership
-from tracker.stages.models import ExceptionReport, GateReview, Stage
-from tracker.stages.queries import exception_waits_on, gate_waits_on, start_waits_on
-from tracker.stages.rules import WAITING_FOR_BOARD, GateStatus
+from tracker.stages.models import Stage
 from tracker.stages.services import BOOKABLE_STATUSES, CLOSED_PROJECT_STATUSES
 from tracker.worklog import rules
 from tracker.worklog.models import TimeEntry, TimesheetWeek
@@ -220,46 +218,21 @@ def line_options(person_id: int) -> list[tuple[LineKey, str]]:
 # --------------------------------------------------------------------------------------
 
 
-def pending_decisions(user) -> int:
-    """How many gates, exceptions and agile starts wait for this person's decision: one
-    query, counting what the Decisions inbox lists (by the same rules)."""
-    gates = (
-        select(func.count(distinct(GateReview.id)))
-        .join(
-            ProjectMembership,
-            and_(
-                ProjectMembership.project_id == GateReview.project_id,
-                ProjectMembership.user_id == user.id,
-            ),
+def weeks_to_submit(user_id: int, before: date) -> list[TimesheetWeek]:
+    """Past weeks (starting before ``before``) in which this person logged time and that
+    they have not submitted (one query)."""
+    return list(
+        db.session.scalars(
+            select(TimesheetWeek)
+            .where(
+                TimesheetWeek.person_id == user_id,
+                TimesheetWeek.status == WeekStatus.OPEN,
+                TimesheetWeek.week_start < before,
+                select(TimeEntry.id).where(TimeEntry.week_id == TimesheetWeek.id).exists(),
+            )
+            .order_by(TimesheetWeek.week_start)
         )
-        .where(
-            GateReview.status == GateStatus.PENDING,
-            gate_waits_on(ProjectMembership.user_id, ProjectMembership.role),
-        )
-        .scalar_subquery()
     )
-    exceptions = (
-        select(func.count(distinct(ExceptionReport.id)))
-        .join(
-            ProjectMembership,
-            and_(
-                ProjectMembership.project_id == ExceptionReport.project_id,
-                ProjectMembership.user_id == user.id,
-            ),
-        )
-        .where(
-            ExceptionReport.status.in_(WAITING_FOR_BOARD),
-            exception_waits_on(ProjectMembership.user_id, ProjectMembership.role),
-        )
-        .scalar_subquery()
-    )
-    starts = (
-        select(func.count(distinct(Project.id)))
-        .join(ProjectMembership, ProjectMembership.project_id == Project.id)
-        .where(ProjectMembership.user_id == user.id, start_waits_on(ProjectMembership.role))
-        .scalar_subquery()
-    )
-    return int(db.session.scalar(select(gates + exceptions + starts)) or 0)
 
 
 def submitted_weeks_to_review(user, limit: int = 20) -> list:

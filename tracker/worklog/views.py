@@ -17,6 +17,7 @@ from tracker.core import exports as files
 from tracker.core.errors import attach_error
 from tracker.core.fields import options, record_id
 from tracker.core.unit_of_work import form_work, unit_of_work
+from tracker.core.waiting import for_person
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.orgs import queries as org_queries
@@ -72,7 +73,7 @@ def my_work():
     return render_template(
         "worklog/my_work.html",
         view=view,
-        pending=queries.pending_decisions(current_user),
+        waiting=for_person(current_user),
         to_review=queries.submitted_weeks_to_review(current_user),
     )
 
@@ -263,6 +264,8 @@ def timesheet():
             valid = False
             continue
         rows.append((key, cells))
+    # Messages put on a line after validation must reach the error summary too.
+    form.collect_row_errors()
     if valid:
         with unit_of_work() as work:
             result = services.save_week(
@@ -400,37 +403,41 @@ def _entry_choices(actor: User) -> dict:
                 .order_by(User.name)
             )
         ]
-    stages = [
-        (s.id, f"{codes[s.project_id]} – Stage {s.sequence}: {s.name}")
-        for s in db.session.execute(
-            select(Stage.id, Stage.project_id, Stage.sequence, Stage.name)
-            .where(Stage.project_id.in_(ids), Stage.status.in_(BOOKABLE_STATUSES))
-            .order_by(Stage.project_id, Stage.sequence)
+    stage_rows = db.session.execute(
+        select(Stage.id, Stage.project_id, Stage.sequence, Stage.name)
+        .where(Stage.project_id.in_(ids), Stage.status.in_(BOOKABLE_STATUSES))
+        .order_by(Stage.project_id, Stage.sequence)
+    ).all()
+    iteration_rows = db.session.execute(
+        select(Iteration.id, Iteration.project_id, Iteration.name)
+        .where(Iteration.project_id.in_(ids), Iteration.status != IterationStatus.CLOSED)
+        .order_by(Iteration.project_id, Iteration.start_on)
+    ).all()
+    item_rows = db.session.execute(
+        select(BacklogItem.id, BacklogItem.project_id, BacklogItem.title)
+        .where(BacklogItem.project_id.in_(ids), BacklogItem.status != ItemStatus.DONE)
+        .order_by(BacklogItem.project_id, BacklogItem.title)
+        .limit(500)
+    ).all()
+    stages = [(s.id, f"{codes[s.project_id]} – Stage {s.sequence}: {s.name}") for s in stage_rows]
+    iterations = [(i.id, f"{codes[i.project_id]} – {i.name}") for i in iteration_rows]
+    items = [(i.id, f"{codes[i.project_id]} – {i.title}") for i in item_rows]
+    # Which project each choice belongs to: the form narrows the lists to the chosen project.
+    project_of = {
+        field: {str(row.id): row.project_id for row in rows}
+        for field, rows in (
+            ("stage_id", stage_rows),
+            ("iteration_id", iteration_rows),
+            ("backlog_item_id", item_rows),
         )
-    ]
-    iterations = [
-        (i.id, f"{codes[i.project_id]} – {i.name}")
-        for i in db.session.execute(
-            select(Iteration.id, Iteration.project_id, Iteration.name)
-            .where(Iteration.project_id.in_(ids), Iteration.status != IterationStatus.CLOSED)
-            .order_by(Iteration.project_id, Iteration.start_on)
-        )
-    ]
-    items = [
-        (i.id, f"{codes[i.project_id]} – {i.title}")
-        for i in db.session.execute(
-            select(BacklogItem.id, BacklogItem.project_id, BacklogItem.title)
-            .where(BacklogItem.project_id.in_(ids), BacklogItem.status != ItemStatus.DONE)
-            .order_by(BacklogItem.project_id, BacklogItem.title)
-            .limit(500)
-        )
-    ]
+    }
     return {
         "people": people,
         "projects": [(p.id, f"{p.code} {p.name}") for p in projects],
         "stages": stages,
         "iterations": iterations,
         "items": items,
+        "project_of": project_of,
     }
 
 
