@@ -59,6 +59,8 @@ class Config:
     BASE_URL = os.environ.get("TRACKER_BASE_URL", "http://127.0.0.1:5000")
     # Approvers get a daily reminder of decisions waiting more than this many days.
     APPROVAL_REMINDER_DAYS = int(os.environ.get("TRACKER_APPROVAL_REMINDER_DAYS", "3"))
+    # A condition given as free text (the gate page, the API) is due this many days later.
+    CONDITION_DUE_DAYS = int(os.environ.get("TRACKER_CONDITION_DUE_DAYS", "30"))
 
     # Rate limits (Flask-Limiter). Memory suits one process; with several web workers set
     # RATELIMIT_STORAGE_URI=redis://host:6379/0 so they share the counts.

@@ -20,6 +20,8 @@ KINDS = {
     "iteration_feedback": "An iteration ends soon without customer feedback",
     "highlight_due": "A highlight report is due",
     "reassess": "A method assessment is out of date",
+    "condition_overdue": "A condition of a board approval is overdue",
+    "dca_red": "A delivery confidence assessment turned Red",
 }
 EMAIL_STATUSES = {
     EmailStatus.PENDING: "Waiting to be sent",

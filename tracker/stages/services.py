@@ -547,6 +547,10 @@ def next_gate(project: Project) -> NextGate:
         raise RuleError(
             f"A gate is already waiting for the board's decision ({gate_title(pending[0])})."
         )
+    # Domains above answer (docs/architecture.md): conditions of an earlier gate still open.
+    for reason in events.send(events.gate_request_blockers, project):
+        if reason:
+            raise RuleError(reason)
     regime = regime_for(project)
     boundaries = rules.gate_boundaries(regime, len(stages))
     approved = {g.boundary for g in gates if g.status in APPROVED_GATE_STATUSES}

@@ -13,6 +13,7 @@ from tracker.agile.models import BacklogItem, Iteration
 from tracker.agile.rules import ItemStatus, IterationStatus
 from tracker.auth.access import forbid, role_required
 from tracker.auth.models import User
+from tracker.core import events
 from tracker.core.errors import attach_error
 from tracker.core.fields import options, record_id
 from tracker.core.unit_of_work import form_work, unit_of_work
@@ -71,6 +72,12 @@ def my_work():
         view=view,
         pending=queries.pending_decisions(current_user),
         to_review=queries.submitted_weeks_to_review(current_user),
+        # Domains above add their own (docs/architecture.md): the board's conditions.
+        sections=[
+            section
+            for section in events.send(events.my_work_sections, current_user._get_current_object())
+            if section
+        ],
     )
 
 

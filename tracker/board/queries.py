@@ -1,0 +1,278 @@
+"""Read models for the board: the evidence at a gate or exception, conditions by person,
+project and method. Set-based: one query per section, whatever the size of the project."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import case, func, select
+
+from tracker.agile.models import Feedback
+from tracker.board.models import GateCondition
+from tracker.board.rules import ConditionStatus, is_overdue
+from tracker.budget.models import Checkpoint
+from tracker.core import events
+from tracker.extensions import db
+from tracker.methods.models import Risk
+from tracker.methods.rules import RiskStatus
+from tracker.projects.models import Project
+from tracker.projects.rules import OPEN_STATUSES
+from tracker.stages import services as stages
+from tracker.stages.models import GateReview, HighlightReport, Stage
+from tracker.stages.rules import APPROVED_GATE_STATUSES
+
+HIGHLIGHTS_SHOWN = 12
+CHECKPOINTS_FOR_TREND = 3
+
+
+@dataclass
+class Evidence:
+    """What the board reads before deciding: one attribute per section, each with the
+    moment its figures were taken (``*_at``) so the page can say so."""
+
+    since: datetime | None  # the last gate's resolution: "since the last gate"
+    since_label: str
+    stage: Stage | None
+    tolerances: list = field(default_factory=list)
+    tolerances_at: datetime | None = None
+    checkpoints: list[Checkpoint] = field(default_factory=list)
+    trend: dict[str, str] = field(default_factory=dict)
+    risks: list[Risk] = field(default_factory=list)
+    feedback: dict[str, Any] = field(default_factory=dict)
+    iterations: list[dict] = field(default_factory=list)
+    sections: list[dict] = field(default_factory=list)
+    highlights: list[HighlightReport] = field(default_factory=list)
+    conditions: list[GateCondition] = field(default_factory=list)
+    taken_at: datetime | None = None
+
+    @property
+    def latest_checkpoint(self) -> Checkpoint | None:
+        return self.checkpoints[0] if self.checkpoints else None
+
+
+def _direction(latest, previous) -> str:
+    if latest is None or previous is None:
+        return "no earlier figure"
+    if latest > previous:
+        return "improving"
+    if latest < previous:
+        return "worsening"
+    return "unchanged"
+
+
+def budget_trend(points: list[Checkpoint]) -> dict[str, str]:
+    """CPI and SPI of the latest checkpoint against the one before (higher is better)."""
+    if len(points) < 2:
+        return {"cpi": "no earlier figure", "spi": "no earlier figure"}
+    latest, previous = points[0], points[1]
+    return {
+        "cpi": _direction(latest.cpi, previous.cpi),
+        "spi": _direction(latest.spi, previous.spi),
+    }
+
+
+def previous_gate(gate_project_id: int, before: datetime) -> GateReview | None:
+    """The last gate resolved before ``before``: where "since the last gate" starts."""
+    return db.session.scalars(
+        select(GateReview)
+        .where(
+            GateReview.project_id == gate_project_id,
+            GateReview.resolved_at.is_not(None),
+            GateReview.resolved_at < before,
+        )
+        .order_by(GateReview.resolved_at.desc(), GateReview.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _feedback_since(project_id: int, since: datetime | None) -> dict[str, Any]:
+    query = select(
+        func.count(Feedback.id),
+        func.sum(case((Feedback.loop_closed.is_(True), 1), else_=0)),
+        func.avg(Feedback.rating),
+        func.max(Feedback.created_at),
+    ).where(Feedback.project_id == project_id)
+    if since is not None:
+        query = query.where(Feedback.created_at >= since)
+    entries, closed, mean, latest = db.session.execute(query).one()
+    return {
+        "entries": entries or 0,
+        "loops_closed": closed or 0,
+        "loops_open": (entries or 0) - (closed or 0),
+        "mean_rating": round(float(mean), 1) if mean is not None else None,
+        "latest_at": latest,
+    }
+
+
+def _answers(stage: Stage | None) -> tuple[list[dict], list[dict]]:
+    """The answers of the domains above stages to ``gate_evidence``: agile's iteration rows,
+    and whole sections (``{"title", ...}``, e.g. the risk and issue registers)."""
+    if stage is None:
+        return [], []
+    iterations, sections = [], []
+    for rows in events.send(events.gate_evidence, stage):
+        for row in rows or []:
+            if isinstance(row, dict) and "iteration" in row:
+                iterations.append(row)
+            elif isinstance(row, dict) and "title" in row:
+                sections.append(row)
+    return iterations, sections
+
+
+def evidence(
+    project: Project,
+    *,
+    stage: Stage | None,
+    requested_at: datetime,
+    exclude_gate_id: int | None = None,
+    now: datetime,
+) -> Evidence:
+    """Every piece of evidence for a decision requested at ``requested_at`` on ``stage``."""
+    last = previous_gate(project.id, requested_at)
+    since = last.resolved_at if last else None
+    found = Evidence(
+        since=since,
+        since_label=f"since {stages.gate_title(last)}" if last else "since the project began",
+        stage=stage,
+        taken_at=now,
+    )
+    if stage is not None:
+        found.tolerances = stages.tolerance_status(stage)
+        found.tolerances_at = stage.forecast_at
+    found.checkpoints = list(
+        db.session.scalars(
+            select(Checkpoint)
+            .where(Checkpoint.project_id == project.id)
+            .order_by(Checkpoint.taken_on.desc(), Checkpoint.id.desc())
+            .limit(CHECKPOINTS_FOR_TREND)
+        )
+    )
+    found.trend = budget_trend(found.checkpoints)
+    found.risks = list(
+        db.session.scalars(
+            select(Risk)
+            .where(Risk.project_id == project.id, Risk.status == RiskStatus.OPEN)
+            .order_by(Risk.created_at.desc(), Risk.id.desc())
+        )
+    )
+    found.feedback = _feedback_since(project.id, since)
+    found.iterations, found.sections = _answers(stage)
+    highlights = select(HighlightReport).where(HighlightReport.project_id == project.id)
+    if since is not None:
+        highlights = highlights.where(HighlightReport.reported_at >= since)
+    found.highlights = list(
+        db.session.scalars(
+            highlights.order_by(
+                HighlightReport.reported_at.desc(), HighlightReport.id.desc()
+            ).limit(HIGHLIGHTS_SHOWN)
+        )
+    )
+    conditions = (
+        select(GateCondition)
+        .join(GateReview, GateReview.id == GateCondition.gate_id)
+        .where(
+            GateCondition.project_id == project.id,
+            GateCondition.status == ConditionStatus.OPEN,
+            GateReview.status.in_(APPROVED_GATE_STATUSES),
+        )
+        .order_by(GateCondition.due_on, GateCondition.id)
+    )
+    if exclude_gate_id is not None:
+        conditions = conditions.where(GateCondition.gate_id != exclude_gate_id)
+    found.conditions = list(db.session.scalars(conditions))
+    return found
+
+
+def _live():
+    """Conditions of a gate that was approved (a rejected gate's proposals bind nobody)."""
+    return GateReview.status.in_(APPROVED_GATE_STATUSES)
+
+
+def gate_conditions(gate_id: int) -> list[GateCondition]:
+    return list(
+        db.session.scalars(
+            select(GateCondition).where(GateCondition.gate_id == gate_id).order_by(GateCondition.id)
+        )
+    )
+
+
+def project_conditions(project_id: int) -> list[tuple[GateCondition, GateReview]]:
+    return list(
+        db.session.execute(
+            select(GateCondition, GateReview)
+            .join(GateReview, GateReview.id == GateCondition.gate_id)
+            .where(GateCondition.project_id == project_id, _live())
+            .order_by(
+                case((GateCondition.status == ConditionStatus.OPEN, 0), else_=1),
+                GateCondition.due_on,
+                GateCondition.id,
+            )
+        ).all()
+    )
+
+
+def my_conditions(user_id: int) -> list[tuple[GateCondition, Project]]:
+    """The open conditions a person owns, on projects still open, soonest due first."""
+    return list(
+        db.session.execute(
+            select(GateCondition, Project)
+            .join(GateReview, GateReview.id == GateCondition.gate_id)
+            .join(Project, Project.id == GateCondition.project_id)
+            .where(
+                GateCondition.owner_id == user_id,
+                GateCondition.status == ConditionStatus.OPEN,
+                Project.status.in_(OPEN_STATUSES),
+                _live(),
+            )
+            .order_by(GateCondition.due_on, GateCondition.id)
+        ).all()
+    )
+
+
+def overdue_conditions(today: date) -> list[tuple[GateCondition, Project]]:
+    return list(
+        db.session.execute(
+            select(GateCondition, Project)
+            .join(GateReview, GateReview.id == GateCondition.gate_id)
+            .join(Project, Project.id == GateCondition.project_id)
+            .where(
+                GateCondition.status == ConditionStatus.OPEN,
+                GateCondition.due_on < today,
+                Project.status.in_(OPEN_STATUSES),
+                _live(),
+            )
+            .order_by(GateCondition.id)
+        ).all()
+    )
+
+
+def conditions_by_method(today: date, project_ids=None) -> list[dict]:
+    """Open and overdue conditions per delivery method (one grouped query)."""
+    query = (
+        select(
+            Project.delivery_method,
+            func.count(GateCondition.id),
+            func.sum(case((GateCondition.due_on < today, 1), else_=0)),
+        )
+        .join(GateReview, GateReview.id == GateCondition.gate_id)
+        .join(Project, Project.id == GateCondition.project_id)
+        .where(
+            GateCondition.status == ConditionStatus.OPEN,
+            Project.status.in_(OPEN_STATUSES),
+            _live(),
+        )
+        .group_by(Project.delivery_method)
+        .order_by(Project.delivery_method)
+    )
+    if project_ids is not None:
+        query = query.where(Project.id.in_(project_ids))
+    return [
+        {"method": method, "open": count or 0, "overdue": overdue or 0}
+        for method, count, overdue in db.session.execute(query)
+    ]
+
+
+def overdue(condition: GateCondition, today: date) -> bool:
+    return is_overdue(condition.status, condition.due_on, today)

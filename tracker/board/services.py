@@ -1,0 +1,229 @@
+"""The board's follow-through: conditions of an approval recorded as actions, met with
+evidence or waived by the board; the reminders for overdue ones.
+
+Services flush, never commit (the unit of work does). Lock order, as everywhere: the
+project, then the record changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from tracker.audit import services as audit
+from tracker.auth.models import User
+from tracker.board import rules
+from tracker.board.models import GateCondition
+from tracker.board.rules import CONDITION_STATUSES, ConditionStatus
+from tracker.core.dates import uk_today
+from tracker.core.errors import RuleError, check_version
+from tracker.db import utcnow
+from tracker.extensions import db
+from tracker.projects import access
+from tracker.projects.models import Project
+from tracker.projects.rules import BOARD_ROLES
+from tracker.stages import services as stages
+from tracker.stages.models import GateReview
+from tracker.stages.rules import GateDecision
+
+MAX_CONDITIONS = 3
+
+
+@dataclass(frozen=True)
+class ConditionData:
+    text: str
+    owner_id: int | None
+    due_on: date | None
+
+
+def _lock(model, record_id: int):
+    return db.session.scalars(
+        select(model)
+        .where(model.id == record_id)
+        .with_for_update(of=model)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def on_board(user: User, project: Project) -> bool:
+    """Whether the person holds a board role on the project (Executive, Senior User,
+    Senior Supplier)."""
+    return bool(access.project_roles(user, project.id) & set(BOARD_ROLES))
+
+
+def _check_condition(project: Project, data: ConditionData, number: int) -> None:
+    text = (data.text or "").strip()
+    if not text:
+        raise RuleError(f"Condition {number + 1}: enter what the condition asks for", "conditions")
+    if len(text) > 2000:
+        raise RuleError(
+            f"Condition {number + 1}: a condition is at most 2000 characters", "conditions"
+        )
+    if data.owner_id is None or not access.team(project.id).roles_of(data.owner_id):
+        raise RuleError(
+            f"Condition {number + 1}: choose an owner from the project's team", "conditions"
+        )
+    if data.due_on is None:
+        raise RuleError(
+            f"Condition {number + 1}: enter the date the condition is due", "conditions"
+        )
+    if data.due_on < uk_today():
+        raise RuleError(f"Condition {number + 1}: the due date cannot be in the past", "conditions")
+
+
+def decide_gate(
+    gate: GateReview,
+    *,
+    role: str,
+    decision: str,
+    comment: str,
+    conditions: list[ConditionData],
+    actor: User,
+    free_text_allowed: bool = False,
+) -> GateReview:
+    """Record a board member's decision and, for an approval with conditions, each
+    condition as an action with an owner and a due date (in the same transaction: a
+    refused decision keeps no condition, a refused condition keeps no decision). With
+    ``free_text_allowed`` (the API), an approval with conditions given only as a comment
+    becomes one action owned by the project manager."""
+    conditions = [c for c in conditions if (c.text or "").strip()]
+    if decision == GateDecision.APPROVE_WITH_CONDITIONS and free_text_allowed and not conditions:
+        gate = stages.decide_gate(gate, role=role, decision=decision, comment=comment, actor=actor)
+        condition_from_free_text(gate, role=role, text=comment, actor=actor)
+        return gate
+    if decision == GateDecision.APPROVE_WITH_CONDITIONS:
+        if not conditions:
+            raise RuleError("Add at least one condition, with its owner and due date", "conditions")
+        if len(conditions) > MAX_CONDITIONS:
+            raise RuleError(f"At most {MAX_CONDITIONS} conditions per decision", "conditions")
+        for number, condition in enumerate(conditions):
+            _check_condition(gate.project, condition, number)
+        listed = "; ".join(c.text.strip() for c in conditions)
+        comment = f"{comment.strip()}\n{listed}".strip() if comment.strip() else listed
+    elif conditions:
+        raise RuleError("Conditions go with “approve with conditions” only", "decision")
+    # Written before the decision, so that the gate's resolution (inside decide_gate) finds
+    # them and does not turn the same conditions into actions a second time.
+    for c in conditions:
+        condition = GateCondition(
+            project_id=gate.project_id,
+            gate_id=gate.id,
+            set_by_role=role,
+            set_by_id=actor.id,
+            text=c.text.strip(),
+            owner_id=c.owner_id,
+            due_on=c.due_on,
+            status=ConditionStatus.OPEN,
+        )
+        db.session.add(condition)
+        db.session.flush()
+        audit.record(
+            "condition.set",
+            condition,
+            project_id=gate.project_id,
+            summary=f"{stages.role_label(role)} set a condition on {stages.gate_title(gate)}: "
+            f"{condition.text[:80]}",
+            changes={
+                "gate_id": gate.id,
+                "owner_id": condition.owner_id,
+                "due_on": condition.due_on.isoformat(),
+            },
+            actor=actor,
+        )
+    return stages.decide_gate(gate, role=role, decision=decision, comment=comment, actor=actor)
+
+
+def condition_from_free_text(
+    gate: GateReview, *, role: str, text: str, actor: User
+) -> GateCondition | None:
+    """An approval with conditions given as free text (the gate page, the API without
+    structured conditions) becomes one action, owned by the project manager and due
+    ``CONDITION_DUE_DAYS`` later; the owner or the board may change nothing but its status,
+    so a board wanting another owner or date sets the conditions on the evidence page."""
+    text = (text or "").strip()
+    managers = access.team(gate.project_id).holders(["project_manager"])
+    if not text or not managers:
+        return None
+    due_on = uk_today() + timedelta(days=current_app.config["CONDITION_DUE_DAYS"])
+    condition = GateCondition(
+        project_id=gate.project_id,
+        gate_id=gate.id,
+        set_by_role=role,
+        set_by_id=actor.id,
+        text=text,
+        owner_id=managers[0].id,
+        due_on=due_on,
+        status=ConditionStatus.OPEN,
+    )
+    db.session.add(condition)
+    db.session.flush()
+    audit.record(
+        "condition.set",
+        condition,
+        project_id=gate.project_id,
+        summary=f"{stages.role_label(role)}'s condition on {stages.gate_title(gate)} recorded "
+        f"as an action for {managers[0].name}, due {due_on.isoformat()}",
+        changes={"gate_id": gate.id, "owner_id": managers[0].id, "due_on": due_on.isoformat()},
+        actor=actor,
+    )
+    return condition
+
+
+def settle_condition(
+    condition: GateCondition,
+    *,
+    status: str,
+    explanation: str,
+    version: int | None,
+    actor: User,
+) -> GateCondition:
+    """Mark a condition met (with evidence) or waived (by the board, with a reason)."""
+    project = _lock(Project, condition.project_id)
+    condition = _lock(GateCondition, condition.id)
+    check_version(condition, version)
+    is_owner_or_manager = condition.owner_id == actor.id or access.can_manage(actor, project)
+    refusal = rules.resolution_refusal(
+        condition.status,
+        status,
+        explanation=explanation or "",
+        on_board=on_board(actor, project),
+        is_owner_or_manager=is_owner_or_manager,
+    )
+    if refusal is not None:
+        message, field = refusal
+        raise RuleError(message, field)
+    before = condition.status
+    condition.status = ConditionStatus(status)
+    condition.explanation = explanation.strip()
+    condition.resolved_by_id = actor.id
+    condition.resolved_at = utcnow()
+    db.session.flush()
+    audit.record(
+        f"condition.{status}",
+        condition,
+        project_id=project.id,
+        summary=f"Condition {CONDITION_STATUSES[condition.status].lower()}: {condition.text[:80]}",
+        changes={"status": [before, condition.status], "explanation": condition.explanation},
+        actor=actor,
+    )
+    return condition
+
+
+def open_conditions_blocking(project: Project) -> str | None:
+    """Why the next gate cannot be requested: conditions of approved gates still open."""
+    rows = db.session.execute(
+        select(GateCondition.id, GateReview)
+        .join(GateReview, GateReview.id == GateCondition.gate_id)
+        .where(
+            GateCondition.project_id == project.id,
+            GateCondition.status == ConditionStatus.OPEN,
+            GateReview.status.in_(stages.APPROVED_GATE_STATUSES),
+        )
+        .order_by(GateReview.requested_at.desc())
+    ).all()
+    if not rows:
+        return None
+    return rules.blocking_message(len(rows), stages.gate_title(rows[0][1]))

@@ -1,0 +1,198 @@
+"""The evidence the board reads at a gate or exception, its decision with conditions, and
+the conditions followed to done: load, check access, call a service, render."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker.auth.access import forbid
+from tracker.board import access as board_access
+from tracker.board import bp, queries
+from tracker.board import services as board
+from tracker.board.forms import BoardDecisionForm, SettleConditionForm
+from tracker.board.models import GateCondition
+from tracker.board.rules import CONDITION_STATUSES
+from tracker.core.dates import uk_today
+from tracker.core.unit_of_work import form_work
+from tracker.db import utcnow
+from tracker.extensions import db
+from tracker.projects.access import load_project, refused, team
+from tracker.stages import access as stage_access
+from tracker.stages import services as stages
+from tracker.stages.models import GATE_DECISIONS, ExceptionReport, GateReview
+from tracker.stages.rules import GateStatus
+
+CONDITION_COLOURS = {"open": "yellow", "met": "green", "waived": "grey"}
+TREND_COLOURS = {"improving": "green", "worsening": "red", "unchanged": "grey"}
+
+
+@bp.app_context_processor
+def board_vocabulary():
+    return {
+        "CONDITION_STATUSES": CONDITION_STATUSES,
+        "CONDITION_COLOURS": CONDITION_COLOURS,
+        "TREND_COLOURS": TREND_COLOURS,
+    }
+
+
+def _record(model, project, record_id: int):
+    record = db.session.get(model, record_id)
+    if record is None or record.project_id != project.id:
+        abort(404)
+    return record
+
+
+def _team_choices(project) -> list[tuple[int, str]]:
+    people = team(project.id).people
+    return [
+        (user.id, user.name)
+        for user in sorted(people.values(), key=lambda u: (u.name, u.id))
+        if user.is_active_user
+    ]
+
+
+def _decision_form(project, gate, undecided) -> BoardDecisionForm:
+    return BoardDecisionForm(
+        roles=[(r, stages.role_label(r)) for r in undecided], team=_team_choices(project)
+    )
+
+
+def _gate_evidence_page(project, gate, form=None, status=200):
+    undecided = (
+        stages.undecided_roles(current_user, gate) if gate.status == GateStatus.PENDING else []
+    )
+    refusal = (
+        stage_access.gate_refusal(current_user, gate) if gate.status == GateStatus.PENDING else None
+    )
+    if refusal is not None:
+        undecided = []
+    return render_template(
+        "board/gate_evidence.html",
+        project=project,
+        gate=gate,
+        stage=gate.closes_stage or gate.authorises_stage,
+        evidence=queries.evidence(
+            project,
+            stage=gate.closes_stage or gate.authorises_stage,
+            requested_at=gate.requested_at,
+            exclude_gate_id=gate.id,
+            now=utcnow(),
+        ),
+        this_gate_conditions=queries.gate_conditions(gate.id),
+        undecided=undecided,
+        form=form or _decision_form(project, gate, undecided),
+        today=uk_today(),
+    ), status
+
+
+@bp.get("/projects/<int:project_id>/gates/<int:gate_id>/evidence")
+def show_gate_evidence(project_id: int, gate_id: int):
+    project = load_project(project_id)
+    return _gate_evidence_page(project, _record(GateReview, project, gate_id))
+
+
+@bp.post("/projects/<int:project_id>/gates/<int:gate_id>/evidence/decide")
+def decide_gate(project_id: int, gate_id: int):
+    project = load_project(project_id)
+    gate = _record(GateReview, project, gate_id)
+    held = [r for r in gate.roles if r in stages.roles_held(current_user, project)]
+    forged = request.form.get("role") and request.form.get("role") not in held
+    if not held or forged or gate.requested_by_id == current_user.id:
+        refused("gate decision", project=project.id, gate=gate.id, role=request.form.get("role"))
+        forbid()
+    form = _decision_form(project, gate, held)
+    if form.validate_on_submit():
+        conditions = [
+            board.ConditionData(text=text.data or "", owner_id=owner.data, due_on=due.data)
+            for text, owner, due in form.slots()
+        ]
+        with form_work(form) as work:
+            board.decide_gate(
+                gate,
+                role=form.role.data,
+                decision=form.decision.data,
+                comment=form.comment.data or "",
+                conditions=conditions,
+                actor=current_user,
+            )
+        if work.ok:
+            flash(
+                f"Recorded your decision: {GATE_DECISIONS[form.decision.data].lower()}.", "success"
+            )
+            return redirect(
+                url_for("board.show_gate_evidence", project_id=project.id, gate_id=gate.id)
+            )
+    return _gate_evidence_page(project, gate, form=form, status=400)
+
+
+@bp.get("/projects/<int:project_id>/exceptions/<int:report_id>/evidence")
+def show_exception_evidence(project_id: int, report_id: int):
+    project = load_project(project_id)
+    report = _record(ExceptionReport, project, report_id)
+    return render_template(
+        "board/exception_evidence.html",
+        project=project,
+        report=report,
+        evidence=queries.evidence(
+            project, stage=report.stage, requested_at=report.raised_at, now=utcnow()
+        ),
+        today=uk_today(),
+    )
+
+
+@bp.get("/projects/<int:project_id>/conditions")
+def list_conditions(project_id: int):
+    project = load_project(project_id)
+    return render_template(
+        "board/conditions.html",
+        project=project,
+        rows=queries.project_conditions(project.id),
+        today=uk_today(),
+    )
+
+
+def _condition_page(project, condition, form=None, status=200):
+    if form is None:
+        form = SettleConditionForm()
+        form.version.data = str(condition.version)
+    return render_template(
+        "board/condition.html",
+        project=project,
+        condition=condition,
+        form=form,
+        can_settle=board_access.can_settle(current_user, condition, project),
+        on_board=board_access.on_board(current_user, project),
+        today=uk_today(),
+    ), status
+
+
+@bp.get("/projects/<int:project_id>/conditions/<int:condition_id>")
+def show_condition(project_id: int, condition_id: int):
+    project = load_project(project_id)
+    return _condition_page(project, _record(GateCondition, project, condition_id))
+
+
+@bp.post("/projects/<int:project_id>/conditions/<int:condition_id>/settle")
+def settle_condition(project_id: int, condition_id: int):
+    project = load_project(project_id)
+    condition = _record(GateCondition, project, condition_id)
+    if not board_access.can_settle(current_user, condition, project):
+        refused("condition", project=project.id, condition=condition.id)
+        forbid()
+    form = SettleConditionForm()
+    if form.validate_on_submit():
+        with form_work(form) as work:
+            board.settle_condition(
+                condition,
+                status=form.status.data,
+                explanation=form.explanation.data,
+                version=form.version_number(),
+                actor=current_user,
+            )
+        if work.ok:
+            flash(f"Recorded: condition {CONDITION_STATUSES[form.status.data].lower()}.", "success")
+            return redirect(
+                url_for("board.show_condition", project_id=project.id, condition_id=condition.id)
+            )
+    return _condition_page(project, condition, form=form, status=400)
