@@ -68,6 +68,11 @@ PAGES = [
     Page("Budget, agile project", "agile_manager", "/projects/{agile}/budget"),
     Page("Approver inbox", "approver", "/decisions"),
     Page("Gate review, for the board", "approver", "/projects/{gate_project}/gates/{gate}"),
+    Page(
+        "Gate evidence, for the board",
+        "approver",
+        "/projects/{gate_project}/gates/{gate}/evidence",
+    ),
     Page("Weekly timesheet", "team", "/timesheet?week={week}"),
     Page("PMO dashboard", "pmo", "/portfolio/"),
     Page("PMO dashboard, filtered", "pmo", "/portfolio/?method=agile&status=active"),

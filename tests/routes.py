@@ -74,6 +74,29 @@ ROUTES = {
         "manager",
     ),
     "stages.show_exception": ("GET", "/projects/{project_id}/exceptions/{exception_id}", "member"),
+    "board.show_gate_evidence": (
+        "GET",
+        "/projects/{project_id}/gates/{gate_id}/evidence",
+        "member",
+    ),
+    "board.decide_gate": (
+        "POST",
+        "/projects/{project_id}/gates/{gate_id}/evidence/decide",
+        "approver",
+    ),
+    "board.show_exception_evidence": (
+        "GET",
+        "/projects/{project_id}/exceptions/{exception_id}/evidence",
+        "member",
+    ),
+    "board.list_conditions": ("GET", "/projects/{project_id}/conditions", "member"),
+    "board.show_condition": ("GET", "/projects/{project_id}/conditions/{condition_id}", "member"),
+    # The condition's owner (the team member here), the manager, the board, PMO and admin.
+    "board.settle_condition": (
+        "POST",
+        "/projects/{project_id}/conditions/{condition_id}/settle",
+        "member",
+    ),
     "stages.decide_exception": (
         "POST",
         "/projects/{project_id}/exceptions/{exception_id}/decide",
@@ -300,6 +323,7 @@ def world(db, make_user, make_project):
         checkpoint_id=budget_ids["checkpoint_id"],
         budget_exception_id=budget_ids["exception_id"],
     )
+    ids["condition_id"] = _condition(db, ids["gate_id"], project, member, manager)
     ids["token_id"] = _token(db, member)
     ids["cost_id"] = budget_cost(project, manager).id
     # For the role matrix: a board member of this project and the manager of another one.
@@ -399,3 +423,22 @@ def _token(db, user) -> int:
     token = tokens.create_token(user, name="Reporting", expires_in_days=30).token
     db.session.commit()
     return token.id
+
+
+def _condition(db, gate_id, project, owner, setter) -> int:
+    from datetime import timedelta
+
+    from tracker.board.models import GateCondition
+
+    condition = GateCondition(
+        project_id=project.id,
+        gate_id=gate_id,
+        set_by_role="executive",
+        set_by_id=setter.id,
+        text="Bring the data migration plan",
+        owner_id=owner.id,
+        due_on=project.planned_start + timedelta(days=30),
+    )
+    db.session.add(condition)
+    db.session.commit()
+    return condition.id

@@ -68,6 +68,11 @@ def _pick(db) -> tuple[dict, dict]:
         "budget, agile": ("agile_manager", f"/projects/{agile}/budget"),
         "approver inbox": ("approver", "/decisions"),
         "gate review, for the board": ("approver", f"/projects/{pending}/gates/{gate}"),
+        "gate evidence, for the board": (
+            "approver",
+            f"/projects/{pending}/gates/{gate}/evidence",
+        ),
+        "conditions of a project": ("manager", f"/projects/{staged}/conditions"),
         "weekly timesheet": ("team", f"/timesheet?week={week}"),
         "PMO dashboard": ("pmo", "/portfolio/"),
         "PMO dashboard, filtered": ("pmo", "/portfolio/?method=agile&status=active"),

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from tracker.agile.models import Feedback
 from tracker.board.models import GateCondition
@@ -45,6 +45,7 @@ class Evidence:
     sections: list[dict] = field(default_factory=list)
     highlights: list[HighlightReport] = field(default_factory=list)
     conditions: list[GateCondition] = field(default_factory=list)
+    this_gate: list[GateCondition] = field(default_factory=list)
     taken_at: datetime | None = None
 
     @property
@@ -126,7 +127,7 @@ def evidence(
     *,
     stage: Stage | None,
     requested_at: datetime,
-    exclude_gate_id: int | None = None,
+    this_gate_id: int | None = None,
     now: datetime,
 ) -> Evidence:
     """Every piece of evidence for a decision requested at ``requested_at`` on ``stage``."""
@@ -169,19 +170,24 @@ def evidence(
             ).limit(HIGHLIGHTS_SHOWN)
         )
     )
-    conditions = (
+    # One query for both: the open conditions of earlier approved gates, and every
+    # condition set on this gate so far.
+    earlier = and_(GateCondition.status == ConditionStatus.OPEN, _live())
+    if this_gate_id is not None:
+        earlier = or_(
+            and_(earlier, GateCondition.gate_id != this_gate_id),
+            GateCondition.gate_id == this_gate_id,
+        )
+    for condition in db.session.scalars(
         select(GateCondition)
         .join(GateReview, GateReview.id == GateCondition.gate_id)
-        .where(
-            GateCondition.project_id == project.id,
-            GateCondition.status == ConditionStatus.OPEN,
-            GateReview.status.in_(APPROVED_GATE_STATUSES),
-        )
+        .where(GateCondition.project_id == project.id, earlier)
         .order_by(GateCondition.due_on, GateCondition.id)
-    )
-    if exclude_gate_id is not None:
-        conditions = conditions.where(GateCondition.gate_id != exclude_gate_id)
-    found.conditions = list(db.session.scalars(conditions))
+    ):
+        if condition.gate_id == this_gate_id:
+            found.this_gate.append(condition)
+        else:
+            found.conditions.append(condition)
     return found
 
 

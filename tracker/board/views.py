@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from tracker.auth.access import forbid
 from tracker.board import access as board_access
@@ -43,6 +45,19 @@ def _record(model, project, record_id: int):
     return record
 
 
+def _gate(project, gate_id: int) -> GateReview:
+    """The gate with the stages it closes and authorises, in one query (its title and the
+    evidence need both)."""
+    gate = db.session.scalars(
+        select(GateReview)
+        .where(GateReview.id == gate_id)
+        .options(joinedload(GateReview.closes_stage), joinedload(GateReview.authorises_stage))
+    ).first()
+    if gate is None or gate.project_id != project.id:
+        abort(404)
+    return gate
+
+
 def _team_choices(project) -> list[tuple[int, str]]:
     people = team(project.id).people
     return [
@@ -76,10 +91,9 @@ def _gate_evidence_page(project, gate, form=None, status=200):
             project,
             stage=gate.closes_stage or gate.authorises_stage,
             requested_at=gate.requested_at,
-            exclude_gate_id=gate.id,
+            this_gate_id=gate.id,
             now=utcnow(),
         ),
-        this_gate_conditions=queries.gate_conditions(gate.id),
         undecided=undecided,
         form=form or _decision_form(project, gate, undecided),
         today=uk_today(),
@@ -89,13 +103,13 @@ def _gate_evidence_page(project, gate, form=None, status=200):
 @bp.get("/projects/<int:project_id>/gates/<int:gate_id>/evidence")
 def show_gate_evidence(project_id: int, gate_id: int):
     project = load_project(project_id)
-    return _gate_evidence_page(project, _record(GateReview, project, gate_id))
+    return _gate_evidence_page(project, _gate(project, gate_id))
 
 
 @bp.post("/projects/<int:project_id>/gates/<int:gate_id>/evidence/decide")
 def decide_gate(project_id: int, gate_id: int):
     project = load_project(project_id)
-    gate = _record(GateReview, project, gate_id)
+    gate = _gate(project, gate_id)
     held = [r for r in gate.roles if r in stages.roles_held(current_user, project)]
     forged = request.form.get("role") and request.form.get("role") not in held
     if not held or forged or gate.requested_by_id == current_user.id:
