@@ -73,6 +73,8 @@ PAGES = [
         "approver",
         "/projects/{gate_project}/gates/{gate}/evidence",
     ),
+    Page("Delivery confidence of a project", "manager", "/projects/{staged}/confidence"),
+    Page("Boards across the portfolio", "pmo", "/portfolio/board"),
     Page("Weekly timesheet", "team", "/timesheet?week={week}"),
     Page("PMO dashboard", "pmo", "/portfolio/"),
     Page("PMO dashboard, filtered", "pmo", "/portfolio/?method=agile&status=active"),

@@ -90,6 +90,9 @@ ROUTES = {
         "member",
     ),
     "board.list_conditions": ("GET", "/projects/{project_id}/conditions", "member"),
+    "board.show_confidence": ("GET", "/projects/{project_id}/confidence", "member"),
+    "board.record_assurance": ("POST", "/projects/{project_id}/confidence", "pmo"),
+    "board.portfolio": ("GET", "/portfolio/board", "pmo"),
     "board.show_condition": ("GET", "/projects/{project_id}/conditions/{condition_id}", "member"),
     # The condition's owner (the team member here), the manager, the board, PMO and admin.
     "board.settle_condition": (

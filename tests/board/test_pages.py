@@ -17,6 +17,7 @@ from tracker.core.dates import uk_today
 from tracker.stages import services as stages
 
 EVIDENCE = "Two workshops held; the notes are in the stage file."
+DCA = {"rating": "amber_green", "rationale": "Procurement is on track; data risks remain."}
 
 
 def _pending_gate(db, board):
@@ -94,7 +95,7 @@ def test_a_board_member_decides_with_a_condition_the_owner_meets_it_and_the_next
     login(board["executive"])
     refused = client.post(
         f"/projects/{project.id}/gates/{gate.id}/evidence/decide",
-        data={"role": "executive", "decision": "approve_with_conditions", "comment": ""},
+        data={"role": "executive", "decision": "approve_with_conditions", "comment": "", **DCA},
     )
     assert refused.status_code == 400
     assert "Add at least one condition" in refused.get_data(as_text=True)
@@ -106,13 +107,14 @@ def test_a_board_member_decides_with_a_condition_the_owner_meets_it_and_the_next
             "condition_1": "Bring the revised data migration plan",
             "owner_1": str(board["team"].id),
             "due_1": due,
+            **DCA,
         },
     )
     assert response.status_code == 302
     login(board["senior_user"])
     client.post(
         f"/projects/{project.id}/gates/{gate.id}/evidence/decide",
-        data={"role": "senior_user", "decision": "approve"},
+        data={"role": "senior_user", "decision": "approve", **DCA},
     )
     (condition,) = queries.gate_conditions(gate.id)
     assert condition.owner_id == board["team"].id

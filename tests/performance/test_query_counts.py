@@ -73,6 +73,8 @@ def _pick(db) -> tuple[dict, dict]:
             f"/projects/{pending}/gates/{gate}/evidence",
         ),
         "conditions of a project": ("manager", f"/projects/{staged}/conditions"),
+        "delivery confidence of a project": ("manager", f"/projects/{staged}/confidence"),
+        "boards across the portfolio": ("pmo", "/portfolio/board"),
         "weekly timesheet": ("team", f"/timesheet?week={week}"),
         "PMO dashboard": ("pmo", "/portfolio/"),
         "PMO dashboard, filtered": ("pmo", "/portfolio/?method=agile&status=active"),

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from tracker.board.rules import ConditionStatus
+from tracker.board.rules import DCA_LABELS, ConditionStatus
 from tracker.core.fields import ChoiceField, DayField, optional_int, options
 from tracker.core.forms import VersionedForm
 from tracker.stages.models import GATE_DECISIONS
@@ -38,6 +38,19 @@ class _DecisionForm(FlaskForm):
         "Your decision",
         choices=options(GATE_DECISIONS),
         validators=[InputRequired("Choose approve, approve with conditions or reject")],
+    )
+    rating = RadioField(
+        "Your delivery confidence",
+        choices=options(DCA_LABELS),
+        validators=[InputRequired("Choose your delivery confidence rating")],
+    )
+    rationale = TextAreaField(
+        "Why this rating",
+        validators=[
+            InputRequired("Give the rationale for your rating"),
+            Length(max=LONG_TEXT, message="The rationale is at most 5000 characters"),
+        ],
+        description="What makes you more or less confident: the evidence you weighed.",
     )
     comment = TextAreaField(
         "Comment",
@@ -103,4 +116,21 @@ class SettleConditionForm(VersionedForm):
         ],
         description="For met: what shows the condition is met (a document, a link, a "
         "decision). For waived: why the board no longer requires it.",
+    )
+
+
+class AssuranceForm(FlaskForm):
+    """The PMO's independent Delivery Confidence Assessment."""
+
+    rating = RadioField(
+        "Delivery confidence",
+        choices=options(DCA_LABELS),
+        validators=[InputRequired("Choose the delivery confidence rating")],
+    )
+    rationale = TextAreaField(
+        "Why this rating",
+        validators=[
+            InputRequired("Give the rationale for the rating"),
+            Length(max=LONG_TEXT, message="The rationale is at most 5000 characters"),
+        ],
     )

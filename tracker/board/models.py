@@ -91,3 +91,4 @@ class ConfidenceAssessment(db.Model):
     assessed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     assessed_by: Mapped[User] = relationship(lazy="joined")
+    gate: Mapped[GateReview | None] = relationship()

@@ -8,15 +8,24 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
 
 from tracker.agile.models import Feedback
-from tracker.board.models import GateCondition
-from tracker.board.rules import ConditionStatus, is_overdue
+from tracker.board.models import ConfidenceAssessment, GateCondition
+from tracker.board.rules import (
+    ASSURANCE,
+    ConditionStatus,
+    DcaRating,
+    divergence,
+    is_overdue,
+    worsened,
+)
 from tracker.budget.models import Checkpoint
 from tracker.core import events
 from tracker.extensions import db
-from tracker.methods.models import Risk
+from tracker.methods.models import Assessment, Risk
 from tracker.methods.rules import RiskStatus
+from tracker.orgs.models import Organisation
 from tracker.projects.models import Project
 from tracker.projects.rules import OPEN_STATUSES
 from tracker.stages import services as stages
@@ -282,3 +291,126 @@ def conditions_by_method(today: date, project_ids=None) -> list[dict]:
 
 def overdue(condition: GateCondition, today: date) -> bool:
     return is_overdue(condition.status, condition.due_on, today)
+
+
+# --------------------------------------------------------------------------------------
+# Delivery Confidence Assessment
+# --------------------------------------------------------------------------------------
+
+
+def project_confidence(project_id: int) -> dict[str, Any]:
+    """Every rating on the project, grouped by occasion (a gate, or one assurance review),
+    newest first, and each person's latest rating side by side (one query)."""
+    rows = list(
+        db.session.scalars(
+            select(ConfidenceAssessment)
+            .where(ConfidenceAssessment.project_id == project_id)
+            .options(
+                joinedload(ConfidenceAssessment.gate).joinedload(GateReview.closes_stage),
+                joinedload(ConfidenceAssessment.gate).joinedload(GateReview.authorises_stage),
+            )
+            .order_by(ConfidenceAssessment.assessed_at, ConfidenceAssessment.id)
+        ).unique()
+    )
+    occasions: dict[tuple, dict] = {}
+    latest: dict[tuple, ConfidenceAssessment] = {}
+    for row in rows:
+        if row.gate is not None:
+            key = ("gate", row.gate_id)
+            title = stages.gate_title(row.gate)
+        else:
+            key = ("assurance", row.id)
+            title = "Independent assurance (PMO)"
+        occasion = occasions.setdefault(
+            key, {"title": title, "gate": row.gate, "at": row.assessed_at, "ratings": []}
+        )
+        occasion["ratings"].append(row)
+        latest[(row.assessed_by_id, row.role == ASSURANCE)] = row
+    ordered = list(occasions.values())[::-1]
+    for occasion in ordered:
+        occasion["divergence"] = divergence([r.rating for r in occasion["ratings"]])
+    side_by_side = sorted(latest.values(), key=lambda r: (r.role == ASSURANCE, r.role, r.id))
+    return {
+        "occasions": ordered,
+        "latest": side_by_side,
+        "divergence": divergence([r.rating for r in side_by_side]),
+    }
+
+
+def confidence_portfolio(project_ids=None) -> list[dict[str, Any]]:
+    """Each open project with a rating: its method, zone, organisation, current rating (the
+    latest recorded by anyone) and its rating at the last gate decided (the latest recorded
+    up to that gate's decision), in one query."""
+    current = aliased(ConfidenceAssessment)
+    earlier = aliased(ConfidenceAssessment)
+    latest_id = (
+        select(func.max(ConfidenceAssessment.id))
+        .where(ConfidenceAssessment.project_id == Project.id)
+        .scalar_subquery()
+    )
+    last_gate_at = (
+        select(func.max(GateReview.resolved_at))
+        .where(GateReview.project_id == Project.id, GateReview.resolved_at.is_not(None))
+        .scalar_subquery()
+    )
+    at_gate = (
+        select(earlier.rating)
+        .where(earlier.project_id == Project.id, earlier.assessed_at <= last_gate_at)
+        .order_by(earlier.assessed_at.desc(), earlier.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    zone = (
+        select(Assessment.zone)
+        .where(Assessment.project_id == Project.id)
+        .order_by(Assessment.assessed_at.desc(), Assessment.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    query = (
+        select(
+            Project.id,
+            Project.code,
+            Project.name,
+            Project.delivery_method,
+            Organisation.name,
+            zone,
+            current.rating,
+            current.assessed_at,
+            at_gate,
+        )
+        .select_from(Project)
+        .join(current, current.id == latest_id)
+        .join(Organisation, Organisation.id == Project.lead_organisation_id)
+        .where(Project.status.in_(OPEN_STATUSES))
+        .order_by(Project.code)
+    )
+    if project_ids is not None:
+        query = query.where(Project.id.in_(project_ids))
+    return [
+        {
+            "project_id": pid,
+            "code": code,
+            "name": name,
+            "method": method or "none",
+            "organisation": org,
+            "zone": zone_ or "none",
+            "rating": rating,
+            "assessed_at": at,
+            "at_gate": before,
+            "worsened": worsened(before, rating),
+        }
+        for pid, code, name, method, org, zone_, rating, at, before in db.session.execute(query)
+    ]
+
+
+def confidence_by(rows: list[dict], key: str) -> list[dict[str, Any]]:
+    """Counts of each rating per ``key`` (method, zone, organisation), with n."""
+    groups: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        group = groups.setdefault(
+            row[key], {"name": row[key], "n": 0, **{rating.value: 0 for rating in DcaRating}}
+        )
+        group["n"] += 1
+        group[row["rating"]] += 1
+    return [groups[name] for name in sorted(groups)]

@@ -12,16 +12,24 @@ from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from tracker.audit import services as audit
 from tracker.auth.models import User
 from tracker.board import rules
-from tracker.board.models import GateCondition
-from tracker.board.rules import CONDITION_STATUSES, ConditionStatus
+from tracker.board.models import ConfidenceAssessment, GateCondition
+from tracker.board.rules import (
+    ASSURANCE,
+    CONDITION_STATUSES,
+    DCA_LABELS,
+    ConditionStatus,
+    DcaRating,
+)
 from tracker.core.dates import uk_today
 from tracker.core.errors import RuleError, check_version
 from tracker.db import utcnow
 from tracker.extensions import db
+from tracker.notifications.services import notify_all, path_for
 from tracker.projects import access
 from tracker.projects.models import Project
 from tracker.projects.rules import BOARD_ROLES
@@ -30,6 +38,12 @@ from tracker.stages.models import GateReview
 from tracker.stages.rules import GateDecision
 
 MAX_CONDITIONS = 3
+
+
+@dataclass(frozen=True)
+class ConfidenceData:
+    rating: str | None
+    rationale: str
 
 
 @dataclass(frozen=True)
@@ -82,15 +96,21 @@ def decide_gate(
     comment: str,
     conditions: list[ConditionData],
     actor: User,
+    confidence: ConfidenceData | None = None,
     free_text_allowed: bool = False,
 ) -> GateReview:
     """Record a board member's decision and, for an approval with conditions, each
     condition as an action with an owner and a due date (in the same transaction: a
     refused decision keeps no condition, a refused condition keeps no decision). With
     ``free_text_allowed`` (the API), an approval with conditions given only as a comment
-    becomes one action owned by the project manager."""
+    becomes one action owned by the project manager. With ``confidence``, the member's
+    Delivery Confidence Assessment is recorded with the decision."""
+    if confidence is not None:
+        _check_confidence(confidence)
     conditions = [c for c in conditions if (c.text or "").strip()]
     if decision == GateDecision.APPROVE_WITH_CONDITIONS and free_text_allowed and not conditions:
+        if confidence is not None:
+            _record_confidence(gate.project, confidence, role=role, gate=gate, actor=actor)
         gate = stages.decide_gate(gate, role=role, decision=decision, comment=comment, actor=actor)
         condition_from_free_text(gate, role=role, text=comment, actor=actor)
         return gate
@@ -133,6 +153,10 @@ def decide_gate(
             },
             actor=actor,
         )
+    # The rating is taken with the decision, before the gate resolves: "the rating at the
+    # last gate" is then the latest one up to its resolution. A refused decision keeps none.
+    if confidence is not None:
+        _record_confidence(gate.project, confidence, role=role, gate=gate, actor=actor)
     return stages.decide_gate(gate, role=role, decision=decision, comment=comment, actor=actor)
 
 
@@ -227,3 +251,100 @@ def open_conditions_blocking(project: Project) -> str | None:
     if not rows:
         return None
     return rules.blocking_message(len(rows), stages.gate_title(rows[0][1]))
+
+
+# --------------------------------------------------------------------------------------
+# Delivery Confidence Assessment
+# --------------------------------------------------------------------------------------
+
+
+def _check_confidence(data: ConfidenceData) -> None:
+    if data.rating not in tuple(DcaRating):
+        raise RuleError("Choose a delivery confidence rating", "rating")
+    rationale = (data.rationale or "").strip()
+    if len(rationale) < rules.MIN_EXPLANATION:
+        raise RuleError("Give the rationale for your rating (at least 10 characters)", "rationale")
+    if len(rationale) > 5000:
+        raise RuleError("The rationale is at most 5000 characters", "rationale")
+
+
+def _previous_rating(project_id: int, *, role: str, assessed_by_id: int) -> str | None:
+    """The last rating this person gave on the project (or the PMO's last assurance one)."""
+    query = select(ConfidenceAssessment.rating).where(ConfidenceAssessment.project_id == project_id)
+    if role == ASSURANCE:
+        query = query.where(ConfidenceAssessment.role == ASSURANCE)
+    else:
+        query = query.where(
+            ConfidenceAssessment.assessed_by_id == assessed_by_id,
+            ConfidenceAssessment.role != ASSURANCE,
+        )
+    return db.session.scalar(
+        query.order_by(ConfidenceAssessment.assessed_at.desc(), ConfidenceAssessment.id.desc())
+    )
+
+
+def _record_confidence(
+    project: Project, data: ConfidenceData, *, role: str, gate: GateReview | None, actor: User
+) -> ConfidenceAssessment:
+    before = _previous_rating(project.id, role=role, assessed_by_id=actor.id)
+    assessment = ConfidenceAssessment(
+        project_id=project.id,
+        gate_id=gate.id if gate is not None else None,
+        role=role,
+        rating=DcaRating(data.rating),
+        rationale=data.rationale.strip(),
+        assessed_by_id=actor.id,
+        assessed_at=utcnow(),
+    )
+    db.session.add(assessment)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise RuleError("You have already rated your confidence at this gate.") from None
+    where = stages.gate_title(gate) if gate is not None else "independent assurance"
+    audit.record(
+        "confidence.recorded",
+        assessment,
+        project_id=project.id,
+        summary=f"Delivery confidence {DCA_LABELS[assessment.rating]} ({where}), "
+        f"by {actor.name} as {_role_label(role)}",
+        changes={
+            "rating": [before, assessment.rating],
+            "role": role,
+            "gate_id": assessment.gate_id,
+        },
+        actor=actor,
+    )
+    if rules.turned_red(before, assessment.rating):
+        _tell_board_of_red(project, assessment, actor)
+    return assessment
+
+
+def _role_label(role: str) -> str:
+    return "independent assurance (PMO)" if role == ASSURANCE else stages.role_label(role)
+
+
+def _tell_board_of_red(project: Project, assessment: ConfidenceAssessment, actor: User) -> None:
+    """A rating turning Red reaches the board once: when it is recorded."""
+    people = [p for p in access.team(project.id).holders(BOARD_ROLES) if p.id != actor.id]
+    notify_all(
+        people,
+        "dca_red",
+        f"{project.code}: delivery confidence turned Red",
+        f"{actor.name}, as {_role_label(assessment.role)}, rated delivery confidence in "
+        f"{project.code} {project.name} Red: {assessment.rationale[:300]}",
+        link=path_for("board.show_confidence", project_id=project.id),
+        project_id=project.id,
+    )
+
+
+def record_assurance(
+    project: Project, data: ConfidenceData, *, actor: User
+) -> ConfidenceAssessment:
+    """The PMO's independent Delivery Confidence Assessment, at any time."""
+    if not actor.is_pmo:
+        raise RuleError("Only the PMO records an independent assurance rating.")
+    _check_confidence(data)
+    _lock(Project, project.id)
+    return _record_confidence(project, data, role=ASSURANCE, gate=None, actor=actor)

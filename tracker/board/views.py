@@ -12,19 +12,28 @@ from tracker.auth.access import forbid
 from tracker.board import access as board_access
 from tracker.board import bp, queries
 from tracker.board import services as board
-from tracker.board.forms import BoardDecisionForm, SettleConditionForm
+from tracker.board.forms import AssuranceForm, BoardDecisionForm, SettleConditionForm
 from tracker.board.models import GateCondition
-from tracker.board.rules import CONDITION_STATUSES
+from tracker.board.rules import CONDITION_STATUSES, DCA_DEFINITIONS, DCA_LABELS
 from tracker.core.dates import uk_today
 from tracker.core.unit_of_work import form_work
 from tracker.db import utcnow
 from tracker.extensions import db
+from tracker.methods.model import ZONES
 from tracker.projects.access import load_project, refused, team
+from tracker.projects.rules import DELIVERY_METHODS
 from tracker.stages import access as stage_access
 from tracker.stages import services as stages
 from tracker.stages.models import GATE_DECISIONS, ExceptionReport, GateReview
 from tracker.stages.rules import GateStatus
 
+DCA_COLOURS = {
+    "green": "green",
+    "amber_green": "teal",
+    "amber": "yellow",
+    "amber_red": "orange",
+    "red": "red",
+}
 CONDITION_COLOURS = {"open": "yellow", "met": "green", "waived": "grey"}
 TREND_COLOURS = {"improving": "green", "worsening": "red", "unchanged": "grey"}
 
@@ -35,6 +44,9 @@ def board_vocabulary():
         "CONDITION_STATUSES": CONDITION_STATUSES,
         "CONDITION_COLOURS": CONDITION_COLOURS,
         "TREND_COLOURS": TREND_COLOURS,
+        "DCA_LABELS": DCA_LABELS,
+        "DCA_DEFINITIONS": DCA_DEFINITIONS,
+        "DCA_COLOURS": DCA_COLOURS,
     }
 
 
@@ -128,6 +140,9 @@ def decide_gate(project_id: int, gate_id: int):
                 decision=form.decision.data,
                 comment=form.comment.data or "",
                 conditions=conditions,
+                confidence=board.ConfidenceData(
+                    rating=form.rating.data, rationale=form.rationale.data or ""
+                ),
                 actor=current_user,
             )
         if work.ok:
@@ -210,3 +225,62 @@ def settle_condition(project_id: int, condition_id: int):
                 url_for("board.show_condition", project_id=project.id, condition_id=condition.id)
             )
     return _condition_page(project, condition, form=form, status=400)
+
+
+# --------------------------------------------------------------------------------------
+# Delivery confidence
+# --------------------------------------------------------------------------------------
+
+
+def _confidence_page(project, form=None, status=200):
+    return render_template(
+        "board/confidence.html",
+        project=project,
+        confidence=queries.project_confidence(project.id),
+        form=form or AssuranceForm(),
+        can_assure=current_user.is_pmo,
+    ), status
+
+
+@bp.get("/projects/<int:project_id>/confidence")
+def show_confidence(project_id: int):
+    return _confidence_page(load_project(project_id))
+
+
+@bp.post("/projects/<int:project_id>/confidence")
+def record_assurance(project_id: int):
+    project = load_project(project_id)
+    if not current_user.is_pmo:
+        refused("assurance rating", project=project.id)
+        forbid()
+    form = AssuranceForm()
+    if form.validate_on_submit():
+        with form_work(form) as work:
+            board.record_assurance(
+                project,
+                board.ConfidenceData(rating=form.rating.data, rationale=form.rationale.data),
+                actor=current_user,
+            )
+        if work.ok:
+            flash(f"Recorded the assurance rating: {DCA_LABELS[form.rating.data]}.", "success")
+            return redirect(url_for("board.show_confidence", project_id=project.id))
+    return _confidence_page(project, form=form, status=400)
+
+
+@bp.get("/portfolio/board")
+def portfolio():
+    """The PMO's view of the boards' follow-through across the portfolio."""
+    if not current_user.is_pmo:
+        forbid()
+    rows = queries.confidence_portfolio()
+    return render_template(
+        "board/portfolio.html",
+        conditions=queries.conditions_by_method(uk_today()),
+        by_method=queries.confidence_by(rows, "method"),
+        by_zone=queries.confidence_by(rows, "zone"),
+        by_organisation=queries.confidence_by(rows, "organisation"),
+        worsened=[row for row in rows if row["worsened"]],
+        methods=DELIVERY_METHODS,
+        zones={**{key: zone.label for key, zone in ZONES.items()}, "none": "Not assessed"},
+        today=uk_today(),
+    )
