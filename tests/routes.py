@@ -292,6 +292,27 @@ ROUTES = {
                 "/projects/{project_id}/checkpoints/{checkpoint_id}",
             ),
             "api_checkpoints.create_checkpoint": ("POST", "/projects/{project_id}/checkpoints"),
+            "api_board.get_gate_evidence": (
+                "GET",
+                "/projects/{project_id}/gates/{gate_id}/evidence",
+            ),
+            "api_board.list_conditions": ("GET", "/projects/{project_id}/conditions"),
+            "api_board.get_condition": (
+                "GET",
+                "/projects/{project_id}/conditions/{condition_id}",
+            ),
+            "api_board.update_condition": (
+                "PATCH",
+                "/projects/{project_id}/conditions/{condition_id}",
+            ),
+            "api_board.list_confidence_assessments": (
+                "GET",
+                "/projects/{project_id}/confidence-assessments",
+            ),
+            "api_board.create_confidence_assessment": (
+                "POST",
+                "/projects/{project_id}/confidence-assessments",
+            ),
             "api_portfolio.portfolio": ("GET", "/portfolio"),
             "api_portfolio.portfolio_table": ("GET", "/portfolio/projects"),
         }.items()

@@ -148,6 +148,13 @@ API_WHO = {
     "api_time_entries.get_time_entry": "owner",
     "api_time_entries.update_time_entry": "owner",
     "api_time_entries.delete_time_entry": "owner",
+    "api_board.get_gate_evidence": "member",
+    "api_board.list_conditions": "member",
+    "api_board.get_condition": "member",
+    # The condition's owner (the team member here), the manager, the board, PMO, admin.
+    "api_board.update_condition": "member",
+    "api_board.list_confidence_assessments": "member",
+    "api_board.create_confidence_assessment": "pmo",
     # Everyone signed in: PMO staff see the whole portfolio, others their own projects.
     "api_portfolio.portfolio": "any",
     "api_portfolio.portfolio_table": "any",
