@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from tracker.auth.models import User
 from tracker.board import services
-from tracker.board.models import GateCondition
+from tracker.board.models import ConfidenceAssessment, GateCondition
 from tracker.board.rules import ConditionStatus
 from tracker.core.errors import RuleError
 from tracker.db import utcnow
@@ -34,8 +34,45 @@ def _holder(project: Project, role: str) -> User | None:
     return next((m.user for m in project.memberships if m.role == role), None)
 
 
+# The PMO's independent assurance ratings: code -> (rating, rationale).
+ASSURANCE = {
+    "ASC-2026-01": (
+        "amber_green",
+        "Procurement is on plan and the board's condition was met; the data migration in "
+        "the next stage is the main risk.",
+    ),
+    "HWY-2026-03": (
+        "amber_red",
+        "The supplier's failure has put the works six weeks late and the exception is still "
+        "with the board; winter working adds a quality risk.",
+    ),
+}
+PMO_EMAIL = "priya.shah@example.gov.uk"
+
+
+def _assurance(projects_by_code, people_by_email) -> None:
+    pmo = people_by_email.get(PMO_EMAIL)
+    if pmo is None:
+        return
+    for code, (rating, rationale) in ASSURANCE.items():
+        project = projects_by_code.get(code)
+        if project is None or db.session.scalar(
+            select(ConfidenceAssessment.id).where(ConfidenceAssessment.project_id == project.id)
+        ):
+            continue
+        services.record_assurance(
+            project, services.ConfidenceData(rating=rating, rationale=rationale), actor=pmo
+        )
+
+
 def load(projects_by_code: dict[str, Project], people_by_email: dict[str, User]) -> int:
     """Meet the demo conditions and ask for the next gate; returns conditions met."""
+    met = _conditions(projects_by_code)
+    _assurance(projects_by_code, people_by_email)
+    return met
+
+
+def _conditions(projects_by_code: dict[str, Project]) -> int:
     project = projects_by_code.get("ASC-2026-01")
     if project is None:
         return 0
