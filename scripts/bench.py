@@ -75,6 +75,7 @@ PAGES = [
     ),
     Page("Delivery confidence of a project", "manager", "/projects/{staged}/confidence"),
     Page("Boards across the portfolio", "pmo", "/portfolio/board"),
+    Page("Documents of a project", "manager", "/projects/{staged}/documents"),
     Page("Weekly timesheet", "team", "/timesheet?week={week}"),
     Page("PMO dashboard", "pmo", "/portfolio/"),
     Page("PMO dashboard, filtered", "pmo", "/portfolio/?method=agile&status=active"),

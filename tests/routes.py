@@ -91,6 +91,18 @@ ROUTES = {
     ),
     "board.list_conditions": ("GET", "/projects/{project_id}/conditions", "member"),
     "board.show_confidence": ("GET", "/projects/{project_id}/confidence", "member"),
+    "board.list_documents": ("GET", "/projects/{project_id}/documents", "member"),
+    "board.attach_document": ("POST", "/projects/{project_id}/documents", "manager"),
+    "board.download_document": (
+        "GET",
+        "/projects/{project_id}/documents/{document_id}/download",
+        "member",
+    ),
+    "board.delete_document": (
+        "POST",
+        "/projects/{project_id}/documents/{document_id}/delete",
+        "manager",
+    ),
     "board.record_assurance": ("POST", "/projects/{project_id}/confidence", "pmo"),
     "board.portfolio": ("GET", "/portfolio/board", "pmo"),
     "board.show_condition": ("GET", "/projects/{project_id}/conditions/{condition_id}", "member"),
@@ -305,6 +317,12 @@ ROUTES = {
                 "PATCH",
                 "/projects/{project_id}/conditions/{condition_id}",
             ),
+            "api_board.list_documents": ("GET", "/projects/{project_id}/documents"),
+            "api_board.upload_document": ("POST", "/projects/{project_id}/documents"),
+            "api_board.download_document": (
+                "GET",
+                "/projects/{project_id}/documents/{document_id}",
+            ),
             "api_board.list_confidence_assessments": (
                 "GET",
                 "/projects/{project_id}/confidence-assessments",
@@ -348,6 +366,7 @@ def world(db, make_user, make_project):
         budget_exception_id=budget_ids["exception_id"],
     )
     ids["condition_id"] = _condition(db, ids["gate_id"], project, member, manager)
+    ids["document_id"] = _document(db, project, manager)
     ids["token_id"] = _token(db, member)
     ids["cost_id"] = budget_cost(project, manager).id
     # For the role matrix: a board member of this project and the manager of another one.
@@ -466,3 +485,19 @@ def _condition(db, gate_id, project, owner, setter) -> int:
     db.session.add(condition)
     db.session.commit()
     return condition.id
+
+
+def _document(db, project, manager) -> int:
+    from tracker.board import services as board
+
+    document = board.attach_document(
+        project,
+        subject="project",
+        record_id=None,
+        title="Business case",
+        filename="business-case.pdf",
+        content=b"%PDF-1.4\n% a business case\n",
+        actor=manager,
+    )
+    db.session.commit()
+    return document.id

@@ -1,9 +1,9 @@
-"""board: the conditions of an approval as actions, and delivery confidence assessments
+"""board: conditions of an approval as actions, delivery confidence assessments, documents
 
 Revision ID: 0020_board
 Revises: 0017_start_authorised
 
-Two new tables, and two new kinds of notification (an overdue condition, a confidence
+Three new tables, and two new kinds of notification (an overdue condition, a confidence
 assessment turning Red) in the CHECK constraints of the inbox and the email opt-outs. Those
 two tables are referenced by no foreign key, so batch mode may copy them on SQLite.
 """
@@ -145,6 +145,65 @@ def upgrade():
             "ix_gate_conditions_project_status", ["project_id", "status"], unique=False
         )
 
+    op.create_table(
+        "documents",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("project_id", sa.Integer(), nullable=False),
+        sa.Column("subject", sa.String(length=10), nullable=False),
+        sa.Column("gate_id", sa.Integer(), nullable=True),
+        sa.Column("exception_id", sa.Integer(), nullable=True),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("filename", sa.String(length=255), nullable=False),
+        sa.Column("content_type", sa.String(length=100), nullable=False),
+        sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("storage_key", sa.String(length=100), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=False),
+        sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("deleted_by_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "(subject = 'gate') = (gate_id IS NOT NULL) AND (subject = 'exception') = (exception_id IS NOT NULL)",
+            name=op.f("ck_documents_subject_record"),
+        ),
+        sa.CheckConstraint(
+            "subject IN ('project', 'gate', 'exception')", name=op.f("ck_documents_subject_known")
+        ),
+        sa.CheckConstraint("size_bytes > 0", name=op.f("ck_documents_size_positive")),
+        sa.CheckConstraint("version >= 1", name=op.f("ck_documents_version_positive")),
+        sa.ForeignKeyConstraint(
+            ["deleted_by_id"], ["users.id"], name=op.f("fk_documents_deleted_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["exception_id"],
+            ["exception_reports.id"],
+            name=op.f("fk_documents_exception_id_exception_reports"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["gate_id"],
+            ["gate_reviews.id"],
+            name=op.f("fk_documents_gate_id_gate_reviews"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_documents_project_id_projects"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"], ["users.id"], name=op.f("fk_documents_uploaded_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_documents")),
+        sa.UniqueConstraint("storage_key", name=op.f("uq_documents_storage_key")),
+    )
+    with op.batch_alter_table("documents", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_documents_project", ["project_id", "subject", "title"], unique=False
+        )
+
     _set_kinds(NEW_KINDS)
 
 
@@ -152,6 +211,9 @@ def downgrade():
     op.execute(sa.text("DELETE FROM notifications WHERE kind IN ('condition_overdue', 'dca_red')"))
     op.execute(sa.text("DELETE FROM email_opt_outs WHERE kind IN ('condition_overdue', 'dca_red')"))
     _set_kinds(OLD_KINDS)
+    with op.batch_alter_table("documents", schema=None) as batch_op:
+        batch_op.drop_index("ix_documents_project")
+    op.drop_table("documents")
     with op.batch_alter_table("gate_conditions", schema=None) as batch_op:
         batch_op.drop_index("ix_gate_conditions_project_status")
         batch_op.drop_index("ix_gate_conditions_owner_status")

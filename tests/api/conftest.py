@@ -114,6 +114,9 @@ def governed(db, make_user, make_project):
     from tests.routes import _condition
 
     condition_id = _condition(db, gate.id, project, member, executive)
+    from tests.routes import _document
+
+    document_id = _document(db, project, manager)
     return {
         **money,
         "project": project,
@@ -145,6 +148,7 @@ def governed(db, make_user, make_project):
             "checkpoint_id": money["checkpoint"].id,
             "entry_id": money["entry"].id,
             "condition_id": condition_id,
+            "document_id": document_id,
         },
     }
 

@@ -42,6 +42,7 @@ WHO = {
     "api_board.update_condition": {"manager", "member", "executive"},
     # The PMO's independent assurance rating: PMO staff only.
     "api_board.create_confidence_assessment": set(),
+    "api_board.upload_document": MANAGE,
 }
 # Board decisions belong to the board alone: PMO staff hold no board role.
 BOARD_ONLY = {

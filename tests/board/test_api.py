@@ -115,3 +115,31 @@ def test_the_pmo_records_an_assurance_rating(db, board, api_as, make_user):
     made = api_as(pmo).post(url, json={"rating": "amber", "rationale": WHY})
     assert made.status_code == 201
     assert made.get_json()["role"] == "assurance" and made.get_json()["gate_id"] is None
+
+
+def test_documents_through_the_api(db, board, api_as):
+    import io
+
+    project = board["project"]
+    manager = api_as(board["manager"])
+    url = f"/projects/{project.id}/documents"
+    refused = manager.post(
+        url,
+        data={"title": "Tool", "file": (io.BytesIO(b"MZ\x90"), "tool.exe")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422 and "cannot be attached" in refused.get_json()["detail"]
+    made = manager.post(
+        url,
+        data={"title": "Business case", "file": (io.BytesIO(b"%PDF-1.4\n"), "case.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert made.status_code == 201, made.get_json()
+    document = made.get_json()
+    assert document["version"] == 1 and document["content_type"] == "application/pdf"
+    listed = api_as(board["team"]).get(url).get_json()["items"]
+    assert [d["id"] for d in listed] == [document["id"]]
+    download = api_as(board["team"]).get(f"{url}/{document['id']}")
+    assert download.status_code == 200 and download.data == b"%PDF-1.4\n"
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert api_as(board["outsider"]).get(f"{url}/{document['id']}").status_code == 403

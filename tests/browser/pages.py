@@ -111,6 +111,7 @@ MAIN_PAGES = [
     MainPage("conditions", MARIA, _project(ASC, "/conditions")),
     MainPage("delivery confidence", PMO, _project(ASC, "/confidence")),
     MainPage("boards across the portfolio", PMO, lambda: "/portfolio/board"),
+    MainPage("documents", MARIA, _project(ASC, "/documents")),
     MainPage("decisions inbox", JANE, lambda: "/decisions", screenshot="decisions-inbox"),
     MainPage(
         "iterations",

@@ -155,6 +155,9 @@ API_WHO = {
     "api_board.update_condition": "member",
     "api_board.list_confidence_assessments": "member",
     "api_board.create_confidence_assessment": "pmo",
+    "api_board.list_documents": "member",
+    "api_board.upload_document": "manager",
+    "api_board.download_document": "member",
     # Everyone signed in: PMO staff see the whole portfolio, others their own projects.
     "api_portfolio.portfolio": "any",
     "api_portfolio.portfolio_table": "any",

@@ -75,6 +75,7 @@ def _pick(db) -> tuple[dict, dict]:
         "conditions of a project": ("manager", f"/projects/{staged}/conditions"),
         "delivery confidence of a project": ("manager", f"/projects/{staged}/confidence"),
         "boards across the portfolio": ("pmo", "/portfolio/board"),
+        "documents of a project": ("manager", f"/projects/{staged}/documents"),
         "weekly timesheet": ("team", f"/timesheet?week={week}"),
         "PMO dashboard": ("pmo", "/portfolio/"),
         "PMO dashboard, filtered": ("pmo", "/portfolio/?method=agile&status=active"),

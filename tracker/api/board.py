@@ -7,7 +7,7 @@ not on the board, is refused (422, naming the field); a stale version is a confl
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import request
+from flask import abort, request
 from flask_login import current_user
 
 from tracker.api.checkpoints import Ratio
@@ -26,8 +26,9 @@ from tracker.api.core import (
 from tracker.board import access as board_access
 from tracker.board import queries
 from tracker.board import services as board
-from tracker.board.models import GateCondition
+from tracker.board.models import DOCUMENT_SUBJECTS, Document, GateCondition
 from tracker.board.rules import ConditionStatus, DcaRating
+from tracker.board.views import document_response
 from tracker.db import utcnow
 from tracker.projects.access import refused
 from tracker.projects.rules import BOARD_ROLES
@@ -309,3 +310,88 @@ def create_confidence_assessment(data, project):
             actor=current_user,
         )
     return rating
+
+
+# --------------------------------------------------------------------------------------
+# Documents
+# --------------------------------------------------------------------------------------
+
+
+class DocumentSchema(Schema):
+    id = ma.fields.Integer(required=True)
+    project_id = ma.fields.Integer(required=True)
+    subject = ma.fields.String(required=True, metadata={"enum": list(DOCUMENT_SUBJECTS)})
+    gate_id = ma.fields.Integer(required=True, allow_none=True)
+    exception_id = ma.fields.Integer(required=True, allow_none=True)
+    title = ma.fields.String(required=True)
+    version = ma.fields.Integer(required=True)
+    filename = ma.fields.String(required=True)
+    content_type = ma.fields.String(required=True)
+    size_bytes = ma.fields.Integer(required=True)
+    sha256 = ma.fields.String(required=True)
+    uploaded_by_id = ma.fields.Integer(required=True)
+    uploaded_at = ma.fields.AwareDateTime(required=True)
+
+
+class DocumentListSchema(Schema):
+    items = ma.fields.List(ma.fields.Nested(DocumentSchema), required=True)
+
+
+class DocumentUploadSchema(Schema):
+    title = Text(required=True, validate=ma.validate.Length(min=1, max=200))
+    subject = Choice(DOCUMENT_SUBJECTS, load_default="project")
+    record_id = ma.fields.Integer(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "The gate's or exception report's id, for those subjects."},
+    )
+
+
+class DocumentFileSchema(Schema):
+    file = ma.fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+@blp.get("/projects/<id:project_id>/documents")
+@for_project()
+@blp.response(200, DocumentListSchema)
+def list_documents(project):
+    """The project's documents not deleted (its own, its gates' and exceptions'), every
+    version."""
+    return {"items": [d for d in queries.project_documents(project.id) if d.deleted_at is None]}
+
+
+@blp.post("/projects/<id:project_id>/documents")
+@for_project(manage=True)
+@blp.arguments(DocumentUploadSchema, location="form")
+@blp.arguments(DocumentFileSchema, location="files")
+@blp.response(201, DocumentSchema)
+def upload_document(data, files, project):
+    """Attach a file (multipart form: ``title``, ``subject``, ``record_id``, ``file``).
+    Manager or PMO. The type is checked by content against the allowed list and the size
+    limit; a refused file is a 422 naming why."""
+    upload = files["file"]
+    with service_call():
+        document = board.attach_document(
+            project,
+            subject=data["subject"],
+            record_id=data["record_id"],
+            title=data["title"],
+            filename=getattr(upload, "filename", "") or "",
+            content=upload.read() if hasattr(upload, "read") else b"",
+            actor=current_user,
+        )
+    return document
+
+
+@blp.get("/projects/<id:project_id>/documents/<id:document_id>")
+@for_project()
+@blp.response(
+    200,
+    content_type="application/octet-stream",
+    description="The file, as an attachment (never rendered inline).",
+)
+def download_document(project, document_id: int):
+    document = get_or_404(Document, document_id, project=project)
+    if document.deleted_at is not None:
+        abort(404)
+    return document_response(document)

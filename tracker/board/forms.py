@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, TextAreaField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from tracker.board.rules import DCA_LABELS, ConditionStatus
@@ -134,3 +135,16 @@ class AssuranceForm(FlaskForm):
             Length(max=LONG_TEXT, message="The rationale is at most 5000 characters"),
         ],
     )
+
+
+class DocumentForm(FlaskForm):
+    title = StringField(
+        "Title",
+        validators=[
+            InputRequired("Enter a title, such as “Business case”"),
+            Length(max=200, message="The title is at most 200 characters"),
+        ],
+        description="A file with the same title on the same record becomes its next version.",
+    )
+    subject = ChoiceField("For", validators=[InputRequired("Choose what the document is for")])
+    file = FileField("File", validators=[FileRequired("Choose a file to attach")])

@@ -92,3 +92,50 @@ class ConfidenceAssessment(db.Model):
 
     assessed_by: Mapped[User] = relationship(lazy="joined")
     gate: Mapped[GateReview | None] = relationship()
+
+
+DOCUMENT_SUBJECTS = ("project", "gate", "exception")
+
+
+class Document(db.Model):
+    """One version of a file attached to a project, a gate or an exception report.
+
+    The bytes live outside the database, under ``DOCUMENTS_PATH``, named by ``storage_key``.
+    A new file with the same title on the same subject is the next version; earlier ones are
+    kept. Deleting removes the bytes and marks the row, so the audit trail still names it.
+    """
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        CheckConstraint(_in("subject", DOCUMENT_SUBJECTS), name="subject_known"),
+        CheckConstraint(
+            "(subject = 'gate') = (gate_id IS NOT NULL) AND "
+            "(subject = 'exception') = (exception_id IS NOT NULL)",
+            name="subject_record",
+        ),
+        CheckConstraint("size_bytes > 0", name="size_positive"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        UniqueConstraint("storage_key"),
+        Index("ix_documents_project", "project_id", "subject", "title"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    subject: Mapped[str] = mapped_column(String(10))
+    gate_id: Mapped[int | None] = mapped_column(ForeignKey("gate_reviews.id", ondelete="CASCADE"))
+    exception_id: Mapped[int | None] = mapped_column(
+        ForeignKey("exception_reports.id", ondelete="CASCADE")
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int]
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(100))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[datetime | None]
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    uploaded_by: Mapped[User] = relationship(foreign_keys=[uploaded_by_id], lazy="joined")

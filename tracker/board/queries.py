@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from tracker.agile.models import Feedback
-from tracker.board.models import ConfidenceAssessment, GateCondition
+from tracker.board.models import ConfidenceAssessment, Document, GateCondition
 from tracker.board.rules import (
     ASSURANCE,
     ConditionStatus,
@@ -55,6 +55,7 @@ class Evidence:
     highlights: list[HighlightReport] = field(default_factory=list)
     conditions: list[GateCondition] = field(default_factory=list)
     this_gate: list[GateCondition] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
     taken_at: datetime | None = None
 
     @property
@@ -137,6 +138,7 @@ def evidence(
     stage: Stage | None,
     requested_at: datetime,
     this_gate_id: int | None = None,
+    this_exception_id: int | None = None,
     now: datetime,
 ) -> Evidence:
     """Every piece of evidence for a decision requested at ``requested_at`` on ``stage``."""
@@ -197,6 +199,9 @@ def evidence(
             found.this_gate.append(condition)
         else:
             found.conditions.append(condition)
+    found.documents = live_documents(
+        project.id, gate_id=this_gate_id, exception_id=this_exception_id
+    )
     return found
 
 
@@ -414,3 +419,36 @@ def confidence_by(rows: list[dict], key: str) -> list[dict[str, Any]]:
         group["n"] += 1
         group[row["rating"]] += 1
     return [groups[name] for name in sorted(groups)]
+
+
+# --------------------------------------------------------------------------------------
+# Documents
+# --------------------------------------------------------------------------------------
+
+
+def live_documents(project_id: int, *, gate_id=None, exception_id=None) -> list[Document]:
+    """Documents not deleted: the project's own, and the gate's or exception's if given;
+    every version, newest first within each title."""
+    subject = Document.subject == "project"
+    if gate_id is not None:
+        subject = or_(subject, Document.gate_id == gate_id)
+    if exception_id is not None:
+        subject = or_(subject, Document.exception_id == exception_id)
+    return list(
+        db.session.scalars(
+            select(Document)
+            .where(Document.project_id == project_id, Document.deleted_at.is_(None), subject)
+            .order_by(Document.subject, Document.title, Document.version.desc())
+        )
+    )
+
+
+def project_documents(project_id: int) -> list[Document]:
+    """Every document of the project, deleted ones too (shown as deleted)."""
+    return list(
+        db.session.scalars(
+            select(Document)
+            .where(Document.project_id == project_id)
+            .order_by(Document.subject, Document.gate_id, Document.title, Document.version.desc())
+        )
+    )

@@ -7,17 +7,25 @@ project, then the record changed.
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
 from tracker.audit import services as audit
 from tracker.auth.models import User
-from tracker.board import rules
-from tracker.board.models import ConfidenceAssessment, GateCondition
+from tracker.board import documents, rules
+from tracker.board.models import (
+    DOCUMENT_SUBJECTS,
+    ConfidenceAssessment,
+    Document,
+    GateCondition,
+)
 from tracker.board.rules import (
     ASSURANCE,
     CONDITION_STATUSES,
@@ -34,7 +42,7 @@ from tracker.projects import access
 from tracker.projects.models import Project
 from tracker.projects.rules import BOARD_ROLES
 from tracker.stages import services as stages
-from tracker.stages.models import GateReview
+from tracker.stages.models import ExceptionReport, GateReview
 from tracker.stages.rules import GateDecision
 
 MAX_CONDITIONS = 3
@@ -348,3 +356,129 @@ def record_assurance(
     _check_confidence(data)
     _lock(Project, project.id)
     return _record_confidence(project, data, role=ASSURANCE, gate=None, actor=actor)
+
+
+# --------------------------------------------------------------------------------------
+# Documents
+# --------------------------------------------------------------------------------------
+
+
+def documents_folder() -> Path:
+    configured = current_app.config.get("DOCUMENTS_PATH")
+    folder = Path(configured) if configured else Path(current_app.instance_path) / "documents"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def document_path(document: Document) -> Path:
+    return documents_folder() / document.storage_key
+
+
+def attach_document(
+    project: Project,
+    *,
+    subject: str,
+    record_id: int | None,
+    title: str,
+    filename: str,
+    content: bytes,
+    actor: User,
+) -> Document:
+    """Check the file by its content, store it, and record it as the next version of the
+    title on its subject. The file is written before the row; if the transaction then fails,
+    an orphan file is left, never a row without its file."""
+    title = (title or "").strip()
+    if not title:
+        raise RuleError("Enter a title, such as “Business case”", "title")
+    if len(title) > 200:
+        raise RuleError("The title is at most 200 characters", "title")
+    if subject not in DOCUMENT_SUBJECTS:
+        raise RuleError("Choose what the document is for", "subject")
+    checked = documents.check(filename, content, current_app.config["DOCUMENT_MAX_BYTES"])
+    if isinstance(checked, str):
+        raise RuleError(checked, "file")
+    gate_id = exception_id = None
+    if subject == "gate":
+        gate = db.session.get(GateReview, record_id) if record_id else None
+        if gate is None or gate.project_id != project.id:
+            raise RuleError("Choose one of this project's gates", "subject")
+        gate_id = gate.id
+    elif subject == "exception":
+        report = db.session.get(ExceptionReport, record_id) if record_id else None
+        if report is None or report.project_id != project.id:
+            raise RuleError("Choose one of this project's exception reports", "subject")
+        exception_id = report.id
+    _lock(Project, project.id)  # versions of one title are numbered one at a time
+    latest = db.session.scalar(
+        select(func.max(Document.version)).where(
+            Document.project_id == project.id,
+            Document.subject == subject,
+            Document.gate_id.is_(None) if gate_id is None else Document.gate_id == gate_id,
+            Document.exception_id.is_(None)
+            if exception_id is None
+            else Document.exception_id == exception_id,
+            func.lower(Document.title) == title.lower(),
+        )
+    )
+    digest = hashlib.sha256(content).hexdigest()
+    key = f"{uuid.uuid4().hex}.{checked.extension}"
+    (documents_folder() / key).write_bytes(content)
+    safe_name = Path(filename or "").name.replace('"', "")[:200] or f"document.{checked.extension}"
+    document = Document(
+        project_id=project.id,
+        subject=subject,
+        gate_id=gate_id,
+        exception_id=exception_id,
+        title=title,
+        version=(latest or 0) + 1,
+        filename=safe_name,
+        content_type=checked.content_type,
+        size_bytes=len(content),
+        sha256=digest,
+        storage_key=key,
+        uploaded_by_id=actor.id,
+        uploaded_at=utcnow(),
+    )
+    db.session.add(document)
+    db.session.flush()
+    audit.record(
+        "document.attached",
+        document,
+        project_id=project.id,
+        summary=f"Attached “{title}” version {document.version} ({safe_name})",
+        changes={
+            "subject": subject,
+            "gate_id": gate_id,
+            "exception_id": exception_id,
+            "sha256": digest,
+            "size_bytes": len(content),
+            "content_type": checked.content_type,
+        },
+        actor=actor,
+    )
+    return document
+
+
+def delete_document(document: Document, *, actor: User) -> Document:
+    """Remove the file; keep the row, marked deleted, so the audit trail still names it."""
+    _lock(Project, document.project_id)
+    document = _lock(Document, document.id)
+    if document.deleted_at is not None:
+        raise RuleError("This document has already been deleted.")
+    document.deleted_at = utcnow()
+    document.deleted_by_id = actor.id
+    db.session.flush()
+    audit.record(
+        "document.deleted",
+        document,
+        project_id=document.project_id,
+        summary=f"Deleted “{document.title}” version {document.version}",
+        changes={"sha256": document.sha256},
+        actor=actor,
+    )
+    path = document_path(document)
+    # Only once the deletion is committed: a rolled-back deletion keeps its file.
+    event.listen(
+        db.session(), "after_commit", lambda _session: path.unlink(missing_ok=True), once=True
+    )
+    return document

@@ -3,7 +3,18 @@ the conditions followed to done: load, check access, call a service, render."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+import io
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -12,15 +23,21 @@ from tracker.auth.access import forbid
 from tracker.board import access as board_access
 from tracker.board import bp, queries
 from tracker.board import services as board
-from tracker.board.forms import AssuranceForm, BoardDecisionForm, SettleConditionForm
-from tracker.board.models import GateCondition
+from tracker.board.documents import ALLOWED_LABEL
+from tracker.board.forms import (
+    AssuranceForm,
+    BoardDecisionForm,
+    DocumentForm,
+    SettleConditionForm,
+)
+from tracker.board.models import Document, GateCondition
 from tracker.board.rules import CONDITION_STATUSES, DCA_DEFINITIONS, DCA_LABELS
 from tracker.core.dates import uk_today
 from tracker.core.unit_of_work import form_work
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.methods.model import ZONES
-from tracker.projects.access import load_project, refused, team
+from tracker.projects.access import can_manage, load_project, refused, team
 from tracker.projects.rules import DELIVERY_METHODS
 from tracker.stages import access as stage_access
 from tracker.stages import services as stages
@@ -164,7 +181,11 @@ def show_exception_evidence(project_id: int, report_id: int):
         project=project,
         report=report,
         evidence=queries.evidence(
-            project, stage=report.stage, requested_at=report.raised_at, now=utcnow()
+            project,
+            stage=report.stage,
+            requested_at=report.raised_at,
+            this_exception_id=report.id,
+            now=utcnow(),
         ),
         today=uk_today(),
     )
@@ -284,3 +305,117 @@ def portfolio():
         zones={**{key: zone.label for key, zone in ZONES.items()}, "none": "Not assessed"},
         today=uk_today(),
     )
+
+
+# --------------------------------------------------------------------------------------
+# Documents
+# --------------------------------------------------------------------------------------
+
+
+def _subjects(project) -> list[tuple[str, str]]:
+    gates = db.session.scalars(
+        select(GateReview)
+        .where(GateReview.project_id == project.id)
+        .options(joinedload(GateReview.closes_stage), joinedload(GateReview.authorises_stage))
+        .order_by(GateReview.requested_at)
+    ).all()
+    reports = db.session.scalars(
+        select(ExceptionReport)
+        .where(ExceptionReport.project_id == project.id)
+        .options(joinedload(ExceptionReport.stage))
+        .order_by(ExceptionReport.raised_at)
+    ).all()
+    return [
+        ("project", "The project"),
+        *((f"gate:{g.id}", stages.gate_title(g)) for g in gates),
+        *((f"exception:{r.id}", f"Exception report: {r.stage.label}") for r in reports),
+    ]
+
+
+def _documents_page(project, form=None, status=200):
+    manage = can_manage(current_user, project)
+    if form is None:
+        form = DocumentForm()
+    form.subject.choices = _subjects(project) if manage else []
+    return render_template(
+        "board/documents.html",
+        project=project,
+        documents=queries.project_documents(project.id),
+        form=form,
+        can_attach=manage,
+        allowed=ALLOWED_LABEL,
+        max_mb=current_app.config["DOCUMENT_MAX_BYTES"] // (1024 * 1024),
+    ), status
+
+
+@bp.get("/projects/<int:project_id>/documents")
+def list_documents(project_id: int):
+    return _documents_page(load_project(project_id))
+
+
+@bp.post("/projects/<int:project_id>/documents")
+def attach_document(project_id: int):
+    project = load_project(project_id, manage=True)
+    form = DocumentForm()
+    form.subject.choices = _subjects(project)
+    if form.validate_on_submit():
+        kind, _, raw_id = form.subject.data.partition(":")
+        upload = form.file.data
+        with form_work(form) as work:
+            document = board.attach_document(
+                project,
+                subject=kind,
+                record_id=int(raw_id) if raw_id.isdigit() else None,
+                title=form.title.data,
+                filename=upload.filename or "",
+                content=upload.read(),
+                actor=current_user,
+            )
+        if work.ok:
+            flash(f"Attached “{document.title}” (version {document.version}).", "success")
+            return redirect(url_for("board.list_documents", project_id=project.id))
+    return _documents_page(project, form=form, status=400)
+
+
+def _document(project, document_id: int) -> Document:
+    document = _record(Document, project, document_id)
+    if document.deleted_at is not None:
+        abort(404)
+    return document
+
+
+@bp.get("/projects/<int:project_id>/documents/<int:document_id>/download")
+def download_document(project_id: int, document_id: int):
+    project = load_project(project_id)
+    document = _document(project, document_id)
+    return document_response(document)
+
+
+def document_response(document: Document):
+    """The file as a download, never shown inline: a browser must not run or render it."""
+    path = board.document_path(document)
+    if not path.is_file():
+        abort(404)
+    # Read whole (files are at most DOCUMENT_MAX_BYTES): no file handle outlives the request.
+    response = send_file(
+        io.BytesIO(path.read_bytes()),
+        mimetype=document.content_type,
+        as_attachment=True,
+        download_name=document.filename,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/projects/<int:project_id>/documents/<int:document_id>/delete")
+def delete_document(project_id: int, document_id: int):
+    project = load_project(project_id, manage=True)
+    document = _document(project, document_id)
+    with form_work() as work:
+        board.delete_document(document, actor=current_user)
+    if work.ok:
+        flash(f"Deleted “{document.title}” version {document.version}.", "success")
+    return redirect(url_for("board.list_documents", project_id=project.id))
