@@ -3,8 +3,8 @@
 Revision ID: 0020_board
 Revises: 0017_start_authorised
 
-Three new tables, and two new kinds of notification (an overdue condition, a confidence
-assessment turning Red) in the CHECK constraints of the inbox and the email opt-outs. Those
+Three new tables, and four new kinds of notification (an overdue condition, a confidence
+assessment turning Red, a highlight report sent, an exception raised) in the CHECK constraints of the inbox and the email opt-outs. Those
 two tables are referenced by no foreign key, so batch mode may copy them on SQLite.
 """
 
@@ -24,7 +24,8 @@ OLD_KINDS = (
     "highlight_due",
     "reassess",
 )
-NEW_KINDS = (*OLD_KINDS, "condition_overdue", "dca_red")
+ADDED_KINDS = ("condition_overdue", "dca_red", "highlight_sent", "exception_raised")
+NEW_KINDS = (*OLD_KINDS, *ADDED_KINDS)
 
 
 def _kinds(kinds) -> str:
@@ -208,8 +209,11 @@ def upgrade():
 
 
 def downgrade():
-    op.execute(sa.text("DELETE FROM notifications WHERE kind IN ('condition_overdue', 'dca_red')"))
-    op.execute(sa.text("DELETE FROM email_opt_outs WHERE kind IN ('condition_overdue', 'dca_red')"))
+    for table in (
+        sa.table("notifications", sa.column("kind")),
+        sa.table("email_opt_outs", sa.column("kind")),
+    ):
+        op.execute(sa.delete(table).where(table.c.kind.in_(ADDED_KINDS)))
     _set_kinds(OLD_KINDS)
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.drop_index("ix_documents_project")

@@ -951,6 +951,7 @@ def create_highlight(project: Project, data: HighlightData, *, actor: User) -> H
         changes={"overall_status": data.overall_status, "stage_id": report.stage_id},
         actor=actor,
     )
+    notifications.highlight_sent(report, project)
     return report
 
 
@@ -1065,6 +1066,7 @@ def raise_exception(stage: Stage, data: ExceptionData, *, actor: User) -> Except
         changes={"breaches": report.breaches, "options": numbers},
         actor=actor,
     )
+    notifications.exception_raised(report, project)
     return report
 
 
