@@ -91,6 +91,11 @@ class Config:
     BASE_URL = os.environ.get("TRACKER_BASE_URL", "http://127.0.0.1:5000")
     # Approvers get a daily reminder of decisions waiting more than this many days.
     APPROVAL_REMINDER_DAYS = int(os.environ.get("TRACKER_APPROVAL_REMINDER_DAYS", "3"))
+    # A condition given as free text (the gate page, the API) is due this many days later.
+    CONDITION_DUE_DAYS = int(os.environ.get("TRACKER_CONDITION_DUE_DAYS", "30"))
+    # Board documents: stored outside the web root (default: <instance>/documents).
+    DOCUMENTS_PATH = os.environ.get("TRACKER_DOCUMENTS_PATH") or None
+    DOCUMENT_MAX_BYTES = int(os.environ.get("TRACKER_DOCUMENT_MAX_BYTES", str(4 * 1024 * 1024)))
 
     # Rate limits (Flask-Limiter). Memory suits one process; with several web workers set
     # RATELIMIT_STORAGE_URI=redis://host:6379/0 so they share the counts.

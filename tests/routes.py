@@ -81,6 +81,44 @@ ROUTES = {
         "manager",
     ),
     "stages.show_exception": ("GET", "/projects/{project_id}/exceptions/{exception_id}", "member"),
+    "board.show_gate_evidence": (
+        "GET",
+        "/projects/{project_id}/gates/{gate_id}/evidence",
+        "member",
+    ),
+    "board.decide_gate": (
+        "POST",
+        "/projects/{project_id}/gates/{gate_id}/evidence/decide",
+        "approver",
+    ),
+    "board.show_exception_evidence": (
+        "GET",
+        "/projects/{project_id}/exceptions/{exception_id}/evidence",
+        "member",
+    ),
+    "board.list_conditions": ("GET", "/projects/{project_id}/conditions", "member"),
+    "board.show_confidence": ("GET", "/projects/{project_id}/confidence", "member"),
+    "board.list_documents": ("GET", "/projects/{project_id}/documents", "member"),
+    "board.attach_document": ("POST", "/projects/{project_id}/documents", "manager"),
+    "board.download_document": (
+        "GET",
+        "/projects/{project_id}/documents/{document_id}/download",
+        "member",
+    ),
+    "board.delete_document": (
+        "POST",
+        "/projects/{project_id}/documents/{document_id}/delete",
+        "manager",
+    ),
+    "board.record_assurance": ("POST", "/projects/{project_id}/confidence", "pmo"),
+    "board.portfolio": ("GET", "/portfolio/board", "pmo"),
+    "board.show_condition": ("GET", "/projects/{project_id}/conditions/{condition_id}", "member"),
+    # The condition's owner (the team member here), the manager, the board, PMO and admin.
+    "board.settle_condition": (
+        "POST",
+        "/projects/{project_id}/conditions/{condition_id}/settle",
+        "member",
+    ),
     "stages.decide_exception": (
         "POST",
         "/projects/{project_id}/exceptions/{exception_id}/decide",
@@ -278,6 +316,33 @@ ROUTES = {
                 "/projects/{project_id}/checkpoints/{checkpoint_id}",
             ),
             "api_checkpoints.create_checkpoint": ("POST", "/projects/{project_id}/checkpoints"),
+            "api_board.get_gate_evidence": (
+                "GET",
+                "/projects/{project_id}/gates/{gate_id}/evidence",
+            ),
+            "api_board.list_conditions": ("GET", "/projects/{project_id}/conditions"),
+            "api_board.get_condition": (
+                "GET",
+                "/projects/{project_id}/conditions/{condition_id}",
+            ),
+            "api_board.update_condition": (
+                "PATCH",
+                "/projects/{project_id}/conditions/{condition_id}",
+            ),
+            "api_board.list_documents": ("GET", "/projects/{project_id}/documents"),
+            "api_board.upload_document": ("POST", "/projects/{project_id}/documents"),
+            "api_board.download_document": (
+                "GET",
+                "/projects/{project_id}/documents/{document_id}",
+            ),
+            "api_board.list_confidence_assessments": (
+                "GET",
+                "/projects/{project_id}/confidence-assessments",
+            ),
+            "api_board.create_confidence_assessment": (
+                "POST",
+                "/projects/{project_id}/confidence-assessments",
+            ),
             "api_portfolio.portfolio": ("GET", "/portfolio"),
             "api_portfolio.portfolio_table": ("GET", "/portfolio/projects"),
         }.items()
@@ -312,6 +377,8 @@ def world(db, make_user, make_project):
         checkpoint_id=budget_ids["checkpoint_id"],
         budget_exception_id=budget_ids["exception_id"],
     )
+    ids["condition_id"] = _condition(db, ids["gate_id"], project, member, manager)
+    ids["document_id"] = _document(db, project, manager)
     ids["token_id"] = _token(db, member)
     ids["cost_id"] = budget_cost(project, manager).id
     # For the role matrix: a board member of this project and the manager of another one.
@@ -411,3 +478,38 @@ def _token(db, user) -> int:
     token = tokens.create_token(user, name="Reporting", expires_in_days=30).token
     db.session.commit()
     return token.id
+
+
+def _condition(db, gate_id, project, owner, setter) -> int:
+    from datetime import timedelta
+
+    from tracker.board.models import GateCondition
+
+    condition = GateCondition(
+        project_id=project.id,
+        gate_id=gate_id,
+        set_by_role="executive",
+        set_by_id=setter.id,
+        text="Bring the data migration plan",
+        owner_id=owner.id,
+        due_on=project.planned_start + timedelta(days=30),
+    )
+    db.session.add(condition)
+    db.session.commit()
+    return condition.id
+
+
+def _document(db, project, manager) -> int:
+    from tracker.board import services as board
+
+    document = board.attach_document(
+        project,
+        subject="project",
+        record_id=None,
+        title="Business case",
+        filename="business-case.pdf",
+        content=b"%PDF-1.4\n% a business case\n",
+        actor=manager,
+    )
+    db.session.commit()
+    return document.id

@@ -111,6 +111,12 @@ def governed(db, make_user, make_project):
     )
     db.session.commit()
     money = _money_and_time(db, project, manager, member)
+    from tests.routes import _condition
+
+    condition_id = _condition(db, gate.id, project, member, executive)
+    from tests.routes import _document
+
+    document_id = _document(db, project, manager)
     return {
         **money,
         "project": project,
@@ -141,6 +147,8 @@ def governed(db, make_user, make_project):
             "cost_id": money["cost"].id,
             "checkpoint_id": money["checkpoint"].id,
             "entry_id": money["entry"].id,
+            "condition_id": condition_id,
+            "document_id": document_id,
         },
     }
 

@@ -39,6 +39,11 @@ WHO = {
     "api_costs.create_cost": MANAGE,
     "api_costs.create_cost_batch": MANAGE,
     "api_checkpoints.create_checkpoint": MANAGE,
+    # The condition's owner (the team member), the manager and the board; not a customer.
+    "api_board.update_condition": {"manager", "member", "executive"},
+    # The PMO's independent assurance rating: PMO staff only.
+    "api_board.create_confidence_assessment": set(),
+    "api_board.upload_document": MANAGE,
 }
 # Board decisions belong to the board alone: PMO staff hold no board role.
 BOARD_ONLY = {

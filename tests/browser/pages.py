@@ -110,6 +110,21 @@ MAIN_PAGES = [
         ),
         screenshot="gate-review",
     ),
+    MainPage(
+        "gate evidence",
+        JANE,
+        _first(
+            GateReview,
+            ASC,
+            "/projects/{project_id}/gates/{id}/evidence",
+            status="pending",
+        ),
+        full_page=True,
+    ),
+    MainPage("conditions", MARIA, _project(ASC, "/conditions")),
+    MainPage("delivery confidence", PMO, _project(ASC, "/confidence")),
+    MainPage("boards across the portfolio", PMO, lambda: "/portfolio/board"),
+    MainPage("documents", MARIA, _project(ASC, "/documents")),
     MainPage("decisions inbox", JANE, lambda: "/decisions", screenshot="decisions-inbox"),
     MainPage(
         "iterations",

@@ -149,6 +149,16 @@ API_WHO = {
     "api_time_entries.get_time_entry": "owner",
     "api_time_entries.update_time_entry": "owner",
     "api_time_entries.delete_time_entry": "owner",
+    "api_board.get_gate_evidence": "member",
+    "api_board.list_conditions": "member",
+    "api_board.get_condition": "member",
+    # The condition's owner (the team member here), the manager, the board, PMO, admin.
+    "api_board.update_condition": "member",
+    "api_board.list_confidence_assessments": "member",
+    "api_board.create_confidence_assessment": "pmo",
+    "api_board.list_documents": "member",
+    "api_board.upload_document": "manager",
+    "api_board.download_document": "member",
     # Everyone signed in: PMO staff see the whole portfolio, others their own projects.
     "api_portfolio.portfolio": "any",
     "api_portfolio.portfolio_table": "any",

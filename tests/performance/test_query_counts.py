@@ -71,6 +71,14 @@ def _pick(db) -> tuple[dict, dict]:
         "my work, team member": ("team", "/my-work"),
         "people picker search": ("manager", "/people/search?q=na"),
         "gate review, for the board": ("approver", f"/projects/{pending}/gates/{gate}"),
+        "gate evidence, for the board": (
+            "approver",
+            f"/projects/{pending}/gates/{gate}/evidence",
+        ),
+        "conditions of a project": ("manager", f"/projects/{staged}/conditions"),
+        "delivery confidence of a project": ("manager", f"/projects/{staged}/confidence"),
+        "boards across the portfolio": ("pmo", "/portfolio/board"),
+        "documents of a project": ("manager", f"/projects/{staged}/documents"),
         "weekly timesheet": ("team", f"/timesheet?week={week}"),
         "PMO dashboard": ("pmo", "/portfolio/"),
         "organisation and its people": (

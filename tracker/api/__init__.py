@@ -28,6 +28,7 @@ RESOURCES = (
     "time_entries",
     "checkpoints",
     "portfolio",
+    "board",
 )
 
 API_DESCRIPTION = """\

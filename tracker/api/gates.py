@@ -9,8 +9,10 @@ import marshmallow as ma
 from flask import abort
 from flask_login import current_user
 
+from tracker.api.board import ConfidenceCreateSchema
 from tracker.api.core import (
     Choice,
+    Day,
     Schema,
     Text,
     for_project,
@@ -21,6 +23,7 @@ from tracker.api.core import (
 )
 from tracker.api.problems import from_rule_error
 from tracker.auth.access import forbid
+from tracker.board import services as board
 from tracker.core.errors import RuleError
 from tracker.projects.access import has_role, refused
 from tracker.projects.rules import BOARD_ROLES
@@ -106,6 +109,12 @@ class CloseEarlySchema(Schema):
     reason = Text(required=True, validate=[LONG_TEXT, _not_blank])
 
 
+class ConditionInputSchema(Schema):
+    text = Text(required=True, validate=ma.validate.Length(min=1, max=2000))
+    owner_id = ma.fields.Integer(required=True, metadata={"description": "On the team."})
+    due_on = Day(required=True)
+
+
 class GateDecideSchema(Schema):
     role = Choice(
         BOARD_ROLES,
@@ -118,7 +127,23 @@ class GateDecideSchema(Schema):
     comment = Text(
         load_default="",
         validate=ma.validate.Length(max=5000),
-        metadata={"description": "Required for approval with conditions and for rejection."},
+        metadata={
+            "description": "Required for rejection, and for approval with conditions when "
+            "`conditions` is not given (the comment then becomes one condition, owned by the "
+            "project manager)."
+        },
+    )
+    conditions = ma.fields.List(
+        ma.fields.Nested(ConditionInputSchema),
+        load_default=list,
+        validate=ma.validate.Length(max=3),
+        metadata={"description": "For approval with conditions: each an action (up to 3)."},
+    )
+    confidence = ma.fields.Nested(
+        ConfidenceCreateSchema,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Your Delivery Confidence Assessment, with the decision."},
     )
 
 
@@ -204,12 +229,17 @@ def decide_gate(data, project, gate_id: int):
                 )
             )
         role = held[0]
+    confidence = data.get("confidence")
     with service_call():
-        gate = stages.decide_gate(
+        # The board's service: conditions become actions, a rating is recorded with it.
+        gate = board.decide_gate(
             gate,
             role=role,
             decision=data["decision"],
             comment=data["comment"],
+            conditions=[board.ConditionData(**c) for c in data["conditions"]],
+            confidence=board.ConfidenceData(**confidence) if confidence else None,
+            free_text_allowed=True,
             actor=current_user,
         )
     return gate

@@ -26,6 +26,10 @@ The events, who sends them and who listens (in order):
 ``iteration_closed``  sender: the ``Iteration`` just closed, from ``agile.services``.
                       kwargs: ``project``, ``actor`` (None for a scheduled close).
                       10 budget: takes the automatic iteration checkpoint.
+``gate_conditions_given`` sender: the ``GateReview`` a board member approved with
+                      conditions written as free text, from ``stages.views`` (the
+                      gate page). kwargs: ``role``, ``text``, ``actor``.
+                      10 board: records the conditions as an action for the manager.
 ``checkpoints_taken`` sender: None, from ``budget.tasks`` after a batch of scheduled
                       checkpoints written with Core statements (the ORM hooks do not
                       see them). kwargs: ``project_ids``.
@@ -53,6 +57,14 @@ value, :func:`send` returns them in order):
                       30 agile: iterations to give feedback on, as a customer
                       representative. 40 worklog: past weeks to submit. 50 methods:
                       open risks the person owns, to review.
+                      60 board: open conditions the person owns.
+``gate_request_blockers`` sender: the ``Project`` whose next gate is asked for, from
+                      ``stages.services.next_gate``. Receivers return why it cannot be
+                      requested yet, or None. 10 board: conditions of an earlier
+                      gate still open.
+``my_work_sections``  sender: the ``User`` whose My work page it is, from
+                      ``worklog.views``. Receivers return a dict (``template`` and its
+                      values) or None. 10 board: the person's open conditions.
 ``organisation_columns`` sender: None, from ``orgs.views`` (the organisation list).
                       Receivers return labelled column expressions correlated with
                       ``Organisation``. 10 projects: projects led and partnered.
@@ -75,6 +87,10 @@ iteration_closed = _signals.signal(
     "iteration-closed",
     doc="An iteration was closed; sender is the Iteration, kwargs project, actor.",
 )
+gate_conditions_given = _signals.signal(
+    "gate-conditions-given",
+    doc="A board member approved with conditions as free text; sender is the GateReview.",
+)
 checkpoints_taken = _signals.signal(
     "checkpoints-taken", doc="Scheduled checkpoints were written in bulk; kwarg project_ids."
 )
@@ -92,6 +108,12 @@ governance_breaches = _signals.signal(
 )
 waiting_for = _signals.signal(
     "waiting-for", doc="What waits for a person; sender is the User, kwarg decisions_only."
+)
+gate_request_blockers = _signals.signal(
+    "gate-request-blockers", doc="Why the next gate may not be requested; sender is the Project."
+)
+my_work_sections = _signals.signal(
+    "my-work-sections", doc="Sections for a person's My work page; sender is the User."
 )
 organisation_columns = _signals.signal(
     "organisation-columns", doc="Labelled columns for the organisation list; sender is None."

@@ -16,6 +16,7 @@ from tracker.agile import demo as agile_demo
 from tracker.agile import services as agile_services
 from tracker.auth import services as users
 from tracker.auth.models import User
+from tracker.board import demo as board_demo
 from tracker.budget import demo as budget_demo
 from tracker.extensions import db
 from tracker.methods import demo as methods_demo
@@ -373,6 +374,7 @@ def load(password: str) -> dict[str, int]:
     projects_by_code = {p.code: p for p in db.session.scalars(select(Project))}
     methods_demo.load(projects_by_code, people)
     stages_demo.load(projects_by_code, people)
+    board_demo.load(projects_by_code, people)
     agile_demo.load(projects_by_code, people)
     _close_early(projects_by_code, people)
     worklog_demo.load(projects_by_code, people)

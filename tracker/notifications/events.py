@@ -10,7 +10,7 @@ from tracker.extensions import db
 from tracker.notifications.services import notify, notify_all, path_for
 from tracker.projects.access import team
 from tracker.projects.models import Project
-from tracker.projects.rules import PROJECT_ROLES
+from tracker.projects.rules import BOARD_ROLES, PROJECT_ROLES
 
 
 def holders(project_id: int, roles: Iterable[str]) -> list[User]:
@@ -48,6 +48,33 @@ def gate_resolved(gate) -> int:
             project_id=gate.project_id,
         )
     return len(managers)
+
+
+def highlight_sent(report, project: Project) -> int:
+    """Tell the board a highlight report has been sent (once: when it is sent)."""
+    return notify_all(
+        holders(project.id, BOARD_ROLES),
+        "highlight_sent",
+        f"{project.code}: a highlight report has been sent",
+        f"{report.reported_by.name} sent the highlight report on {project.code} {project.name} "
+        f"for {report.period_start:%d/%m/%Y} to {report.period_end:%d/%m/%Y}: overall "
+        f"{report.overall_status}.",
+        link=path_for("stages.show_highlight", project_id=project.id, report_id=report.id),
+        project_id=project.id,
+    )
+
+
+def exception_raised(report, project: Project) -> int:
+    """Tell the board members who decide it that an exception report waits for them."""
+    return notify_all(
+        holders(project.id, report.roles),
+        "exception_raised",
+        f"{project.code}: an exception report needs the board",
+        f"A stage of {project.code} {project.name} is forecast to breach its tolerance; the "
+        "exception report waits for the board's decision.",
+        link=path_for("stages.show_exception", project_id=project.id, report_id=report.id),
+        project_id=project.id,
+    )
 
 
 def start_authorised(project: Project, executive: User) -> int:

@@ -20,6 +20,10 @@ KINDS = {
     "iteration_feedback": "An iteration ends soon without customer feedback",
     "highlight_due": "A highlight report is due",
     "reassess": "A method assessment is out of date",
+    "condition_overdue": "A condition of a board approval is overdue",
+    "dca_red": "A delivery confidence assessment turned Red",
+    "highlight_sent": "A highlight report was sent to a board I sit on",
+    "exception_raised": "An exception report waits for a decision of my board",
 }
 EMAIL_STATUSES = {
     EmailStatus.PENDING: "Waiting to be sent",

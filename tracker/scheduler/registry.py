@@ -17,6 +17,7 @@ DAILY_AT_7 = {"trigger": "cron", "hour": 7, "minute": 0}
 JOBS: list[tuple[str, str, dict]] = [
     ("approval_reminders", "tracker.stages.tasks:send_approval_reminders", DAILY_AT_7),
     ("highlight_reports_due", "tracker.stages.tasks:remind_highlight_reports_due", DAILY_AT_7),
+    ("condition_reminders", "tracker.board.tasks:remind_overdue_conditions", DAILY_AT_7),
     ("iteration_feedback", "tracker.agile.tasks:remind_iteration_feedback", DAILY_AT_7),
     ("reassessment_prompts", "tracker.methods.tasks:prompt_stale_assessments", DAILY_AT_7),
     (
@@ -34,6 +35,7 @@ JOBS: list[tuple[str, str, dict]] = [
 JOB_TITLES = {
     "approval_reminders": "Remind approvers of decisions waiting too long",
     "highlight_reports_due": "Remind project managers of highlight reports due",
+    "condition_reminders": "Remind owners and boards of overdue conditions",
     "iteration_feedback": "Remind project managers of iterations ending without feedback",
     "reassessment_prompts": "Prompt re-assessment of stale method assessments",
     "send_emails": "Send queued emails",

@@ -192,8 +192,8 @@ def load(projects_by_code: dict[str, Project], people_by_email: dict[str, User])
                 },
             )
             services.start_stage(stages[1], version=None, actor=manager)
-            # Waiting for the whole board: Cllr Jane Morgan, Sarah Lewis and Gareth Jones.
-            _request(project, roles, days_ago=6)
+            # The Senior User's condition is met next (the board's demo, which sits above
+            # stages), and then the next gate is requested, waiting for the whole board.
         elif code == "HWY-2026-03":
             _decide(
                 _request(project, roles, next_stage_plan="Design to start in April."),

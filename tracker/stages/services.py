@@ -547,6 +547,10 @@ def next_gate(project: Project) -> NextGate:
         raise RuleError(
             f"A gate is already waiting for the board's decision ({gate_title(pending[0])})."
         )
+    # Domains above answer (docs/architecture.md): conditions of an earlier gate still open.
+    for reason in events.send(events.gate_request_blockers, project):
+        if reason:
+            raise RuleError(reason)
     regime = regime_for(project)
     boundaries = rules.gate_boundaries(regime, len(stages))
     approved = {g.boundary for g in gates if g.status in APPROVED_GATE_STATUSES}
@@ -947,6 +951,7 @@ def create_highlight(project: Project, data: HighlightData, *, actor: User) -> H
         changes={"overall_status": data.overall_status, "stage_id": report.stage_id},
         actor=actor,
     )
+    notifications.highlight_sent(report, project)
     return report
 
 
@@ -1061,6 +1066,7 @@ def raise_exception(stage: Stage, data: ExceptionData, *, actor: User) -> Except
         changes={"breaches": report.breaches, "options": numbers},
         actor=actor,
     )
+    notifications.exception_raised(report, project)
     return report
 
 

@@ -424,6 +424,15 @@ def decide_gate(project_id: int, gate_id: int):
                 comment=form.comment.data,
                 actor=current_user,
             )
+            if form.decision.data == rules.GateDecision.APPROVE_WITH_CONDITIONS:
+                # The board follows conditions up as actions (docs/architecture.md).
+                events.send(
+                    events.gate_conditions_given,
+                    gate,
+                    role=form.role.data,
+                    text=form.comment.data,
+                    actor=current_user,
+                )
         if work.ok:
             decision = GATE_DECISIONS[form.decision.data].lower()
             flash(f"Recorded your decision: {decision}.", "success")

@@ -13,6 +13,7 @@ from tracker.agile.models import BacklogItem, Iteration
 from tracker.agile.rules import ItemStatus, IterationStatus
 from tracker.auth.access import forbid, role_required
 from tracker.auth.models import User
+from tracker.core import events
 from tracker.core import exports as files
 from tracker.core.errors import attach_error
 from tracker.core.fields import options, record_id
@@ -75,6 +76,12 @@ def my_work():
         view=view,
         waiting=for_person(current_user),
         to_review=queries.submitted_weeks_to_review(current_user),
+        # Domains above add their own (docs/architecture.md): the board's conditions.
+        sections=[
+            section
+            for section in events.send(events.my_work_sections, current_user._get_current_object())
+            if section
+        ],
     )
 
 
