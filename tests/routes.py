@@ -93,8 +93,14 @@ ROUTES = {
     ),
     "methods.decide": ("GET", "/projects/{project_id}/method-decision", "manager"),
     "methods.list_decisions": ("GET", "/projects/{project_id}/method-decisions", "member"),
-    "methods.list_risks": ("GET", "/projects/{project_id}/risks", "member"),
-    "methods.edit_risk": ("GET", "/projects/{project_id}/risks/{risk_id}/edit", "manager"),
+    "registers.list_risks": ("GET", "/projects/{project_id}/risks", "member"),
+    "registers.create_risk": ("GET", "/projects/{project_id}/risks/new", "manager"),
+    "registers.show_risk": ("GET", "/projects/{project_id}/risks/{risk_id}", "member"),
+    "registers.edit_risk": ("GET", "/projects/{project_id}/risks/{risk_id}/edit", "manager"),
+    "registers.list_issues": ("GET", "/projects/{project_id}/issues", "member"),
+    "registers.create_issue": ("GET", "/projects/{project_id}/issues/new", "manager"),
+    "registers.show_issue": ("GET", "/projects/{project_id}/issues/{issue_id}", "member"),
+    "registers.edit_issue": ("GET", "/projects/{project_id}/issues/{issue_id}/edit", "manager"),
     "agile.authorise_start": ("GET", "/projects/{project_id}/authorise-start", "executive"),
     "agile.close_project": ("GET", "/projects/{project_id}/close", "executive"),
     "agile.list_iterations": ("GET", "/projects/{project_id}/iterations", "member"),
@@ -281,6 +287,7 @@ def world(db, make_user, make_project):
     project = make_project(manager=manager, members=[(member, "team_member")])
     membership = next(m for m in project.memberships if m.role == "team_member")
     assessment, risk = _method_records(db, project, manager)
+    issue = _issue(db, project, manager)
     ids = {
         "user_id": member.id,
         "org_id": project.lead_organisation_id,
@@ -288,6 +295,7 @@ def world(db, make_user, make_project):
         "membership_id": membership.id,
         "assessment_id": assessment.id,
         "risk_id": risk.id,
+        "issue_id": issue.id,
     }
     ids.update(stage_access_ids(project, manager))
     # Hybrid: both stages and iterations belong on it.
@@ -334,6 +342,18 @@ def _method_records(db, project, manager):
     )
     db.session.commit()
     return assessment, decision.risk
+
+
+def _issue(db, project, manager):
+    from tracker.registers import services as registers
+
+    issue = registers.create_issue(
+        project,
+        registers.IssueData("concern", "Supplier capacity", manager.id, "medium", 3),
+        actor=manager,
+    )
+    db.session.commit()
+    return issue
 
 
 def _agile_records(db, project) -> dict:

@@ -7,8 +7,8 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.methods.models import Assessment, MethodDecision, Risk
-from tracker.methods.rules import RiskStatus
 from tracker.projects.models import Project
+from tracker.registers.rules import RiskStatus
 
 
 def assessment_history(project_id: int) -> Select:
@@ -39,15 +39,6 @@ def decision_history(project_id: int) -> Select:
             selectinload(MethodDecision.assessment),
         )
         .order_by(MethodDecision.sequence.desc())
-    )
-
-
-def risk_register(project_id: int) -> Select:
-    """Open risks first, newest first within each status."""
-    return (
-        select(Risk)
-        .where(Risk.project_id == project_id)
-        .order_by(Risk.status.desc(), Risk.created_at.desc(), Risk.id.desc())
     )
 
 

@@ -1,0 +1,207 @@
+"""registers: the risk register extended (5x5 scoring, threats and opportunities, history),
+and the issue register
+
+Revision ID: 0018_registers
+Revises: 0017_start_authorised
+
+The risks table already holds the risks method decisions opened. Its new columns have
+server defaults, so those risks read as organisational threats scored 3 x 3 (medium)
+until their owner scores them; nothing is guessed beyond that.
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0018_registers"
+down_revision = "0017_start_authorised"
+branch_labels = None
+depends_on = None
+
+ACTIONEE_FK = "fk_risks_actionee_id_users"
+
+
+def _in(column, values):
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+KINDS = ("threat", "opportunity")
+CATEGORIES = (
+    "technical",
+    "organisational",
+    "political",
+    "economic",
+    "legal",
+    "commercial",
+    "people",
+    "environmental",
+)
+PROXIMITIES = ("imminent", "this_stage", "later_stage", "after_project")
+RESPONSES = ("avoid", "reduce", "transfer", "share", "accept", "exploit", "enhance")
+
+# (name, SQL type, NOT NULL default or None, check name, check condition)
+RISK_COLUMNS = (
+    ("kind", "VARCHAR(12)", "'threat'", "kind_known", _in("kind", KINDS)),
+    (
+        "category",
+        "VARCHAR(20)",
+        "'organisational'",
+        "category_known",
+        _in("category", CATEGORIES),
+    ),
+    ("cause", "TEXT", "''", None, None),
+    ("event", "TEXT", "''", None, None),
+    ("effect", "TEXT", "''", None, None),
+    ("likelihood", "INTEGER", "3", "likelihood_range", "likelihood BETWEEN 1 AND 5"),
+    ("impact", "INTEGER", "3", "impact_range", "impact BETWEEN 1 AND 5"),
+    (
+        "proximity",
+        "VARCHAR(20)",
+        None,
+        "proximity_known",
+        "proximity IS NULL OR " + _in("proximity", PROXIMITIES),
+    ),
+    (
+        "response",
+        "VARCHAR(12)",
+        None,
+        "resp_known",
+        "response IS NULL OR " + _in("response", RESPONSES),
+    ),
+    (
+        "target_likelihood",
+        "INTEGER",
+        None,
+        "target_lik_range",
+        "target_likelihood IS NULL OR target_likelihood BETWEEN 1 AND 5",
+    ),
+    (
+        "target_impact",
+        "INTEGER",
+        None,
+        "target_imp_range",
+        "target_impact IS NULL OR target_impact BETWEEN 1 AND 5",
+    ),
+    ("review_on", "DATE", None, None, None),
+)
+
+
+def _is_sqlite() -> bool:
+    return op.get_bind().dialect.name == "sqlite"
+
+
+def _add_risk_columns() -> None:
+    # The risks table is referred to by method decisions: on SQLite the columns are added in
+    # place (batch mode would copy and drop the table, and with it every decision's link).
+    sqlite = _is_sqlite()
+    for name, sql_type, default, check_name, check in RISK_COLUMNS:
+        clause = f"ALTER TABLE risks ADD COLUMN {name} {sql_type}"
+        if default is not None:
+            clause += f" DEFAULT {default} NOT NULL"
+        if check is not None and sqlite:
+            clause += f" CONSTRAINT ck_risks_{check_name} CHECK ({check})"
+        op.execute(clause)
+        if check is not None and not sqlite:
+            op.create_check_constraint(op.f(f"ck_risks_{check_name}"), "risks", check)
+    if sqlite:
+        op.execute(
+            "ALTER TABLE risks ADD COLUMN actionee_id INTEGER "
+            f"CONSTRAINT {ACTIONEE_FK} REFERENCES users (id)"
+        )
+    else:
+        op.add_column("risks", sa.Column("actionee_id", sa.Integer(), nullable=True))
+        op.create_foreign_key(ACTIONEE_FK, "risks", "users", ["actionee_id"], ["id"])
+
+
+def upgrade():
+    _add_risk_columns()
+    op.create_table(
+        "risk_changes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("risk_id", sa.Integer(), nullable=False),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("changed_by_id", sa.Integer(), nullable=True),
+        sa.Column("field", sa.String(length=40), nullable=False),
+        sa.Column("from_value", sa.Text(), nullable=True),
+        sa.Column("to_value", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["changed_by_id"], ["users.id"], name=op.f("fk_risk_changes_changed_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["risk_id"],
+            ["risks.id"],
+            name=op.f("fk_risk_changes_risk_id_risks"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_risk_changes")),
+    )
+    op.create_index(
+        "ix_risk_changes_risk_changed", "risk_changes", ["risk_id", "changed_at"], unique=False
+    )
+    op.create_table(
+        "issues",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("project_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("priority", sa.String(length=10), nullable=False),
+        sa.Column("severity", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("raised_by_id", sa.Integer(), nullable=True),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("resolution", sa.Text(), nullable=False),
+        sa.Column("risk_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            _in("kind", ("request_for_change", "off_specification", "problem", "concern")),
+            name=op.f("ck_issues_kind_known"),
+        ),
+        sa.CheckConstraint(
+            _in("status", ("open", "in_progress", "closed")), name=op.f("ck_issues_status_known")
+        ),
+        sa.CheckConstraint(
+            _in("priority", ("high", "medium", "low")), name=op.f("ck_issues_priority_known")
+        ),
+        sa.CheckConstraint("severity BETWEEN 1 AND 5", name=op.f("ck_issues_severity_range")),
+        sa.CheckConstraint(
+            "status <> 'closed' OR resolution <> ''",
+            name=op.f("ck_issues_closed_has_resolution"),
+        ),
+        sa.ForeignKeyConstraint(["owner_id"], ["users.id"], name=op.f("fk_issues_owner_id_users")),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_issues_project_id_projects"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["raised_by_id"], ["users.id"], name=op.f("fk_issues_raised_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["risk_id"], ["risks.id"], name=op.f("fk_issues_risk_id_risks"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_issues")),
+    )
+    op.create_index("ix_issues_project_status", "issues", ["project_id", "status"], unique=False)
+    op.create_index(op.f("ix_issues_risk_id"), "issues", ["risk_id"], unique=False)
+
+
+def downgrade():
+    op.drop_index(op.f("ix_issues_risk_id"), table_name="issues")
+    op.drop_index("ix_issues_project_status", table_name="issues")
+    op.drop_table("issues")
+    op.drop_index("ix_risk_changes_risk_changed", table_name="risk_changes")
+    op.drop_table("risk_changes")
+    sqlite = _is_sqlite()
+    if sqlite:
+        op.execute("ALTER TABLE risks DROP COLUMN actionee_id")
+    else:
+        op.drop_constraint(ACTIONEE_FK, "risks", type_="foreignkey")
+        op.drop_column("risks", "actionee_id")
+    for name, _type, _default, check_name, check in reversed(RISK_COLUMNS):
+        if check is not None and not sqlite:
+            op.drop_constraint(op.f(f"ck_risks_{check_name}"), "risks", type_="check")
+        op.execute(f"ALTER TABLE risks DROP COLUMN {name}")

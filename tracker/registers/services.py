@@ -1,0 +1,393 @@
+"""Operations on the registers: raise and change risks and issues.
+
+Each validates (the form has already, but the API and the demo call here too), changes
+state, keeps the risk's history, writes the audit entry and flushes; the caller commits.
+A save based on a version someone else has changed since is refused (``check_version``
+and the mapper's version counter), so two people editing one risk never lose a change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.audit import services as audit
+from tracker.audit.rules import diff
+from tracker.auth.models import User
+from tracker.core.errors import RuleError, StaleEdit, check_version
+from tracker.db import utcnow
+from tracker.extensions import db
+from tracker.projects.models import Project, ProjectMembership
+from tracker.registers import rules
+from tracker.registers.models import Issue, Risk, RiskChange
+from tracker.registers.rules import (
+    ISSUE_KINDS,
+    ISSUE_STATUSES,
+    PRIORITIES,
+    PROXIMITIES,
+    RESPONSES,
+    RISK_CATEGORIES,
+    RISK_KINDS,
+    RISK_STATUSES,
+    IssueKind,
+    IssueStatus,
+    RiskStatus,
+)
+
+NOT_ON_PROJECT = "Choose an owner from the people on this project"
+
+
+def project_people(project: Project) -> list[User]:
+    """People who may own or action an entry: anyone active on the project."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.is_active_user,
+                User.id.in_(
+                    select(ProjectMembership.user_id).where(
+                        ProjectMembership.project_id == project.id
+                    )
+                ),
+            )
+            .order_by(User.name)
+        )
+    )
+
+
+def _person(project: Project, user_id: int | None, field: str, message: str) -> User | None:
+    if user_id is None:
+        return None
+    if user_id not in {person.id for person in project_people(project)}:
+        raise RuleError(message, field)
+    return db.session.get(User, user_id)
+
+
+def _flush() -> None:
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise StaleEdit() from None
+
+
+# --------------------------------------------------------------------------------------
+# Risks
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class RiskData:
+    title: str
+    owner_id: int | None
+    kind: str = rules.RiskKind.THREAT
+    category: str = rules.RiskCategory.ORGANISATIONAL
+    cause: str = ""
+    event: str = ""
+    effect: str = ""
+    description: str = ""
+    actionee_id: int | None = None
+    likelihood: int | None = 3
+    impact: int | None = 3
+    proximity: str | None = None
+    response: str | None = None
+    target_likelihood: int | None = None
+    target_impact: int | None = None
+    review_on: date | None = None
+    status: str = RiskStatus.OPEN
+
+
+# What the history and the audit trail show, field by field, as people read it.
+def snapshot(risk: Risk) -> dict[str, Any]:
+    target = risk.target_score
+    return {
+        "Title": risk.title,
+        "Type": RISK_KINDS.get(risk.kind, risk.kind),
+        "Category": RISK_CATEGORIES.get(risk.category, risk.category),
+        "Cause": risk.cause,
+        "Event": risk.event,
+        "Effect": risk.effect,
+        "Description": risk.description,
+        "Owner": risk.owner.name if risk.owner else None,
+        "Actionee": risk.actionee.name if risk.actionee else None,
+        "Likelihood": str(risk.likelihood),
+        "Impact": str(risk.impact),
+        "Score": str(risk.score),
+        "Proximity": PROXIMITIES.get(risk.proximity) if risk.proximity else None,
+        "Response": RESPONSES.get(risk.response) if risk.response else None,
+        "Target score": str(target) if target is not None else None,
+        "Review date": risk.review_on.isoformat() if risk.review_on else None,
+        "Status": RISK_STATUSES.get(risk.status, risk.status),
+    }
+
+
+def _check_risk(data: RiskData) -> None:
+    if not (data.title or "").strip():
+        raise RuleError("Enter a title for the risk", "title")
+    if data.kind not in RISK_KINDS:
+        raise RuleError("Choose whether the risk is a threat or an opportunity", "kind")
+    if data.category not in RISK_CATEGORIES:
+        raise RuleError("Choose the risk's category from the list", "category")
+    if data.status not in RISK_STATUSES:
+        raise RuleError("Choose whether the risk is open or closed", "status")
+    problems = rules.scale_problems(
+        {
+            "likelihood": data.likelihood,
+            "impact": data.impact,
+            "target_likelihood": data.target_likelihood,
+            "target_impact": data.target_impact,
+        }
+    )
+    if problems:
+        raise RuleError(problems[0][1], problems[0][0])
+    if (data.target_likelihood is None) != (data.target_impact is None):
+        field = "target_impact" if data.target_impact is None else "target_likelihood"
+        raise RuleError("Give both the target likelihood and the target impact, or neither", field)
+    if data.proximity not in (None, "") and data.proximity not in PROXIMITIES:
+        raise RuleError("Choose the risk's proximity from the list", "proximity")
+    if data.response not in (None, "") and data.response not in RESPONSES:
+        raise RuleError("Choose a response from the list", "response")
+    problem = rules.response_problem(data.kind, data.response)
+    if problem:
+        raise RuleError(problem, "response")
+
+
+def _apply(project: Project, risk: Risk, data: RiskData) -> None:
+    owner = _person(project, data.owner_id, "owner_id", NOT_ON_PROJECT)
+    if owner is None:
+        raise RuleError(NOT_ON_PROJECT, "owner_id")
+    actionee = _person(
+        project,
+        data.actionee_id,
+        "actionee_id",
+        "Choose an actionee from the people on this project, or nobody",
+    )
+    risk.title = data.title.strip()
+    risk.kind = data.kind
+    risk.category = data.category
+    risk.cause = (data.cause or "").strip()
+    risk.event = (data.event or "").strip()
+    risk.effect = (data.effect or "").strip()
+    risk.description = (data.description or "").strip()
+    risk.owner = owner
+    risk.actionee = actionee
+    risk.likelihood = data.likelihood
+    risk.impact = data.impact
+    risk.proximity = data.proximity or None
+    risk.response = data.response or None
+    risk.target_likelihood = data.target_likelihood
+    risk.target_impact = data.target_impact
+    risk.review_on = data.review_on
+    risk.status = data.status
+
+
+def _keep_history(
+    risk: Risk, before: dict[str, Any], after: dict[str, Any], actor: User | None
+) -> list[tuple]:
+    changed = rules.changes_between(before, after)
+    at = utcnow()
+    for field, old, new in changed:
+        db.session.add(
+            RiskChange(
+                risk_id=risk.id,
+                changed_at=at,
+                changed_by_id=actor.id if actor is not None else None,
+                field=field,
+                from_value=old,
+                to_value=new,
+            )
+        )
+    return changed
+
+
+def opened(risk: Risk, actor: User | None) -> None:
+    """Start a risk's history and audit trail; for risks other domains open (a method
+    decision against the recommendation) as well as those raised on the register."""
+    db.session.flush()
+    after = snapshot(risk)
+    _keep_history(risk, {}, {k: v for k, v in after.items() if k in _OPENING}, actor)
+    audit.record(
+        "risk.created",
+        risk,
+        project_id=risk.project_id,
+        actor=actor,
+        summary=f"Opened risk: {risk.title}",
+        changes=diff({}, after),
+    )
+
+
+# The fields whose first value the history shows: where the score started.
+_OPENING = ("Likelihood", "Impact", "Score", "Status")
+
+
+def create_risk(project: Project, data: RiskData, *, actor: User) -> Risk:
+    _check_risk(data)
+    risk = Risk(project=project, source="register", status=RiskStatus.OPEN)
+    data.status = RiskStatus.OPEN
+    _apply(project, risk, data)
+    db.session.add(risk)
+    db.session.flush()
+    opened(risk, actor)
+    return risk
+
+
+def update_risk(
+    project: Project, risk: Risk, data: RiskData, *, version: int | None, actor: User
+) -> Risk:
+    if risk.project_id != project.id:
+        raise RuleError("That risk is not on this project's register")
+    check_version(risk, version)
+    _check_risk(data)
+    before = snapshot(risk)
+    _apply(project, risk, data)
+    after = snapshot(risk)
+    if before == after:
+        return risk
+    _flush()
+    changed = _keep_history(risk, before, after, actor)
+    db.session.flush()
+    audit.record(
+        "risk.updated",
+        risk,
+        project_id=project.id,
+        actor=actor,
+        summary=f"Updated risk {risk.id}: {', '.join(field for field, _, _ in changed)}",
+        changes={field: [old, new] for field, old, new in changed},
+    )
+    return risk
+
+
+# --------------------------------------------------------------------------------------
+# Issues
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class IssueData:
+    kind: str
+    title: str
+    owner_id: int | None
+    priority: str
+    severity: int | None
+    description: str = ""
+    status: str = IssueStatus.OPEN
+    resolution: str = ""
+
+
+def issue_snapshot(issue: Issue) -> dict[str, Any]:
+    return {
+        "Type": ISSUE_KINDS.get(issue.kind, issue.kind),
+        "Title": issue.title,
+        "Description": issue.description,
+        "Priority": PRIORITIES.get(issue.priority, issue.priority),
+        "Severity": str(issue.severity),
+        "Owner": issue.owner.name if issue.owner else None,
+        "Status": ISSUE_STATUSES.get(issue.status, issue.status),
+        "Resolution": issue.resolution,
+    }
+
+
+def _check_issue(data: IssueData) -> None:
+    if data.kind not in ISSUE_KINDS:
+        raise RuleError("Choose the type of issue from the list", "kind")
+    if not (data.title or "").strip():
+        raise RuleError("Enter a title for the issue", "title")
+    if data.priority not in PRIORITIES:
+        raise RuleError("Choose the issue's priority from the list", "priority")
+    if not rules.in_scale(data.severity):
+        raise RuleError("Severity must be a whole number from 1 to 5", "severity")
+    if data.status not in ISSUE_STATUSES:
+        raise RuleError("Choose the issue's status from the list", "status")
+    if data.status == IssueStatus.CLOSED and not (data.resolution or "").strip():
+        raise RuleError("Say how the issue was resolved before closing it", "resolution")
+
+
+def _apply_issue(project: Project, issue: Issue, data: IssueData) -> None:
+    owner = _person(project, data.owner_id, "owner_id", NOT_ON_PROJECT)
+    if owner is None:
+        raise RuleError(NOT_ON_PROJECT, "owner_id")
+    if issue.status != IssueStatus.CLOSED and data.status == IssueStatus.CLOSED:
+        issue.closed_at = utcnow()
+    elif data.status != IssueStatus.CLOSED:
+        issue.closed_at = None
+    issue.kind = data.kind
+    issue.title = data.title.strip()
+    issue.description = (data.description or "").strip()
+    issue.priority = data.priority
+    issue.severity = data.severity
+    issue.owner = owner
+    issue.status = data.status
+    issue.resolution = (data.resolution or "").strip()
+
+
+def create_issue(
+    project: Project, data: IssueData, *, actor: User, from_risk: Risk | None = None
+) -> Issue:
+    """Raise an issue. ``from_risk``: the risk happened, so the issue is a problem linked
+    to it and the risk is closed (its history says why)."""
+    data.status = IssueStatus.OPEN
+    data.resolution = ""
+    if from_risk is not None:
+        if from_risk.project_id != project.id:
+            raise RuleError("That risk is not on this project's register")
+        if not from_risk.is_open:
+            raise RuleError("That risk is already closed; raise the issue on its own")
+        data.kind = IssueKind.PROBLEM
+    _check_issue(data)
+    issue = Issue(project=project, raised_by=actor, status=IssueStatus.OPEN, risk=from_risk)
+    _apply_issue(project, issue, data)
+    db.session.add(issue)
+    db.session.flush()
+    audit.record(
+        "issue.created",
+        issue,
+        project_id=project.id,
+        actor=actor,
+        summary=f"Raised issue: {issue.title}",
+        changes=diff({}, issue_snapshot(issue)),
+    )
+    if from_risk is not None:
+        before = snapshot(from_risk)
+        from_risk.status = RiskStatus.CLOSED
+        _flush()
+        _keep_history(
+            from_risk,
+            before,
+            {**snapshot(from_risk), "Happened": f"Raised as issue {issue.id}"},
+            actor,
+        )
+        audit.record(
+            "risk.happened",
+            from_risk,
+            project_id=project.id,
+            actor=actor,
+            summary=f"Risk {from_risk.id} happened: raised as issue {issue.id}",
+            changes={"Status": [before["Status"], RISK_STATUSES[RiskStatus.CLOSED]]},
+        )
+    return issue
+
+
+def update_issue(
+    project: Project, issue: Issue, data: IssueData, *, version: int | None, actor: User
+) -> Issue:
+    if issue.project_id != project.id:
+        raise RuleError("That issue is not on this project's register")
+    check_version(issue, version)
+    _check_issue(data)
+    before = issue_snapshot(issue)
+    _apply_issue(project, issue, data)
+    changes = diff(before, issue_snapshot(issue))
+    if changes:
+        _flush()
+        audit.record(
+            "issue.updated",
+            issue,
+            project_id=project.id,
+            actor=actor,
+            summary=f"Updated issue {issue.id}: {', '.join(changes)}",
+            changes=changes,
+        )
+    return issue
