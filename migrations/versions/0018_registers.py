@@ -112,8 +112,48 @@ def _add_risk_columns() -> None:
         op.create_foreign_key(ACTIONEE_FK, "risks", "users", ["actionee_id"], ["id"])
 
 
+OLD_SOURCES = "source IN ('method_decision')"
+NEW_SOURCES = "source IN ('method_decision', 'register')"
+
+
+def _sqlite_replace_check(old: str, new: str) -> None:
+    """Widen a CHECK constraint of ``risks`` on SQLite without copying the table.
+
+    SQLite cannot alter a constraint, and copying the table (batch mode) would drop it
+    under method decisions' foreign keys. SQLite documents this procedure for loosening a
+    CHECK constraint ("Making other kinds of table schema changes", alter table page):
+    rewrite the table's stored definition and bump the schema version, in one transaction.
+    Only the constraint's text changes; the rows, already valid under the narrower rule,
+    stay as they are.
+    """
+    bind = op.get_bind()
+    stored = bind.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'risks'"
+    ).scalar_one()
+    if old not in stored:
+        raise RuntimeError(f"risks has no constraint {old!r} to replace")
+    version = bind.exec_driver_sql("PRAGMA schema_version").scalar_one()
+    bind.exec_driver_sql("PRAGMA writable_schema = ON")
+    bind.exec_driver_sql(
+        "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'risks'",
+        (stored.replace(old, new),),
+    )
+    bind.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")
+    bind.exec_driver_sql("PRAGMA writable_schema = OFF")
+
+
+def _replace_source_check(old: str, new: str) -> None:
+    if _is_sqlite():
+        _sqlite_replace_check(old, new)
+        return
+    op.drop_constraint(op.f("ck_risks_source_known"), "risks", type_="check")
+    op.create_check_constraint(op.f("ck_risks_source_known"), "risks", new)
+
+
 def upgrade():
     _add_risk_columns()
+    # A risk raised by hand on the register says so.
+    _replace_source_check(OLD_SOURCES, NEW_SOURCES)
     op.create_table(
         "risk_changes",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -195,6 +235,9 @@ def downgrade():
     op.drop_table("issues")
     op.drop_index("ix_risk_changes_risk_changed", table_name="risk_changes")
     op.drop_table("risk_changes")
+    # Risks raised by hand did not exist before this revision.
+    op.execute("DELETE FROM risks WHERE source = 'register'")
+    _replace_source_check(NEW_SOURCES, OLD_SOURCES)
     sqlite = _is_sqlite()
     if sqlite:
         op.execute("ALTER TABLE risks DROP COLUMN actionee_id")
