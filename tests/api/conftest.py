@@ -111,6 +111,17 @@ def governed(db, make_user, make_project):
     )
     db.session.commit()
     money = _money_and_time(db, project, manager, member)
+    from tracker.registers import services as registers
+
+    issue = registers.create_issue(
+        project,
+        registers.IssueData("concern", "Supplier capacity", manager.id, "medium", 3),
+        actor=manager,
+    )
+    risk = registers.create_risk(
+        project, registers.RiskData("Supplier goes under", manager.id), actor=manager
+    )
+    db.session.commit()
     return {
         **money,
         "project": project,
@@ -138,6 +149,8 @@ def governed(db, make_user, make_project):
             "iteration_id": iteration.id,
             "item_id": item.id,
             "feedback_id": feedback.id,
+            "risk_id": risk.id,
+            "issue_id": issue.id,
             "cost_id": money["cost"].id,
             "checkpoint_id": money["checkpoint"].id,
             "entry_id": money["entry"].id,

@@ -38,6 +38,10 @@ WHO = {
     "api_costs.create_cost": MANAGE,
     "api_costs.create_cost_batch": MANAGE,
     "api_checkpoints.create_checkpoint": MANAGE,
+    "api_risks.create_risk": MANAGE,
+    "api_risks.update_risk": MANAGE,
+    "api_issues.create_issue": MANAGE,
+    "api_issues.update_issue": MANAGE,
 }
 # Board decisions belong to the board alone: PMO staff hold no board role.
 BOARD_ONLY = {

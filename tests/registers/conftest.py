@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+# The API's client fixtures, for the register API tests.
+from tests.api.conftest import api_as, token_for  # noqa: F401
+
 
 @pytest.fixture
 def people(make_user):

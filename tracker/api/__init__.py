@@ -28,6 +28,8 @@ RESOURCES = (
     "time_entries",
     "checkpoints",
     "portfolio",
+    "risks",
+    "issues",
 )
 
 API_DESCRIPTION = """\
