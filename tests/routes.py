@@ -101,6 +101,17 @@ ROUTES = {
     "registers.create_issue": ("GET", "/projects/{project_id}/issues/new", "manager"),
     "registers.show_issue": ("GET", "/projects/{project_id}/issues/{issue_id}", "member"),
     "registers.edit_issue": ("GET", "/projects/{project_id}/issues/{issue_id}/edit", "manager"),
+    "registers.list_escalations": ("GET", "/projects/escalations", "pmo"),
+    "registers.show_escalation": (
+        "GET",
+        "/projects/{project_id}/escalations/{escalation_id}",
+        "member",
+    ),
+    "registers.answer_escalation": (
+        "POST",
+        "/projects/{project_id}/escalations/{escalation_id}/answer",
+        "approver",
+    ),
     "agile.authorise_start": ("GET", "/projects/{project_id}/authorise-start", "executive"),
     "agile.close_project": ("GET", "/projects/{project_id}/close", "executive"),
     "agile.list_iterations": ("GET", "/projects/{project_id}/iterations", "member"),
@@ -304,6 +315,7 @@ def world(db, make_user, make_project):
         "assessment_id": assessment.id,
         "risk_id": risk.id,
         "issue_id": issue.id,
+        "escalation_id": _escalation_id(db, issue),
     }
     ids.update(stage_access_ids(project, manager))
     # Hybrid: both stages and iterations belong on it.
@@ -357,11 +369,19 @@ def _issue(db, project, manager):
 
     issue = registers.create_issue(
         project,
-        registers.IssueData("concern", "Supplier capacity", manager.id, "medium", 3),
+        registers.IssueData("concern", "Supplier capacity", manager.id, "high", 5),
         actor=manager,
     )
     db.session.commit()
-    return issue
+    return issue  # severity 5 reaches every tier's threshold: escalated to the board
+
+
+def _escalation_id(db, issue) -> int:
+    from sqlalchemy import select
+
+    from tracker.registers.models import Escalation
+
+    return db.session.scalars(select(Escalation.id).where(Escalation.issue_id == issue.id)).one()
 
 
 def _agile_records(db, project) -> dict:

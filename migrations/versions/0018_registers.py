@@ -1,5 +1,5 @@
 """registers: the risk register extended (5x5 scoring, threats and opportunities, history),
-and the issue register
+the issue register, and escalations to the board
 
 Revision ID: 0018_registers
 Revises: 0017_start_authorised
@@ -116,11 +116,12 @@ OLD_SOURCES = "source IN ('method_decision')"
 NEW_SOURCES = "source IN ('method_decision', 'register')"
 
 
-def _sqlite_replace_check(old: str, new: str) -> None:
-    """Widen a CHECK constraint of ``risks`` on SQLite without copying the table.
+def _sqlite_replace_check(table: str, old: str, new: str) -> None:
+    """Widen a CHECK constraint of ``table`` on SQLite without copying the table.
 
     SQLite cannot alter a constraint, and copying the table (batch mode) would drop it
-    under method decisions' foreign keys. SQLite documents this procedure for loosening a
+    under the foreign keys that refer to it (method decisions to risks, the email outbox to
+    notifications). SQLite documents this procedure for loosening a
     CHECK constraint ("Making other kinds of table schema changes", alter table page):
     rewrite the table's stored definition and bump the schema version, in one transaction.
     Only the constraint's text changes; the rows, already valid under the narrower rule,
@@ -128,32 +129,43 @@ def _sqlite_replace_check(old: str, new: str) -> None:
     """
     bind = op.get_bind()
     stored = bind.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'risks'"
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
     ).scalar_one()
     if old not in stored:
-        raise RuntimeError(f"risks has no constraint {old!r} to replace")
+        raise RuntimeError(f"{table} has no constraint {old!r} to replace")
     version = bind.exec_driver_sql("PRAGMA schema_version").scalar_one()
     bind.exec_driver_sql("PRAGMA writable_schema = ON")
     bind.exec_driver_sql(
-        "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'risks'",
-        (stored.replace(old, new),),
+        "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
+        (stored.replace(old, new), table),
     )
     bind.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")
     bind.exec_driver_sql("PRAGMA writable_schema = OFF")
 
 
-def _replace_source_check(old: str, new: str) -> None:
+def _replace_check(table: str, name: str, old: str, new: str) -> None:
     if _is_sqlite():
-        _sqlite_replace_check(old, new)
+        _sqlite_replace_check(table, old, new)
         return
-    op.drop_constraint(op.f("ck_risks_source_known"), "risks", type_="check")
-    op.create_check_constraint(op.f("ck_risks_source_known"), "risks", new)
+    op.drop_constraint(op.f(f"ck_{table}_{name}"), table, type_="check")
+    op.create_check_constraint(op.f(f"ck_{table}_{name}"), table, new)
+
+
+OLD_KINDS = (
+    "kind IN ('gate_requested', 'gate_resolved', 'approval_reminder', 'iteration_feedback', "
+    "'highlight_due', 'reassess')"
+)
+NEW_KINDS = OLD_KINDS[:-1] + ", 'escalation', 'escalation_answered')"
+KIND_TABLES = ("notifications", "email_opt_outs")
 
 
 def upgrade():
     _add_risk_columns()
     # A risk raised by hand on the register says so.
-    _replace_source_check(OLD_SOURCES, NEW_SOURCES)
+    _replace_check("risks", "source_known", OLD_SOURCES, NEW_SOURCES)
+    # The board hears of escalations in its inbox.
+    for table in KIND_TABLES:
+        _replace_check(table, "kind_known", OLD_KINDS, NEW_KINDS)
     op.create_table(
         "risk_changes",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -227,9 +239,69 @@ def upgrade():
     )
     op.create_index("ix_issues_project_status", "issues", ["project_id", "status"], unique=False)
     op.create_index(op.f("ix_issues_risk_id"), "issues", ["risk_id"], unique=False)
+    op.create_table(
+        "escalations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("project_id", sa.Integer(), nullable=False),
+        sa.Column("risk_id", sa.Integer(), nullable=True),
+        sa.Column("issue_id", sa.Integer(), nullable=True),
+        sa.Column("reason", sa.String(length=300), nullable=False),
+        sa.Column("escalated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("escalated_by_id", sa.Integer(), nullable=True),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("response", sa.Text(), nullable=False),
+        sa.Column("responded_by_id", sa.Integer(), nullable=True),
+        sa.Column("responded_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('awaiting', 'answered')", name=op.f("ck_escalations_status_known")
+        ),
+        sa.CheckConstraint(
+            "(risk_id IS NULL) <> (issue_id IS NULL)", name=op.f("ck_escalations_one_entry")
+        ),
+        sa.CheckConstraint(
+            "status <> 'answered' OR (response <> '' AND responded_at IS NOT NULL)",
+            name=op.f("ck_escalations_answered_has_response"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["escalated_by_id"], ["users.id"], name=op.f("fk_escalations_escalated_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["issue_id"],
+            ["issues.id"],
+            name=op.f("fk_escalations_issue_id_issues"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_escalations_project_id_projects"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["responded_by_id"], ["users.id"], name=op.f("fk_escalations_responded_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["risk_id"], ["risks.id"], name=op.f("fk_escalations_risk_id_risks"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_escalations")),
+    )
+    op.create_index(
+        "ix_escalations_status_project", "escalations", ["status", "project_id"], unique=False
+    )
+    op.create_index(op.f("ix_escalations_risk_id"), "escalations", ["risk_id"], unique=False)
+    op.create_index(op.f("ix_escalations_issue_id"), "escalations", ["issue_id"], unique=False)
 
 
 def downgrade():
+    op.drop_index(op.f("ix_escalations_issue_id"), table_name="escalations")
+    op.drop_index(op.f("ix_escalations_risk_id"), table_name="escalations")
+    op.drop_index("ix_escalations_status_project", table_name="escalations")
+    op.drop_table("escalations")
+    op.execute("DELETE FROM notifications WHERE kind IN ('escalation', 'escalation_answered')")
+    op.execute("DELETE FROM email_opt_outs WHERE kind IN ('escalation', 'escalation_answered')")
+    for table in KIND_TABLES:
+        _replace_check(table, "kind_known", NEW_KINDS, OLD_KINDS)
     op.drop_index(op.f("ix_issues_risk_id"), table_name="issues")
     op.drop_index("ix_issues_project_status", table_name="issues")
     op.drop_table("issues")
@@ -237,7 +309,7 @@ def downgrade():
     op.drop_table("risk_changes")
     # Risks raised by hand did not exist before this revision.
     op.execute("DELETE FROM risks WHERE source = 'register'")
-    _replace_source_check(NEW_SOURCES, OLD_SOURCES)
+    _replace_check("risks", "source_known", NEW_SOURCES, OLD_SOURCES)
     sqlite = _is_sqlite()
     if sqlite:
         op.execute("ALTER TABLE risks DROP COLUMN actionee_id")

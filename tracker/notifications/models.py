@@ -20,6 +20,8 @@ KINDS = {
     "iteration_feedback": "An iteration ends soon without customer feedback",
     "highlight_due": "A highlight report is due",
     "reassess": "A method assessment is out of date",
+    "escalation": "A risk or issue is escalated to a board I sit on",
+    "escalation_answered": "The board answered an escalation on a project I manage",
 }
 EMAIL_STATUSES = {
     EmailStatus.PENDING: "Waiting to be sent",

@@ -20,6 +20,8 @@ def _vocabulary(state) -> None:
 
     state.app.jinja_env.globals.update(
         Band=rules.Band,
+        EscalationStatus=rules.EscalationStatus,
+        ESCALATION_STATUSES=rules.ESCALATION_STATUSES,
         IssueStatus=rules.IssueStatus,
         RiskKind=rules.RiskKind,
         RiskStatus=rules.RiskStatus,

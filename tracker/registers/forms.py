@@ -173,3 +173,15 @@ class IssueForm(VersionedForm):
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)
         _people(self.owner_id, people, "Choose a person")
+
+
+class AnswerForm(VersionedForm):
+    response = TextAreaField(
+        "The board's response",
+        description="What the board decided: accept the exposure, direct an action, ask for "
+        "an exception report or a change request.",
+        validators=[
+            InputRequired("Enter the board's response"),
+            Length(max=5000, message="Keep the response to 5000 characters or fewer"),
+        ],
+    )

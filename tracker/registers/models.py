@@ -17,6 +17,7 @@ from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.projects.models import Project
 from tracker.registers.rules import (
+    EscalationStatus,
     IssueKind,
     IssueStatus,
     Priority,
@@ -186,3 +187,53 @@ class Issue(db.Model):
 
     def __repr__(self) -> str:
         return f"<Issue {self.id} {self.kind} {self.status}>"
+
+
+class Escalation(db.Model):
+    """A risk or an issue sent to the project board because it passed the threshold the
+    tailoring sets, and the board's answer."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (
+        CheckConstraint(_in("status", EscalationStatus), name="status_known"),
+        CheckConstraint("(risk_id IS NULL) <> (issue_id IS NULL)", name="one_entry"),
+        CheckConstraint(
+            "status <> 'answered' OR (response <> '' AND responded_at IS NOT NULL)",
+            name="answered_has_response",
+        ),
+        Index("ix_escalations_status_project", "status", "project_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    risk_id: Mapped[int | None] = mapped_column(
+        ForeignKey("risks.id", ondelete="CASCADE"), index=True
+    )
+    issue_id: Mapped[int | None] = mapped_column(
+        ForeignKey("issues.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(String(300))
+    escalated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    escalated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(10), default=EscalationStatus.AWAITING)
+    response: Mapped[str] = mapped_column(Text, default="")
+    responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    responded_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    project: Mapped[Project] = relationship()
+    risk: Mapped[Risk | None] = relationship()
+    issue: Mapped[Issue | None] = relationship()
+    escalated_by: Mapped[User | None] = relationship(foreign_keys=[escalated_by_id])
+    responded_by: Mapped[User | None] = relationship(foreign_keys=[responded_by_id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def title(self) -> str:
+        entry = self.risk or self.issue
+        return entry.title if entry is not None else ""
+
+    @property
+    def is_awaiting(self) -> bool:
+        return self.status == EscalationStatus.AWAITING

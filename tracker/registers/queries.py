@@ -4,10 +4,11 @@ whatever the number of rows."""
 from __future__ import annotations
 
 from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
-from tracker.registers.models import Issue, Risk, RiskChange
-from tracker.registers.rules import HIGH_SCORE, IssueStatus, RiskStatus
+from tracker.registers.models import Escalation, Issue, Risk, RiskChange
+from tracker.registers.rules import HIGH_SCORE, EscalationStatus, IssueStatus, RiskStatus
 
 _SCORE = Risk.likelihood * Risk.impact
 
@@ -95,3 +96,29 @@ def register_counts(project_id: int) -> dict[str, int]:
         )
     ).one()
     return dict(row._mapping)
+
+
+def escalations(status: str | None = None, project_id: int | None = None) -> Select:
+    """Escalated entries, waiting ones first, newest first; with their project and entry
+    loaded in the same statement."""
+    statement = select(Escalation).options(
+        joinedload(Escalation.project), joinedload(Escalation.risk), joinedload(Escalation.issue)
+    )
+    if status is not None:
+        statement = statement.where(Escalation.status == status)
+    if project_id is not None:
+        statement = statement.where(Escalation.project_id == project_id)
+    return statement.order_by(
+        case((Escalation.status == EscalationStatus.AWAITING, 0), else_=1),
+        Escalation.escalated_at.desc(),
+        Escalation.id.desc(),
+    )
+
+
+def escalations_of(*, risk_id: int | None = None, issue_id: int | None = None) -> list:
+    column, value = (
+        (Escalation.risk_id, risk_id) if risk_id is not None else (Escalation.issue_id, issue_id)
+    )
+    return list(
+        db.session.scalars(select(Escalation).where(column == value).order_by(Escalation.id))
+    )

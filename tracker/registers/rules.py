@@ -80,6 +80,17 @@ class Priority(StrEnum):
     LOW = "low"
 
 
+class EscalationStatus(StrEnum):
+    """An escalated entry waits for the board until the board answers."""
+
+    AWAITING = "awaiting"
+    ANSWERED = "answered"
+
+
+ESCALATION_STATUSES = {
+    EscalationStatus.AWAITING: "Waiting for the board",
+    EscalationStatus.ANSWERED: "Answered",
+}
 RISK_STATUSES = {RiskStatus.OPEN: "Open", RiskStatus.CLOSED: "Closed"}
 RISK_KINDS = {RiskKind.THREAT: "Threat", RiskKind.OPPORTUNITY: "Opportunity"}
 RISK_CATEGORIES = {
@@ -234,3 +245,17 @@ def changes_between(before: Mapping[str, str], after: Mapping[str, str]) -> list
         for name, value in after.items()
         if before.get(name) != value
     ]
+
+
+def escalation_reason(
+    *, score: int | None = None, severity: int | None = None, threshold: int, level: str
+) -> str | None:
+    """Why an entry goes to the board, or None when it stays with the manager: a risk's
+    score or an issue's severity at or above the tailoring's threshold."""
+    if score is not None and score >= threshold:
+        return f"Score {score} reached the board's threshold of {threshold} ({level} governance)"
+    if severity is not None and severity >= threshold:
+        return (
+            f"Severity {severity} reached the board's threshold of {threshold} ({level} governance)"
+        )
+    return None

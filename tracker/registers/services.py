@@ -21,9 +21,12 @@ from tracker.auth.models import User
 from tracker.core.errors import RuleError, StaleEdit, check_version
 from tracker.db import utcnow
 from tracker.extensions import db
+from tracker.notifications.services import notify_all, path_for
+from tracker.projects import governance
+from tracker.projects.access import governance_level, team
 from tracker.projects.models import Project, ProjectMembership
-from tracker.registers import rules
-from tracker.registers.models import Issue, Risk, RiskChange
+from tracker.registers import access, rules
+from tracker.registers.models import Escalation, Issue, Risk, RiskChange
 from tracker.registers.rules import (
     ISSUE_KINDS,
     ISSUE_STATUSES,
@@ -33,6 +36,7 @@ from tracker.registers.rules import (
     RISK_CATEGORIES,
     RISK_KINDS,
     RISK_STATUSES,
+    EscalationStatus,
     IssueKind,
     IssueStatus,
     RiskStatus,
@@ -231,6 +235,7 @@ def create_risk(project: Project, data: RiskData, *, actor: User) -> Risk:
     db.session.add(risk)
     db.session.flush()
     opened(risk, actor)
+    escalate_if_needed(project, risk=risk, actor=actor)
     return risk
 
 
@@ -257,6 +262,7 @@ def update_risk(
         summary=f"Updated risk {risk.id}: {', '.join(field for field, _, _ in changed)}",
         changes={field: [old, new] for field, old, new in changed},
     )
+    escalate_if_needed(project, risk=risk, actor=actor)
     return risk
 
 
@@ -367,6 +373,7 @@ def create_issue(
             summary=f"Risk {from_risk.id} happened: raised as issue {issue.id}",
             changes={"Status": [before["Status"], RISK_STATUSES[RiskStatus.CLOSED]]},
         )
+    escalate_if_needed(project, issue=issue, actor=actor)
     return issue
 
 
@@ -390,4 +397,123 @@ def update_issue(
             summary=f"Updated issue {issue.id}: {', '.join(changes)}",
             changes=changes,
         )
+        escalate_if_needed(project, issue=issue, actor=actor)
     return issue
+
+
+# --------------------------------------------------------------------------------------
+# Escalation to the board
+# --------------------------------------------------------------------------------------
+
+
+def _awaiting(*, risk: Risk | None = None, issue: Issue | None = None) -> Escalation | None:
+    column, entry = (Escalation.risk_id, risk) if risk is not None else (Escalation.issue_id, issue)
+    return db.session.scalars(
+        select(Escalation).where(column == entry.id, Escalation.status == EscalationStatus.AWAITING)
+    ).first()
+
+
+def escalate_if_needed(
+    project: Project, *, risk: Risk | None = None, issue: Issue | None = None, actor: User | None
+) -> Escalation | None:
+    """Send an open entry to the board when it reaches the tailoring's threshold: a risk's
+    score, an issue's severity. Once per crossing: an entry already waiting for the board is
+    not escalated again; after the board's answer, it is escalated again if it rises anew.
+    The board hears in its inbox (and by email), in the same transaction."""
+    entry = risk if risk is not None else issue
+    if entry is None or not entry.is_open:
+        return None
+    level = governance_level(project)
+    threshold = governance.escalation_threshold(level)
+    if risk is not None:
+        reason = rules.escalation_reason(
+            score=risk.score, threshold=threshold.risk_score, level=level
+        )
+    else:
+        reason = rules.escalation_reason(
+            severity=issue.severity, threshold=threshold.issue_severity, level=level
+        )
+    if reason is None or _awaiting(risk=risk, issue=issue) is not None:
+        return None
+    answered = db.session.scalars(
+        select(Escalation)
+        .where(
+            Escalation.risk_id == risk.id if risk is not None else Escalation.issue_id == issue.id
+        )
+        .order_by(Escalation.id.desc())
+        .limit(1)
+    ).first()
+    if answered is not None and answered.reason == reason:
+        return None  # the board has answered this very level already
+    escalation = Escalation(
+        project_id=project.id,
+        risk_id=risk.id if risk is not None else None,
+        issue_id=issue.id if issue is not None else None,
+        reason=reason,
+        escalated_at=utcnow(),
+        escalated_by_id=actor.id if actor is not None else None,
+        status=EscalationStatus.AWAITING,
+    )
+    db.session.add(escalation)
+    db.session.flush()
+    noun = f"risk {risk.id}" if risk is not None else f"issue {issue.id}"
+    audit.record(
+        "escalation.raised",
+        escalation,
+        project_id=project.id,
+        actor=actor,
+        summary=f"Escalated {noun} to the board: {reason}"[:300],
+        changes={"entry": noun, "title": entry.title, "reason": reason},
+    )
+    notify_all(
+        team(project.id).holders(governance.BOARD_ROLES),
+        "escalation",
+        f"{project.code}: {noun} escalated to the board",
+        f"{entry.title}\n\n{reason}. The board's answer is recorded on the escalation's page.",
+        link=path_for(
+            "registers.show_escalation", project_id=project.id, escalation_id=escalation.id
+        ),
+        project_id=project.id,
+    )
+    return escalation
+
+
+def answer_escalation(
+    project: Project, escalation: Escalation, response: str, *, version: int | None, actor: User
+) -> Escalation:
+    """Record the board's answer. A board member answers; whoever escalated it never does."""
+    if escalation.project_id != project.id:
+        raise RuleError("That escalation is not on this project")
+    check_version(escalation, version)
+    if not escalation.is_awaiting:
+        raise RuleError("The board has already answered this escalation")
+    refusal = access.answer_refusal(actor, escalation)
+    if refusal:
+        raise RuleError(refusal)
+    text = (response or "").strip()
+    if not text:
+        raise RuleError("Enter the board's response", "response")
+    escalation.status = EscalationStatus.ANSWERED
+    escalation.response = text
+    escalation.responded_by_id = actor.id
+    escalation.responded_at = utcnow()
+    _flush()
+    audit.record(
+        "escalation.answered",
+        escalation,
+        project_id=project.id,
+        actor=actor,
+        summary=f"The board answered escalation {escalation.id}",
+        changes={"status": ["awaiting", "answered"], "response": text},
+    )
+    notify_all(
+        team(project.id).holders([governance.PROJECT_MANAGER]),
+        "escalation_answered",
+        f"{project.code}: the board answered an escalation",
+        f"{escalation.title}\n\nThe board's response ({actor.name}): {text}",
+        link=path_for(
+            "registers.show_escalation", project_id=project.id, escalation_id=escalation.id
+        ),
+        project_id=project.id,
+    )
+    return escalation

@@ -5,15 +5,15 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tracker.auth.access import forbid
+from tracker.auth.access import forbid, pmo_required
 from tracker.core.fields import record_id
 from tracker.core.pagination import paginate
 from tracker.core.unit_of_work import form_work
 from tracker.extensions import db
 from tracker.projects.access import load_project
 from tracker.registers import access, bp, queries, rules, services
-from tracker.registers.forms import IssueForm, RiskForm
-from tracker.registers.models import Issue, Risk
+from tracker.registers.forms import AnswerForm, IssueForm, RiskForm
+from tracker.registers.models import Escalation, Issue, Risk
 
 
 def _project(project_id: int, *, keep: bool = False):
@@ -105,6 +105,7 @@ def show_risk(project_id: int, risk_id: int):
         risk=risk,
         history=queries.risk_history(risk.id),
         issues=queries.issues_from_risk(risk.id),
+        escalations=queries.escalations_of(risk_id=risk.id),
         can_keep=access.can_keep(current_user, project),
     )
 
@@ -204,6 +205,7 @@ def show_issue(project_id: int, issue_id: int):
         "registers/issue.html",
         project=project,
         issue=issue,
+        escalations=queries.escalations_of(issue_id=issue.id),
         can_keep=access.can_keep(current_user, project),
     )
 
@@ -232,3 +234,65 @@ def edit_issue(project_id: int, issue_id: int):
     return render_template(
         "registers/issue_form.html", project=project, issue=issue, risk=issue.risk, form=form
     ), _status_code(form)
+
+
+# --------------------------------------------------------------------------------------
+# Escalations
+# --------------------------------------------------------------------------------------
+
+
+@bp.get("/escalations")
+@pmo_required
+def list_escalations():
+    """The PMO's list of everything escalated to a board, waiting ones first."""
+    status = _status(request.args.get("status"), rules.ESCALATION_STATUSES)
+    page = paginate(queries.escalations(status), request.args.get("page"))
+    return render_template("registers/escalations.html", page=page, status=status)
+
+
+def _escalation_page(project, escalation, form, status_code=200):
+    return render_template(
+        "registers/escalation.html",
+        project=project,
+        escalation=escalation,
+        form=form,
+        refusal=access.answer_refusal(current_user, escalation),
+    ), status_code
+
+
+@bp.get("/<int:project_id>/escalations/<int:escalation_id>")
+def show_escalation(project_id: int, escalation_id: int):
+    project = _project(project_id)
+    escalation = _entry(Escalation, escalation_id, project)
+    form = AnswerForm()
+    form.version.data = str(escalation.version)
+    return _escalation_page(project, escalation, form)
+
+
+@bp.post("/<int:project_id>/escalations/<int:escalation_id>/answer")
+def answer_escalation(project_id: int, escalation_id: int):
+    project = _project(project_id)
+    escalation = _entry(Escalation, escalation_id, project)
+    refusal = access.answer_refusal(current_user, escalation)
+    if refusal:
+        forbid(refusal)
+    form = AnswerForm()
+    if form.validate_on_submit():
+        with form_work(form) as work:
+            services.answer_escalation(
+                project,
+                escalation,
+                form.response.data,
+                version=form.version_number(),
+                actor=current_user,
+            )
+        if work.ok:
+            flash("Recorded the board's response.", "success")
+            return redirect(
+                url_for(
+                    "registers.show_escalation",
+                    project_id=project.id,
+                    escalation_id=escalation.id,
+                )
+            )
+    return _escalation_page(project, escalation, form, _status_code(form))
