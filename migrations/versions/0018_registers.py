@@ -159,8 +159,15 @@ NEW_KINDS = OLD_KINDS[:-1] + ", 'escalation', 'escalation_answered')"
 KIND_TABLES = ("notifications", "email_opt_outs")
 
 
+REPORT_TABLES = ("highlight_reports", "gate_reviews", "exception_reports")
+
+
 def upgrade():
     _add_risk_columns()
+    # The reports keep the registers' section as it stood when sent. Added in place: gate
+    # reviews and exception reports are referred to by their decisions.
+    for table in REPORT_TABLES:
+        op.add_column(table, sa.Column("registers", sa.Text(), nullable=True))
     # A risk raised by hand on the register says so.
     _replace_check("risks", "source_known", OLD_SOURCES, NEW_SOURCES)
     # The board hears of escalations in its inbox.
@@ -294,6 +301,8 @@ def upgrade():
 
 
 def downgrade():
+    for table in REPORT_TABLES:
+        op.drop_column(table, "registers")
     op.drop_index(op.f("ix_escalations_issue_id"), table_name="escalations")
     op.drop_index(op.f("ix_escalations_risk_id"), table_name="escalations")
     op.drop_index("ix_escalations_status_project", table_name="escalations")

@@ -7,6 +7,9 @@ import pytest
 # The API's client fixtures, for the register API tests.
 from tests.api.conftest import api_as, token_for  # noqa: F401
 
+# The stage-gated project with a full board, for the reports the registers feed.
+from tests.stages.conftest import board  # noqa: F401
+
 
 @pytest.fixture
 def people(make_user):

@@ -15,7 +15,7 @@ bp = Blueprint("registers", __name__, url_prefix="/projects")
 def _vocabulary(state) -> None:
     """Templates compare statuses with these enums, never with literals, and label values
     with these maps (globals, so the register macros see them too)."""
-    from tracker.registers import rules
+    from tracker.registers import reports, rules
     from tracker.registers.models import RISK_SOURCES
 
     state.app.jinja_env.globals.update(
@@ -36,6 +36,7 @@ def _vocabulary(state) -> None:
         ISSUE_STATUSES=rules.ISSUE_STATUSES,
         PRIORITIES=rules.PRIORITIES,
         SCALE=rules.SCALE,
+        stored_register_section=reports.stored,
     )
 
 
