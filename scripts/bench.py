@@ -69,6 +69,10 @@ PAGES = [
     Page("Approver inbox", "approver", "/decisions"),
     Page("Gate review, for the board", "approver", "/projects/{gate_project}/gates/{gate}"),
     Page("Weekly timesheet", "team", "/timesheet?week={week}"),
+    Page("Risk register", "manager", "/projects/{staged}/risks"),
+    Page("A risk, with its history", "manager", "/projects/{staged}/risks/{risk}"),
+    Page("Issue register", "manager", "/projects/{staged}/issues"),
+    Page("Escalations, for the PMO", "pmo", "/projects/escalations"),
     Page("PMO dashboard", "pmo", "/portfolio/"),
     Page("PMO dashboard, filtered", "pmo", "/portfolio/?method=agile&status=active"),
     Page("PMO dashboard, first view", "pmo", "/portfolio/", cold=True),
@@ -195,6 +199,7 @@ def pick(app) -> tuple[dict, dict]:
     from tracker.auth.models import User
     from tracker.extensions import db
     from tracker.projects.models import Project, ProjectMembership
+    from tracker.registers.models import Risk
     from tracker.stages.models import GateReview
     from tracker.worklog.models import TimeEntry
 
@@ -263,6 +268,7 @@ def pick(app) -> tuple[dict, dict]:
             "gate_project": gate_project,
             "gate": gate,
             "week": (last_day - timedelta(days=last_day.weekday())).isoformat(),
+            "risk": db.session.scalar(select(func.min(Risk.id)).where(Risk.project_id == staged)),
         }
         return people, ids
 
