@@ -101,6 +101,8 @@ ROUTES = {
     "registers.create_issue": ("GET", "/projects/{project_id}/issues/new", "manager"),
     "registers.show_issue": ("GET", "/projects/{project_id}/issues/{issue_id}", "member"),
     "registers.edit_issue": ("GET", "/projects/{project_id}/issues/{issue_id}/edit", "manager"),
+    "registers.export_risks": ("GET", "/projects/{project_id}/risks.csv", "member"),
+    "registers.export_issues": ("GET", "/projects/{project_id}/issues.xlsx", "member"),
     "registers.list_escalations": ("GET", "/projects/escalations", "pmo"),
     "registers.show_escalation": (
         "GET",

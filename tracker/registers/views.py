@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.auth.access import forbid, pmo_required
@@ -11,7 +11,7 @@ from tracker.core.pagination import paginate
 from tracker.core.unit_of_work import form_work
 from tracker.extensions import db
 from tracker.projects.access import load_project
-from tracker.registers import access, bp, queries, rules, services
+from tracker.registers import access, bp, exports, queries, rules, services
 from tracker.registers.forms import AnswerForm, IssueForm, RiskForm
 from tracker.registers.models import Escalation, Issue, Risk
 
@@ -296,3 +296,33 @@ def answer_escalation(project_id: int, escalation_id: int):
                 )
             )
     return _escalation_page(project, escalation, form, _status_code(form))
+
+
+# --------------------------------------------------------------------------------------
+# Exports
+# --------------------------------------------------------------------------------------
+
+
+def _download(project, name: str, fmt: str, headers, rows) -> Response:
+    filename = f"{project.code}-{name}.{fmt}"
+    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if fmt == "csv":
+        return Response(exports.as_csv(headers, rows), mimetype="text/csv", headers=disposition)
+    body = exports.as_xlsx(name.capitalize(), headers, rows)
+    return Response(body, mimetype=exports.XLSX, headers=disposition)
+
+
+@bp.get("/<int:project_id>/risks.<any(csv, xlsx):fmt>")
+def export_risks(project_id: int, fmt: str):
+    """The whole risk register, in the page's order."""
+    project = _project(project_id)
+    risks = db.session.scalars(queries.risk_register(project.id))
+    return _download(project, "risks", fmt, exports.RISK_HEADERS, exports.risk_rows(risks))
+
+
+@bp.get("/<int:project_id>/issues.<any(csv, xlsx):fmt>")
+def export_issues(project_id: int, fmt: str):
+    """The whole issue register, in the page's order."""
+    project = _project(project_id)
+    issues = db.session.scalars(queries.issue_register(project.id))
+    return _download(project, "issues", fmt, exports.ISSUE_HEADERS, exports.issue_rows(issues))
