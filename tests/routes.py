@@ -104,6 +104,23 @@ ROUTES = {
     "registers.export_risks": ("GET", "/projects/{project_id}/risks.csv", "member"),
     "registers.export_issues": ("GET", "/projects/{project_id}/issues.xlsx", "member"),
     "registers.list_escalations": ("GET", "/projects/escalations", "pmo"),
+    "changes.list_changes": ("GET", "/projects/{project_id}/change-requests", "member"),
+    "changes.set_budget": ("POST", "/projects/{project_id}/change-budget", "executive"),
+    "changes.create_change": (
+        "GET",
+        "/projects/{project_id}/change-requests/new?issue={issue_id}",
+        "team",
+    ),
+    "changes.show_change": (
+        "GET",
+        "/projects/{project_id}/change-requests/{change_id}",
+        "member",
+    ),
+    "changes.decide_change": (
+        "POST",
+        "/projects/{project_id}/change-requests/{change_id}/decide",
+        "executive",
+    ),
     "registers.show_escalation": (
         "GET",
         "/projects/{project_id}/escalations/{escalation_id}",
@@ -293,6 +310,14 @@ ROUTES = {
             "api_issues.get_issue": ("GET", "/projects/{project_id}/issues/{issue_id}"),
             "api_issues.create_issue": ("POST", "/projects/{project_id}/issues"),
             "api_issues.update_issue": ("PATCH", "/projects/{project_id}/issues/{issue_id}"),
+            "api_change_requests.list_change_requests": (
+                "GET",
+                "/projects/{project_id}/change-requests",
+            ),
+            "api_change_requests.create_change_request": (
+                "POST",
+                "/projects/{project_id}/change-requests",
+            ),
             "api_portfolio.portfolio": ("GET", "/portfolio"),
             "api_portfolio.portfolio_table": ("GET", "/portfolio/projects"),
         }.items()
@@ -318,6 +343,7 @@ def world(db, make_user, make_project):
         "risk_id": risk.id,
         "issue_id": issue.id,
         "escalation_id": _escalation_id(db, issue),
+        "change_id": _change_id(db, project, issue, manager),
     }
     ids.update(stage_access_ids(project, manager))
     # Hybrid: both stages and iterations belong on it.
@@ -384,6 +410,24 @@ def _escalation_id(db, issue) -> int:
     from tracker.registers.models import Escalation
 
     return db.session.scalars(select(Escalation.id).where(Escalation.issue_id == issue.id)).one()
+
+
+def _change_id(db, project, issue, manager) -> int:
+    """A change request the manager raised: the board (its Executive) decides it."""
+    from decimal import Decimal
+
+    from tracker.changes import services as changes
+
+    change = changes.request_change(
+        project,
+        issue,
+        changes.ChangeData(
+            "Extra supplier capacity", 5, Decimal("1000.00"), "None", "None", "None", "None", "None"
+        ),
+        actor=manager,
+    )
+    db.session.commit()
+    return change.id
 
 
 def _agile_records(db, project) -> dict:

@@ -1,5 +1,5 @@
 """registers: the risk register extended (5x5 scoring, threats and opportunities, history),
-the issue register, and escalations to the board
+the issue register, escalations to the board, and change control
 
 Revision ID: 0018_registers
 Revises: 0017_start_authorised
@@ -298,9 +298,114 @@ def upgrade():
     )
     op.create_index(op.f("ix_escalations_risk_id"), "escalations", ["risk_id"], unique=False)
     op.create_index(op.f("ix_escalations_issue_id"), "escalations", ["issue_id"], unique=False)
+    _create_change_control()
+
+
+def _create_change_control():
+    op.create_table(
+        "change_authorities",
+        sa.Column("project_id", sa.Integer(), nullable=False),
+        sa.Column("change_budget", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("debited", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("set_by_id", sa.Integer(), nullable=False),
+        sa.Column("set_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "change_budget >= 0", name=op.f("ck_change_authorities_budget_not_negative")
+        ),
+        sa.CheckConstraint(
+            "debited >= 0 AND debited <= change_budget",
+            name=op.f("ck_change_authorities_debited_within"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_change_authorities_project_id_projects"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["set_by_id"], ["users.id"], name=op.f("fk_change_authorities_set_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("project_id", name=op.f("pk_change_authorities")),
+    )
+    op.create_table(
+        "change_requests",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("project_id", sa.Integer(), nullable=False),
+        sa.Column("issue_id", sa.Integer(), nullable=False),
+        sa.Column("stage_id", sa.Integer(), nullable=True),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("time_impact_days", sa.Integer(), nullable=False),
+        sa.Column("cost_impact", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("scope_impact", sa.Text(), nullable=False),
+        sa.Column("quality_impact", sa.Text(), nullable=False),
+        sa.Column("risk_impact", sa.Text(), nullable=False),
+        sa.Column("benefit_impact", sa.Text(), nullable=False),
+        sa.Column("sustainability_impact", sa.Text(), nullable=False),
+        sa.Column("authority", sa.String(length=10), nullable=False),
+        sa.Column("authority_reason", sa.String(length=300), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("requested_by_id", sa.Integer(), nullable=False),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decision_comment", sa.Text(), nullable=False),
+        sa.Column("debited", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("new_finish", sa.Date(), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('submitted', 'approved', 'rejected')",
+            name=op.f("ck_change_requests_status_known"),
+        ),
+        sa.CheckConstraint(
+            "authority IN ('manager', 'board')", name=op.f("ck_change_requests_authority_known")
+        ),
+        sa.CheckConstraint("cost_impact >= 0", name=op.f("ck_change_requests_cost_not_negative")),
+        sa.CheckConstraint(
+            "time_impact_days >= 0", name=op.f("ck_change_requests_time_not_negative")
+        ),
+        sa.CheckConstraint("debited >= 0", name=op.f("ck_change_requests_debited_not_negative")),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"], ["users.id"], name=op.f("fk_change_requests_decided_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["issue_id"],
+            ["issues.id"],
+            name=op.f("fk_change_requests_issue_id_issues"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_change_requests_project_id_projects"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["requested_by_id"],
+            ["users.id"],
+            name=op.f("fk_change_requests_requested_by_id_users"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["stage_id"], ["stages.id"], name=op.f("fk_change_requests_stage_id_stages")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_change_requests")),
+    )
+    op.create_index(
+        "ix_change_requests_project_status",
+        "change_requests",
+        ["project_id", "status"],
+        unique=False,
+    )
+    op.create_index(
+        op.f("ix_change_requests_issue_id"), "change_requests", ["issue_id"], unique=False
+    )
 
 
 def downgrade():
+    op.drop_index(op.f("ix_change_requests_issue_id"), table_name="change_requests")
+    op.drop_index("ix_change_requests_project_status", table_name="change_requests")
+    op.drop_table("change_requests")
+    op.drop_table("change_authorities")
     for table in REPORT_TABLES:
         op.drop_column(table, "registers")
     op.drop_index(op.f("ix_escalations_issue_id"), table_name="escalations")

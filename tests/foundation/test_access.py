@@ -128,6 +128,8 @@ API_WHO = {
     "api_iterations.create_iteration": "manager",
     "api_iterations.get_iteration": "member",
     "api_iterations.update_iteration": "manager",
+    "api_change_requests.list_change_requests": "member",
+    "api_change_requests.create_change_request": "team",
     "api_risks.list_risks": "member",
     "api_risks.get_risk": "member",
     "api_risks.create_risk": "manager",

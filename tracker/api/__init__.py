@@ -30,6 +30,7 @@ RESOURCES = (
     "portfolio",
     "risks",
     "issues",
+    "change_requests",
 )
 
 API_DESCRIPTION = """\
