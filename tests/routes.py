@@ -104,6 +104,23 @@ ROUTES = {
     "registers.export_risks": ("GET", "/projects/{project_id}/risks.csv", "member"),
     "registers.export_issues": ("GET", "/projects/{project_id}/issues.xlsx", "member"),
     "registers.list_escalations": ("GET", "/projects/escalations", "pmo"),
+    "registers.list_raid": (
+        "GET",
+        "/projects/{project_id}/assumptions-and-dependencies",
+        "member",
+    ),
+    "registers.create_assumption": ("POST", "/projects/{project_id}/assumptions", "manager"),
+    "registers.settle_assumption": (
+        "POST",
+        "/projects/{project_id}/assumptions/{assumption_id}/settle",
+        "manager",
+    ),
+    "registers.create_dependency": ("POST", "/projects/{project_id}/dependencies", "manager"),
+    "registers.acknowledge_dependency": (
+        "POST",
+        "/projects/{project_id}/dependencies/{dependency_id}/acknowledge",
+        "own_manager",
+    ),
     "changes.list_changes": ("GET", "/projects/{project_id}/change-requests", "member"),
     "changes.set_budget": ("POST", "/projects/{project_id}/change-budget", "executive"),
     "changes.create_change": (
@@ -344,6 +361,7 @@ def world(db, make_user, make_project):
         "issue_id": issue.id,
         "escalation_id": _escalation_id(db, issue),
         "change_id": _change_id(db, project, issue, manager),
+        **_raid_ids(db, make_project, project, manager),
     }
     ids.update(stage_access_ids(project, manager))
     # Hybrid: both stages and iterations belong on it.
@@ -428,6 +446,25 @@ def _change_id(db, project, issue, manager) -> int:
     )
     db.session.commit()
     return change.id
+
+
+def _raid_ids(db, make_project, project, manager) -> dict:
+    """An assumption on the project, and a dependency of another project on it."""
+    from datetime import date
+
+    from tracker.registers import services as registers
+
+    assumption = registers.create_assumption(
+        project, "The partner signs by March", manager.id, date(2027, 3, 31), actor=manager
+    )
+    other = make_project(manager=manager)
+    dependency = registers.create_dependency(
+        other,
+        registers.DependencyData("project", "Shared data platform", date(2027, 6, 30), project.id),
+        actor=manager,
+    )
+    db.session.commit()
+    return {"assumption_id": assumption.id, "dependency_id": dependency.id}
 
 
 def _agile_records(db, project) -> dict:

@@ -299,6 +299,7 @@ def upgrade():
     op.create_index(op.f("ix_escalations_risk_id"), "escalations", ["risk_id"], unique=False)
     op.create_index(op.f("ix_escalations_issue_id"), "escalations", ["issue_id"], unique=False)
     _create_change_control()
+    _create_assumptions_and_dependencies()
 
 
 def _create_change_control():
@@ -401,7 +402,92 @@ def _create_change_control():
     )
 
 
+def _create_assumptions_and_dependencies():
+    op.create_table(
+        "assumptions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("project_id", sa.Integer(), nullable=False),
+        sa.Column("statement", sa.String(length=300), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("confirm_by", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('open', 'confirmed', 'false')", name=op.f("ck_assumptions_status_known")
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["users.id"], name=op.f("fk_assumptions_owner_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_assumptions_project_id_projects"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_assumptions")),
+    )
+    op.create_index(
+        "ix_assumptions_project_status", "assumptions", ["project_id", "status"], unique=False
+    )
+    op.create_table(
+        "dependencies",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("project_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("on_project_id", sa.Integer(), nullable=True),
+        sa.Column("external_party", sa.String(length=200), nullable=False),
+        sa.Column("what", sa.String(length=300), nullable=False),
+        sa.Column("needed_by", sa.Date(), nullable=False),
+        sa.Column("raised_by_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("acknowledged_by_id", sa.Integer(), nullable=True),
+        sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "kind IN ('project', 'external')", name=op.f("ck_dependencies_kind_known")
+        ),
+        sa.CheckConstraint(
+            "on_project_id IS NULL OR on_project_id <> project_id",
+            name=op.f("ck_dependencies_not_self"),
+        ),
+        sa.CheckConstraint(
+            "(kind = 'project' AND on_project_id IS NOT NULL) OR "
+            "(kind = 'external' AND on_project_id IS NULL AND external_party <> '')",
+            name=op.f("ck_dependencies_kind_matches"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["acknowledged_by_id"],
+            ["users.id"],
+            name=op.f("fk_dependencies_acknowledged_by_id_users"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["on_project_id"],
+            ["projects.id"],
+            name=op.f("fk_dependencies_on_project_id_projects"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_dependencies_project_id_projects"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["raised_by_id"], ["users.id"], name=op.f("fk_dependencies_raised_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dependencies")),
+    )
+    op.create_index("ix_dependencies_on_project", "dependencies", ["on_project_id"], unique=False)
+    op.create_index("ix_dependencies_project", "dependencies", ["project_id"], unique=False)
+
+
 def downgrade():
+    op.drop_index("ix_dependencies_project", table_name="dependencies")
+    op.drop_index("ix_dependencies_on_project", table_name="dependencies")
+    op.drop_table("dependencies")
+    op.drop_index("ix_assumptions_project_status", table_name="assumptions")
+    op.drop_table("assumptions")
     op.drop_index(op.f("ix_change_requests_issue_id"), table_name="change_requests")
     op.drop_index("ix_change_requests_project_status", table_name="change_requests")
     op.drop_table("change_requests")

@@ -94,6 +94,8 @@ EXPECTED = {
     "approver": _only("board"),
     "executive": _only("board"),
     "owner": _only("member", "manager", "pmo", "admin"),
+    # Only the project's own manager acknowledges what other projects need from it.
+    "own_manager": _only("manager"),
 }
 
 # What a bearer token of each person may do on each API endpoint (in the categories above).

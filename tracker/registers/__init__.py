@@ -22,6 +22,8 @@ def _vocabulary(state) -> None:
         Band=rules.Band,
         EscalationStatus=rules.EscalationStatus,
         ESCALATION_STATUSES=rules.ESCALATION_STATUSES,
+        ASSUMPTION_STATUSES=rules.ASSUMPTION_STATUSES,
+        AssumptionStatus=rules.AssumptionStatus,
         IssueStatus=rules.IssueStatus,
         RiskKind=rules.RiskKind,
         RiskStatus=rules.RiskStatus,

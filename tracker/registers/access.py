@@ -19,6 +19,14 @@ def can_keep(user, project) -> bool:
     return can_manage(user, project)
 
 
+def manages(user, project) -> bool:
+    """The project's own manager (not PMO staff): who acknowledges what other projects need
+    from it."""
+    return getattr(user, "is_authenticated", False) and "project_manager" in team(
+        project.id
+    ).roles_of(user.id)
+
+
 def board_roles_of(user, project_id: int) -> frozenset[str]:
     return team(project_id).roles_of(user.id) & frozenset(BOARD_ROLES)
 

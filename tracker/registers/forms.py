@@ -3,12 +3,14 @@ the API; the forms give each field its own message."""
 
 from __future__ import annotations
 
-from wtforms import StringField, TextAreaField
+from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.core.fields import ChoiceField, DayField, optional_int, options
 from tracker.core.forms import VersionedForm
 from tracker.registers.rules import (
+    ASSUMPTION_STATUSES,
+    DEPENDENCY_KINDS,
     ISSUE_KINDS,
     ISSUE_STATUSES,
     PRIORITIES,
@@ -185,3 +187,65 @@ class AnswerForm(VersionedForm):
             Length(max=5000, message="Keep the response to 5000 characters or fewer"),
         ],
     )
+
+
+class AssumptionForm(VersionedForm):
+    statement = StringField(
+        "Assumption",
+        validators=[
+            InputRequired("Enter the assumption"),
+            Length(max=300, message="Keep the assumption to 300 characters or fewer"),
+        ],
+    )
+    owner_id = ChoiceField(
+        "Owner",
+        coerce=optional_int,
+        validators=[InputRequired("Choose who confirms the assumption")],
+        invalid_message="Choose an owner from the people on this project",
+    )
+    confirm_by = DayField(
+        "Confirm by", validators=[InputRequired("Enter the date by which it must be confirmed")]
+    )
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        _people(self.owner_id, people, "Choose a person")
+
+
+class SettleForm(VersionedForm):
+    status = ChoiceField(
+        "Status",
+        choices=options(ASSUMPTION_STATUSES),
+        validators=[InputRequired("Choose the assumption's status")],
+        invalid_message="Choose whether the assumption is confirmed or proved false",
+    )
+
+
+class DependencyForm(VersionedForm):
+    kind = RadioField(
+        "It depends on",
+        choices=options(DEPENDENCY_KINDS),
+        validators=[InputRequired("Choose another project or an outside party")],
+    )
+    on_project_code = StringField(
+        "Project code",
+        description="For another project in the tracker, like HWY-2026-03.",
+        validators=[Optional(), Length(max=20, message="A project code is 20 characters or fewer")],
+    )
+    external_party = StringField(
+        "Outside party",
+        description="For a dependency outside the tracker: a supplier, a government body.",
+        validators=[Optional(), Length(max=200, message="Keep the name to 200 characters")],
+    )
+    what = StringField(
+        "What is needed",
+        validators=[
+            InputRequired("Say what the project needs"),
+            Length(max=300, message="Keep this to 300 characters or fewer"),
+        ],
+    )
+    needed_by = DayField("Needed by", validators=[InputRequired("Enter the date it is needed by")])
+
+
+class AcknowledgeForm(VersionedForm):
+    pass

@@ -16,7 +16,10 @@ from tracker.auth.models import User
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.projects.models import Project
+from tracker.projects.rules import ProjectStatus
 from tracker.registers.rules import (
+    AssumptionStatus,
+    DependencyKind,
     EscalationStatus,
     IssueKind,
     IssueStatus,
@@ -237,3 +240,72 @@ class Escalation(db.Model):
     @property
     def is_awaiting(self) -> bool:
         return self.status == EscalationStatus.AWAITING
+
+
+class Assumption(db.Model):
+    """Something the plan takes as true, with who confirms it and by when."""
+
+    __tablename__ = "assumptions"
+    __table_args__ = (
+        CheckConstraint(_in("status", AssumptionStatus), name="status_known"),
+        Index("ix_assumptions_project_status", "project_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    statement: Mapped[str] = mapped_column(String(300))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    confirm_by: Mapped[date]
+    status: Mapped[str] = mapped_column(String(10), default=AssumptionStatus.OPEN)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    owner: Mapped[User] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Dependency(db.Model):
+    """What a project needs from another project in the tracker (whose manager acknowledges
+    it) or from a named outside party, and by when."""
+
+    __tablename__ = "dependencies"
+    __table_args__ = (
+        CheckConstraint(_in("kind", DependencyKind), name="kind_known"),
+        CheckConstraint("on_project_id IS NULL OR on_project_id <> project_id", name="not_self"),
+        CheckConstraint(
+            "(kind = 'project' AND on_project_id IS NOT NULL) OR "
+            "(kind = 'external' AND on_project_id IS NULL AND external_party <> '')",
+            name="kind_matches",
+        ),
+        Index("ix_dependencies_on_project", "on_project_id"),
+        Index("ix_dependencies_project", "project_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    on_project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    external_party: Mapped[str] = mapped_column(String(200), default="")
+    what: Mapped[str] = mapped_column(String(300))
+    needed_by: Mapped[date]
+    raised_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    acknowledged_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    project: Mapped[Project] = relationship(foreign_keys=[project_id])
+    on_project: Mapped[Project | None] = relationship(foreign_keys=[on_project_id])
+    acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_at_risk(self) -> bool:
+        """The other project now plans to finish after the date this one needs it by (or
+        was stopped)."""
+        other = self.on_project
+        if other is None:
+            return False
+        return other.status == ProjectStatus.CLOSED_EARLY or other.planned_finish > self.needed_by

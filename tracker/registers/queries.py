@@ -7,7 +7,14 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
-from tracker.registers.models import Escalation, Issue, Risk, RiskChange
+from tracker.registers.models import (
+    Assumption,
+    Dependency,
+    Escalation,
+    Issue,
+    Risk,
+    RiskChange,
+)
 from tracker.registers.rules import HIGH_SCORE, EscalationStatus, IssueStatus, RiskStatus
 
 _SCORE = Risk.likelihood * Risk.impact
@@ -121,4 +128,38 @@ def escalations_of(*, risk_id: int | None = None, issue_id: int | None = None) -
     )
     return list(
         db.session.scalars(select(Escalation).where(column == value).order_by(Escalation.id))
+    )
+
+
+def assumptions(project_id: int) -> list[Assumption]:
+    return list(
+        db.session.scalars(
+            select(Assumption)
+            .where(Assumption.project_id == project_id)
+            .order_by(Assumption.status, Assumption.confirm_by, Assumption.id)
+        )
+    )
+
+
+def depends_on(project_id: int) -> list[Dependency]:
+    """What this project needs, with the other projects loaded in the same statement."""
+    return list(
+        db.session.scalars(
+            select(Dependency)
+            .options(joinedload(Dependency.on_project))
+            .where(Dependency.project_id == project_id)
+            .order_by(Dependency.needed_by, Dependency.id)
+        )
+    )
+
+
+def depended_on_by(project_id: int) -> list[Dependency]:
+    """What other projects need from this one."""
+    return list(
+        db.session.scalars(
+            select(Dependency)
+            .options(joinedload(Dependency.project), joinedload(Dependency.on_project))
+            .where(Dependency.on_project_id == project_id)
+            .order_by(Dependency.needed_by, Dependency.id)
+        )
     )

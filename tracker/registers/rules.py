@@ -8,7 +8,7 @@ score = likelihood x impact, from 1 to 25.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -78,6 +78,28 @@ class Priority(StrEnum):
     HIGH = "high"
     MEDIUM = "medium"
     LOW = "low"
+
+
+class AssumptionStatus(StrEnum):
+    OPEN = "open"
+    CONFIRMED = "confirmed"
+    FALSE = "false"
+
+
+class DependencyKind(StrEnum):
+    PROJECT = "project"
+    EXTERNAL = "external"
+
+
+ASSUMPTION_STATUSES = {
+    AssumptionStatus.OPEN: "To be confirmed",
+    AssumptionStatus.CONFIRMED: "Confirmed",
+    AssumptionStatus.FALSE: "Proved false",
+}
+DEPENDENCY_KINDS = {
+    DependencyKind.PROJECT: "Another project in the tracker",
+    DependencyKind.EXTERNAL: "An outside party",
+}
 
 
 class EscalationStatus(StrEnum):
@@ -259,3 +281,29 @@ def escalation_reason(
             f"Severity {severity} reached the board's threshold of {threshold} ({level} governance)"
         )
     return None
+
+
+def would_cycle(edges: Iterable[tuple[int, int]], dependent: int, on: int) -> bool:
+    """Whether ``dependent`` depending on ``on`` closes a loop: ``on`` already depends,
+    directly or through others, on ``dependent``. ``edges`` are (dependent, on) pairs.
+
+    >>> would_cycle([(2, 3), (3, 1)], 1, 2)
+    True
+    >>> would_cycle([(2, 3)], 1, 2)
+    False
+    """
+    if dependent == on:
+        return True
+    needs: dict[int, set[int]] = {}
+    for a, b in edges:
+        needs.setdefault(a, set()).add(b)
+    seen, frontier = set(), [on]
+    while frontier:
+        current = frontier.pop()
+        if current == dependent:
+            return True
+        if current in seen:
+            continue
+        seen.add(current)
+        frontier.extend(needs.get(current, ()))
+    return False

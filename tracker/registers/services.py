@@ -26,7 +26,14 @@ from tracker.projects import governance
 from tracker.projects.access import governance_level, team
 from tracker.projects.models import Project, ProjectMembership
 from tracker.registers import access, rules
-from tracker.registers.models import Escalation, Issue, Risk, RiskChange
+from tracker.registers.models import (
+    Assumption,
+    Dependency,
+    Escalation,
+    Issue,
+    Risk,
+    RiskChange,
+)
 from tracker.registers.rules import (
     ISSUE_KINDS,
     ISSUE_STATUSES,
@@ -517,3 +524,174 @@ def answer_escalation(
         project_id=project.id,
     )
     return escalation
+
+
+# --------------------------------------------------------------------------------------
+# Assumptions and dependencies
+# --------------------------------------------------------------------------------------
+
+
+def create_assumption(
+    project: Project,
+    statement: str,
+    owner_id: int | None,
+    confirm_by: date | None,
+    *,
+    actor: User,
+) -> Assumption:
+    text = (statement or "").strip()
+    if not text:
+        raise RuleError("Enter the assumption", "statement")
+    owner = _person(project, owner_id, "owner_id", NOT_ON_PROJECT)
+    if owner is None:
+        raise RuleError(NOT_ON_PROJECT, "owner_id")
+    if confirm_by is None:
+        raise RuleError("Enter the date by which it must be confirmed", "confirm_by")
+    assumption = Assumption(
+        project_id=project.id, statement=text[:300], owner=owner, confirm_by=confirm_by
+    )
+    db.session.add(assumption)
+    db.session.flush()
+    audit.record(
+        "assumption.created",
+        assumption,
+        project_id=project.id,
+        actor=actor,
+        summary=f"Recorded an assumption: {text}"[:300],
+        changes={"owner": owner.name, "confirm_by": confirm_by},
+    )
+    return assumption
+
+
+def settle_assumption(
+    project: Project, assumption: Assumption, status: str, *, version: int | None, actor: User
+) -> Assumption:
+    if assumption.project_id != project.id:
+        raise RuleError("That assumption is not on this project")
+    check_version(assumption, version)
+    if status not in rules.ASSUMPTION_STATUSES:
+        raise RuleError("Choose whether the assumption is confirmed or proved false", "status")
+    before = assumption.status
+    assumption.status = status
+    _flush()
+    audit.record(
+        "assumption.updated",
+        assumption,
+        project_id=project.id,
+        actor=actor,
+        summary=f"Assumption {assumption.id}: {rules.ASSUMPTION_STATUSES[status].lower()}",
+        changes={"status": [before, status]},
+    )
+    return assumption
+
+
+def _dependency_edges() -> list[tuple[int, int]]:
+    return [
+        (a, b)
+        for a, b in db.session.execute(
+            select(Dependency.project_id, Dependency.on_project_id).where(
+                Dependency.on_project_id.is_not(None)
+            )
+        )
+    ]
+
+
+@dataclass
+class DependencyData:
+    kind: str
+    what: str
+    needed_by: date | None
+    on_project_id: int | None = None
+    external_party: str = ""
+    on_project_code: str | None = None
+
+
+def create_dependency(project: Project, data: DependencyData, *, actor: User) -> Dependency:
+    """Record what the project needs from another project (which must not be itself, nor
+    depend on this one already, directly or through others) or from an outside party."""
+    what = (data.what or "").strip()
+    if not what:
+        raise RuleError("Say what the project needs", "what")
+    if data.needed_by is None:
+        raise RuleError("Enter the date it is needed by", "needed_by")
+    if data.kind not in rules.DEPENDENCY_KINDS:
+        raise RuleError("Choose another project or an outside party", "kind")
+    on_project = None
+    party = ""
+    if data.kind == rules.DependencyKind.PROJECT:
+        if data.on_project_id is None and data.on_project_code:
+            data.on_project_id = db.session.scalar(
+                select(Project.id).where(Project.code == data.on_project_code.strip().upper())
+            )
+            if data.on_project_id is None:
+                raise RuleError(
+                    f"No project has the code {data.on_project_code.strip()}", "on_project_id"
+                )
+        if data.on_project_id is None:
+            raise RuleError("Enter the code of the project it depends on", "on_project_id")
+        if data.on_project_id == project.id:
+            raise RuleError("A project cannot depend on itself", "on_project_id")
+        on_project = db.session.get(Project, data.on_project_id)
+        if on_project is None:
+            raise RuleError("Choose the project it depends on", "on_project_id")
+        # Locked order: the dependent project's row first, so two people adding the two
+        # halves of a loop at once are serialised and the second sees the first.
+        db.session.execute(select(Project.id).where(Project.id == project.id).with_for_update())
+        if rules.would_cycle(_dependency_edges(), project.id, on_project.id):
+            raise RuleError(
+                f"{on_project.code} already depends on {project.code}, directly or through "
+                "other projects: this dependency would make a loop",
+                "on_project_id",
+            )
+    else:
+        party = (data.external_party or "").strip()
+        if not party:
+            raise RuleError("Name the outside party", "external_party")
+    dependency = Dependency(
+        project_id=project.id,
+        kind=data.kind,
+        on_project_id=on_project.id if on_project else None,
+        external_party=party[:200],
+        what=what[:300],
+        needed_by=data.needed_by,
+        raised_by_id=actor.id,
+    )
+    db.session.add(dependency)
+    db.session.flush()
+    audit.record(
+        "dependency.created",
+        dependency,
+        project_id=project.id,
+        actor=actor,
+        summary=f"Depends on {on_project.code if on_project else party}: {what}"[:300],
+        changes={"needed_by": data.needed_by, "on": on_project.code if on_project else party},
+    )
+    return dependency
+
+
+def acknowledge_dependency(
+    dependency: Dependency, *, version: int | None, actor: User
+) -> Dependency:
+    """The other project's manager acknowledges what is needed from their project."""
+    if dependency.on_project_id is None:
+        raise RuleError("An outside party's dependency is not acknowledged here")
+    check_version(dependency, version)
+    if dependency.acknowledged_at is not None:
+        raise RuleError("This dependency has already been acknowledged")
+    if PROJECT_MANAGER_ROLE not in team(dependency.on_project_id).roles_of(actor.id):
+        raise RuleError("Only the manager of the project depended on acknowledges it")
+    dependency.acknowledged_by_id = actor.id
+    dependency.acknowledged_at = utcnow()
+    _flush()
+    audit.record(
+        "dependency.acknowledged",
+        dependency,
+        project_id=dependency.on_project_id,
+        actor=actor,
+        summary=f"Acknowledged dependency {dependency.id}: {dependency.what}"[:300],
+        changes={"acknowledged_by": actor.name},
+    )
+    return dependency
+
+
+PROJECT_MANAGER_ROLE = governance.PROJECT_MANAGER

@@ -12,8 +12,16 @@ from tracker.core.unit_of_work import form_work
 from tracker.extensions import db
 from tracker.projects.access import load_project
 from tracker.registers import access, bp, exports, queries, rules, services
-from tracker.registers.forms import AnswerForm, IssueForm, RiskForm
-from tracker.registers.models import Escalation, Issue, Risk
+from tracker.registers.forms import (
+    AcknowledgeForm,
+    AnswerForm,
+    AssumptionForm,
+    DependencyForm,
+    IssueForm,
+    RiskForm,
+    SettleForm,
+)
+from tracker.registers.models import Assumption, Dependency, Escalation, Issue, Risk
 
 
 def _project(project_id: int, *, keep: bool = False):
@@ -326,3 +334,114 @@ def export_issues(project_id: int, fmt: str):
     project = _project(project_id)
     issues = db.session.scalars(queries.issue_register(project.id))
     return _download(project, "issues", fmt, exports.ISSUE_HEADERS, exports.issue_rows(issues))
+
+
+# --------------------------------------------------------------------------------------
+# Assumptions and dependencies
+# --------------------------------------------------------------------------------------
+
+
+def _raid_page(project, *, assumption_form=None, dependency_form=None, status=200):
+    people = services.project_people(project)
+    can_keep = access.can_keep(current_user, project)
+    return render_template(
+        "registers/raid.html",
+        project=project,
+        assumptions=queries.assumptions(project.id),
+        depends_on=queries.depends_on(project.id),
+        depended_on_by=queries.depended_on_by(project.id),
+        assumption_form=assumption_form or AssumptionForm(people=people),
+        dependency_form=dependency_form or DependencyForm(),
+        settle_form=SettleForm(),
+        acknowledge_form=AcknowledgeForm(),
+        can_keep=can_keep,
+        manages_this=access.manages(current_user, project),
+    ), status
+
+
+@bp.get("/<int:project_id>/assumptions-and-dependencies")
+def list_raid(project_id: int):
+    return _raid_page(_project(project_id))
+
+
+@bp.post("/<int:project_id>/assumptions")
+def create_assumption(project_id: int):
+    project = _project(project_id, keep=True)
+    form = AssumptionForm(people=services.project_people(project))
+    if form.validate_on_submit():
+        with form_work(form) as work:
+            services.create_assumption(
+                project,
+                form.statement.data,
+                form.owner_id.data,
+                form.confirm_by.data,
+                actor=current_user,
+            )
+        if work.ok:
+            flash("Recorded the assumption.", "success")
+            return redirect(url_for("registers.list_raid", project_id=project.id))
+    return _raid_page(project, assumption_form=form, status=_status_code(form))
+
+
+@bp.post("/<int:project_id>/assumptions/<int:assumption_id>/settle")
+def settle_assumption(project_id: int, assumption_id: int):
+    project = _project(project_id, keep=True)
+    assumption = _entry(Assumption, assumption_id, project)
+    form = SettleForm()
+    if form.validate_on_submit():
+        with form_work() as work:
+            services.settle_assumption(
+                project,
+                assumption,
+                form.status.data,
+                version=form.version_number(),
+                actor=current_user,
+            )
+        if work.ok:
+            flash("Saved the assumption.", "success")
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for("registers.list_raid", project_id=project.id))
+
+
+@bp.post("/<int:project_id>/dependencies")
+def create_dependency(project_id: int):
+    project = _project(project_id, keep=True)
+    form = DependencyForm()
+    if form.validate_on_submit():
+        with form_work(form) as work:
+            services.create_dependency(
+                project,
+                services.DependencyData(
+                    kind=form.kind.data,
+                    what=form.what.data,
+                    needed_by=form.needed_by.data,
+                    on_project_code=form.on_project_code.data or None,
+                    external_party=form.external_party.data or "",
+                ),
+                actor=current_user,
+            )
+        if work.ok:
+            flash("Recorded the dependency.", "success")
+            return redirect(url_for("registers.list_raid", project_id=project.id))
+    return _raid_page(project, dependency_form=form, status=_status_code(form))
+
+
+@bp.post("/<int:project_id>/dependencies/<int:dependency_id>/acknowledge")
+def acknowledge_dependency(project_id: int, dependency_id: int):
+    """The manager of ``project_id``, the project depended on, acknowledges it."""
+    project = _project(project_id)
+    dependency = db.session.get(Dependency, dependency_id)
+    if dependency is None or dependency.on_project_id != project.id:
+        abort(404)
+    if not access.manages(current_user, project):
+        forbid("Only this project's manager acknowledges what other projects need from it.")
+    form = AcknowledgeForm()
+    if form.validate_on_submit():
+        with form_work() as work:
+            services.acknowledge_dependency(
+                dependency, version=form.version_number(), actor=current_user
+            )
+        if work.ok:
+            flash("Acknowledged the dependency.", "success")
+    return redirect(url_for("registers.list_raid", project_id=project.id))
