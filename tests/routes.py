@@ -335,6 +335,13 @@ ROUTES = {
                 "POST",
                 "/projects/{project_id}/change-requests",
             ),
+            "api_assumptions.list_assumptions": ("GET", "/projects/{project_id}/assumptions"),
+            "api_assumptions.create_assumption": ("POST", "/projects/{project_id}/assumptions"),
+            "api_dependencies.list_dependencies": ("GET", "/projects/{project_id}/dependencies"),
+            "api_dependencies.create_dependency": (
+                "POST",
+                "/projects/{project_id}/dependencies",
+            ),
             "api_portfolio.portfolio": ("GET", "/portfolio"),
             "api_portfolio.portfolio_table": ("GET", "/portfolio/projects"),
         }.items()

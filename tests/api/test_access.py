@@ -39,6 +39,8 @@ WHO = {
     "api_costs.create_cost_batch": MANAGE,
     "api_checkpoints.create_checkpoint": MANAGE,
     "api_change_requests.create_change_request": TEAM,
+    "api_assumptions.create_assumption": MANAGE,
+    "api_dependencies.create_dependency": MANAGE,
     "api_risks.create_risk": MANAGE,
     "api_risks.update_risk": MANAGE,
     "api_issues.create_issue": MANAGE,

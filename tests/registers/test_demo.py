@@ -8,7 +8,7 @@ from tracker.demo import data
 from tracker.notifications.models import Notification
 from tracker.projects.models import Project
 from tracker.projects.rules import FINISHED_STATUSES
-from tracker.registers.models import Escalation, Issue, Risk
+from tracker.registers.models import Dependency, Escalation, Issue, Risk
 
 
 def test_demo_registers_load_once_with_an_escalated_risk_on_the_boards_inbox(db):
@@ -27,6 +27,9 @@ def test_demo_registers_load_once_with_an_escalated_risk_on_the_boards_inbox(db)
     assert db.session.scalar(
         select(func.count(Notification.id)).where(Notification.kind == "escalation")
     )
+    dependency = db.session.scalars(select(Dependency)).one()
+    assert dependency.on_project.code == "ASC-2026-01" and dependency.project.code == "HOM-2026-02"
+    assert dependency.acknowledged_at is not None and dependency.is_at_risk
     before = db.session.scalar(select(func.count(Risk.id)))
     data.load("demo password long enough")
     assert db.session.scalar(select(func.count(Risk.id))) == before

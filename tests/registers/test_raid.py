@@ -152,3 +152,43 @@ def test_an_external_dependency_and_an_assumption_with_owner_and_date(
     assert settled.status_code == 302
     db.session.refresh(assumption)
     assert assumption.status == "false"
+
+
+def test_assumptions_and_dependencies_through_the_api(db, api_as, two, people):
+    project, other, _ = two
+    api = api_as(people["manager"])
+    created = api.post(
+        f"/projects/{project.id}/dependencies",
+        json={
+            "kind": "project",
+            "what": "Gazetteer",
+            "needed_by": "2026-05-01",
+            "on_project_id": other.id,
+        },
+    )
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["is_at_risk"] is True  # the other finishes 30 June
+    own = api.post(
+        f"/projects/{project.id}/dependencies",
+        json={
+            "kind": "project",
+            "what": "X",
+            "needed_by": "2026-05-01",
+            "on_project_id": project.id,
+        },
+    )
+    assert own.status_code == 422
+    listed = api.get(f"/projects/{project.id}/dependencies").get_json()
+    assert [d["what"] for d in listed["depends_on"]] == ["Gazetteer"]
+    assumption = api.post(
+        f"/projects/{project.id}/assumptions",
+        json={
+            "statement": "Funding holds",
+            "owner_id": people["manager"].id,
+            "confirm_by": "2026-04-01",
+        },
+    )
+    assert assumption.status_code == 201
+    assert api.get(f"/projects/{project.id}/assumptions").get_json()["items"][0]["statement"] == (
+        "Funding holds"
+    )

@@ -31,6 +31,8 @@ RESOURCES = (
     "risks",
     "issues",
     "change_requests",
+    "assumptions",
+    "dependencies",
 )
 
 API_DESCRIPTION = """\

@@ -1,9 +1,14 @@
 """Demo registers: a realistic risk and issue register on every demo project, through the
 services (so the history, the audit trail and the escalations are the real ones). One high
 risk on the adult social care project is scored past every tier's threshold: it waits in
-its board's inbox. A project whose register already has hand-raised risks is left alone."""
+its board's inbox. Every project has an assumption to confirm; the homelessness project
+depends on the care project's shared records interface, which the care project's manager
+has acknowledged and which is at risk (the care project finishes after the date needed). A
+project whose register already has hand-raised risks is left alone."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from sqlalchemy import select
 
@@ -13,7 +18,7 @@ from tracker.projects.access import team
 from tracker.projects.models import Project
 from tracker.projects.rules import FINISHED_STATUSES
 from tracker.registers import services
-from tracker.registers.models import Risk
+from tracker.registers.models import Dependency, Risk
 
 # (title, kind, category, cause, event, effect, likelihood, impact, response)
 RISKS = (
@@ -123,4 +128,33 @@ def load(projects_by_code: dict[str, Project], people: dict[str, User]) -> None:
                 services.IssueData(kind, title, manager.id, priority, severity),
                 actor=manager,
             )
+        services.create_assumption(
+            project,
+            "Partner organisations keep their staff on the project until it closes",
+            manager.id,
+            min(project.planned_finish, date(2027, 3, 31)),
+            actor=manager,
+        )
+    _dependency(projects_by_code)
     db.session.flush()
+
+
+def _dependency(projects_by_code: dict[str, Project]) -> None:
+    dependent, provider = projects_by_code.get("HOM-2026-02"), projects_by_code.get("ASC-2026-01")
+    if dependent is None or provider is None:
+        return
+    if db.session.scalar(select(Dependency.id).where(Dependency.project_id == dependent.id)):
+        return
+    manager = team(dependent.id).holders(["project_manager"])[0]
+    dependency = services.create_dependency(
+        dependent,
+        services.DependencyData(
+            "project",
+            "The shared care records interface, to see a household's care package",
+            date(2027, 6, 30),
+            provider.id,
+        ),
+        actor=manager,
+    )
+    provider_manager = team(provider.id).holders(["project_manager"])[0]
+    services.acknowledge_dependency(dependency, version=None, actor=provider_manager)
