@@ -121,6 +121,10 @@ ROUTES = {
         "/projects/{project_id}/dependencies/{dependency_id}/acknowledge",
         "own_manager",
     ),
+    "lessons.project_lessons": ("GET", "/projects/{project_id}/lessons", "member"),
+    "lessons.log_lesson": ("POST", "/projects/{project_id}/lessons", "team"),
+    "lessons.library": ("GET", "/lessons", "any"),
+    "lessons.curate": ("POST", "/lessons/{lesson_id}/curate", "pmo"),
     "changes.list_changes": ("GET", "/projects/{project_id}/change-requests", "member"),
     "changes.set_budget": ("POST", "/projects/{project_id}/change-budget", "executive"),
     "changes.create_change": (
@@ -369,6 +373,7 @@ def world(db, make_user, make_project):
         "escalation_id": _escalation_id(db, issue),
         "change_id": _change_id(db, project, issue, manager),
         **_raid_ids(db, make_project, project, manager),
+        "lesson_id": _lesson_id(db, project, manager),
     }
     ids.update(stage_access_ids(project, manager))
     # Hybrid: both stages and iterations belong on it.
@@ -472,6 +477,20 @@ def _raid_ids(db, make_project, project, manager) -> dict:
     )
     db.session.commit()
     return {"assumption_id": assumption.id, "dependency_id": dependency.id}
+
+
+def _lesson_id(db, project, manager) -> int:
+    from tracker.lessons import services as lessons
+
+    lesson = lessons.log_lesson(
+        project,
+        lessons.LessonData(
+            "Book rooms early", "Rooms ran out", "Book at kick-off", "repeat", "planning"
+        ),
+        actor=manager,
+    )
+    db.session.commit()
+    return lesson.id
 
 
 def _agile_records(db, project) -> dict:

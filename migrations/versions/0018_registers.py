@@ -300,6 +300,7 @@ def upgrade():
     op.create_index(op.f("ix_escalations_issue_id"), "escalations", ["issue_id"], unique=False)
     _create_change_control()
     _create_assumptions_and_dependencies()
+    _create_lessons()
 
 
 def _create_change_control():
@@ -482,7 +483,57 @@ def _create_assumptions_and_dependencies():
     op.create_index("ix_dependencies_project", "dependencies", ["project_id"], unique=False)
 
 
+def _create_lessons():
+    op.create_table(
+        "lessons",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("project_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("what_happened", sa.Text(), nullable=False),
+        sa.Column("recommendation", sa.Text(), nullable=False),
+        sa.Column("verdict", sa.String(length=10), nullable=False),
+        sa.Column("category", sa.String(length=20), nullable=False),
+        sa.Column("method", sa.String(length=20), nullable=True),
+        sa.Column("zone", sa.String(length=20), nullable=True),
+        sa.Column("raised_by_id", sa.Integer(), nullable=False),
+        sa.Column("raised_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("in_library", sa.Boolean(), nullable=False),
+        sa.Column("curated_by_id", sa.Integer(), nullable=True),
+        sa.Column("curated_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.CheckConstraint("verdict IN ('repeat', 'avoid')", name=op.f("ck_lessons_verdict_known")),
+        sa.CheckConstraint(
+            "category IN ('planning', 'governance', 'people', 'technical', 'suppliers', "
+            "'stakeholders', 'partnership')",
+            name=op.f("ck_lessons_category_known"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["curated_by_id"], ["users.id"], name=op.f("fk_lessons_curated_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_lessons_project_id_projects"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["raised_by_id"], ["users.id"], name=op.f("fk_lessons_raised_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_lessons")),
+    )
+    op.create_index("ix_lessons_project", "lessons", ["project_id"], unique=False)
+    op.create_index(
+        "ix_lessons_library_method_zone",
+        "lessons",
+        ["in_library", "method", "zone"],
+        unique=False,
+    )
+
+
 def downgrade():
+    op.drop_index("ix_lessons_library_method_zone", table_name="lessons")
+    op.drop_index("ix_lessons_project", table_name="lessons")
+    op.drop_table("lessons")
     op.drop_index("ix_dependencies_project", table_name="dependencies")
     op.drop_index("ix_dependencies_on_project", table_name="dependencies")
     op.drop_table("dependencies")
