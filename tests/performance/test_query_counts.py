@@ -75,6 +75,13 @@ def _pick(db) -> tuple[dict, dict]:
         "a risk, with its history": ("manager", f"/projects/{staged}/risks/{risk}"),
         "issue register": ("manager", f"/projects/{staged}/issues"),
         "escalations, for the PMO": ("pmo", "/projects/escalations"),
+        "assumptions and dependencies": (
+            "manager",
+            f"/projects/{staged}/assumptions-and-dependencies",
+        ),
+        "change control": ("manager", f"/projects/{staged}/change-requests"),
+        "lessons log": ("manager", f"/projects/{staged}/lessons"),
+        "lessons library": ("pmo", "/lessons?q=a&method=agile"),
         "PMO dashboard": ("pmo", "/portfolio/"),
         "PMO dashboard, filtered": ("pmo", "/portfolio/?method=agile&status=active"),
         # The dashboard keeps its figures until the portfolio changes: count a first view.
