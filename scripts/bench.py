@@ -81,6 +81,7 @@ PAGES = [
     Page("Change control", "manager", "/projects/{staged}/change-requests"),
     Page("Lessons log", "manager", "/projects/{staged}/lessons"),
     Page("Lessons library", "pmo", "/lessons?q=a&method=agile"),
+    Page("Risks and escalations by method", "pmo", "/portfolio/registers"),
     Page("PMO dashboard", "pmo", "/portfolio/"),
     Page("PMO dashboard, filtered", "pmo", "/portfolio/?method=agile&status=active"),
     Page("PMO dashboard, first view", "pmo", "/portfolio/", cold=True),

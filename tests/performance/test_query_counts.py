@@ -82,6 +82,7 @@ def _pick(db) -> tuple[dict, dict]:
         "change control": ("manager", f"/projects/{staged}/change-requests"),
         "lessons log": ("manager", f"/projects/{staged}/lessons"),
         "lessons library": ("pmo", "/lessons?q=a&method=agile"),
+        "risks and escalations across the portfolio": ("pmo", "/portfolio/registers"),
         "PMO dashboard": ("pmo", "/portfolio/"),
         "PMO dashboard, filtered": ("pmo", "/portfolio/?method=agile&status=active"),
         # The dashboard keeps its figures until the portfolio changes: count a first view.

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from openpyxl import Workbook
 from sqlalchemy import select
 
+from tracker.auth.access import pmo_required
 from tracker.core import stamps
 from tracker.core.dates import uk_today
 from tracker.core.pagination import paginate
@@ -18,6 +19,7 @@ from tracker.extensions import cache, db
 from tracker.methods.model import DECISION_DRIVERS, ZONES
 from tracker.orgs.models import Organisation
 from tracker.portfolio import bp, exports, queries, rules
+from tracker.portfolio import registers as register_figures
 from tracker.portfolio.forms import SORTS, PortfolioFilterForm
 from tracker.projects.rules import DELIVERY_METHODS
 
@@ -205,4 +207,24 @@ def export_xlsx():
         buffer.getvalue(),
         mimetype=XLSX,
         headers={"Content-Disposition": 'attachment; filename="portfolio.xlsx"'},
+    )
+
+
+@bp.get("/registers")
+@pmo_required
+def registers():
+    """Open high risks and escalations waiting for a board, by method, organisation and
+    zone, with n."""
+    return render_template(
+        "portfolio/registers.html",
+        tables=[
+            ("Delivery method", register_figures.by("method"), DELIVERY_METHODS, "Not decided"),
+            ("Lead organisation", register_figures.by("organisation"), {}, "–"),
+            (
+                "Uncertainty zone",
+                register_figures.by("zone"),
+                {key: zone.label for key, zone in ZONES.items()},
+                "Not assessed",
+            ),
+        ],
     )
