@@ -130,7 +130,7 @@ ROUTES = {
     "changes.set_budget": ("POST", "/projects/{project_id}/change-budget", "executive"),
     "changes.create_change": (
         "GET",
-        "/projects/{project_id}/change-requests/new?issue={issue_id}",
+        "/projects/{project_id}/issues/{issue_id}/change-requests/new",
         "team",
     ),
     "changes.show_change": (

@@ -66,7 +66,7 @@ def test_the_board_approves_a_managers_change_and_the_stage_is_replanned(client,
     )
     login(manager)
     response = client.post(
-        f"/projects/{project.id}/change-requests/new?issue={issue.id}", data=_form(later)
+        f"/projects/{project.id}/issues/{issue.id}/change-requests/new", data=_form(later)
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     change = db.session.scalars(select(ChangeRequest)).one()
@@ -138,7 +138,7 @@ def test_the_manager_decides_a_teams_change_within_the_budget_not_above_it(db, b
 def test_bad_change_requests_are_refused_and_nothing_is_saved(client, login, db, board):
     project, manager, stage_list, issue = _setup(db, board)
     login(manager)
-    url = f"/projects/{project.id}/change-requests/new?issue={issue.id}"
+    url = f"/projects/{project.id}/issues/{issue.id}/change-requests/new"
     cases = [
         ({"cost_impact": "-5"}, "Impact on cost (extra pounds) must be"),
         ({"time_impact_days": "-1"}, "Enter the delay in days, 0 or more"),

@@ -10,7 +10,6 @@ from tracker.auth.access import forbid
 from tracker.changes import access, bp, services
 from tracker.changes.forms import BudgetForm, ChangeForm, DecideForm
 from tracker.changes.models import ChangeRequest
-from tracker.core.fields import record_id
 from tracker.core.pagination import paginate
 from tracker.core.unit_of_work import form_work
 from tracker.extensions import db
@@ -81,14 +80,13 @@ def set_budget(project_id: int):
     return _list_page(project, form, _status(form))
 
 
-@bp.route("/<int:project_id>/change-requests/new", methods=["GET", "POST"])
-def create_change(project_id: int):
-    """A change request from an issue (``?issue=<id>``)."""
+@bp.route("/<int:project_id>/issues/<int:issue_id>/change-requests/new", methods=["GET", "POST"])
+def create_change(project_id: int, issue_id: int):
+    """A change request from an issue."""
     project = load_project(project_id)
     if not access.can_request(current_user, project):
         forbid()
-    issue_id = record_id(request.args.get("issue"))
-    issue = db.session.get(Issue, issue_id) if issue_id else None
+    issue = db.session.get(Issue, issue_id)
     if issue is None or issue.project_id != project.id:
         abort(404)
     form = ChangeForm(stages=_planned_stages(project))
