@@ -116,5 +116,5 @@ def test_the_gate_page_shows_open_high_risks_and_open_issues(client, login, db, 
     assert "Room bookings clash" not in live[: live.index("Open issues")]
     assert f"/projects/{project.id}/issues/{issue.id}" in live
     # The end-stage report keeps its own copy.
-    assert "Risks and issues in the end-stage report" in page
+    assert "Risks and issues when the gate was requested" in page
     assert json.loads(gate.registers)["top_risks"][0]["title"] == "Supplier insolvency"
