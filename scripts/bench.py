@@ -79,6 +79,19 @@ PAGES = [
     Page("Boards across the portfolio", "pmo", "/portfolio/board"),
     Page("Documents of a project", "manager", "/projects/{staged}/documents"),
     Page("Weekly timesheet", "team", "/timesheet?week={week}"),
+    Page("Risk register", "manager", "/projects/{staged}/risks"),
+    Page("A risk, with its history", "manager", "/projects/{staged}/risks/{risk}"),
+    Page("Issue register", "manager", "/projects/{staged}/issues"),
+    Page("Escalations, for the PMO", "pmo", "/projects/escalations"),
+    Page(
+        "Assumptions and dependencies",
+        "manager",
+        "/projects/{staged}/assumptions-and-dependencies",
+    ),
+    Page("Change control", "manager", "/projects/{staged}/change-requests"),
+    Page("Lessons log", "manager", "/projects/{staged}/lessons"),
+    Page("Lessons library", "pmo", "/lessons?q=a&method=agile"),
+    Page("Risks and escalations by method", "pmo", "/portfolio/registers"),
     Page("PMO dashboard", "pmo", "/portfolio/"),
     Page("Organisation and its people", "pmo", "/organisations/{organisation}"),
     Page("PMO dashboard, filtered", "pmo", "/portfolio/?method=agile&status=active"),
@@ -206,6 +219,7 @@ def pick(app) -> tuple[dict, dict]:
     from tracker.auth.models import User
     from tracker.extensions import db
     from tracker.projects.models import Project, ProjectMembership
+    from tracker.registers.models import Risk
     from tracker.stages.models import GateReview
     from tracker.worklog.models import TimeEntry
 
@@ -277,6 +291,7 @@ def pick(app) -> tuple[dict, dict]:
             "organisation": db.session.scalar(
                 select(Project.lead_organisation_id).where(Project.id == staged)
             ),
+            "risk": db.session.scalar(select(func.min(Risk.id)).where(Risk.project_id == staged)),
         }
         return people, ids
 

@@ -138,8 +138,66 @@ ROUTES = {
     ),
     "methods.decide": ("GET", "/projects/{project_id}/method-decision", "manager"),
     "methods.list_decisions": ("GET", "/projects/{project_id}/method-decisions", "member"),
-    "methods.list_risks": ("GET", "/projects/{project_id}/risks", "member"),
-    "methods.edit_risk": ("GET", "/projects/{project_id}/risks/{risk_id}/edit", "manager"),
+    "registers.list_risks": ("GET", "/projects/{project_id}/risks", "member"),
+    "registers.create_risk": ("GET", "/projects/{project_id}/risks/new", "manager"),
+    "registers.show_risk": ("GET", "/projects/{project_id}/risks/{risk_id}", "member"),
+    "registers.edit_risk": ("GET", "/projects/{project_id}/risks/{risk_id}/edit", "manager"),
+    "registers.list_issues": ("GET", "/projects/{project_id}/issues", "member"),
+    "registers.create_issue": ("GET", "/projects/{project_id}/issues/new", "manager"),
+    "registers.show_issue": ("GET", "/projects/{project_id}/issues/{issue_id}", "member"),
+    "registers.edit_issue": ("GET", "/projects/{project_id}/issues/{issue_id}/edit", "manager"),
+    "registers.export_risks": ("GET", "/projects/{project_id}/risks.csv", "member"),
+    "registers.export_issues": ("GET", "/projects/{project_id}/issues.xlsx", "member"),
+    "registers.list_escalations": ("GET", "/projects/escalations", "pmo"),
+    "registers.list_raid": (
+        "GET",
+        "/projects/{project_id}/assumptions-and-dependencies",
+        "member",
+    ),
+    "registers.create_assumption": ("POST", "/projects/{project_id}/assumptions", "manager"),
+    "registers.settle_assumption": (
+        "POST",
+        "/projects/{project_id}/assumptions/{assumption_id}/settle",
+        "manager",
+    ),
+    "registers.create_dependency": ("POST", "/projects/{project_id}/dependencies", "manager"),
+    "registers.acknowledge_dependency": (
+        "POST",
+        "/projects/{project_id}/dependencies/{dependency_id}/acknowledge",
+        "own_manager",
+    ),
+    "portfolio.registers": ("GET", "/portfolio/registers", "pmo"),
+    "lessons.project_lessons": ("GET", "/projects/{project_id}/lessons", "member"),
+    "lessons.log_lesson": ("POST", "/projects/{project_id}/lessons", "team"),
+    "lessons.library": ("GET", "/lessons", "any"),
+    "lessons.curate": ("POST", "/lessons/{lesson_id}/curate", "pmo"),
+    "changes.list_changes": ("GET", "/projects/{project_id}/change-requests", "member"),
+    "changes.set_budget": ("POST", "/projects/{project_id}/change-budget", "executive"),
+    "changes.create_change": (
+        "GET",
+        "/projects/{project_id}/issues/{issue_id}/change-requests/new",
+        "team",
+    ),
+    "changes.show_change": (
+        "GET",
+        "/projects/{project_id}/change-requests/{change_id}",
+        "member",
+    ),
+    "changes.decide_change": (
+        "POST",
+        "/projects/{project_id}/change-requests/{change_id}/decide",
+        "executive",
+    ),
+    "registers.show_escalation": (
+        "GET",
+        "/projects/{project_id}/escalations/{escalation_id}",
+        "member",
+    ),
+    "registers.answer_escalation": (
+        "POST",
+        "/projects/{project_id}/escalations/{escalation_id}/answer",
+        "approver",
+    ),
     "agile.authorise_start": ("GET", "/projects/{project_id}/authorise-start", "executive"),
     "agile.close_project": ("GET", "/projects/{project_id}/close", "executive"),
     "agile.list_iterations": ("GET", "/projects/{project_id}/iterations", "member"),
@@ -343,6 +401,29 @@ ROUTES = {
                 "POST",
                 "/projects/{project_id}/confidence-assessments",
             ),
+            "api_risks.list_risks": ("GET", "/projects/{project_id}/risks"),
+            "api_risks.get_risk": ("GET", "/projects/{project_id}/risks/{risk_id}"),
+            "api_risks.create_risk": ("POST", "/projects/{project_id}/risks"),
+            "api_risks.update_risk": ("PATCH", "/projects/{project_id}/risks/{risk_id}"),
+            "api_issues.list_issues": ("GET", "/projects/{project_id}/issues"),
+            "api_issues.get_issue": ("GET", "/projects/{project_id}/issues/{issue_id}"),
+            "api_issues.create_issue": ("POST", "/projects/{project_id}/issues"),
+            "api_issues.update_issue": ("PATCH", "/projects/{project_id}/issues/{issue_id}"),
+            "api_change_requests.list_change_requests": (
+                "GET",
+                "/projects/{project_id}/change-requests",
+            ),
+            "api_change_requests.create_change_request": (
+                "POST",
+                "/projects/{project_id}/change-requests",
+            ),
+            "api_assumptions.list_assumptions": ("GET", "/projects/{project_id}/assumptions"),
+            "api_assumptions.create_assumption": ("POST", "/projects/{project_id}/assumptions"),
+            "api_dependencies.list_dependencies": ("GET", "/projects/{project_id}/dependencies"),
+            "api_dependencies.create_dependency": (
+                "POST",
+                "/projects/{project_id}/dependencies",
+            ),
             "api_portfolio.portfolio": ("GET", "/portfolio"),
             "api_portfolio.portfolio_table": ("GET", "/portfolio/projects"),
         }.items()
@@ -358,6 +439,7 @@ def world(db, make_user, make_project):
     project = make_project(manager=manager, members=[(member, "team_member")])
     membership = next(m for m in project.memberships if m.role == "team_member")
     assessment, risk = _method_records(db, project, manager)
+    issue = _issue(db, project, manager)
     ids = {
         "user_id": member.id,
         "org_id": project.lead_organisation_id,
@@ -365,6 +447,11 @@ def world(db, make_user, make_project):
         "membership_id": membership.id,
         "assessment_id": assessment.id,
         "risk_id": risk.id,
+        "issue_id": issue.id,
+        "escalation_id": _escalation_id(db, issue),
+        "change_id": _change_id(db, project, issue, manager),
+        **_raid_ids(db, make_project, project, manager),
+        "lesson_id": _lesson_id(db, project, manager),
     }
     ids.update(stage_access_ids(project, manager))
     # Hybrid: both stages and iterations belong on it.
@@ -413,6 +500,77 @@ def _method_records(db, project, manager):
     )
     db.session.commit()
     return assessment, decision.risk
+
+
+def _issue(db, project, manager):
+    from tracker.registers import services as registers
+
+    issue = registers.create_issue(
+        project,
+        registers.IssueData("concern", "Supplier capacity", manager.id, "high", 5),
+        actor=manager,
+    )
+    db.session.commit()
+    return issue  # severity 5 reaches every tier's threshold: escalated to the board
+
+
+def _escalation_id(db, issue) -> int:
+    from sqlalchemy import select
+
+    from tracker.registers.models import Escalation
+
+    return db.session.scalars(select(Escalation.id).where(Escalation.issue_id == issue.id)).one()
+
+
+def _change_id(db, project, issue, manager) -> int:
+    """A change request the manager raised: the board (its Executive) decides it."""
+    from decimal import Decimal
+
+    from tracker.changes import services as changes
+
+    change = changes.request_change(
+        project,
+        issue,
+        changes.ChangeData(
+            "Extra supplier capacity", 5, Decimal("1000.00"), "None", "None", "None", "None", "None"
+        ),
+        actor=manager,
+    )
+    db.session.commit()
+    return change.id
+
+
+def _raid_ids(db, make_project, project, manager) -> dict:
+    """An assumption on the project, and a dependency of another project on it."""
+    from datetime import date
+
+    from tracker.registers import services as registers
+
+    assumption = registers.create_assumption(
+        project, "The partner signs by March", manager.id, date(2027, 3, 31), actor=manager
+    )
+    other = make_project(manager=manager)
+    dependency = registers.create_dependency(
+        other,
+        registers.DependencyData("project", "Shared data platform", date(2027, 6, 30), project.id),
+        actor=manager,
+    )
+    db.session.commit()
+    return {"assumption_id": assumption.id, "dependency_id": dependency.id}
+
+
+def _lesson_id(db, project, manager) -> int:
+    from tracker.lessons import services as lessons
+
+    lesson = lessons.log_lesson(
+        project,
+        lessons.LessonData(
+            "Book rooms early", "Rooms ran out", "Book at kick-off", "repeat", "planning"
+        ),
+        actor=manager,
+    )
+    db.session.commit()
+    return lesson.id
 
 
 def _agile_records(db, project) -> dict:

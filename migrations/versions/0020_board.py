@@ -32,11 +32,32 @@ def _kinds(kinds) -> str:
     return "kind IN (" + ", ".join(f"'{kind}'" for kind in kinds) + ")"
 
 
-def _set_kinds(kinds) -> None:
+def _set_kinds(old, new) -> None:
+    """Widen (or narrow back) the kinds a notification may have.
+
+    On SQLite the stored table definition is rewritten in place (SQLite documents this for
+    loosening a CHECK constraint): copying the table in batch mode would drop it under the
+    email outbox's foreign key to notifications.
+    """
+    bind = op.get_bind()
     for table in ("notifications", "email_opt_outs"):
-        with op.batch_alter_table(table) as batch_op:
-            batch_op.drop_constraint(op.f(f"ck_{table}_kind_known"), type_="check")
-            batch_op.create_check_constraint("kind_known", _kinds(kinds))
+        if bind.dialect.name == "sqlite":
+            stored = bind.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+            ).scalar_one()
+            if _kinds(old) not in stored:
+                raise RuntimeError(f"{table} has no constraint {_kinds(old)!r} to replace")
+            version = bind.exec_driver_sql("PRAGMA schema_version").scalar_one()
+            bind.exec_driver_sql("PRAGMA writable_schema = ON")
+            bind.exec_driver_sql(
+                "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
+                (stored.replace(_kinds(old), _kinds(new)), table),
+            )
+            bind.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")
+            bind.exec_driver_sql("PRAGMA writable_schema = OFF")
+        else:
+            op.drop_constraint(op.f(f"ck_{table}_kind_known"), table, type_="check")
+            op.create_check_constraint(op.f(f"ck_{table}_kind_known"), table, _kinds(new))
 
 
 def upgrade():
@@ -205,7 +226,7 @@ def upgrade():
             "ix_documents_project", ["project_id", "subject", "title"], unique=False
         )
 
-    _set_kinds(NEW_KINDS)
+    _set_kinds(OLD_KINDS, NEW_KINDS)
 
 
 def downgrade():
@@ -214,7 +235,7 @@ def downgrade():
         sa.table("email_opt_outs", sa.column("kind")),
     ):
         op.execute(sa.delete(table).where(table.c.kind.in_(ADDED_KINDS)))
-    _set_kinds(OLD_KINDS)
+    _set_kinds(NEW_KINDS, OLD_KINDS)
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.drop_index("ix_documents_project")
     op.drop_table("documents")

@@ -117,6 +117,17 @@ def governed(db, make_user, make_project):
     from tests.routes import _document
 
     document_id = _document(db, project, manager)
+    from tracker.registers import services as registers
+
+    issue = registers.create_issue(
+        project,
+        registers.IssueData("concern", "Supplier capacity", manager.id, "medium", 3),
+        actor=manager,
+    )
+    risk = registers.create_risk(
+        project, registers.RiskData("Supplier goes under", manager.id), actor=manager
+    )
+    db.session.commit()
     return {
         **money,
         "project": project,
@@ -144,6 +155,8 @@ def governed(db, make_user, make_project):
             "iteration_id": iteration.id,
             "item_id": item.id,
             "feedback_id": feedback.id,
+            "risk_id": risk.id,
+            "issue_id": issue.id,
             "cost_id": money["cost"].id,
             "checkpoint_id": money["checkpoint"].id,
             "entry_id": money["entry"].id,

@@ -44,6 +44,13 @@ WHO = {
     # The PMO's independent assurance rating: PMO staff only.
     "api_board.create_confidence_assessment": set(),
     "api_board.upload_document": MANAGE,
+    "api_change_requests.create_change_request": TEAM,
+    "api_assumptions.create_assumption": MANAGE,
+    "api_dependencies.create_dependency": MANAGE,
+    "api_risks.create_risk": MANAGE,
+    "api_risks.update_risk": MANAGE,
+    "api_issues.create_issue": MANAGE,
+    "api_issues.update_issue": MANAGE,
 }
 # Board decisions belong to the board alone: PMO staff hold no board role.
 BOARD_ONLY = {

@@ -18,6 +18,7 @@ from tracker.extensions import db
 from tracker.methods.models import Assessment
 from tracker.orgs.models import Organisation
 from tracker.projects.models import Project
+from tracker.registers.models import Escalation, Risk
 from tracker.stages.models import GateReview, Stage
 
 ASC, HOM = "ASC-2026-01", "HOM-2026-02"
@@ -165,8 +166,21 @@ MAIN_PAGES = [
     MainPage("time entry form", MARIA, lambda: "/time/new"),
     MainPage("project time", MARIA, _project(ASC, "/time")),
     MainPage("budget", MARIA, _project(ASC, "/budget")),
-    MainPage("risks", MARIA, _project(ASC, "/risks")),
     MainPage("notifications", JANE, lambda: "/notifications"),
+    MainPage("risk register", MARIA, _project(ASC, "/risks")),
+    MainPage(
+        "a risk and its history", MARIA, _first(Risk, ASC, "/projects/{project_id}/risks/{id}")
+    ),
+    MainPage("risk form", MARIA, _project(ASC, "/risks/new")),
+    MainPage("issue register", MARIA, _project(ASC, "/issues")),
+    MainPage(
+        "an escalation, for the board",
+        JANE,
+        _first(Escalation, ASC, "/projects/{project_id}/escalations/{id}"),
+    ),
+    MainPage("escalations, for the PMO", PMO, lambda: "/projects/escalations"),
+    MainPage("assumptions and dependencies", PMO, _project(HOM, "/assumptions-and-dependencies")),
+    MainPage("change control", MARIA, _project(ASC, "/change-requests")),
 ]
 
 

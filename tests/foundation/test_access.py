@@ -94,6 +94,8 @@ EXPECTED = {
     "approver": _only("board"),
     "executive": _only("board"),
     "owner": _only("member", "manager", "pmo", "admin"),
+    # Only the project's own manager acknowledges what other projects need from it.
+    "own_manager": _only("manager"),
 }
 
 # What a bearer token of each person may do on each API endpoint (in the categories above).
@@ -128,6 +130,20 @@ API_WHO = {
     "api_iterations.create_iteration": "manager",
     "api_iterations.get_iteration": "member",
     "api_iterations.update_iteration": "manager",
+    "api_change_requests.list_change_requests": "member",
+    "api_change_requests.create_change_request": "team",
+    "api_assumptions.list_assumptions": "member",
+    "api_assumptions.create_assumption": "manager",
+    "api_dependencies.list_dependencies": "member",
+    "api_dependencies.create_dependency": "manager",
+    "api_risks.list_risks": "member",
+    "api_risks.get_risk": "member",
+    "api_risks.create_risk": "manager",
+    "api_risks.update_risk": "manager",
+    "api_issues.list_issues": "member",
+    "api_issues.get_issue": "member",
+    "api_issues.create_issue": "manager",
+    "api_issues.update_issue": "manager",
     "api_backlog.list_backlog": "member",
     "api_backlog.create_backlog_item": "team",
     "api_backlog.get_backlog_item": "member",

@@ -30,12 +30,25 @@ from tracker.budget.models import (
 from tracker.budget.models import EXCEPTION_DECISIONS as BUDGET_DECISIONS
 from tracker.budget.models import EXCEPTION_STATUSES as BUDGET_EXCEPTION_STATUSES
 from tracker.budget.rules import BudgetDecision, BudgetExceptionStatus, CheckpointStatus
-from tracker.methods.models import RISK_STATUSES, Risk
-from tracker.methods.rules import RiskStatus
 from tracker.notifications.models import EMAIL_STATUSES, OutboxEmail
 from tracker.notifications.vocabulary import EmailStatus
 from tracker.projects.models import Project
 from tracker.projects.rules import PROJECT_STATUSES, ProjectStatus
+from tracker.registers.models import Issue, Risk
+from tracker.registers.rules import (
+    ISSUE_KINDS,
+    ISSUE_STATUSES,
+    RISK_CATEGORIES,
+    RISK_KINDS,
+    RISK_STATUSES,
+    IssueKind,
+    IssueStatus,
+    RiskCategory,
+    RiskKind,
+    RiskStatus,
+)
+from tracker.registers.rules import PRIORITIES as ISSUE_PRIORITIES
+from tracker.registers.rules import Priority as IssuePriority
 from tracker.scheduler.models import RUN_OUTCOMES, JobRun
 from tracker.scheduler.rules import RunOutcome
 from tracker.stages import rules
@@ -86,6 +99,11 @@ COLUMNS = [
     (Checkpoint, "status", CheckpointStatus, CHECKPOINT_STATUSES),
     (BudgetException, "status", BudgetExceptionStatus, BUDGET_EXCEPTION_STATUSES),
     (Risk, "status", RiskStatus, RISK_STATUSES),
+    (Risk, "kind", RiskKind, RISK_KINDS),
+    (Risk, "category", RiskCategory, RISK_CATEGORIES),
+    (Issue, "kind", IssueKind, ISSUE_KINDS),
+    (Issue, "status", IssueStatus, ISSUE_STATUSES),
+    (Issue, "priority", IssuePriority, ISSUE_PRIORITIES),
     (OutboxEmail, "status", EmailStatus, EMAIL_STATUSES),
     (JobRun, "outcome", RunOutcome, RUN_OUTCOMES),
     (Feedback, "agreement", Agreement, AGREEMENTS),
@@ -158,6 +176,8 @@ TEMPLATE_ENUMS = [
     CheckpointStatus,
     BudgetExceptionStatus,
     RiskStatus,
+    RiskKind,
+    IssueStatus,
     EmailStatus,
     RunOutcome,
     rules.GateDecision,

@@ -13,9 +13,7 @@ from sqlalchemy import func, select
 
 from tests.methods.conftest import COMPLEX, form_data
 from tests.methods.helpers import raw
-from tests.races import saved_meanwhile
 from tracker.audit.models import AuditEntry
-from tracker.core.errors import STALE_MESSAGE
 from tracker.db import utcnow
 from tracker.methods import model
 from tracker.methods import services as methods
@@ -408,7 +406,11 @@ def test_rationale_is_escaped(client, login, db, project, people):
     login(people["manager"])
     _assess(client, project, COMPLEX)
     _decide(client, project, drivers=["tradition"], rationale="<script>alert(1)</script>")
-    for url in (f"/projects/{project.id}/method-decisions", f"/projects/{project.id}/risks"):
+    risk = db.session.scalars(select(Risk)).one()
+    for url in (
+        f"/projects/{project.id}/method-decisions",
+        f"/projects/{project.id}/risks/{risk.id}",
+    ):
         page = client.get(url).get_data(as_text=True)
         assert "<script>alert(1)</script>" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -431,84 +433,7 @@ def risk(db, project, people):
     return decision.risk
 
 
-def test_manager_edits_a_risk_and_it_is_audited(client, login, db, project, people, risk):
-    login(people["manager"])
-    page = client.get(f"/projects/{project.id}/risks/{risk.id}/edit").get_data(as_text=True)
-    assert risk.title in page
-    response = client.post(
-        f"/projects/{project.id}/risks/{risk.id}/edit",
-        data={
-            "title": "Stage gates may slow learning",
-            "description": "Review at the first gate.",
-            "owner_id": str(people["executive"].id),
-            "status": "closed",
-            "version": str(risk.version),
-        },
-    )
-    assert response.status_code == 302
-    db.session.refresh(risk)
-    assert (risk.title, risk.status, risk.owner_id) == (
-        "Stage gates may slow learning",
-        "closed",
-        people["executive"].id,
-    )
-    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "risk.updated")).one()
-    assert json.loads(entry.changes)["status"] == ["open", "closed"]
-
-
-@pytest.mark.parametrize(
-    ("data", "message"),
-    [
-        ({"title": ""}, "Enter a title for the risk"),
-        ({"title": "x" * 201}, "Title must be 200 characters or fewer"),
-        ({"status": "maybe"}, "Choose whether the risk is open or closed"),
-        ({"owner_id": ""}, "Choose who owns the risk"),
-        ({"owner_id": "outsider"}, "Choose an owner from the people on this project"),
-    ],
-)
-def test_bad_risk_edits_are_refused(client, login, db, project, people, risk, data, message):
-    login(people["manager"])
-    body = {
-        "title": "New title",
-        "description": "",
-        "owner_id": str(people["manager"].id),
-        "status": "open",
-        "version": str(risk.version),
-    }
-    if data.get("owner_id") == "outsider":
-        data = {"owner_id": str(people["outsider"].id)}
-    body.update(data)
-    response = client.post(f"/projects/{project.id}/risks/{risk.id}/edit", data=body)
-    assert response.status_code == 400
-    assert message.replace("'", "&#39;") in response.get_data(as_text=True)
-    db.session.refresh(risk)
-    assert risk.title != "New title"
-
-
-def test_a_stale_risk_edit_is_refused(client, login, db, project, people, risk):
-    login(people["manager"])
-    version = risk.version
-    methods.update_risk(
-        project,
-        risk,
-        methods.RiskData("Changed elsewhere", "", people["manager"].id, "open"),
-        version=None,
-    )
-    db.session.commit()
-    response = client.post(
-        f"/projects/{project.id}/risks/{risk.id}/edit",
-        data={
-            "title": "Mine",
-            "owner_id": str(people["manager"].id),
-            "status": "open",
-            "version": str(version),
-        },
-    )
-    assert response.status_code == 400
-    assert "changed by someone else" in response.get_data(as_text=True)
-    db.session.refresh(risk)
-    assert risk.title == "Changed elsewhere"
-
+# Editing risks: tests/registers/test_pages.py.
 
 # --------------------------------------------------------------------------------------
 # Access: the manager (and PMO/admin) act; the board and the team read
@@ -656,28 +581,6 @@ def test_list_pages_use_a_fixed_number_of_queries(client, login, db, project, pe
 # --------------------------------------------------------------------------------------
 # Saves racing someone else's: a clear message, never an error page
 # --------------------------------------------------------------------------------------
-
-
-def test_a_risk_edit_racing_another_save_shows_the_stale_message(
-    client, login, db, project, people, risk
-):
-    login(people["manager"])
-    risk = db.session.get(Risk, risk.id)
-    seen = risk.version
-    saved_meanwhile(db, risk, title="Changed elsewhere")
-    response = client.post(
-        f"/projects/{project.id}/risks/{risk.id}/edit",
-        data={
-            "title": "Mine",
-            "owner_id": str(people["manager"].id),
-            "status": "open",
-            "version": str(seen),
-        },
-    )
-    assert response.status_code == 400
-    assert STALE_MESSAGE in response.get_data(as_text=True)
-    db.session.expire_all()
-    assert db.session.get(Risk, risk.id).title == "Changed elsewhere"
 
 
 def test_an_assessment_taking_a_number_someone_else_just_took_shows_the_message(

@@ -12,6 +12,7 @@ from tracker.auth.models import User
 from tracker.demo import national
 from tracker.extensions import cache
 from tracker.projects.models import Project, ProjectMembership
+from tracker.registers.models import Risk
 from tracker.stages.models import GateReview
 from tracker.worklog.models import TimeEntry
 
@@ -44,6 +45,7 @@ def _pick(db) -> tuple[dict, dict]:
             GateReview.project_id == pending, GateReview.status == "pending"
         )
     )
+    risk = db.session.scalar(select(func.min(Risk.id)).where(Risk.project_id == staged))
     team = member(staged, "team_member")
     last = db.session.scalar(
         select(func.max(TimeEntry.work_date)).where(TimeEntry.person_id == team)
@@ -80,6 +82,18 @@ def _pick(db) -> tuple[dict, dict]:
         "boards across the portfolio": ("pmo", "/portfolio/board"),
         "documents of a project": ("manager", f"/projects/{staged}/documents"),
         "weekly timesheet": ("team", f"/timesheet?week={week}"),
+        "risk register": ("manager", f"/projects/{staged}/risks"),
+        "a risk, with its history": ("manager", f"/projects/{staged}/risks/{risk}"),
+        "issue register": ("manager", f"/projects/{staged}/issues"),
+        "escalations, for the PMO": ("pmo", "/projects/escalations"),
+        "assumptions and dependencies": (
+            "manager",
+            f"/projects/{staged}/assumptions-and-dependencies",
+        ),
+        "change control": ("manager", f"/projects/{staged}/change-requests"),
+        "lessons log": ("manager", f"/projects/{staged}/lessons"),
+        "lessons library": ("pmo", "/lessons?q=a&method=agile"),
+        "risks and escalations across the portfolio": ("pmo", "/portfolio/registers"),
         "PMO dashboard": ("pmo", "/portfolio/"),
         "organisation and its people": (
             "pmo",

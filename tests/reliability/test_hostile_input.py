@@ -55,7 +55,11 @@ def _assert_escaped(body: str, where: str) -> None:
 
 
 # Spreadsheet downloads are not HTML: their formula injection is tested with the exports.
-BINARY_DOWNLOADS = {"portfolio.export_xlsx", "worklog.export_entries"}
+BINARY_DOWNLOADS = {
+    "portfolio.export_xlsx",
+    "worklog.export_entries",
+    "registers.export_issues",
+}
 
 PAGES = sorted(
     endpoint

@@ -29,6 +29,11 @@ RESOURCES = (
     "checkpoints",
     "portfolio",
     "board",
+    "risks",
+    "issues",
+    "change_requests",
+    "assumptions",
+    "dependencies",
 )
 
 API_DESCRIPTION = """\

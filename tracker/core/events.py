@@ -55,7 +55,7 @@ value, :func:`send` returns them in order):
                       list of ``core.waiting.Kind``. 10 stages: gates, exceptions and
                       agile starts to decide. 20 budget: budget exceptions to decide.
                       30 agile: iterations to give feedback on, as a customer
-                      representative. 40 worklog: past weeks to submit. 50 methods:
+                      representative. 40 worklog: past weeks to submit. 50 registers:
                       open risks the person owns, to review.
                       60 board: open conditions the person owns.
 ``gate_request_blockers`` sender: the ``Project`` whose next gate is asked for, from

@@ -26,6 +26,7 @@ from tracker.orgs.models import Organisation
 from tracker.projects import services as projects
 from tracker.projects.models import Project
 from tracker.projects.rules import ProjectStatus
+from tracker.registers import demo as registers_demo
 from tracker.stages import demo as stages_demo
 from tracker.worklog import demo as worklog_demo
 
@@ -380,6 +381,7 @@ def load(password: str) -> dict[str, int]:
     worklog_demo.load(projects_by_code, people)
     budget_demo.load(projects_by_code, people)
     notifications_demo.load(projects_by_code, people)
+    registers_demo.load(projects_by_code, people)
     db.session.flush()
     return created
 

@@ -40,8 +40,10 @@ from tracker.extensions import db
 from tracker.methods import rules as method_rules
 from tracker.methods.models import Assessment, MethodDecision, MethodDecisionDriver
 from tracker.orgs.models import Organisation
+from tracker.projects import governance
 from tracker.projects.models import Project, ProjectMembership, project_partners
 from tracker.projects.rules import ProjectStatus, size_tier
+from tracker.registers.models import Escalation, Issue, Risk, RiskChange
 from tracker.stages import rules as stage_rules
 from tracker.stages.models import GateDecision, GateReview, Stage
 from tracker.stages.rules import GateStatus, StageStatus
@@ -225,6 +227,36 @@ TABLE_ORDER: tuple[Table, ...] = (
     Feedback.__table__,
     Checkpoint.__table__,
     CheckpointStage.__table__,
+    Risk.__table__,
+    RiskChange.__table__,
+    Issue.__table__,
+    Escalation.__table__,
+)
+
+# About fifteen risks and five issues a project, as a national portfolio's registers hold.
+RISK_TITLES = (
+    ("Supplier cannot staff the data migration", "technical"),
+    ("Partner council withdraws its funding share", "economic"),
+    ("Elections change the sponsoring cabinet member", "political"),
+    ("Data-sharing agreement not signed in time", "legal"),
+    ("Key analyst leaves before handover", "people"),
+    ("Legacy system cannot export clean records", "technical"),
+    ("Partner teams work to different governance", "organisational"),
+    ("Contact-centre staff resist the new process", "organisational"),
+    ("Hosting costs rise with the new contract", "commercial"),
+    ("Accessibility audit finds blocking failures", "legal"),
+    ("Neighbouring council wants to share the platform", "economic"),
+    ("Residents' panel asks for changes late", "organisational"),
+    ("Cyber assessment delays go-live", "technical"),
+    ("Inflation erodes the contingency", "economic"),
+    ("Procurement challenge from a losing bidder", "legal"),
+)
+ISSUE_TITLES = (
+    ("request_for_change", "Add Welsh-language forms"),
+    ("off_specification", "Search results miss archived records"),
+    ("problem", "Test environment unavailable for two weeks"),
+    ("concern", "Unclear ownership of the shared data"),
+    ("problem", "Supplier invoice disputed"),
 )
 
 
@@ -416,6 +448,9 @@ class Generator:
         self.n = projects
         self.today = today
         self.random = random.Random(seed)
+        # The registers draw from their own generator, so adding them changed nothing else
+        # the same seed generates.
+        self.register_random = random.Random(seed + 1)
         self.password_hash = password_hash
         self.writer = BulkWriter()
         self.tier_small = Decimal(current_app.config["TIER_SMALL_BELOW"])
@@ -705,6 +740,7 @@ class Generator:
         self._iterations(plan)
         if plan.method is not None:
             self._work(plan)
+        self._registers(plan, created)
 
     def _method(self, plan: Plan, at: datetime) -> None:
         tier = size_tier(plan.bac, self.tier_small, self.tier_large)
@@ -761,6 +797,90 @@ class Generator:
             MethodDecisionDriver.__table__,
             {"decision_id": decision["id"], "driver": "project_needs" if follows else "tradition"},
         )
+
+    def _registers(self, plan: Plan, created: datetime) -> None:
+        """The project's risk and issue registers, with the escalations its tailoring asks
+        for (rows past the threshold wait for the board)."""
+        rnd, add = self.register_random, self.writer.add
+        level = stage_rules.gate_regime(plan.tier, plan.criticality).level
+        threshold = governance.escalation_threshold(level)
+        people = [plan.manager, *plan.team]
+        for number, (title, category) in enumerate(RISK_TITLES):
+            likelihood, impact = rnd.randint(1, 5), rnd.randint(1, 5)
+            closed = number % 5 == 4
+            at = created + timedelta(days=number * 3)
+            opportunity = category == "economic" and number == 10
+            risk = add(
+                Risk.__table__,
+                {
+                    "project_id": plan.id,
+                    "title": title,
+                    "description": "",
+                    "owner_id": people[number % len(people)],
+                    "status": "closed" if closed else "open",
+                    "source": "register",
+                    "created_at": at,
+                    "updated_at": at,
+                    "version": 1,
+                    "kind": "opportunity" if opportunity else "threat",
+                    "category": category,
+                    "cause": "",
+                    "event": title,
+                    "effect": "",
+                    "likelihood": likelihood,
+                    "impact": impact,
+                    "response": "exploit" if opportunity else "reduce",
+                    "review_on": plan.finish,
+                },
+            )
+            add(
+                RiskChange.__table__,
+                {
+                    "risk_id": risk["id"],
+                    "changed_at": at,
+                    "changed_by_id": plan.manager,
+                    "field": "Score",
+                    "from_value": None,
+                    "to_value": str(likelihood * impact),
+                },
+            )
+            if not closed and likelihood * impact >= threshold.risk_score:
+                add(
+                    Escalation.__table__,
+                    {
+                        "project_id": plan.id,
+                        "risk_id": risk["id"],
+                        "reason": f"Score {likelihood * impact} reached the board's threshold "
+                        f"of {threshold.risk_score} ({level} governance)",
+                        "escalated_at": at,
+                        "escalated_by_id": plan.manager,
+                        "status": "awaiting",
+                        "response": "",
+                        "version": 1,
+                    },
+                )
+        for number, (kind, title) in enumerate(ISSUE_TITLES):
+            at = created + timedelta(days=10 + number * 7)
+            closed = number == 4
+            add(
+                Issue.__table__,
+                {
+                    "project_id": plan.id,
+                    "kind": kind,
+                    "title": title,
+                    "description": "",
+                    "priority": ("high", "medium", "low")[number % 3],
+                    "severity": 1 + (plan.id + number) % 4,
+                    "owner_id": plan.manager,
+                    "raised_by_id": plan.manager,
+                    "status": "closed" if closed else "open",
+                    "resolution": "Settled with the supplier" if closed else "",
+                    "created_at": at,
+                    "updated_at": at,
+                    "closed_at": at + timedelta(days=5) if closed else None,
+                    "version": 1,
+                },
+            )
 
     def _stages(self, plan: Plan) -> None:
         if not plan.stages:

@@ -7,13 +7,12 @@ form without touching this file.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from tracker.core.fields import ChoiceField, MultiChoiceField, optional_int, options
 from tracker.core.forms import VersionedForm, hidden_int
 from tracker.methods import model
-from tracker.methods.models import RISK_STATUSES
 
 MAX_TEAM_SIZE = 10000
 
@@ -115,35 +114,3 @@ class DecisionForm(VersionedForm):
 
     def assessment_number(self) -> int | None:
         return hidden_int(self.assessment_id)
-
-
-class RiskForm(VersionedForm):
-    title = StringField(
-        "Title",
-        validators=[
-            InputRequired("Enter a title for the risk"),
-            Length(max=200, message="Title must be 200 characters or fewer"),
-        ],
-    )
-    description = TextAreaField(
-        "Description and mitigation",
-        validators=[Length(max=5000, message="Description must be 5000 characters or fewer")],
-    )
-    owner_id = ChoiceField(
-        "Owner",
-        coerce=optional_int,
-        validators=[InputRequired("Choose who owns the risk")],
-        invalid_message="Choose an owner from the people on this project",
-    )
-    status = ChoiceField(
-        "Status",
-        choices=options(RISK_STATUSES),
-        validators=[InputRequired("Choose whether the risk is open or closed")],
-        invalid_message="Choose whether the risk is open or closed",
-    )
-
-    def __init__(self, *args, people=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.owner_id.choices = options(
-            [("", "Choose a person"), *[(p.id, p.name) for p in people]]
-        )

@@ -1,4 +1,4 @@
-"""Assessments, method decisions and the project risk register.
+"""Assessments and method decisions.
 
 An assessment stores its result exactly as the model computed it, with the model version:
 it is never recomputed in place, so a later model version can only add a new assessment.
@@ -25,12 +25,12 @@ from tracker.auth.models import User
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.methods import model
-from tracker.methods.rules import RiskStatus
 from tracker.projects.models import Project
 
-RISK_STATUSES = {RiskStatus.OPEN: "Open", RiskStatus.CLOSED: "Closed"}
-# Where a risk came from; other parts of the tracker add theirs here.
-RISK_SOURCES = {"method_decision": "Method decision"}
+# The register lives in tracker.registers; a method decision against the recommendation
+# opens a risk on it.
+from tracker.registers.models import Risk
+
 CONFIDENCES = {"high": "High", "low": "Low"}
 
 
@@ -153,36 +153,6 @@ class Assessment(db.Model):
 def _assessments_are_never_changed(mapper, connection, target) -> None:
     """A stored result is a record of what the model said then; re-assess instead."""
     raise ValueError("An assessment is never changed once saved: record a new one instead")
-
-
-class Risk(db.Model):
-    """A project risk register entry, editable by the project manager."""
-
-    __tablename__ = "risks"
-    __table_args__ = (
-        CheckConstraint(_in("status", RiskStatus), name="status_known"),
-        CheckConstraint(_in("source", RISK_SOURCES), name="source_known"),
-        Index("ix_risks_project_status", "project_id", "status"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
-    title: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
-    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    status: Mapped[str] = mapped_column(String(10), default=RiskStatus.OPEN)
-    source: Mapped[str] = mapped_column(String(30))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
-
-    project: Mapped[Project] = relationship()
-    owner: Mapped[User] = relationship(lazy="joined")
-
-    __mapper_args__ = {"version_id_col": version}
-
-    def __repr__(self) -> str:
-        return f"<Risk {self.id} {self.status}>"
 
 
 class MethodDecision(db.Model):

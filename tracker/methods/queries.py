@@ -7,9 +7,8 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.methods.models import Assessment, MethodDecision, Risk
-from tracker.methods.rules import RiskStatus
 from tracker.projects.models import Project
-from tracker.projects.rules import OPEN_STATUSES
+from tracker.registers.rules import RiskStatus
 
 
 def assessment_history(project_id: int) -> Select:
@@ -43,15 +42,6 @@ def decision_history(project_id: int) -> Select:
     )
 
 
-def risk_register(project_id: int) -> Select:
-    """Open risks first, newest first within each status."""
-    return (
-        select(Risk)
-        .where(Risk.project_id == project_id)
-        .order_by(Risk.status.desc(), Risk.created_at.desc(), Risk.id.desc())
-    )
-
-
 def project_summary(project_id: int):
     """The latest assessment, the latest decision and the number of open risks, in one
     statement, for the method section of the project page."""
@@ -82,20 +72,3 @@ def project_summary(project_id: int):
         .where(Project.id == project_id)
     )
     return db.session.execute(statement).one()
-
-
-def risks_to_review(user_id: int) -> list:
-    """Open risks this person owns on projects still open (one query): the owner keeps
-    each under review until it is closed."""
-    return list(
-        db.session.execute(
-            select(Risk.id, Risk.title, Project.id, Project.code)
-            .join(Project, Project.id == Risk.project_id)
-            .where(
-                Risk.owner_id == user_id,
-                Risk.status == RiskStatus.OPEN,
-                Project.status.in_(OPEN_STATUSES),
-            )
-            .order_by(Project.code, Risk.id)
-        )
-    )

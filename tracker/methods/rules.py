@@ -17,7 +17,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
@@ -25,14 +24,6 @@ from typing import Any
 from tracker.methods import model, wording
 from tracker.methods.model import THRESHOLDS as T
 from tracker.projects.rules import size_tier
-
-
-class RiskStatus(StrEnum):
-    """A risk on the project's register: open until closed."""
-
-    OPEN = "open"
-    CLOSED = "closed"
-
 
 # --------------------------------------------------------------------------------------
 # Answers and validation

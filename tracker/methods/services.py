@@ -1,4 +1,4 @@
-"""Operations on assessments, method decisions and risks.
+"""Operations on assessments and method decisions.
 
 Each validates with the model's rules, changes state, writes its audit entry and flushes;
 the caller commits. State is re-checked here, not only in the form: two people acting at
@@ -18,22 +18,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.audit import services as audit
-from tracker.audit.rules import diff
 from tracker.auth.models import User
 from tracker.core.errors import RuleError, StaleEdit, check_version
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.methods import model, rules
 from tracker.methods.models import (
-    RISK_STATUSES,
     Assessment,
     MethodDecision,
     MethodDecisionDriver,
     Risk,
 )
-from tracker.methods.rules import RiskStatus
 from tracker.projects.models import Project, ProjectMembership
 from tracker.projects.rules import size_tier
+from tracker.registers import services as registers
+from tracker.registers.rules import RiskStatus
 
 ASSESSED_MEANWHILE = (
     "Someone recorded another assessment of this project since you opened this page. "
@@ -283,14 +282,7 @@ def decide(
         },
     )
     if risk is not None:
-        audit.record(
-            "risk.created",
-            risk,
-            project_id=project.id,
-            actor=decided_by,
-            summary=f"Opened risk: {risk.title}",
-            changes=diff({}, _risk_snapshot(risk)),
-        )
+        registers.opened(risk, decided_by)
     return decision
 
 
@@ -306,76 +298,3 @@ def _departure_description(
         "Manage it by returning to the recommendation at each stage end or release, and "
         "by re-assessing when the project changes."
     )
-
-
-# --------------------------------------------------------------------------------------
-# Risks
-# --------------------------------------------------------------------------------------
-
-
-@dataclass
-class RiskData:
-    title: str
-    description: str
-    owner_id: int
-    status: str
-
-
-def _risk_snapshot(risk: Risk) -> dict[str, Any]:
-    return {
-        "title": risk.title,
-        "description": risk.description,
-        "owner": risk.owner.name if risk.owner else None,
-        "status": risk.status,
-    }
-
-
-def project_people(project: Project) -> list[User]:
-    """People who may own a project risk: anyone active on the project."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(
-                User.is_active_user,
-                User.id.in_(
-                    select(ProjectMembership.user_id).where(
-                        ProjectMembership.project_id == project.id
-                    )
-                ),
-            )
-            .order_by(User.name)
-        )
-    )
-
-
-def update_risk(project: Project, risk: Risk, data: RiskData, *, version: int | None) -> Risk:
-    if risk.project_id != project.id:
-        raise RuleError("That risk is not on this project's register")
-    check_version(risk, version)
-    title = (data.title or "").strip()
-    if not title:
-        raise RuleError("Enter a title for the risk", "title")
-    if data.status not in RISK_STATUSES:
-        raise RuleError("Choose whether the risk is open or closed", "status")
-    owner = db.session.get(User, data.owner_id) if data.owner_id is not None else None
-    if owner is None or owner.id not in {person.id for person in project_people(project)}:
-        raise RuleError("Choose an owner from the people on this project", "owner_id")
-    before = _risk_snapshot(risk)
-    risk.title = title
-    risk.description = (data.description or "").strip()
-    risk.owner = owner
-    risk.status = data.status
-    changes = diff(before, _risk_snapshot(risk))
-    if changes:
-        try:
-            db.session.flush()
-        except StaleDataError:
-            raise StaleEdit() from None
-        audit.record(
-            "risk.updated",
-            risk,
-            project_id=project.id,
-            summary=f"Updated risk {risk.id}: {', '.join(changes)}",
-            changes=changes,
-        )
-    return risk

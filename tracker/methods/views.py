@@ -13,8 +13,8 @@ from tracker.core.unit_of_work import form_work
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.methods import bp, model, queries, rules, services, wording
-from tracker.methods.forms import AssessmentForm, DecisionForm, RiskForm
-from tracker.methods.models import RISK_SOURCES, RISK_STATUSES, Assessment, Risk
+from tracker.methods.forms import AssessmentForm, DecisionForm
+from tracker.methods.models import Assessment
 from tracker.projects.access import can_manage, load_project
 
 
@@ -45,8 +45,6 @@ def method_vocabulary():
         "methods_summary": methods_summary,
         "METHOD_MODEL": model,
         "METHOD_WORDING": wording,
-        "RISK_STATUSES": RISK_STATUSES,
-        "RISK_SOURCES": RISK_SOURCES,
     }
 
 
@@ -179,52 +177,4 @@ def list_decisions(project_id: int):
         project=project,
         page=page,
         can_manage=can_manage(current_user, project),
-    )
-
-
-# --------------------------------------------------------------------------------------
-# Risk register
-# --------------------------------------------------------------------------------------
-
-
-@bp.get("/<int:project_id>/risks")
-def list_risks(project_id: int):
-    project = load_project(project_id)
-    page = paginate(queries.risk_register(project.id), request.args.get("page"))
-    return render_template(
-        "methods/risks.html",
-        project=project,
-        page=page,
-        can_manage=can_manage(current_user, project),
-    )
-
-
-@bp.route("/<int:project_id>/risks/<int:risk_id>/edit", methods=["GET", "POST"])
-def edit_risk(project_id: int, risk_id: int):
-    project = load_project(project_id, manage=True)
-    risk = db.session.get(Risk, risk_id)
-    if risk is None or risk.project_id != project.id:
-        abort(404)
-    people = services.project_people(project)
-    form = RiskForm(obj=risk, people=people)
-    if request.method == "GET":
-        form.version.data = str(risk.version)
-    if form.validate_on_submit():
-        with form_work(form) as work:
-            services.update_risk(
-                project,
-                risk,
-                services.RiskData(
-                    title=form.title.data,
-                    description=form.description.data or "",
-                    owner_id=form.owner_id.data,
-                    status=form.status.data,
-                ),
-                version=form.version_number(),
-            )
-        if work.ok:
-            flash("Saved the risk.", "success")
-            return redirect(url_for("methods.list_risks", project_id=project.id))
-    return render_template("methods/risk_form.html", project=project, risk=risk, form=form), (
-        400 if form.errors or form.form_errors else 200
     )

@@ -24,6 +24,8 @@ KINDS = {
     "dca_red": "A delivery confidence assessment turned Red",
     "highlight_sent": "A highlight report was sent to a board I sit on",
     "exception_raised": "An exception report waits for a decision of my board",
+    "escalation": "A risk or issue is escalated to a board I sit on",
+    "escalation_answered": "The board answered an escalation on a project I manage",
 }
 EMAIL_STATUSES = {
     EmailStatus.PENDING: "Waiting to be sent",

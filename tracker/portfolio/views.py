@@ -8,6 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
+from tracker.auth.access import pmo_required
 from tracker.core import exports as files
 from tracker.core import stamps
 from tracker.core.dates import uk_today
@@ -17,6 +18,7 @@ from tracker.extensions import cache, db
 from tracker.methods.model import DECISION_DRIVERS, ZONES
 from tracker.orgs.models import Organisation
 from tracker.portfolio import bp, exports, queries, rules
+from tracker.portfolio import registers as register_figures
 from tracker.portfolio.forms import SORTS, PortfolioFilterForm
 from tracker.projects.rules import DELIVERY_METHODS
 
@@ -198,4 +200,24 @@ def export_xlsx():
         files.workbook(about, "Portfolio", exports.COLUMNS, rows),
         mimetype=files.XLSX_MIMETYPE,
         headers=files.disposition(files.filename("portfolio", about.made_at, "xlsx")),
+    )
+
+
+@bp.get("/registers")
+@pmo_required
+def registers():
+    """Open high risks and escalations waiting for a board, by method, organisation and
+    zone, with n."""
+    return render_template(
+        "portfolio/registers.html",
+        tables=[
+            ("Delivery method", register_figures.by("method"), DELIVERY_METHODS, "Not decided"),
+            ("Lead organisation", register_figures.by("organisation"), {}, "–"),
+            (
+                "Uncertainty zone",
+                register_figures.by("zone"),
+                {key: zone.label for key, zone in ZONES.items()},
+                "Not assessed",
+            ),
+        ],
     )

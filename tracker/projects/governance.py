@@ -189,3 +189,28 @@ def team_conflicts(
                 "allow one person to combine"
             )
     return found
+
+
+@dataclass(frozen=True)
+class EscalationThreshold:
+    """When a register entry goes to the board: a risk whose score (likelihood x impact,
+    1-25) reaches ``risk_score``, an issue whose severity (1-5) reaches ``issue_severity``."""
+
+    risk_score: int
+    issue_severity: int
+
+
+_ESCALATION: Mapping[SizeTier, EscalationThreshold] = {
+    # The more governance a project earns, the more of its register the board sees: a large
+    # (or critical) project's board hears of every high risk (12+, the register's "high"
+    # band), a small project's only of the very high ones (20+) and critical issues.
+    SizeTier.SMALL: EscalationThreshold(risk_score=20, issue_severity=5),
+    SizeTier.MEDIUM: EscalationThreshold(risk_score=16, issue_severity=4),
+    SizeTier.LARGE: EscalationThreshold(risk_score=12, issue_severity=4),
+}
+
+
+def escalation_threshold(level: SizeTier | str) -> EscalationThreshold:
+    """The tailoring's escalation threshold for governance ``level`` (the regime's level,
+    after criticality has raised it)."""
+    return _ESCALATION[SizeTier(level)]

@@ -201,7 +201,14 @@ class HighlightForm(FlaskForm):
     )
     this_period = _text("This period", "Enter what happened this period")
     next_period = _text("Next period", "Enter what is planned for next period")
-    issues_and_risks = _text("Key issues and risks", "Enter the key issues and risks")
+    # The risk and issue sections come from the registers; this is the manager's comment.
+    issues_and_risks = _text(
+        "Comment on the risks and issues",
+        "",
+        required=False,
+        description="Optional. The report lists the top risks, the risks raised and closed "
+        "since the last report and the open issues from the registers by itself.",
+    )
 
     def validate_period_end(self, field):
         if self.period_start.data and field.data and field.data < self.period_start.data:

@@ -183,6 +183,8 @@ class GateReview(db.Model):
     forecast: Mapped[str] = mapped_column(Text)
     lessons: Mapped[str] = mapped_column(Text)
     next_stage_plan: Mapped[str] = mapped_column(Text)
+    # The end-stage report's risks and issues, from the registers when it was written (JSON).
+    registers: Mapped[str | None] = mapped_column(Text)
     business_case_justified: Mapped[bool]
     # Snapshot of the approver roles the tailoring required when the gate was requested,
     # comma-separated in board order: a later change of size or criticality does not move
@@ -257,6 +259,9 @@ class HighlightReport(db.Model):
     # when the report is written, so the report shows what the board saw at the time.
     tolerance_status: Mapped[str] = mapped_column(Text, default="[]")
     issues_and_risks: Mapped[str] = mapped_column(Text)
+    # The registers' section as it stood when sent (tracker.registers.reports.section),
+    # JSON; None on reports sent before the registers fed them.
+    registers: Mapped[str | None] = mapped_column(Text)
     reported_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     reported_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -296,6 +301,8 @@ class ExceptionReport(db.Model):
     cause: Mapped[str] = mapped_column(Text)
     consequences: Mapped[str] = mapped_column(Text)
     recommendation: Mapped[str] = mapped_column(Text)
+    # The risks and issues when the exception was raised, from the registers (JSON).
+    registers: Mapped[str | None] = mapped_column(Text)
     recommended_option: Mapped[int | None]
     # Board roles that may decide, snapshot at raising (comma-separated).
     required_roles: Mapped[str] = mapped_column(String(60))

@@ -35,6 +35,7 @@ from tracker.projects.rules import (
     ProjectStatus,
     size_tier,
 )
+from tracker.registers import reports as registers
 from tracker.stages import access as stage_access
 from tracker.stages import rules
 from tracker.stages.models import (
@@ -618,6 +619,7 @@ def request_gate(project: Project, data: GateRequestData, *, actor: User) -> Gat
         forecast=data.forecast.strip(),
         lessons=data.lessons.strip(),
         next_stage_plan=data.next_stage_plan.strip(),
+        registers=_registers_since(project.id, GateReview.requested_at, GateReview),
         business_case_justified=bool(data.business_case_justified),
         required_roles=",".join(planned.roles),
         status=GateStatus.PENDING,
@@ -899,6 +901,13 @@ def current_stage(project: Project) -> Stage | None:
     return None
 
 
+def _registers_since(project_id: int, column, model) -> str:
+    """The registers' section for a report, since the project's last report of ``model``
+    (its time ``column``): new and closed risks since then, top risks and open issues now."""
+    since = db.session.scalar(select(func.max(column)).where(model.project_id == project_id))
+    return json.dumps(registers.section(project_id, since))
+
+
 def create_highlight(project: Project, data: HighlightData, *, actor: User) -> HighlightReport:
     require_staged(project)
     require_open(project)
@@ -909,7 +918,6 @@ def create_highlight(project: Project, data: HighlightData, *, actor: User) -> H
     for name, label in (
         ("this_period", "what happened this period"),
         ("next_period", "what is planned for next period"),
-        ("issues_and_risks", "the key issues and risks"),
     ):
         if not (getattr(data, name) or "").strip():
             raise RuleError(f"Enter {label}", name)
@@ -935,7 +943,8 @@ def create_highlight(project: Project, data: HighlightData, *, actor: User) -> H
         overall_status=data.overall_status,
         this_period=data.this_period.strip(),
         next_period=data.next_period.strip(),
-        issues_and_risks=data.issues_and_risks.strip(),
+        issues_and_risks=(data.issues_and_risks or "").strip(),
+        registers=_registers_since(project.id, HighlightReport.reported_at, HighlightReport),
         tolerance_status=json.dumps(statuses),
         reported_by_id=actor.id,
         reported_at=utcnow(),
@@ -1036,6 +1045,7 @@ def raise_exception(stage: Stage, data: ExceptionData, *, actor: User) -> Except
         cause=data.cause.strip(),
         consequences=data.consequences.strip(),
         recommendation=data.recommendation.strip(),
+        registers=_registers_since(project.id, HighlightReport.reported_at, HighlightReport),
         recommended_option=data.recommended_option,
         required_roles=",".join(roles),
         status=ExceptionStatus.OPEN,

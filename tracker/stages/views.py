@@ -14,6 +14,7 @@ from tracker.core.unit_of_work import form_work
 from tracker.core.waiting import for_person
 from tracker.extensions import db
 from tracker.projects.access import can_manage, combined_board_roles, load_project, refused
+from tracker.registers import reports as register_reports
 from tracker.stages import access as stage_access
 from tracker.stages import bp, queries, rules
 from tracker.stages import services as stages
@@ -395,6 +396,7 @@ def _gate_page(project, gate, decision_form=None, close_form=None, status=200):
         and gate.status == GateStatus.PENDING,
         outcome=rules.resolve_gate(gate.roles, [(d.role, d.decision) for d in gate.decisions]),
         evidence=_stage_evidence(gate.closes_stage),
+        register_gate=register_reports.gate_section(project.id),
     ), status
 
 

@@ -1,10 +1,10 @@
-"""What methods contributes when other parts of the app ask (``tracker.core.events``)."""
+"""What the registers contribute when other parts of the app ask (``tracker.core.events``)."""
 
 from __future__ import annotations
 
 from tracker.core import events
 from tracker.core.waiting import Kind, Link
-from tracker.methods import queries
+from tracker.registers import queries
 
 
 @events.subscribe(events.waiting_for, order=50)
@@ -16,7 +16,7 @@ def risks_to_review(user, *, decisions_only: bool) -> list[Kind]:
     links = [
         Link(
             f"{row.code}: {row.title}",
-            "methods.list_risks",
+            "registers.list_risks",
             {"project_id": row[2]},
         )
         for row in rows

@@ -1,0 +1,35 @@
+"""The demo portfolio gains realistic registers, once, with an escalated risk."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from tracker.demo import data
+from tracker.notifications.models import Notification
+from tracker.projects.models import Project
+from tracker.projects.rules import FINISHED_STATUSES
+from tracker.registers.models import Dependency, Escalation, Issue, Risk
+
+
+def test_demo_registers_load_once_with_an_escalated_risk_on_the_boards_inbox(db):
+    data.load("demo password long enough")
+    open_projects = db.session.scalars(
+        select(Project.id).where(Project.status.not_in(FINISHED_STATUSES))
+    ).all()
+    with_risks = set(db.session.scalars(select(Risk.project_id).where(Risk.source == "register")))
+    assert set(open_projects) <= with_risks
+    assert db.session.scalar(select(func.count(Issue.id))) == 2 * len(open_projects)
+    assert db.session.scalar(select(func.count(Risk.id)).where(Risk.kind == "opportunity")) > 0
+    escalation = db.session.scalars(
+        select(Escalation).join(Project).where(Project.code == "ASC-2026-01")
+    ).one()
+    assert escalation.is_awaiting and escalation.risk.score == 20
+    assert db.session.scalar(
+        select(func.count(Notification.id)).where(Notification.kind == "escalation")
+    )
+    dependency = db.session.scalars(select(Dependency)).one()
+    assert dependency.on_project.code == "ASC-2026-01" and dependency.project.code == "HOM-2026-02"
+    assert dependency.acknowledged_at is not None and dependency.is_at_risk
+    before = db.session.scalar(select(func.count(Risk.id)))
+    data.load("demo password long enough")
+    assert db.session.scalar(select(func.count(Risk.id))) == before

@@ -1,0 +1,35 @@
+"""Who may act on change control, on the one team lookup.
+
+The project manager (or PMO staff) and the team raise change requests from issues. The
+Executive sets the change budget, the board's delegation. A request is decided by the
+authority it falls to: the project manager within the delegation, the Executive above it;
+nobody decides their own request.
+"""
+
+from __future__ import annotations
+
+from tracker.changes.rules import Authority
+from tracker.projects.access import can_manage, team
+from tracker.projects.governance import EXECUTIVE, PROJECT_MANAGER
+
+
+def can_request(user, project) -> bool:
+    return can_manage(user, project) or "team_member" in team(project.id).roles_of(user.id)
+
+
+def can_set_budget(user, project) -> bool:
+    return EXECUTIVE in team(project.id).roles_of(user.id)
+
+
+def decide_refusal(user, change) -> str | None:
+    """Why ``user`` may not decide ``change``, or None."""
+    if not getattr(user, "is_authenticated", False):
+        return "Sign in to decide."
+    if change.requested_by_id == user.id:
+        return "You requested this change: someone else decides it (segregation of duties)."
+    roles = team(change.project_id).roles_of(user.id)
+    if change.authority == Authority.MANAGER and PROJECT_MANAGER not in roles:
+        return "The project manager decides this change, under the board's delegation."
+    if change.authority == Authority.BOARD and EXECUTIVE not in roles:
+        return "The board decides this change: its Executive records the decision."
+    return None

@@ -1,0 +1,172 @@
+"""Change control pages: load, check access through the change policy, act."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from tracker.auth.access import forbid
+from tracker.changes import access, bp, services
+from tracker.changes.forms import BudgetForm, ChangeForm, DecideForm
+from tracker.changes.models import ChangeRequest
+from tracker.core.pagination import paginate
+from tracker.core.unit_of_work import form_work
+from tracker.extensions import db
+from tracker.projects.access import load_project
+from tracker.registers.models import Issue
+from tracker.stages.models import Stage
+from tracker.stages.rules import StageStatus
+
+
+def _status(form) -> int:
+    return 400 if form.errors or form.form_errors else 200
+
+
+def _planned_stages(project) -> list[Stage]:
+    return list(
+        db.session.scalars(
+            select(Stage)
+            .where(Stage.project_id == project.id, Stage.status == StageStatus.PLANNED)
+            .order_by(Stage.sequence)
+        )
+    )
+
+
+def _list_page(project, budget_form, status=200):
+    authority = services.authority_of(project)
+    if budget_form is None:
+        budget_form = BudgetForm()
+        if authority is not None:
+            budget_form.change_budget.data = authority.change_budget
+            budget_form.version.data = str(authority.version)
+    statement = (
+        select(ChangeRequest)
+        .where(ChangeRequest.project_id == project.id)
+        .order_by(ChangeRequest.status.desc(), ChangeRequest.id.desc())
+    )
+    return render_template(
+        "changes/list.html",
+        project=project,
+        page=paginate(statement, request.args.get("page")),
+        authority=authority,
+        budget_form=budget_form,
+        can_set_budget=access.can_set_budget(current_user, project),
+    ), status
+
+
+@bp.get("/<int:project_id>/change-requests")
+def list_changes(project_id: int):
+    return _list_page(load_project(project_id), None)
+
+
+@bp.post("/<int:project_id>/change-budget")
+def set_budget(project_id: int):
+    project = load_project(project_id)
+    if not access.can_set_budget(current_user, project):
+        forbid("Only the project's Executive sets the change budget.")
+    form = BudgetForm()
+    if form.validate_on_submit():
+        with form_work(form) as work:
+            services.set_change_budget(
+                project,
+                form.change_budget.data,
+                version=form.version_number(),
+                actor=current_user,
+            )
+        if work.ok:
+            flash("Set the change budget.", "success")
+            return redirect(url_for("changes.list_changes", project_id=project.id))
+    return _list_page(project, form, _status(form))
+
+
+@bp.route("/<int:project_id>/issues/<int:issue_id>/change-requests/new", methods=["GET", "POST"])
+def create_change(project_id: int, issue_id: int):
+    """A change request from an issue."""
+    project = load_project(project_id)
+    if not access.can_request(current_user, project):
+        forbid()
+    issue = db.session.get(Issue, issue_id)
+    if issue is None or issue.project_id != project.id:
+        abort(404)
+    form = ChangeForm(stages=_planned_stages(project))
+    if request.method == "GET":
+        form.title.data = issue.title
+    if form.validate_on_submit():
+        with form_work(form) as work:
+            change = services.request_change(
+                project,
+                issue,
+                services.ChangeData(
+                    title=form.title.data,
+                    time_impact_days=form.time_impact_days.data,
+                    cost_impact=form.cost_impact.data,
+                    scope_impact=form.scope_impact.data,
+                    quality_impact=form.quality_impact.data,
+                    risk_impact=form.risk_impact.data,
+                    benefit_impact=form.benefit_impact.data,
+                    sustainability_impact=form.sustainability_impact.data,
+                    stage_id=form.stage_id.data,
+                ),
+                actor=current_user,
+            )
+        if work.ok:
+            flash("Sent the change request for a decision.", "success")
+            return redirect(
+                url_for("changes.show_change", project_id=project.id, change_id=change.id)
+            )
+    return render_template("changes/form.html", project=project, issue=issue, form=form), _status(
+        form
+    )
+
+
+def _change(project, change_id: int) -> ChangeRequest:
+    change = db.session.get(ChangeRequest, change_id)
+    if change is None or change.project_id != project.id:
+        abort(404)
+    return change
+
+
+def _change_page(project, change, form, status=200):
+    return render_template(
+        "changes/show.html",
+        project=project,
+        change=change,
+        form=form,
+        refusal=access.decide_refusal(current_user, change),
+    ), status
+
+
+@bp.get("/<int:project_id>/change-requests/<int:change_id>")
+def show_change(project_id: int, change_id: int):
+    project = load_project(project_id)
+    change = _change(project, change_id)
+    form = DecideForm()
+    form.version.data = str(change.version)
+    return _change_page(project, change, form)
+
+
+@bp.post("/<int:project_id>/change-requests/<int:change_id>/decide")
+def decide_change(project_id: int, change_id: int):
+    project = load_project(project_id)
+    change = _change(project, change_id)
+    refusal = access.decide_refusal(current_user, change)
+    if refusal:
+        forbid(refusal)
+    form = DecideForm()
+    if form.validate_on_submit():
+        with form_work(form) as work:
+            services.decide_change(
+                project,
+                change,
+                approve=form.decision.data == "approve",
+                comment=form.comment.data or "",
+                version=form.version_number(),
+                actor=current_user,
+            )
+        if work.ok:
+            flash("Recorded the decision.", "success")
+            return redirect(
+                url_for("changes.show_change", project_id=project.id, change_id=change.id)
+            )
+    return _change_page(project, change, form, _status(form))

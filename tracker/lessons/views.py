@@ -1,0 +1,101 @@
+"""Lessons pages: a project's log (with lessons of similar projects), the library."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker.auth.access import forbid
+from tracker.core.pagination import paginate
+from tracker.core.unit_of_work import form_work
+from tracker.extensions import db
+from tracker.lessons import bp, queries, services
+from tracker.lessons.forms import CurateForm, LessonForm
+from tracker.lessons.models import Lesson
+from tracker.methods import model as method_model
+from tracker.projects.access import can_manage, load_project, team
+from tracker.projects.rules import DELIVERY_METHODS
+
+
+def can_log(user, project) -> bool:
+    """The manager (or PMO staff) and the team log lessons."""
+    return can_manage(user, project) or "team_member" in team(project.id).roles_of(user.id)
+
+
+def _project_page(project, form, status=200):
+    zone = services.zone_of(project.id)
+    return render_template(
+        "lessons/project.html",
+        project=project,
+        page=paginate(queries.of_project(project.id), request.args.get("page")),
+        similar=queries.similar(project.id, project.delivery_method, zone),
+        zone=zone,
+        zones=method_model.ZONES,
+        form=form,
+        can_log=can_log(current_user, project),
+        curate_form=CurateForm(),
+    ), status
+
+
+@bp.get("/projects/<int:project_id>/lessons")
+def project_lessons(project_id: int):
+    return _project_page(load_project(project_id), LessonForm())
+
+
+@bp.post("/projects/<int:project_id>/lessons")
+def log_lesson(project_id: int):
+    project = load_project(project_id)
+    if not can_log(current_user, project):
+        forbid()
+    form = LessonForm()
+    if form.validate_on_submit():
+        with form_work(form) as work:
+            services.log_lesson(
+                project,
+                services.LessonData(
+                    title=form.title.data,
+                    what_happened=form.what_happened.data,
+                    recommendation=form.recommendation.data,
+                    verdict=form.verdict.data,
+                    category=form.category.data,
+                ),
+                actor=current_user,
+            )
+        if work.ok:
+            flash("Logged the lesson.", "success")
+            return redirect(url_for("lessons.project_lessons", project_id=project.id))
+    return _project_page(project, form, 400 if form.errors or form.form_errors else 200)
+
+
+@bp.get("/lessons")
+def library():
+    """The organisation-wide library, for everyone signed in: search and filter by method."""
+    text = (request.args.get("q") or "").strip()[:100] or None
+    method = request.args.get("method")
+    method = method if method in DELIVERY_METHODS else None
+    return render_template(
+        "lessons/library.html",
+        page=paginate(queries.library(text, method), request.args.get("page")),
+        q=text or "",
+        method=method,
+        methods=DELIVERY_METHODS,
+    )
+
+
+@bp.post("/lessons/<int:lesson_id>/curate")
+def curate(lesson_id: int):
+    if not current_user.is_pmo:
+        forbid("Only PMO staff curate the lessons library.")
+    lesson = db.session.get(Lesson, lesson_id) or abort(404)
+    form = CurateForm()
+    if form.validate_on_submit():
+        with form_work() as work:
+            services.curate(
+                lesson,
+                request.form.get("in_library") == "yes",
+                version=form.version_number(),
+                actor=current_user,
+            )
+        if work.ok:
+            flash("Updated the library.", "success")
+    return redirect(url_for("lessons.project_lessons", project_id=lesson.project_id))
