@@ -13,9 +13,9 @@ import pytest
 from tests.budget.test_pages import _checkpointed_agile
 from tests.stages.helpers import report_data
 from tracker.core.waiting import for_person
-from tracker.methods.models import Risk
-from tracker.methods.rules import RiskStatus
 from tracker.projects import services as projects
+from tracker.registers.models import Risk
+from tracker.registers.rules import RiskStatus
 from tracker.stages import services as stages
 from tracker.worklog import services as worklog
 

@@ -23,11 +23,12 @@ from tracker.board.rules import (
 from tracker.budget.models import Checkpoint
 from tracker.core import events
 from tracker.extensions import db
-from tracker.methods.models import Assessment, Risk
-from tracker.methods.rules import RiskStatus
+from tracker.methods.models import Assessment
 from tracker.orgs.models import Organisation
 from tracker.projects.models import Project
 from tracker.projects.rules import OPEN_STATUSES
+from tracker.registers.models import Issue, Risk
+from tracker.registers.rules import IssueStatus, RiskStatus
 from tracker.stages import services as stages
 from tracker.stages.models import GateReview, HighlightReport, Stage
 from tracker.stages.rules import APPROVED_GATE_STATUSES
@@ -49,6 +50,7 @@ class Evidence:
     checkpoints: list[Checkpoint] = field(default_factory=list)
     trend: dict[str, str] = field(default_factory=dict)
     risks: list[Risk] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
     feedback: dict[str, Any] = field(default_factory=dict)
     iterations: list[dict] = field(default_factory=list)
     sections: list[dict] = field(default_factory=list)
@@ -166,7 +168,14 @@ def evidence(
         db.session.scalars(
             select(Risk)
             .where(Risk.project_id == project.id, Risk.status == RiskStatus.OPEN)
-            .order_by(Risk.created_at.desc(), Risk.id.desc())
+            .order_by((Risk.likelihood * Risk.impact).desc(), Risk.id.desc())
+        )
+    )
+    found.issues = list(
+        db.session.scalars(
+            select(Issue)
+            .where(Issue.project_id == project.id, Issue.status != IssueStatus.CLOSED)
+            .order_by(Issue.severity.desc(), Issue.id.desc())
         )
     )
     found.feedback = _feedback_since(project.id, since)
