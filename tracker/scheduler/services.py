@@ -99,19 +99,17 @@ def resume_interrupted() -> list[int]:
 
     Called by the process that has just become the active scheduler, before it starts any
     job: only the active one runs scheduled jobs, so a scheduled run still marked running
-    by another process was cut short when that process died. It is marked failed (its own
+    was cut short when the process running it died (or lost the lock). It is marked failed (its own
     end, should the old process still be finishing, no longer overwrites that) and run
     again for the same day, as attempt two; the jobs' unique keys keep whatever it had
     already done from being done again. Returns the new runs' ids.
     """
+    # Every such run is another process's, even one named like this one (a container
+    # restarted under the same host name and process number): this one has run none yet.
     me = runner_name()
     left = db.session.scalars(
         select(JobRun)
-        .where(
-            JobRun.outcome == RunOutcome.RUNNING,
-            JobRun.due_at.is_not(None),
-            JobRun.runner != me,
-        )
+        .where(JobRun.outcome == RunOutcome.RUNNING, JobRun.due_at.is_not(None))
         .order_by(JobRun.id)
     ).all()
     resumed = []
