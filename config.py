@@ -88,6 +88,10 @@ class Config:
     # file instead of the terminal; relative to the instance folder. `make run` sets it.
     LOG_FILE = os.environ.get("TRACKER_LOG_FILE")
     # Where people open the tracker: links in emails start with this.
+    # How often a scheduler process reports in and a standby tries to become active.
+    SCHEDULER_POLL_SECONDS = float(os.environ.get("TRACKER_SCHEDULER_POLL_SECONDS", "5"))
+    # Another job list ("module:NAME") for the scheduler process: tests use short intervals.
+    SCHEDULER_JOBS = os.environ.get("TRACKER_SCHEDULER_JOBS")
     BASE_URL = os.environ.get("TRACKER_BASE_URL", "http://127.0.0.1:5000")
     # Approvers get a daily reminder of decisions waiting more than this many days.
     APPROVAL_REMINDER_DAYS = int(os.environ.get("TRACKER_APPROVAL_REMINDER_DAYS", "3"))

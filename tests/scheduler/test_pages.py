@@ -43,3 +43,35 @@ def test_admins_have_a_jobs_link(client, login, make_user):
     assert 'href="/admin/jobs"' in client.get("/projects/").get_data(as_text=True)
     login(make_user())
     assert 'href="/admin/jobs"' not in client.get("/projects/").get_data(as_text=True)
+
+
+def test_the_job_log_shows_the_active_scheduler_and_its_standbys(client, login, db, make_user):
+    from tracker.db import utcnow
+    from tracker.scheduler.models import SchedulerProcess
+
+    now = utcnow()
+    db.session.add_all(
+        [
+            SchedulerProcess(
+                runner="alpha:101",
+                host="alpha",
+                pid=101,
+                started_at=now,
+                seen_at=now,
+                active_since=now,
+            ),
+            SchedulerProcess(runner="beta:202", host="beta", pid=202, started_at=now, seen_at=now),
+        ]
+    )
+    db.session.flush()
+    login(make_user(global_role="admin"))
+    page = client.get("/admin/jobs").get_data(as_text=True)
+    assert "Active: <strong>alpha</strong>, process 101" in page
+    assert "Standing by to take over" in page and "beta" in page
+
+
+def test_the_job_log_says_when_no_scheduler_is_running(client, login, db, make_user):
+    login(make_user(global_role="admin"))
+    page = client.get("/admin/jobs").get_data(as_text=True)
+    assert "No active scheduler" in page
+    assert "Standing by to take over" not in page

@@ -15,8 +15,8 @@ from tracker.scheduler.rules import RunOutcome
 
 @bp.cli.command("run")
 def run() -> None:
-    """Run the scheduled jobs until stopped. Run exactly one of these next to the web
-    server (a second one repeats no work, but wastes it)."""
+    """Run the scheduled jobs until stopped. On PostgreSQL run one on each of several
+    machines: one is active, the others take over if it stops. On SQLite run one only."""
     from tracker.scheduler import process
 
     logging.basicConfig(
@@ -27,7 +27,11 @@ def run() -> None:
     except RuntimeError as error:
         click.echo(str(error), err=True)
         sys.exit(1)
-    process.run_forever(current_app._get_current_object())
+    try:
+        process.run_forever(current_app._get_current_object())
+    except process.SchedulerRefused as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
 
 
 @bp.cli.command("list")

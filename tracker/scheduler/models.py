@@ -51,6 +51,9 @@ class JobRun(db.Model):
         ),
         CheckConstraint("done >= 0", name="done_not_negative"),
         Index("ix_job_runs_job_started", "job_id", "started_at"),
+        # One run per job per due time (and per attempt, when a successor re-runs a run its
+        # dead predecessor left unfinished): two schedulers can never both run it.
+        Index("ux_job_runs_job_due_attempt", "job_id", "due_at", "attempt", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,6 +67,9 @@ class JobRun(db.Model):
     outcome: Mapped[str] = mapped_column(String(20), default=RunOutcome.RUNNING)
     done: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    # When the scheduler was due to run it (none for runs started by hand with run-job).
+    due_at: Mapped[datetime | None]
+    attempt: Mapped[int] = mapped_column(default=1, server_default="1")
 
     @property
     def seconds(self) -> float | None:
@@ -90,3 +96,20 @@ class JobKey(db.Model):
         ForeignKey("job_runs.id", ondelete="SET NULL"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SchedulerProcess(db.Model):
+    """A ``flask scheduler run`` process that reported in: the active one and its standbys.
+
+    Each process writes its own row every poll. Who is active is decided by the PostgreSQL
+    advisory lock, never by this table: it is what the job log shows.
+    """
+
+    __tablename__ = "scheduler_processes"
+
+    runner: Mapped[str] = mapped_column(String(120), primary_key=True)
+    host: Mapped[str] = mapped_column(String(100))
+    pid: Mapped[int]
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    active_since: Mapped[datetime | None]

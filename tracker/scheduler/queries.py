@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import Select, func, select
 
+from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.scheduler import registry, rules
-from tracker.scheduler.models import JobRun
+from tracker.scheduler.models import JobRun, SchedulerProcess
 from tracker.scheduler.rules import RunOutcome
 
 
@@ -54,3 +56,21 @@ def runs(job_id: str | None = None) -> Select:
     if job_id:
         statement = statement.where(JobRun.job_id == job_id)
     return statement
+
+
+@dataclass(frozen=True)
+class Processes:
+    active: SchedulerProcess | None
+    standbys: list[SchedulerProcess]
+
+
+def processes(poll_seconds: float) -> Processes:
+    """The scheduler processes that reported in within three polls (one query): the
+    active one and its standbys."""
+    seen = db.session.scalars(
+        select(SchedulerProcess)
+        .where(SchedulerProcess.seen_at >= utcnow() - timedelta(seconds=poll_seconds * 3))
+        .order_by(SchedulerProcess.started_at)
+    ).all()
+    active = next((row for row in seen if row.active_since is not None), None)
+    return Processes(active, [row for row in seen if row is not active])

@@ -49,3 +49,12 @@ def job_ids() -> list[str]:
 
 def find(job_id: str) -> tuple[str, str, dict] | None:
     return next((job for job in JOBS if job[0] == job_id), None)
+
+
+def use(path: str) -> None:
+    """Replace the job list with the one ``"module:NAME"`` names (the scheduler process's
+    ``SCHEDULER_JOBS`` setting: tests run it with short intervals)."""
+    import importlib
+
+    module_name, _, name = path.partition(":")
+    JOBS[:] = getattr(importlib.import_module(module_name), name)

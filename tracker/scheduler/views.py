@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 
 from tracker.auth.access import admin_required
 from tracker.core import events
@@ -25,6 +25,7 @@ def job_log():
     return render_template(
         "scheduler/job_log.html",
         statuses=queries.job_statuses(),
+        processes=queries.processes(current_app.config["SCHEDULER_POLL_SECONDS"]),
         page=paginate(queries.runs(job_id), request.args.get("page")),
         job_id=job_id,
         job_titles=registry.JOB_TITLES,
