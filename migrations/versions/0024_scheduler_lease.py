@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0024_scheduler_lease"
-down_revision = "0021_sso"
+down_revision = "0018_registers"
 branch_labels = None
 depends_on = None
 
