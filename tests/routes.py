@@ -171,6 +171,50 @@ ROUTES = {
         "/projects/{project_id}/budget/exceptions/{budget_exception_id}/decide",
         "approver",
     ),
+    "frameworks.list_frameworks": ("GET", "/frameworks/", "any"),
+    "frameworks.show_framework": ("GET", "/frameworks/{framework_id}", "any"),
+    "frameworks.copy_framework": ("GET", "/frameworks/{framework_id}/copy", "pmo"),
+    "frameworks.start_draft": ("POST", "/frameworks/{framework_id}/draft", "pmo"),
+    "frameworks.make_default": ("POST", "/frameworks/{framework_id}/default", "pmo"),
+    "frameworks.publish": (
+        "POST",
+        "/frameworks/{framework_id}/versions/{framework_version_id}/publish",
+        "pmo",
+    ),
+    "frameworks.add_gate": (
+        "GET",
+        "/frameworks/{framework_id}/versions/{framework_version_id}/gates/new",
+        "pmo",
+    ),
+    "frameworks.edit_gate": (
+        "GET",
+        "/frameworks/{framework_id}/versions/{framework_version_id}/gates/{gate_template_id}/edit",
+        "pmo",
+    ),
+    "frameworks.add_item": (
+        "GET",
+        "/frameworks/{framework_id}/versions/{framework_version_id}/gates/{gate_template_id}"
+        "/items/new",
+        "pmo",
+    ),
+    "frameworks.remove_item": (
+        "POST",
+        "/frameworks/{framework_id}/versions/{framework_version_id}/gates/{gate_template_id}"
+        "/items/{template_item_id}/remove",
+        "pmo",
+    ),
+    "frameworks.edit_tailoring": (
+        "GET",
+        "/frameworks/{framework_id}/versions/{framework_version_id}/tailoring",
+        "pmo",
+    ),
+    "frameworks.project_framework": ("GET", "/projects/{project_id}/framework", "member"),
+    "frameworks.move_project": ("GET", "/projects/{project_id}/framework/move", "manager"),
+    "frameworks.confirm_item": (
+        "POST",
+        "/projects/{project_id}/framework/items/{template_item_id}/confirm",
+        "manager",
+    ),
     "api.list_tokens": ("GET", "/account/tokens", "any"),
     "api.create_token": ("POST", "/account/tokens", "any"),
     "api.revoke_token": ("POST", "/account/tokens/{token_id}/revoke", "any"),
@@ -301,6 +345,7 @@ def world(db, make_user, make_project):
         budget_exception_id=budget_ids["exception_id"],
     )
     ids["token_id"] = _token(db, member)
+    ids.update(_framework_records(db))
     ids["cost_id"] = budget_cost(project, manager).id
     # For the role matrix: a board member of this project and the manager of another one.
     from tracker.projects import services as projects
@@ -399,3 +444,25 @@ def _token(db, user) -> int:
     token = tokens.create_token(user, name="Reporting", expires_in_days=30).token
     db.session.commit()
     return token.id
+
+
+def _framework_records(db) -> dict:
+    """The shipped council framework (seeded by the migrations): a published version, a gate
+    with checklist items."""
+    from sqlalchemy import select
+
+    from tracker.frameworks.models import FrameworkVersion, GovernanceFramework
+
+    framework = db.session.scalars(
+        select(GovernanceFramework).where(GovernanceFramework.name == "Council gateways 0 to 3")
+    ).one()
+    version = db.session.scalars(
+        select(FrameworkVersion).where(FrameworkVersion.framework_id == framework.id)
+    ).first()
+    gate = next(g for g in version.gates if g.items)
+    return {
+        "framework_id": framework.id,
+        "framework_version_id": version.id,
+        "gate_template_id": gate.id,
+        "template_item_id": gate.items[0].id,
+    }

@@ -26,6 +26,9 @@ The events, who sends them and who listens (in order):
 ``iteration_closed``  sender: the ``Iteration`` just closed, from ``agile.services``.
                       kwargs: ``project``, ``actor`` (None for a scheduled close).
                       10 budget: takes the automatic iteration checkpoint.
+``project_created``   sender: the new ``Project``, from ``projects.services.create_project``.
+                      kwargs: ``actor`` (or None). 10 frameworks: the project starts on
+                      the default framework's newest published version.
 ``checkpoints_taken`` sender: None, from ``budget.tasks`` after a batch of scheduled
                       checkpoints written with Core statements (the ORM hooks do not
                       see them). kwargs: ``project_ids``.
@@ -46,6 +49,9 @@ value, :func:`send` returns them in order):
 ``governance_breaches`` sender: None, from ``flask governance check`` (stages). Receivers
                       return lines describing records that break governance.
                       10 agile: project statuses no governance decision explains.
+``framework_move_blockers`` sender: the ``Project`` whose manager moves it to another
+                      framework version, from ``frameworks.services``. Receivers return
+                      why it is not at a boundary, or None. 10 stages: a gate waiting.
 ``organisation_columns`` sender: None, from ``orgs.views`` (the organisation list).
                       Receivers return labelled column expressions correlated with
                       ``Organisation``. 10 projects: projects led and partnered.
@@ -82,6 +88,13 @@ closure_blockers = _signals.signal(
 )
 governance_breaches = _signals.signal(
     "governance-breaches", doc="Lines naming records that break governance; sender is None."
+)
+project_created = _signals.signal(
+    "project-created", doc="A project was created; sender is the Project, kwarg actor."
+)
+framework_move_blockers = _signals.signal(
+    "framework-move-blockers",
+    doc="Why a project is not at a boundary to change framework; sender is the Project.",
 )
 organisation_columns = _signals.signal(
     "organisation-columns", doc="Labelled columns for the organisation list; sender is None."

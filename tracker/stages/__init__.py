@@ -30,4 +30,4 @@ def _vocabulary(state) -> None:
     )
 
 
-from tracker.stages import cli, views  # noqa: E402,F401
+from tracker.stages import cli, subscribers, views  # noqa: E402,F401
