@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from tests.methods.helpers import raw
+from tests.routes import _framework_records
 from tracker.api import services as tokens
 
 
@@ -141,6 +142,7 @@ def governed(db, make_user, make_project):
             "cost_id": money["cost"].id,
             "checkpoint_id": money["checkpoint"].id,
             "entry_id": money["entry"].id,
+            **_framework_records(db),
         },
     }
 

@@ -38,6 +38,7 @@ WHO = {
     "api_costs.create_cost": MANAGE,
     "api_costs.create_cost_batch": MANAGE,
     "api_checkpoints.create_checkpoint": MANAGE,
+    "api_frameworks.confirm_item": MANAGE,
 }
 # Board decisions belong to the board alone: PMO staff hold no board role.
 BOARD_ONLY = {

@@ -16,6 +16,7 @@ bp = Blueprint("api", __name__)
 
 RESOURCES = (
     "organisations",
+    "frameworks",
     "projects",
     "assessments",
     "method_decisions",

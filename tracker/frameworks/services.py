@@ -712,7 +712,7 @@ def confirm_item(
     governance = governance_of(project)
     gate = db.session.get(GateTemplate, item.gate_template_id)
     if governance is None or gate is None or gate.framework_version_id != governance.version_id:
-        raise RuleError("This item is not part of the framework the project follows.")
+        raise RuleError("This item is not part of the framework the project follows.", "item")
     problem = rules.confirmation_problem(
         rules.Item(item.text, ItemKind(item.kind), item.evidence_required), evidence
     )
