@@ -69,6 +69,9 @@ PAGES = [
     Page("Approver inbox", "approver", "/decisions"),
     Page("Gate review, for the board", "approver", "/projects/{gate_project}/gates/{gate}"),
     Page("Weekly timesheet", "team", "/timesheet?week={week}"),
+    Page("Governance frameworks", "pmo", "/frameworks/"),
+    Page("Governance framework", "pmo", "/frameworks/{framework}"),
+    Page("A project's framework", "manager", "/projects/{staged}/framework"),
     Page("PMO dashboard", "pmo", "/portfolio/"),
     Page("PMO dashboard, filtered", "pmo", "/portfolio/?method=agile&status=active"),
     Page("PMO dashboard, first view", "pmo", "/portfolio/", cold=True),
@@ -194,6 +197,7 @@ def pick(app) -> tuple[dict, dict]:
     lowest-numbered active generated project of a method, its manager, and so on)."""
     from tracker.auth.models import User
     from tracker.extensions import db
+    from tracker.frameworks.models import GovernanceFramework
     from tracker.projects.models import Project, ProjectMembership
     from tracker.stages.models import GateReview
     from tracker.worklog.models import TimeEntry
@@ -257,7 +261,11 @@ def pick(app) -> tuple[dict, dict]:
             "approver": approver,
             "team": team,
         }
+        framework = db.session.scalar(
+            select(GovernanceFramework.id).where(GovernanceFramework.is_default.is_(True))
+        )
         ids = {
+            "framework": framework,
             "staged": staged,
             "agile": agile,
             "gate_project": gate_project,

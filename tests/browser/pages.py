@@ -132,7 +132,19 @@ MAIN_PAGES = [
     MainPage("account", MARIA, lambda: "/account"),
     MainPage("portfolio", PMO, lambda: "/portfolio/", screenshot="portfolio", full_page=True),
     MainPage("portfolio table", PMO, lambda: "/portfolio/projects"),
+    MainPage("governance frameworks", PMO, lambda: "/frameworks/"),
+    MainPage("governance framework", PMO, lambda: f"/frameworks/{_framework_id()}"),
+    MainPage("a project's framework", MARIA, _project(ASC, "/framework")),
+    MainPage("move to another framework", MARIA, _project(ASC, "/framework/move")),
 ]
+
+
+def _framework_id() -> int:
+    from tracker.frameworks.models import GovernanceFramework
+
+    return db.session.scalar(
+        select(GovernanceFramework.id).where(GovernanceFramework.name == "Council gateways 0 to 3")
+    )
 
 
 def page_named(name: str) -> MainPage:

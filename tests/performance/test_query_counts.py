@@ -11,6 +11,7 @@ from sqlalchemy import event, func, select
 from tracker.auth.models import User
 from tracker.demo import national
 from tracker.extensions import cache
+from tracker.frameworks.models import GovernanceFramework
 from tracker.projects.models import Project, ProjectMembership
 from tracker.stages.models import GateReview
 from tracker.worklog.models import TimeEntry
@@ -59,6 +60,9 @@ def _pick(db) -> tuple[dict, dict]:
         "team": db.session.get(User, team),
     }
     week = (last - timedelta(days=last.weekday())).isoformat()
+    framework = db.session.scalar(
+        select(GovernanceFramework.id).where(GovernanceFramework.is_default.is_(True))
+    )
     pages = {
         "project list": ("pmo", "/projects/"),
         "project overview": ("manager", f"/projects/{staged}"),
@@ -69,6 +73,9 @@ def _pick(db) -> tuple[dict, dict]:
         "approver inbox": ("approver", "/decisions"),
         "gate review, for the board": ("approver", f"/projects/{pending}/gates/{gate}"),
         "weekly timesheet": ("team", f"/timesheet?week={week}"),
+        "governance frameworks": ("pmo", "/frameworks/"),
+        "governance framework": ("pmo", f"/frameworks/{framework}"),
+        "a project's framework and checklists": ("manager", f"/projects/{staged}/framework"),
         "PMO dashboard": ("pmo", "/portfolio/"),
         "PMO dashboard, filtered": ("pmo", "/portfolio/?method=agile&status=active"),
         # The dashboard keeps its figures until the portfolio changes: count a first view.

@@ -129,54 +129,71 @@ class Governance:
     items: dict[str, tuple[tuple[int, rules.Item], ...]]
 
 
-def _cache() -> dict:
+# Published versions never change, so what one says is kept for the life of the process,
+# keyed by the version and the moment it was published (a test database that reuses an id
+# for another version publishes it at another moment).
+_PUBLISHED_CONTENT: dict[tuple[int, object], Governance] = {}
+_KEEP_AT_MOST = 256
+
+
+def _request_cache() -> dict:
+    """Which version each project follows, asked once per request."""
     if not has_app_context():
         return {}
-    if "_framework_governance" not in g:
-        g._framework_governance = {"projects": {}, "versions": {}}
-    return g._framework_governance
+    if "_framework_of_project" not in g:
+        g._framework_of_project = {}
+    return g._framework_of_project
 
 
 def forget(project_id: int | None = None) -> None:
-    cache = _cache()
-    if cache:
-        cache["projects"].pop(project_id, None) if project_id else cache["projects"].clear()
+    """Drop what this request knows of a project's framework (after it moves)."""
+    cache = _request_cache()
+    if project_id is None:
+        cache.clear()
+    else:
+        cache.pop(project_id, None)
 
 
-def _governance_of_version(version_id: int) -> Governance:
-    versions = _cache().setdefault("versions", {}) if has_app_context() else {}
-    if version_id not in versions:
-        version = db.session.scalars(version_query().where(FrameworkVersion.id == version_id)).one()
-        versions[version_id] = Governance(
-            version_id=version.id,
-            label=version.label,
-            content=content_of(version),
-            template_ids={gate.key: gate.id for gate in version.gates},
-            items={
-                gate.key: tuple(
-                    (i.id, rules.Item(i.text, ItemKind(i.kind), i.evidence_required))
-                    for i in gate.items
-                )
-                for gate in version.gates
-            },
-        )
-    return versions[version_id]
+def _governance_of_version(version_id: int, published_at) -> Governance:
+    key = (version_id, published_at)
+    if key in _PUBLISHED_CONTENT:
+        return _PUBLISHED_CONTENT[key]
+    version = db.session.scalars(version_query().where(FrameworkVersion.id == version_id)).one()
+    governance = Governance(
+        version_id=version.id,
+        label=version.label,
+        content=content_of(version),
+        template_ids={gate.key: gate.id for gate in version.gates},
+        items={
+            gate.key: tuple(
+                (i.id, rules.Item(i.text, ItemKind(i.kind), i.evidence_required))
+                for i in gate.items
+            )
+            for gate in version.gates
+        },
+    )
+    if published_at is not None:
+        if len(_PUBLISHED_CONTENT) >= _KEEP_AT_MOST:
+            _PUBLISHED_CONTENT.clear()
+        _PUBLISHED_CONTENT[key] = governance
+    return governance
 
 
 def governance_of(project: Project) -> Governance | None:
     """The version ``project`` follows, or None for a project with none recorded (it is
-    governed by the built-in table, which the shipped PRINCE2 framework repeats)."""
+    governed by the built-in table, which the shipped PRINCE2 framework repeats).
+    One query per project and request; the version's content is read once per process."""
     if project.id is None:
         return None
-    projects = _cache().setdefault("projects", {}) if has_app_context() else {}
-    if project.id not in projects:
-        projects[project.id] = db.session.scalar(
-            select(ProjectFramework.framework_version_id).where(
-                ProjectFramework.project_id == project.id
-            )
-        )
-    version_id = projects[project.id]
-    return _governance_of_version(version_id) if version_id is not None else None
+    cache = _request_cache()
+    if project.id not in cache:
+        cache[project.id] = db.session.execute(
+            select(ProjectFramework.framework_version_id, FrameworkVersion.published_at)
+            .join(FrameworkVersion, FrameworkVersion.id == ProjectFramework.framework_version_id)
+            .where(ProjectFramework.project_id == project.id)
+        ).first()
+    found = cache[project.id]
+    return _governance_of_version(found[0], found[1]) if found is not None else None
 
 
 def regime_for(project: Project, tier: SizeTier | str) -> Regime:
