@@ -18,6 +18,7 @@ from tracker.auth import services as users
 from tracker.auth.models import User
 from tracker.budget import demo as budget_demo
 from tracker.extensions import db
+from tracker.frameworks import demo as frameworks_demo
 from tracker.methods import demo as methods_demo
 from tracker.notifications import demo as notifications_demo
 from tracker.orgs import services as orgs
@@ -362,6 +363,7 @@ def load(password: str) -> dict[str, int]:
         created["projects"] += 1
     projects_by_code = {p.code: p for p in db.session.scalars(select(Project))}
     methods_demo.load(projects_by_code, people)
+    frameworks_demo.load(projects_by_code, people)
     stages_demo.load(projects_by_code, people)
     agile_demo.load(projects_by_code, people)
     _close_early(projects_by_code, people)

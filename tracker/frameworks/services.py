@@ -693,6 +693,9 @@ def move_project(
         raise RuleError("A project follows a published version, not a draft.", "version_id")
     if not (reason or "").strip():
         raise RuleError("Say why the project moves to this framework", "reason")
+    # Serialised with gate requests on this project (they lock it too), so a gate cannot be
+    # requested under the old version while the project moves to the new one.
+    _lock(Project, project.id)
     blockers = [b for b in events.send(events.framework_move_blockers, project) if b]
     if blockers:
         raise RuleError(f"The project is not at a boundary: {blockers[0]}")
