@@ -215,6 +215,34 @@ ROUTES = {
         "/projects/{project_id}/framework/items/{template_item_id}/confirm",
         "manager",
     ),
+    "phases.list_phases": ("GET", "/projects/{project_id}/phases", "member"),
+    "phases.set_up": ("POST", "/projects/{project_id}/phases/setup", "manager"),
+    "phases.start_phase": ("POST", "/projects/{project_id}/phases/{phase_id}/start", "manager"),
+    "phases.release_funding": (
+        "POST",
+        "/projects/{project_id}/phases/{phase_id}/funding",
+        "executive",
+    ),
+    "phases.check_spending": (
+        "POST",
+        "/projects/{project_id}/phases/{phase_id}/spending",
+        "manager",
+    ),
+    "phases.request_assessment": (
+        "GET",
+        "/projects/{project_id}/phases/{phase_id}/assessments/new",
+        "manager",
+    ),
+    "phases.show_assessment": (
+        "GET",
+        "/projects/{project_id}/service-assessments/{service_assessment_id}",
+        "member",
+    ),
+    "phases.decide_assessment": (
+        "POST",
+        "/projects/{project_id}/service-assessments/{service_assessment_id}/decide",
+        "approver",
+    ),
     "api.list_tokens": ("GET", "/account/tokens", "any"),
     "api.create_token": ("POST", "/account/tokens", "any"),
     "api.revoke_token": ("POST", "/account/tokens/{token_id}/revoke", "any"),
@@ -356,6 +384,7 @@ def world(db, make_user, make_project):
     )
     ids["token_id"] = _token(db, member)
     ids.update(_framework_records(db))
+    ids.update(_phase_records(db, project, manager))
     ids["cost_id"] = budget_cost(project, manager).id
     # For the role matrix: a board member of this project and the manager of another one.
     from tracker.projects import services as projects
@@ -476,3 +505,27 @@ def _framework_records(db) -> dict:
         "gate_template_id": gate.id,
         "template_item_id": gate.items[0].id,
     }
+
+
+def _phase_records(db, project, manager) -> dict:
+    """A phase under way with a service assessment waiting for the Executive (written
+    directly: the world's project follows PRINCE2, which has no phases)."""
+    from tracker.phases.models import Phase, ServiceAssessment
+
+    phase = Phase(project_id=project.id, kind="discovery", sequence=1, status="active")
+    db.session.add(phase)
+    db.session.flush()
+    assessment = ServiceAssessment(
+        project_id=project.id,
+        phase_id=phase.id,
+        round=1,
+        name="Discovery peer review",
+        points="Understand users and their needs",
+        required_roles="executive",
+        summary="What we found",
+        status="pending",
+        requested_by_id=manager.id,
+    )
+    db.session.add(assessment)
+    db.session.commit()
+    return {"phase_id": phase.id, "service_assessment_id": assessment.id}

@@ -17,6 +17,7 @@ from tracker.core import events
 from tracker.core.errors import RuleError
 from tracker.frameworks import subscribers as framework_subscribers
 from tracker.notifications import subscribers as notification_subscribers
+from tracker.phases import subscribers as phase_subscribers
 from tracker.portfolio import subscribers as portfolio_subscribers
 from tracker.projects import subscribers as project_subscribers
 from tracker.stages import services as stages
@@ -77,7 +78,8 @@ def test_each_event_has_the_documented_subscribers(app):
     """docs/architecture.md lists these; a new subscriber must be listed there too."""
     assert events.receivers_of(events.gate_approved) == [budget_subscribers.checkpoint_at_gate]
     assert events.receivers_of(events.iteration_closed) == [
-        budget_subscribers.checkpoint_at_iteration_close
+        budget_subscribers.checkpoint_at_iteration_close,
+        phase_subscribers.spending_at_iteration_close,
     ]
     assert events.receivers_of(events.checkpoints_taken) == [
         portfolio_subscribers.refresh_after_checkpoints
