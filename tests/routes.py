@@ -266,6 +266,23 @@ ROUTES = {
                 "POST",
                 "/projects/{project_id}/framework/items/{template_item_id}/confirm",
             ),
+            "api_phases.list_phases": ("GET", "/projects/{project_id}/phases"),
+            "api_phases.release_funding": (
+                "POST",
+                "/projects/{project_id}/phases/{phase_id}/funding",
+            ),
+            "api_phases.list_service_assessments": (
+                "GET",
+                "/projects/{project_id}/service-assessments",
+            ),
+            "api_phases.request_service_assessment": (
+                "POST",
+                "/projects/{project_id}/service-assessments",
+            ),
+            "api_phases.decide_service_assessment": (
+                "POST",
+                "/projects/{project_id}/service-assessments/{service_assessment_id}/decisions",
+            ),
             "api_projects.list_projects": ("GET", "/projects"),
             "api_projects.create_project": ("POST", "/projects"),
             "api_projects.get_project": ("GET", "/projects/{project_id}"),

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from tests.methods.helpers import raw
-from tests.routes import _framework_records
+from tests.routes import _framework_records, _phase_records
 from tracker.api import services as tokens
 
 
@@ -143,6 +143,7 @@ def governed(db, make_user, make_project):
             "checkpoint_id": money["checkpoint"].id,
             "entry_id": money["entry"].id,
             **_framework_records(db),
+            **_phase_records(db, project, manager),
         },
     }
 

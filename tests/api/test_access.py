@@ -39,6 +39,9 @@ WHO = {
     "api_costs.create_cost_batch": MANAGE,
     "api_checkpoints.create_checkpoint": MANAGE,
     "api_frameworks.confirm_item": MANAGE,
+    "api_phases.release_funding": {"executive"},
+    "api_phases.request_service_assessment": MANAGE,
+    "api_phases.decide_service_assessment": {"executive"},
 }
 # Board decisions belong to the board alone: PMO staff hold no board role.
 BOARD_ONLY = {
@@ -46,6 +49,8 @@ BOARD_ONLY = {
     "api_gates.close_project_early",
     "api_projects.close_project",
     "api_projects.authorise_start",
+    "api_phases.release_funding",
+    "api_phases.decide_service_assessment",
 }
 PROJECT_ENDPOINTS = sorted(e for e, (_, path) in API_ROUTES.items() if "{project_id}" in path)
 

@@ -23,6 +23,7 @@ RESOURCES = (
     "stages",
     "gates",
     "iterations",
+    "phases",
     "backlog",
     "feedback",
     "costs",
