@@ -72,6 +72,7 @@ PAGES = [
     Page("Governance frameworks", "pmo", "/frameworks/"),
     Page("Governance framework", "pmo", "/frameworks/{framework}"),
     Page("A project's framework", "manager", "/projects/{staged}/framework"),
+    Page("Phases, agile project", "agile_manager", "/projects/{agile}/phases"),
     Page("PMO dashboard", "pmo", "/portfolio/"),
     Page("PMO dashboard, filtered", "pmo", "/portfolio/?method=agile&status=active"),
     Page("PMO dashboard, first view", "pmo", "/portfolio/", cold=True),

@@ -16,6 +16,7 @@ from tests.browser.journeys import JANE, MARIA, PMO, TOM
 from tracker.agile.models import Iteration
 from tracker.extensions import db
 from tracker.methods.models import Assessment
+from tracker.phases.models import ServiceAssessment
 from tracker.projects.models import Project
 from tracker.stages.models import GateReview, Stage
 
@@ -136,6 +137,17 @@ MAIN_PAGES = [
     MainPage("governance framework", PMO, lambda: f"/frameworks/{_framework_id()}"),
     MainPage("a project's framework", MARIA, _project(ASC, "/framework")),
     MainPage("move to another framework", MARIA, _project(ASC, "/framework/move")),
+    MainPage("phases", PMO, _project("CS-2026-09", "/phases")),
+    MainPage(
+        "service assessment, not passed",
+        PMO,
+        _first(
+            ServiceAssessment,
+            "CS-2026-09",
+            "/projects/{project_id}/service-assessments/{id}",
+            status="failed",
+        ),
+    ),
 ]
 
 

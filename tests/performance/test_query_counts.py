@@ -76,6 +76,7 @@ def _pick(db) -> tuple[dict, dict]:
         "governance frameworks": ("pmo", "/frameworks/"),
         "governance framework": ("pmo", f"/frameworks/{framework}"),
         "a project's framework and checklists": ("manager", f"/projects/{staged}/framework"),
+        "phases, agile project": ("agile_manager", f"/projects/{agile}/phases"),
         "PMO dashboard": ("pmo", "/portfolio/"),
         "PMO dashboard, filtered": ("pmo", "/portfolio/?method=agile&status=active"),
         # The dashboard keeps its figures until the portfolio changes: count a first view.

@@ -103,3 +103,44 @@ def test_funding_above_the_remaining_budget_is_refused_with_a_message(client, lo
     assert "more than the project&#39;s remaining budget" in response.get_data(as_text=True)
     db.session.refresh(discovery)
     assert discovery.released_budget == 0
+
+
+def test_the_phases_page_issues_a_few_queries_with_every_phase_started(client, login, db, gds):
+    from sqlalchemy import event
+
+    from tracker.phases import services as phases
+    from tracker.phases.rules import PointResult
+
+    project = gds["project"]
+    listed = phases.set_up(project, actor=gds["manager"])
+    for phase in listed:
+        phases.release_funding(phase, 100000, version=None, actor=gds["executive"])
+        phases.start_phase(phase, version=None, actor=gds["manager"])
+        if phase.kind == "live":
+            break
+        review = phases.request_assessment(phase, summary="Done", actor=gds["manager"])
+        for role in ("executive", "senior_user"):
+            phases.decide_assessment(
+                review,
+                role=role,
+                results=[PointResult(p, True) for p in review.point_list],
+                comment="",
+                actor=gds[role],
+            )
+    db.session.commit()
+    login(gds["manager"])
+    client.get(f"/projects/{project.id}/phases")
+    statements = []
+
+    def count(connection, cursor, statement, *args):
+        if statement != "BEGIN":
+            statements.append(statement)
+
+    db.session.expunge_all()
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = client.get(f"/projects/{project.id}/phases")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    assert len(statements) <= 15, statements

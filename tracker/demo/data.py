@@ -23,6 +23,7 @@ from tracker.methods import demo as methods_demo
 from tracker.notifications import demo as notifications_demo
 from tracker.orgs import services as orgs
 from tracker.orgs.models import Organisation
+from tracker.phases import demo as phases_demo
 from tracker.projects import services as projects
 from tracker.projects.models import Project
 from tracker.projects.rules import ProjectStatus
@@ -370,6 +371,7 @@ def load(password: str) -> dict[str, int]:
     worklog_demo.load(projects_by_code, people)
     budget_demo.load(projects_by_code, people)
     notifications_demo.load(projects_by_code, people)
+    phases_demo.load(projects_by_code, people)
     db.session.flush()
     return created
 

@@ -350,17 +350,24 @@ def _resolve(assessment: ServiceAssessment, status: AssessmentStatus, actor: Use
 # --------------------------------------------------------------------------------------
 
 
-def iterations_in(phase: Phase, phases: list[Phase]) -> list[Iteration]:
-    """The iterations that started while the phase was under way."""
-    if phase.started_on is None:
-        return []
-    later = [p.started_on for p in phases if p.sequence > phase.sequence and p.started_on]
-    query = select(Iteration).where(
-        Iteration.project_id == phase.project_id, Iteration.start_on >= phase.started_on
+def iterations_by_phase(phases: list[Phase]) -> dict[int, list[Iteration]]:
+    """Each phase's iterations: those that started while it was under way (one query)."""
+    started = sorted((p for p in phases if p.started_on), key=lambda p: p.sequence)
+    found: dict[int, list[Iteration]] = {p.id: [] for p in phases}
+    if not started:
+        return found
+    iterations = db.session.scalars(
+        select(Iteration)
+        .where(
+            Iteration.project_id == started[0].project_id,
+            Iteration.start_on >= started[0].started_on,
+        )
+        .order_by(Iteration.start_on)
     )
-    if later:
-        query = query.where(Iteration.start_on < min(later))
-    return list(db.session.scalars(query.order_by(Iteration.start_on)))
+    for iteration in iterations:
+        owner = [p for p in started if p.started_on <= iteration.start_on]
+        found[owner[-1].id].append(iteration)
+    return found
 
 
 def spent_in(phase: Phase, on: date | None = None) -> Decimal:

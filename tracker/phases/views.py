@@ -18,7 +18,12 @@ from tracker.phases.forms import (
     StampForm,
 )
 from tracker.phases.models import FundingException, Phase, ServiceAssessment
-from tracker.phases.rules import ASSESSMENT_STATUSES, PHASE_STATUSES, FundingExceptionStatus
+from tracker.phases.rules import (
+    ASSESSMENT_STATUSES,
+    PHASE_STATUSES,
+    FundingExceptionStatus,
+    PhaseStatus,
+)
 from tracker.projects.access import can_manage, load_project, refused
 from tracker.projects.rules import PROJECT_ROLES
 
@@ -60,12 +65,14 @@ def list_phases(project_id: int):
             )
         )
     )
+    iterations = phases.iterations_by_phase(phase_list)
     rows = [
         {
             "phase": phase,
             "status": PHASE_STATUSES[phase.status],
-            "spent": phases.spent_in(phase) if phase.started_on else None,
-            "iterations": phases.iterations_in(phase, phase_list),
+            # What the active phase has spent is what its funding is checked against.
+            "spent": phases.spent_in(phase) if phase.status == PhaseStatus.ACTIVE else None,
+            "iterations": iterations[phase.id],
         }
         for phase in phase_list
     ]
