@@ -26,6 +26,8 @@ The events, who sends them and who listens (in order):
 ``iteration_closed``  sender: the ``Iteration`` just closed, from ``agile.services``.
                       kwargs: ``project``, ``actor`` (None for a scheduled close).
                       10 budget: takes the automatic iteration checkpoint.
+                      20 phases: checks the active phase's spending against its
+                      released funding (past it, a funding exception).
 ``project_created``   sender: the new ``Project``, from ``projects.services.create_project``.
                       kwargs: ``actor`` (or None). 10 frameworks: the project starts on
                       the default framework's newest published version.
