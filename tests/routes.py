@@ -243,6 +243,15 @@ ROUTES = {
         "/projects/{project_id}/service-assessments/{service_assessment_id}/decide",
         "approver",
     ),
+    "releases.list_releases": ("GET", "/projects/{project_id}/releases", "member"),
+    "releases.request_release": ("GET", "/projects/{project_id}/releases/new", "manager"),
+    "releases.show_release": ("GET", "/projects/{project_id}/releases/{release_id}", "member"),
+    "releases.decide_release": (
+        "POST",
+        "/projects/{project_id}/releases/{release_id}/decide",
+        "approver",
+    ),
+    "releases.go_live": ("POST", "/projects/{project_id}/releases/{release_id}/live", "manager"),
     "api.list_tokens": ("GET", "/account/tokens", "any"),
     "api.create_token": ("POST", "/account/tokens", "any"),
     "api.revoke_token": ("POST", "/account/tokens/{token_id}/revoke", "any"),
@@ -283,6 +292,13 @@ ROUTES = {
                 "POST",
                 "/projects/{project_id}/service-assessments/{service_assessment_id}/decisions",
             ),
+            "api_releases.list_releases": ("GET", "/projects/{project_id}/releases"),
+            "api_releases.request_release": ("POST", "/projects/{project_id}/releases"),
+            "api_releases.decide_release": (
+                "POST",
+                "/projects/{project_id}/releases/{release_id}/decisions",
+            ),
+            "api_releases.go_live": ("POST", "/projects/{project_id}/releases/{release_id}/live"),
             "api_projects.list_projects": ("GET", "/projects"),
             "api_projects.create_project": ("POST", "/projects"),
             "api_projects.get_project": ("GET", "/projects/{project_id}"),
@@ -545,4 +561,21 @@ def _phase_records(db, project, manager) -> dict:
     )
     db.session.add(assessment)
     db.session.commit()
-    return {"phase_id": phase.id, "service_assessment_id": assessment.id}
+    from tracker.releases.models import Release
+
+    release = Release(
+        project_id=project.id,
+        name="Release 1",
+        notes="The first release",
+        gate_name="Release gate",
+        required_roles="executive",
+        status="pending",
+        requested_by_id=manager.id,
+    )
+    db.session.add(release)
+    db.session.commit()
+    return {
+        "phase_id": phase.id,
+        "service_assessment_id": assessment.id,
+        "release_id": release.id,
+    }

@@ -42,6 +42,9 @@ WHO = {
     "api_phases.release_funding": {"executive"},
     "api_phases.request_service_assessment": MANAGE,
     "api_phases.decide_service_assessment": {"executive"},
+    "api_releases.request_release": MANAGE,
+    "api_releases.decide_release": {"executive"},
+    "api_releases.go_live": MANAGE,
 }
 # Board decisions belong to the board alone: PMO staff hold no board role.
 BOARD_ONLY = {
@@ -51,6 +54,7 @@ BOARD_ONLY = {
     "api_projects.authorise_start",
     "api_phases.release_funding",
     "api_phases.decide_service_assessment",
+    "api_releases.decide_release",
 }
 PROJECT_ENDPOINTS = sorted(e for e, (_, path) in API_ROUTES.items() if "{project_id}" in path)
 

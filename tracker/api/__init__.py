@@ -24,6 +24,7 @@ RESOURCES = (
     "gates",
     "iterations",
     "phases",
+    "releases",
     "backlog",
     "feedback",
     "costs",
