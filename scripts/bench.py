@@ -73,6 +73,7 @@ PAGES = [
     Page("Governance framework", "pmo", "/frameworks/{framework}"),
     Page("A project's framework", "manager", "/projects/{staged}/framework"),
     Page("Phases, agile project", "agile_manager", "/projects/{agile}/phases"),
+    Page("Releases, agile project", "agile_manager", "/projects/{agile}/releases"),
     Page("PMO dashboard", "pmo", "/portfolio/"),
     Page("PMO dashboard, filtered", "pmo", "/portfolio/?method=agile&status=active"),
     Page("PMO dashboard, first view", "pmo", "/portfolio/", cold=True),

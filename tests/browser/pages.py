@@ -18,6 +18,7 @@ from tracker.extensions import db
 from tracker.methods.models import Assessment
 from tracker.phases.models import ServiceAssessment
 from tracker.projects.models import Project
+from tracker.releases.models import Release
 from tracker.stages.models import GateReview, Stage
 
 ASC, HOM = "ASC-2026-01", "HOM-2026-02"
@@ -138,6 +139,8 @@ MAIN_PAGES = [
     MainPage("a project's framework", MARIA, _project(ASC, "/framework")),
     MainPage("move to another framework", MARIA, _project(ASC, "/framework/move")),
     MainPage("phases", PMO, _project("CS-2026-09", "/phases")),
+    MainPage("releases", PMO, _project("CS-2026-09", "/releases")),
+    MainPage("release", PMO, _first(Release, "CS-2026-09", "/projects/{project_id}/releases/{id}")),
     MainPage(
         "service assessment, not passed",
         PMO,

@@ -77,6 +77,7 @@ def _pick(db) -> tuple[dict, dict]:
         "governance framework": ("pmo", f"/frameworks/{framework}"),
         "a project's framework and checklists": ("manager", f"/projects/{staged}/framework"),
         "phases, agile project": ("agile_manager", f"/projects/{agile}/phases"),
+        "releases, agile project": ("agile_manager", f"/projects/{agile}/releases"),
         "PMO dashboard": ("pmo", "/portfolio/"),
         "PMO dashboard, filtered": ("pmo", "/portfolio/?method=agile&status=active"),
         # The dashboard keeps its figures until the portfolio changes: count a first view.

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from tracker.demo import data
 from tracker.phases.models import Phase, ServiceAssessment
 from tracker.projects.models import Project
+from tracker.releases.models import Release
 
 
 def _active_phase(db, code):
@@ -30,6 +31,12 @@ def test_demo_agile_services_sit_at_different_phases_and_one_reran_its_alpha(db)
         .order_by(ServiceAssessment.round)
     ).all()
     assert [tuple(r) for r in rounds] == [(1, "failed"), (2, "passed")]
+    release = db.session.scalars(
+        select(Release)
+        .join(Project, Project.id == Release.project_id)
+        .where(Project.code == "CS-2026-09")
+    ).one()
+    assert release.status == "live" and release.iterations
     count = db.session.scalar(select(func.count(Phase.id)))
     data.load("demo password long enough")
     assert db.session.scalar(select(func.count(Phase.id))) == count

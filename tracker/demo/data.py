@@ -27,6 +27,7 @@ from tracker.phases import demo as phases_demo
 from tracker.projects import services as projects
 from tracker.projects.models import Project
 from tracker.projects.rules import ProjectStatus
+from tracker.releases import demo as releases_demo
 from tracker.stages import demo as stages_demo
 from tracker.worklog import demo as worklog_demo
 
@@ -372,6 +373,7 @@ def load(password: str) -> dict[str, int]:
     budget_demo.load(projects_by_code, people)
     notifications_demo.load(projects_by_code, people)
     phases_demo.load(projects_by_code, people)
+    releases_demo.load(projects_by_code, people)
     db.session.flush()
     return created
 
