@@ -252,6 +252,13 @@ ROUTES = {
         "approver",
     ),
     "releases.go_live": ("POST", "/projects/{project_id}/releases/{release_id}/live", "manager"),
+    "closure.show_closure": ("GET", "/projects/{project_id}/closure", "member"),
+    "closure.submit_report": ("POST", "/projects/{project_id}/closure", "manager"),
+    "closure.decide_closure": (
+        "POST",
+        "/projects/{project_id}/closure/{report_id}/decide",
+        "approver",
+    ),
     "api.list_tokens": ("GET", "/account/tokens", "any"),
     "api.create_token": ("POST", "/account/tokens", "any"),
     "api.revoke_token": ("POST", "/account/tokens/{token_id}/revoke", "any"),
@@ -299,6 +306,12 @@ ROUTES = {
                 "/projects/{project_id}/releases/{release_id}/decisions",
             ),
             "api_releases.go_live": ("POST", "/projects/{project_id}/releases/{release_id}/live"),
+            "api_closure.get_closure": ("GET", "/projects/{project_id}/closure"),
+            "api_closure.submit_report": ("POST", "/projects/{project_id}/closure"),
+            "api_closure.decide_closure": (
+                "POST",
+                "/projects/{project_id}/closure/{report_id}/decisions",
+            ),
             "api_projects.list_projects": ("GET", "/projects"),
             "api_projects.create_project": ("POST", "/projects"),
             "api_projects.get_project": ("GET", "/projects/{project_id}"),
@@ -574,8 +587,38 @@ def _phase_records(db, project, manager) -> dict:
     )
     db.session.add(release)
     db.session.commit()
+    from tracker.closure.models import EndProjectReport
+
+    report = EndProjectReport(
+        project_id=project.id,
+        round=1,
+        gate_name="Closing gate",
+        required_roles="executive",
+        status="pending",
+        submitted_by_id=manager.id,
+        **{name: "Done" for name in _REPORT_FIELDS},
+    )
+    db.session.add(report)
+    db.session.commit()
     return {
         "phase_id": phase.id,
         "service_assessment_id": assessment.id,
         "release_id": release.id,
+        "report_id": report.id,
     }
+
+
+_REPORT_FIELDS = (
+    "delivered_vs_business_case",
+    "time_performance",
+    "cost_performance",
+    "scope_performance",
+    "quality_performance",
+    "risk_performance",
+    "benefit_performance",
+    "sustainability_performance",
+    "lessons",
+    "handover",
+    "follow_on_actions",
+    "benefits_to_review",
+)

@@ -45,6 +45,8 @@ WHO = {
     "api_releases.request_release": MANAGE,
     "api_releases.decide_release": {"executive"},
     "api_releases.go_live": MANAGE,
+    "api_closure.submit_report": MANAGE,
+    "api_closure.decide_closure": {"executive"},
 }
 # Board decisions belong to the board alone: PMO staff hold no board role.
 BOARD_ONLY = {
@@ -55,6 +57,7 @@ BOARD_ONLY = {
     "api_phases.release_funding",
     "api_phases.decide_service_assessment",
     "api_releases.decide_release",
+    "api_closure.decide_closure",
 }
 PROJECT_ENDPOINTS = sorted(e for e, (_, path) in API_ROUTES.items() if "{project_id}" in path)
 

@@ -25,6 +25,7 @@ RESOURCES = (
     "iterations",
     "phases",
     "releases",
+    "closure",
     "backlog",
     "feedback",
     "costs",
