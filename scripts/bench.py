@@ -74,6 +74,7 @@ PAGES = [
     Page("A project's framework", "manager", "/projects/{staged}/framework"),
     Page("Phases, agile project", "agile_manager", "/projects/{agile}/phases"),
     Page("Releases, agile project", "agile_manager", "/projects/{agile}/releases"),
+    Page("Closure, agile project", "agile_manager", "/projects/{agile}/closure"),
     Page("PMO dashboard", "pmo", "/portfolio/"),
     Page("PMO dashboard, filtered", "pmo", "/portfolio/?method=agile&status=active"),
     Page("PMO dashboard, first view", "pmo", "/portfolio/", cold=True),

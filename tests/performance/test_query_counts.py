@@ -78,6 +78,7 @@ def _pick(db) -> tuple[dict, dict]:
         "a project's framework and checklists": ("manager", f"/projects/{staged}/framework"),
         "phases, agile project": ("agile_manager", f"/projects/{agile}/phases"),
         "releases, agile project": ("agile_manager", f"/projects/{agile}/releases"),
+        "closure, agile project": ("agile_manager", f"/projects/{agile}/closure"),
         "PMO dashboard": ("pmo", "/portfolio/"),
         "PMO dashboard, filtered": ("pmo", "/portfolio/?method=agile&status=active"),
         # The dashboard keeps its figures until the portfolio changes: count a first view.
