@@ -23,7 +23,13 @@ def test_a_report_with_a_section_missing_is_refused_and_not_saved(db, gds):
     assert db.session.scalar(select(func.count(EndProjectReport.id))) == 0
 
 
-def test_the_board_closes_an_agile_project_on_its_end_project_report(db, gds):
+def test_an_agile_project_closes_only_after_its_last_iteration(db, gds):
+    with pytest.raises(RuleError, match="has run no iteration yet"):
+        closure.submit_report(gds["project"], REPORT, actor=gds["manager"])
+
+
+def test_the_board_closes_an_agile_project_on_its_end_project_report(db, delivered):
+    gds = delivered
     report = closure.submit_report(gds["project"], REPORT, actor=gds["manager"])
     db.session.commit()
     assert report.gate_name == "Service closure or handover to live running"
@@ -50,6 +56,9 @@ def test_the_board_closes_an_agile_project_on_its_end_project_report(db, gds):
     db.session.commit()
     db.session.refresh(gds["project"])
     assert second.status == "approved" and gds["project"].status == "closed"
+    from tracker.agile.queries import lifecycle_breaches
+
+    assert lifecycle_breaches([gds["project"]]) == []
     moved = db.session.scalars(
         select(AuditEntry).where(
             AuditEntry.project_id == gds["project"].id,
@@ -59,7 +68,8 @@ def test_the_board_closes_an_agile_project_on_its_end_project_report(db, gds):
     assert "closing gate on its end-project report" in moved.summary
 
 
-def test_whoever_submitted_the_report_never_decides_it(db, gds):
+def test_whoever_submitted_the_report_never_decides_it(db, delivered):
+    gds = delivered
     report = closure.submit_report(gds["project"], REPORT, actor=gds["executive"])
     db.session.commit()
     with pytest.raises(RuleError, match="You submitted this end-project report"):
@@ -75,7 +85,8 @@ def test_staged_projects_close_at_their_stage_closing_gate(db, board):
         closure.submit_report(board["project"], REPORT, actor=board["manager"])
 
 
-def test_closure_through_the_pages_and_the_api(db, client, login, api_as, gds):
+def test_closure_through_the_pages_and_the_api(db, client, login, api_as, delivered):
+    gds = delivered
     project = gds["project"]
     login(gds["manager"])
     response = client.post(f"/projects/{project.id}/closure", data={**REPORT, "handover": ""})

@@ -57,6 +57,24 @@ def closure_problem(project: Project) -> str | None:
     return None
 
 
+def _require_delivered(project: Project) -> None:
+    """A project closes after its last iteration: every iteration closed, so what each
+    delivered and carried over is recorded (the lifecycle check holds the board to it)."""
+    rows = db.session.execute(
+        select(Iteration.name, Iteration.status)
+        .where(Iteration.project_id == project.id)
+        .order_by(Iteration.start_on)
+    ).all()
+    if not rows:
+        raise RuleError("The project has run no iteration yet: it closes after its last one.")
+    for name, status in rows:
+        if status != IterationStatus.CLOSED:
+            raise RuleError(
+                f"{name} is {status}: every iteration is closed (or removed) before the project "
+                "closes, so what each delivered is recorded."
+            )
+
+
 def submit_report(project: Project, data: dict[str, str], *, actor: User) -> EndProjectReport:
     project = _lock(Project, project.id)
     problem = closure_problem(project)
@@ -66,15 +84,7 @@ def submit_report(project: Project, data: dict[str, str], *, actor: User) -> End
     if missing:
         first = next(name for name in rules.FIELDS if rules.LABELS[name] == missing[0])
         raise RuleError("Complete every section of the report: " + "; ".join(missing) + ".", first)
-    running = db.session.scalar(
-        select(Iteration.name).where(
-            Iteration.project_id == project.id, Iteration.status == IterationStatus.ACTIVE
-        )
-    )
-    if running is not None:
-        raise RuleError(
-            f"{running} is under way: close it first, so what it delivered is recorded."
-        )
+    _require_delivered(project)
     waiting = db.session.scalar(
         select(EndProjectReport.id).where(
             EndProjectReport.project_id == project.id,
@@ -176,6 +186,7 @@ def decide_closure(
     if status is ClosureStatus.PENDING:
         return report
     if status is ClosureStatus.APPROVED:
+        _require_delivered(project)
         # Budget answers for its own exceptions: none may be left waiting on a closed project.
         blockers = [b for b in events.send(events.closure_blockers, project) if b]
         if blockers:
