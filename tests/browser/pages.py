@@ -141,7 +141,6 @@ MAIN_PAGES = [
     MainPage("phases", PMO, _project("CS-2026-09", "/phases")),
     MainPage("releases", PMO, _project("CS-2026-09", "/releases")),
     MainPage("closure, report form", PMO, _project("HOM-2026-02", "/closure")),
-    MainPage("closure, closed project", PMO, _project("PRK-2026-15", "/closure")),
     MainPage("release", PMO, _first(Release, "CS-2026-09", "/projects/{project_id}/releases/{id}")),
     MainPage(
         "service assessment, not passed",

@@ -113,18 +113,3 @@ def test_closure_through_the_pages_and_the_api(db, client, login, api_as, delive
         json={"role": "senior_user", "decision": "approve"},
     )
     assert closed.status_code == 201 and closed.get_json()["project_status"] == "closed"
-
-
-def test_the_demo_has_a_project_closed_through_its_end_project_report(db):
-    from tracker.demo import data
-    from tracker.projects.models import Project
-
-    data.load("demo password long enough")
-    project = db.session.scalars(select(Project).where(Project.code == "PRK-2026-15")).one()
-    assert project.status == "closed"
-    report = db.session.scalars(
-        select(EndProjectReport).where(EndProjectReport.project_id == project.id)
-    ).one()
-    assert report.status == "approved" and "71%" in report.benefit_performance
-    data.load("demo password long enough")
-    assert db.session.scalar(select(func.count(EndProjectReport.id))) == 1

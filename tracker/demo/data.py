@@ -17,7 +17,6 @@ from tracker.agile import services as agile_services
 from tracker.auth import services as users
 from tracker.auth.models import User
 from tracker.budget import demo as budget_demo
-from tracker.closure import demo as closure_demo
 from tracker.extensions import db
 from tracker.frameworks import demo as frameworks_demo
 from tracker.methods import demo as methods_demo
@@ -375,7 +374,6 @@ def load(password: str) -> dict[str, int]:
     notifications_demo.load(projects_by_code, people)
     phases_demo.load(projects_by_code, people)
     releases_demo.load(projects_by_code, people)
-    closure_demo.load(projects_by_code, people)
     db.session.flush()
     return created
 
