@@ -92,6 +92,12 @@ PAGES = [
     Page("Lessons log", "manager", "/projects/{staged}/lessons"),
     Page("Lessons library", "pmo", "/lessons?q=a&method=agile"),
     Page("Risks and escalations by method", "pmo", "/portfolio/registers"),
+    Page("Governance frameworks", "pmo", "/frameworks/"),
+    Page("Governance framework", "pmo", "/frameworks/{framework}"),
+    Page("A project's framework", "manager", "/projects/{staged}/framework"),
+    Page("Phases, agile project", "agile_manager", "/projects/{agile}/phases"),
+    Page("Releases, agile project", "agile_manager", "/projects/{agile}/releases"),
+    Page("Closure, agile project", "agile_manager", "/projects/{agile}/closure"),
     Page("PMO dashboard", "pmo", "/portfolio/"),
     Page("Organisation and its people", "pmo", "/organisations/{organisation}"),
     Page("PMO dashboard, filtered", "pmo", "/portfolio/?method=agile&status=active"),
@@ -218,6 +224,7 @@ def pick(app) -> tuple[dict, dict]:
     lowest-numbered active generated project of a method, its manager, and so on)."""
     from tracker.auth.models import User
     from tracker.extensions import db
+    from tracker.frameworks.models import GovernanceFramework
     from tracker.projects.models import Project, ProjectMembership
     from tracker.registers.models import Risk
     from tracker.stages.models import GateReview
@@ -282,7 +289,11 @@ def pick(app) -> tuple[dict, dict]:
             "approver": approver,
             "team": team,
         }
+        framework = db.session.scalar(
+            select(GovernanceFramework.id).where(GovernanceFramework.is_default.is_(True))
+        )
         ids = {
+            "framework": framework,
             "staged": staged,
             "agile": agile,
             "gate_project": gate_project,

@@ -275,6 +275,94 @@ ROUTES = {
         "/projects/{project_id}/budget/exceptions/{budget_exception_id}/decide",
         "approver",
     ),
+    "frameworks.list_frameworks": ("GET", "/frameworks/", "any"),
+    "frameworks.show_framework": ("GET", "/frameworks/{framework_id}", "any"),
+    "frameworks.copy_framework": ("GET", "/frameworks/{framework_id}/copy", "pmo"),
+    "frameworks.start_draft": ("POST", "/frameworks/{framework_id}/draft", "pmo"),
+    "frameworks.make_default": ("POST", "/frameworks/{framework_id}/default", "pmo"),
+    "frameworks.publish": (
+        "POST",
+        "/frameworks/{framework_id}/versions/{framework_version_id}/publish",
+        "pmo",
+    ),
+    "frameworks.add_gate": (
+        "GET",
+        "/frameworks/{framework_id}/versions/{framework_version_id}/gates/new",
+        "pmo",
+    ),
+    "frameworks.edit_gate": (
+        "GET",
+        "/frameworks/{framework_id}/versions/{framework_version_id}/gates/{gate_template_id}/edit",
+        "pmo",
+    ),
+    "frameworks.add_item": (
+        "GET",
+        "/frameworks/{framework_id}/versions/{framework_version_id}/gates/{gate_template_id}"
+        "/items/new",
+        "pmo",
+    ),
+    "frameworks.remove_item": (
+        "POST",
+        "/frameworks/{framework_id}/versions/{framework_version_id}/gates/{gate_template_id}"
+        "/items/{template_item_id}/remove",
+        "pmo",
+    ),
+    "frameworks.edit_tailoring": (
+        "GET",
+        "/frameworks/{framework_id}/versions/{framework_version_id}/tailoring",
+        "pmo",
+    ),
+    "frameworks.project_framework": ("GET", "/projects/{project_id}/framework", "member"),
+    "frameworks.move_project": ("GET", "/projects/{project_id}/framework/move", "manager"),
+    "frameworks.confirm_item": (
+        "POST",
+        "/projects/{project_id}/framework/items/{template_item_id}/confirm",
+        "manager",
+    ),
+    "phases.list_phases": ("GET", "/projects/{project_id}/phases", "member"),
+    "phases.set_up": ("POST", "/projects/{project_id}/phases/setup", "manager"),
+    "phases.start_phase": ("POST", "/projects/{project_id}/phases/{phase_id}/start", "manager"),
+    "phases.release_funding": (
+        "POST",
+        "/projects/{project_id}/phases/{phase_id}/funding",
+        "executive",
+    ),
+    "phases.check_spending": (
+        "POST",
+        "/projects/{project_id}/phases/{phase_id}/spending",
+        "manager",
+    ),
+    "phases.request_assessment": (
+        "GET",
+        "/projects/{project_id}/phases/{phase_id}/assessments/new",
+        "manager",
+    ),
+    "phases.show_assessment": (
+        "GET",
+        "/projects/{project_id}/service-assessments/{service_assessment_id}",
+        "member",
+    ),
+    "phases.decide_assessment": (
+        "POST",
+        "/projects/{project_id}/service-assessments/{service_assessment_id}/decide",
+        "approver",
+    ),
+    "releases.list_releases": ("GET", "/projects/{project_id}/releases", "member"),
+    "releases.request_release": ("GET", "/projects/{project_id}/releases/new", "manager"),
+    "releases.show_release": ("GET", "/projects/{project_id}/releases/{release_id}", "member"),
+    "releases.decide_release": (
+        "POST",
+        "/projects/{project_id}/releases/{release_id}/decide",
+        "approver",
+    ),
+    "releases.go_live": ("POST", "/projects/{project_id}/releases/{release_id}/live", "manager"),
+    "closure.show_closure": ("GET", "/projects/{project_id}/closure", "member"),
+    "closure.submit_report": ("POST", "/projects/{project_id}/closure", "manager"),
+    "closure.decide_closure": (
+        "POST",
+        "/projects/{project_id}/closure/{report_id}/decide",
+        "approver",
+    ),
     "api.list_tokens": ("GET", "/account/tokens", "any"),
     "api.create_token": ("POST", "/account/tokens", "any"),
     "api.revoke_token": ("POST", "/account/tokens/{token_id}/revoke", "any"),
@@ -288,6 +376,46 @@ ROUTES = {
             "api_organisations.get_organisation": ("GET", "/organisations/{org_id}"),
             "api_organisations.create_organisation": ("POST", "/organisations"),
             "api_organisations.update_organisation": ("PATCH", "/organisations/{org_id}"),
+            "api_frameworks.list_frameworks": ("GET", "/frameworks"),
+            "api_frameworks.get_framework": ("GET", "/frameworks/{framework_id}"),
+            "api_frameworks.create_framework": ("POST", "/frameworks"),
+            "api_frameworks.start_draft": ("POST", "/frameworks/{framework_id}/drafts"),
+            "api_frameworks.publish": ("POST", "/frameworks/{framework_id}/publish"),
+            "api_frameworks.get_project_framework": ("GET", "/projects/{project_id}/framework"),
+            "api_frameworks.confirm_item": (
+                "POST",
+                "/projects/{project_id}/framework/items/{template_item_id}/confirm",
+            ),
+            "api_phases.list_phases": ("GET", "/projects/{project_id}/phases"),
+            "api_phases.release_funding": (
+                "POST",
+                "/projects/{project_id}/phases/{phase_id}/funding",
+            ),
+            "api_phases.list_service_assessments": (
+                "GET",
+                "/projects/{project_id}/service-assessments",
+            ),
+            "api_phases.request_service_assessment": (
+                "POST",
+                "/projects/{project_id}/service-assessments",
+            ),
+            "api_phases.decide_service_assessment": (
+                "POST",
+                "/projects/{project_id}/service-assessments/{service_assessment_id}/decisions",
+            ),
+            "api_releases.list_releases": ("GET", "/projects/{project_id}/releases"),
+            "api_releases.request_release": ("POST", "/projects/{project_id}/releases"),
+            "api_releases.decide_release": (
+                "POST",
+                "/projects/{project_id}/releases/{release_id}/decisions",
+            ),
+            "api_releases.go_live": ("POST", "/projects/{project_id}/releases/{release_id}/live"),
+            "api_closure.get_closure": ("GET", "/projects/{project_id}/closure"),
+            "api_closure.submit_report": ("POST", "/projects/{project_id}/closure"),
+            "api_closure.decide_closure": (
+                "POST",
+                "/projects/{project_id}/closure/{report_id}/decisions",
+            ),
             "api_projects.list_projects": ("GET", "/projects"),
             "api_projects.create_project": ("POST", "/projects"),
             "api_projects.get_project": ("GET", "/projects/{project_id}"),
@@ -467,6 +595,8 @@ def world(db, make_user, make_project):
     ids["condition_id"] = _condition(db, ids["gate_id"], project, member, manager)
     ids["document_id"] = _document(db, project, manager)
     ids["token_id"] = _token(db, member)
+    ids.update(_framework_records(db))
+    ids.update(_phase_records(db, project, manager))
     ids["cost_id"] = budget_cost(project, manager).id
     # For the role matrix: a board member of this project and the manager of another one.
     from tracker.projects import services as projects
@@ -671,3 +801,96 @@ def _document(db, project, manager) -> int:
     )
     db.session.commit()
     return document.id
+
+
+def _framework_records(db) -> dict:
+    """The shipped council framework (seeded by the migrations): a published version, a gate
+    with checklist items."""
+    from sqlalchemy import select
+
+    from tracker.frameworks.models import FrameworkVersion, GovernanceFramework
+
+    framework = db.session.scalars(
+        select(GovernanceFramework).where(GovernanceFramework.name == "Council gateways 0 to 3")
+    ).one()
+    version = db.session.scalars(
+        select(FrameworkVersion).where(FrameworkVersion.framework_id == framework.id)
+    ).first()
+    gate = next(g for g in version.gates if g.items)
+    return {
+        "framework_id": framework.id,
+        "framework_version_id": version.id,
+        "gate_template_id": gate.id,
+        "template_item_id": gate.items[0].id,
+    }
+
+
+def _phase_records(db, project, manager) -> dict:
+    """A phase under way with a service assessment waiting for the Executive (written
+    directly: the world's project follows PRINCE2, which has no phases)."""
+    from tracker.phases.models import Phase, ServiceAssessment
+
+    phase = Phase(project_id=project.id, kind="discovery", sequence=1, status="active")
+    db.session.add(phase)
+    db.session.flush()
+    assessment = ServiceAssessment(
+        project_id=project.id,
+        phase_id=phase.id,
+        round=1,
+        name="Discovery peer review",
+        points="Understand users and their needs",
+        required_roles="executive",
+        summary="What we found",
+        status="pending",
+        requested_by_id=manager.id,
+    )
+    db.session.add(assessment)
+    db.session.commit()
+    from tracker.releases.models import Release
+
+    release = Release(
+        project_id=project.id,
+        name="Release 1",
+        notes="The first release",
+        gate_name="Release gate",
+        required_roles="executive",
+        status="pending",
+        requested_by_id=manager.id,
+    )
+    db.session.add(release)
+    db.session.commit()
+    from tracker.closure.models import EndProjectReport
+
+    report = EndProjectReport(
+        project_id=project.id,
+        round=1,
+        gate_name="Closing gate",
+        required_roles="executive",
+        status="pending",
+        submitted_by_id=manager.id,
+        **{name: "Done" for name in _REPORT_FIELDS},
+    )
+    db.session.add(report)
+    db.session.commit()
+    return {
+        "phase_id": phase.id,
+        "service_assessment_id": assessment.id,
+        "release_id": release.id,
+        "report_id": report.id,
+    }
+
+
+_REPORT_FIELDS = (
+    "delivered_vs_business_case",
+    "time_performance",
+    "cost_performance",
+    "scope_performance",
+    "quality_performance",
+    "risk_performance",
+    "benefit_performance",
+    "sustainability_performance",
+    "lessons",
+    "handover",
+    "follow_on_actions",
+    "benefits_to_review",
+)

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from tests.methods.helpers import raw
+from tests.routes import _framework_records, _phase_records
 from tracker.api import services as tokens
 
 
@@ -162,6 +163,8 @@ def governed(db, make_user, make_project):
             "entry_id": money["entry"].id,
             "condition_id": condition_id,
             "document_id": document_id,
+            **_framework_records(db),
+            **_phase_records(db, project, manager),
         },
     }
 

@@ -51,6 +51,15 @@ WHO = {
     "api_risks.update_risk": MANAGE,
     "api_issues.create_issue": MANAGE,
     "api_issues.update_issue": MANAGE,
+    "api_frameworks.confirm_item": MANAGE,
+    "api_phases.release_funding": {"executive"},
+    "api_phases.request_service_assessment": MANAGE,
+    "api_phases.decide_service_assessment": {"executive"},
+    "api_releases.request_release": MANAGE,
+    "api_releases.decide_release": {"executive"},
+    "api_releases.go_live": MANAGE,
+    "api_closure.submit_report": MANAGE,
+    "api_closure.decide_closure": {"executive"},
 }
 # Board decisions belong to the board alone: PMO staff hold no board role.
 BOARD_ONLY = {
@@ -58,6 +67,10 @@ BOARD_ONLY = {
     "api_gates.close_project_early",
     "api_projects.close_project",
     "api_projects.authorise_start",
+    "api_phases.release_funding",
+    "api_phases.decide_service_assessment",
+    "api_releases.decide_release",
+    "api_closure.decide_closure",
 }
 PROJECT_ENDPOINTS = sorted(e for e, (_, path) in API_ROUTES.items() if "{project_id}" in path)
 

@@ -260,7 +260,11 @@ def test_a_project_created_and_updated_by_api_is_audited_and_shown(
     entries = db.session.scalars(
         select(AuditEntry).where(AuditEntry.project_id == project["id"]).order_by(AuditEntry.seq)
     ).all()
-    assert [e.action for e in entries] == ["project.created", "project.updated"]
+    assert [e.action for e in entries] == [
+        "project.created",
+        "project.framework_set",
+        "project.updated",
+    ]
     assert all(e.actor_id == manager.id for e in entries)
     assert "name" in entries[-1].changes
 

@@ -17,8 +17,10 @@ from tracker.agile.models import Iteration
 from tracker.extensions import db
 from tracker.methods.models import Assessment
 from tracker.orgs.models import Organisation
+from tracker.phases.models import ServiceAssessment
 from tracker.projects.models import Project
 from tracker.registers.models import Escalation, Risk
+from tracker.releases.models import Release
 from tracker.stages.models import GateReview, Stage
 
 ASC, HOM = "ASC-2026-01", "HOM-2026-02"
@@ -181,7 +183,33 @@ MAIN_PAGES = [
     MainPage("escalations, for the PMO", PMO, lambda: "/projects/escalations"),
     MainPage("assumptions and dependencies", PMO, _project(HOM, "/assumptions-and-dependencies")),
     MainPage("change control", MARIA, _project(ASC, "/change-requests")),
+    MainPage("governance frameworks", PMO, lambda: "/frameworks/"),
+    MainPage("governance framework", PMO, lambda: f"/frameworks/{_framework_id()}"),
+    MainPage("a project's framework", MARIA, _project(ASC, "/framework")),
+    MainPage("move to another framework", MARIA, _project(ASC, "/framework/move")),
+    MainPage("phases", PMO, _project("CS-2026-09", "/phases")),
+    MainPage("releases", PMO, _project("CS-2026-09", "/releases")),
+    MainPage("closure, report form", PMO, _project("HOM-2026-02", "/closure")),
+    MainPage("release", PMO, _first(Release, "CS-2026-09", "/projects/{project_id}/releases/{id}")),
+    MainPage(
+        "service assessment, not passed",
+        PMO,
+        _first(
+            ServiceAssessment,
+            "CS-2026-09",
+            "/projects/{project_id}/service-assessments/{id}",
+            status="failed",
+        ),
+    ),
 ]
+
+
+def _framework_id() -> int:
+    from tracker.frameworks.models import GovernanceFramework
+
+    return db.session.scalar(
+        select(GovernanceFramework.id).where(GovernanceFramework.name == "Council gateways 0 to 3")
+    )
 
 
 def page_named(name: str) -> MainPage:

@@ -15,11 +15,14 @@ from tracker.budget import subscribers as budget_subscribers
 from tracker.budget.models import Checkpoint
 from tracker.core import events
 from tracker.core.errors import RuleError
+from tracker.frameworks import subscribers as framework_subscribers
 from tracker.notifications import subscribers as notification_subscribers
 from tracker.orgs import subscribers as org_subscribers
+from tracker.phases import subscribers as phase_subscribers
 from tracker.portfolio import subscribers as portfolio_subscribers
 from tracker.projects import subscribers as project_subscribers
 from tracker.stages import services as stages
+from tracker.stages import subscribers as stage_subscribers
 from tracker.stages.models import GateReview
 
 
@@ -76,7 +79,8 @@ def test_each_event_has_the_documented_subscribers(app):
     """docs/architecture.md lists these; a new subscriber must be listed there too."""
     assert events.receivers_of(events.gate_approved) == [budget_subscribers.checkpoint_at_gate]
     assert events.receivers_of(events.iteration_closed) == [
-        budget_subscribers.checkpoint_at_iteration_close
+        budget_subscribers.checkpoint_at_iteration_close,
+        phase_subscribers.spending_at_iteration_close,
     ]
     assert events.receivers_of(events.checkpoints_taken) == [
         portfolio_subscribers.refresh_after_checkpoints
@@ -92,6 +96,10 @@ def test_each_event_has_the_documented_subscribers(app):
     assert events.receivers_of(events.closure_blockers) == [
         budget_subscribers.budget_exception_waiting
     ]
+    assert events.receivers_of(events.project_created) == [
+        framework_subscribers.start_on_default_framework
+    ]
+    assert events.receivers_of(events.framework_move_blockers) == [stage_subscribers.gate_waiting]
 
 
 def _checkpoints(db, gate) -> int:

@@ -28,6 +28,7 @@ ALLOWED = {
     (P, A, Mover.START_AUTHORISED): {"agile"},
     (A, C, Mover.CLOSING_GATE): {"stage_gated", "hybrid"},
     (A, C, Mover.CLOSING_DECISION): {"agile"},
+    (A, C, Mover.CLOSURE_REPORT): {"agile"},
     (P, E, Mover.EARLY_CLOSURE): set(METHODS),
     (A, E, Mover.EARLY_CLOSURE): set(METHODS),
 }

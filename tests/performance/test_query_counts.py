@@ -11,6 +11,7 @@ from sqlalchemy import event, func, select
 from tracker.auth.models import User
 from tracker.demo import national
 from tracker.extensions import cache
+from tracker.frameworks.models import GovernanceFramework
 from tracker.projects.models import Project, ProjectMembership
 from tracker.registers.models import Risk
 from tracker.stages.models import GateReview
@@ -61,6 +62,9 @@ def _pick(db) -> tuple[dict, dict]:
         "team": db.session.get(User, team),
     }
     week = (last - timedelta(days=last.weekday())).isoformat()
+    framework = db.session.scalar(
+        select(GovernanceFramework.id).where(GovernanceFramework.is_default.is_(True))
+    )
     pages = {
         "project list": ("pmo", "/projects/"),
         "project overview": ("manager", f"/projects/{staged}"),
@@ -94,6 +98,12 @@ def _pick(db) -> tuple[dict, dict]:
         "lessons log": ("manager", f"/projects/{staged}/lessons"),
         "lessons library": ("pmo", "/lessons?q=a&method=agile"),
         "risks and escalations across the portfolio": ("pmo", "/portfolio/registers"),
+        "governance frameworks": ("pmo", "/frameworks/"),
+        "governance framework": ("pmo", f"/frameworks/{framework}"),
+        "a project's framework and checklists": ("manager", f"/projects/{staged}/framework"),
+        "phases, agile project": ("agile_manager", f"/projects/{agile}/phases"),
+        "releases, agile project": ("agile_manager", f"/projects/{agile}/releases"),
+        "closure, agile project": ("agile_manager", f"/projects/{agile}/closure"),
         "PMO dashboard": ("pmo", "/portfolio/"),
         "organisation and its people": (
             "pmo",

@@ -16,12 +16,16 @@ bp = Blueprint("api", __name__)
 
 RESOURCES = (
     "organisations",
+    "frameworks",
     "projects",
     "assessments",
     "method_decisions",
     "stages",
     "gates",
     "iterations",
+    "phases",
+    "releases",
+    "closure",
     "backlog",
     "feedback",
     "costs",

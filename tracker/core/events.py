@@ -26,10 +26,15 @@ The events, who sends them and who listens (in order):
 ``iteration_closed``  sender: the ``Iteration`` just closed, from ``agile.services``.
                       kwargs: ``project``, ``actor`` (None for a scheduled close).
                       10 budget: takes the automatic iteration checkpoint.
+                      20 phases: checks the active phase's spending against its
+                      released funding (past it, a funding exception).
 ``gate_conditions_given`` sender: the ``GateReview`` a board member approved with
                       conditions written as free text, from ``stages.views`` (the
                       gate page). kwargs: ``role``, ``text``, ``actor``.
                       10 board: records the conditions as an action for the manager.
+``project_created``   sender: the new ``Project``, from ``projects.services.create_project``.
+                      kwargs: ``actor`` (or None). 10 frameworks: the project starts on
+                      the default framework's newest published version.
 ``checkpoints_taken`` sender: None, from ``budget.tasks`` after a batch of scheduled
                       checkpoints written with Core statements (the ORM hooks do not
                       see them). kwargs: ``project_ids``.
@@ -65,6 +70,9 @@ value, :func:`send` returns them in order):
 ``my_work_sections``  sender: the ``User`` whose My work page it is, from
                       ``worklog.views``. Receivers return a dict (``template`` and its
                       values) or None. 10 board: the person's open conditions.
+``framework_move_blockers`` sender: the ``Project`` whose manager moves it to another
+                      framework version, from ``frameworks.services``. Receivers return
+                      why it is not at a boundary, or None. 10 stages: a gate waiting.
 ``organisation_columns`` sender: None, from ``orgs.views`` (the organisation list).
                       Receivers return labelled column expressions correlated with
                       ``Organisation``. 10 projects: projects led and partnered.
@@ -114,6 +122,13 @@ gate_request_blockers = _signals.signal(
 )
 my_work_sections = _signals.signal(
     "my-work-sections", doc="Sections for a person's My work page; sender is the User."
+)
+project_created = _signals.signal(
+    "project-created", doc="A project was created; sender is the Project, kwarg actor."
+)
+framework_move_blockers = _signals.signal(
+    "framework-move-blockers",
+    doc="Why a project is not at a boundary to change framework; sender is the Project.",
 )
 organisation_columns = _signals.signal(
     "organisation-columns", doc="Labelled columns for the organisation list; sender is None."

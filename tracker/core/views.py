@@ -41,6 +41,7 @@ NAV = (
     ("Decisions", "stages.inbox", None),
     ("Inbox", "notifications.inbox", None),
     ("Organisations", "orgs.list_organisations", None),
+    ("Frameworks", "frameworks.list_frameworks", None),
     ("Portfolio", "portfolio.dashboard", None),
     ("People", "auth.list_users", "admin"),
     ("Jobs", "scheduler.job_log", "admin"),

@@ -19,14 +19,17 @@ from tracker.auth.models import User
 from tracker.board import demo as board_demo
 from tracker.budget import demo as budget_demo
 from tracker.extensions import db
+from tracker.frameworks import demo as frameworks_demo
 from tracker.methods import demo as methods_demo
 from tracker.notifications import demo as notifications_demo
 from tracker.orgs import services as orgs
 from tracker.orgs.models import Organisation
+from tracker.phases import demo as phases_demo
 from tracker.projects import services as projects
 from tracker.projects.models import Project
 from tracker.projects.rules import ProjectStatus
 from tracker.registers import demo as registers_demo
+from tracker.releases import demo as releases_demo
 from tracker.stages import demo as stages_demo
 from tracker.worklog import demo as worklog_demo
 
@@ -374,6 +377,7 @@ def load(password: str) -> dict[str, int]:
         created["projects"] += 1
     projects_by_code = {p.code: p for p in db.session.scalars(select(Project))}
     methods_demo.load(projects_by_code, people)
+    frameworks_demo.load(projects_by_code, people)
     stages_demo.load(projects_by_code, people)
     board_demo.load(projects_by_code, people)
     agile_demo.load(projects_by_code, people)
@@ -382,6 +386,8 @@ def load(password: str) -> dict[str, int]:
     budget_demo.load(projects_by_code, people)
     notifications_demo.load(projects_by_code, people)
     registers_demo.load(projects_by_code, people)
+    phases_demo.load(projects_by_code, people)
+    releases_demo.load(projects_by_code, people)
     db.session.flush()
     return created
 

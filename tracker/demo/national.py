@@ -37,6 +37,8 @@ from tracker.budget import rules as budget_rules
 from tracker.budget import services as budget_services
 from tracker.budget.models import Baseline, BaselineLine, Checkpoint, CheckpointStage, CostEntry
 from tracker.extensions import db
+from tracker.frameworks import services as frameworks
+from tracker.frameworks.models import ProjectFramework
 from tracker.methods import rules as method_rules
 from tracker.methods.models import Assessment, MethodDecision, MethodDecisionDriver
 from tracker.orgs.models import Organisation
@@ -209,6 +211,7 @@ TABLE_ORDER: tuple[Table, ...] = (
     Organisation.__table__,
     User.__table__,
     Project.__table__,
+    ProjectFramework.__table__,
     project_partners,
     ProjectMembership.__table__,
     Assessment.__table__,
@@ -458,6 +461,9 @@ class Generator:
         self.week_ids: dict[tuple[int, date], int] = {}
         self.role_rates: dict[str, tuple[list[date], list[Decimal]]] = {}
         self.results: dict[tuple[str, str], dict] = {}
+        default = frameworks.default_framework()
+        newest = frameworks.latest_published(default.id) if default else None
+        self.framework_version_id = newest.id if newest else None
 
     # People and organisations ---------------------------------------------------------
 
@@ -714,6 +720,18 @@ class Generator:
                 "updated_at": created,
             },
         )
+        if self.framework_version_id is not None:
+            # Every project starts on the default framework (as the project service does).
+            add(
+                ProjectFramework.__table__,
+                {
+                    "project_id": plan.id,
+                    "framework_version_id": self.framework_version_id,
+                    "since_at": created,
+                    "assigned_by_id": None,
+                    "version": 1,
+                },
+            )
         for partner in {rnd.choice(orgs) for _ in range(rnd.randint(0, 2))} - {lead}:
             add(project_partners, {"project_id": plan.id, "organisation_id": partner})
         roles = [(plan.manager, "project_manager")]

@@ -61,14 +61,11 @@ _REGIMES: Mapping[SizeTier, tuple[GateBoundaries, tuple[str, ...], int, tuple[st
 _TIER_ORDER = (SizeTier.SMALL, SizeTier.MEDIUM, SizeTier.LARGE)
 
 
-def gate_regime(tier: SizeTier | str, criticality: int) -> Regime:
-    """The tailored gate regime: size sets the floor, criticality (C1, 1-5) can raise it.
-
-    Per the tailoring table: small with C1 ≤ 2 → start and close gates, Executive only;
-    medium or C1 = 3 → every boundary, Executive and Senior User; large or C1 ≥ 4 →
-    every boundary, the full board, monthly highlight reports. Whichever row is higher
-    wins, so a small project that could cost a life is governed as a large one.
-    """
+def governance_level(tier: SizeTier | str, criticality: int) -> tuple[SizeTier, str]:
+    """The tailoring row that applies, and why: size sets the floor, criticality (C1, 1-5)
+    can raise it. Small with C1 ≤ 2 stays small, C1 = 3 raises to medium, C1 ≥ 4 to large:
+    whichever row is higher wins, so a small project that could cost a life is governed as
+    a large one."""
     tier = SizeTier(tier)
     if isinstance(criticality, bool) or not isinstance(criticality, int):
         raise TypeError("criticality must be an integer from 1 to 5")
@@ -83,11 +80,22 @@ def gate_regime(tier: SizeTier | str, criticality: int) -> Regime:
     )
     level = max(tier, by_criticality, key=_TIER_ORDER.index)
     if level == tier:
-        reason = f"{tier.value} project with criticality {criticality}"
-    else:
-        reason = (
-            f"{tier.value} project raised to {level.value} governance by criticality {criticality}"
-        )
+        return level, f"{tier.value} project with criticality {criticality}"
+    return level, (
+        f"{tier.value} project raised to {level.value} governance by criticality {criticality}"
+    )
+
+
+def gate_regime(tier: SizeTier | str, criticality: int) -> Regime:
+    """The tailored gate regime of the built-in table (METHOD_MODEL.md).
+
+    Per the tailoring table: small with C1 ≤ 2 → start and close gates, Executive only;
+    medium or C1 = 3 → every boundary, Executive and Senior User; large or C1 ≥ 4 →
+    every boundary, the full board, monthly highlight reports. The PRINCE2 framework the
+    PMO edits (``tracker.frameworks``) starts from this table; a project with no framework
+    recorded is governed by it.
+    """
+    level, reason = governance_level(tier, criticality)
     gates, approvers, highlight, release = _REGIMES[level]
     return Regime(
         level=level,
@@ -99,6 +107,11 @@ def gate_regime(tier: SizeTier | str, criticality: int) -> Regime:
         budget_checkpoint_every_months=1,
         reason=reason,
     )
+
+
+def builtin_table() -> Mapping[SizeTier, tuple[GateBoundaries, tuple[str, ...], int, tuple]]:
+    """The built-in tailoring table, row by row: the default the frameworks start from."""
+    return dict(_REGIMES)
 
 
 def _role_label(role: str) -> str:

@@ -43,6 +43,7 @@ class Mover(StrEnum):
     START_AUTHORISED = "start_authorised"
     CLOSING_GATE = "closing_gate"
     CLOSING_DECISION = "closing_decision"
+    CLOSURE_REPORT = "closure_report"
     EARLY_CLOSURE = "early_closure"
 
 
@@ -51,6 +52,7 @@ MOVER_LABELS = {
     Mover.START_AUTHORISED: "the Executive authorised the start",
     Mover.CLOSING_GATE: "the board approved the closing gate",
     Mover.CLOSING_DECISION: "the Executive closed the project after its last iteration",
+    Mover.CLOSURE_REPORT: "the board approved the closing gate on its end-project report",
     Mover.EARLY_CLOSURE: "the Executive closed the project early",
 }
 
@@ -66,6 +68,7 @@ LIFECYCLE: Mapping[tuple[ProjectStatus, ProjectStatus], Mapping[Mover, tuple]] =
     (ProjectStatus.ACTIVE, ProjectStatus.CLOSED): {
         Mover.CLOSING_GATE: _STAGED,
         Mover.CLOSING_DECISION: ("agile",),
+        Mover.CLOSURE_REPORT: ("agile",),
     },
     (ProjectStatus.PROPOSED, ProjectStatus.CLOSED_EARLY): {Mover.EARLY_CLOSURE: _ANY},
     (ProjectStatus.ACTIVE, ProjectStatus.CLOSED_EARLY): {Mover.EARLY_CLOSURE: _ANY},

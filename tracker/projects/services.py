@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from tracker.audit import services as audit
 from tracker.audit.rules import diff
 from tracker.auth.models import User
+from tracker.core import events
 from tracker.core.errors import RuleError, check_version
 from tracker.extensions import db
 from tracker.orgs.models import Organisation
@@ -122,6 +123,8 @@ def create_project(data: ProjectData) -> Project:
         summary=f"Created project {project.code} {project.name}",
         changes=diff({}, _snapshot(project)),
     )
+    # The domains above set up what a new project starts with (its governance framework).
+    events.send(events.project_created, project, actor=None)
     return project
 
 

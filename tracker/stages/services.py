@@ -25,6 +25,8 @@ from tracker.core.errors import RuleError, check_version
 from tracker.core.money import CostTolerance, ToleranceStatus
 from tracker.db import utcnow
 from tracker.extensions import db
+from tracker.frameworks import services as frameworks
+from tracker.frameworks.rules import FallsAt, deciding_roles
 from tracker.notifications import events as notifications
 from tracker.projects import access, lifecycle
 from tracker.projects.models import Project
@@ -84,7 +86,9 @@ def project_tier(project: Project) -> str:
 
 
 def regime_for(project: Project) -> rules.Regime:
-    return rules.gate_regime(project_tier(project), project.criticality)
+    """The tailoring the project's framework version gives it (the built-in table when it
+    has none recorded)."""
+    return frameworks.regime_for(project, project_tier(project))
 
 
 def default_tolerances(project: Project) -> rules.Tolerances:
@@ -509,10 +513,14 @@ class NextGate:
     authorises: tuple[Stage, ...]
     roles: tuple[str, ...]
     regime: rules.Regime
+    template: frameworks.GateToPass | None = None
 
     @property
     def title(self) -> str:
-        return boundary_title(self.boundary, self.closes, self.authorises)
+        title = boundary_title(self.boundary, self.closes, self.authorises)
+        if self.template is None:
+            return title
+        return f"{self.template.template.name} ({title[0].lower()}{title[1:]})"
 
 
 def boundary_title(boundary: int, closes: Stage | None, authorises) -> str:
@@ -575,14 +583,29 @@ def next_gate(project: Project) -> NextGate:
     else:
         authorises = (stages[boundary],) if boundary < len(stages) else ()
     rounds = [g.round for g in gates if g.boundary == boundary]
+    template = gate_template(project, boundary, len(stages))
+    roles = regime.approver_roles
+    if template is not None:
+        roles = deciding_roles(template.template, project_tier(project), project.criticality)
     return NextGate(
         boundary=boundary,
         round=max(rounds, default=0) + 1,
         closes=closes,
         authorises=authorises,
-        roles=regime.approver_roles,
+        roles=roles or regime.approver_roles,
         regime=regime,
+        template=template,
     )
+
+
+def gate_template(project: Project, boundary: int, stage_count: int):
+    """The framework's template for the gate at ``boundary``: the start gate, the closing
+    gate, or the ``boundary``-th stage boundary's."""
+    if boundary == 0:
+        return frameworks.gate_for(project, FallsAt.PROJECT_START)
+    if boundary >= stage_count:
+        return frameworks.gate_for(project, FallsAt.CLOSURE)
+    return frameworks.gate_for(project, FallsAt.STAGE_BOUNDARY, boundary)
 
 
 @dataclass
@@ -598,6 +621,7 @@ def request_gate(project: Project, data: GateRequestData, *, actor: User) -> Gat
     project = _lock(Project, project.id)
     planned = next_gate(project)
     require_roles_filled(project, planned.roles)
+    frameworks.check_gate_ready(project, planned.template)
     for name, label in (
         ("delivered_vs_plan", "what was delivered against the plan"),
         ("forecast", "the forecast"),
