@@ -40,6 +40,7 @@ from tracker.agile.vocabulary import (
     PRIORITY_COLOURS,
 )
 from tracker.auth.access import forbid
+from tracker.core.fields import record_id
 from tracker.core.filters import timestamp
 from tracker.core.pagination import paginate
 from tracker.core.unit_of_work import form_work, unit_of_work
@@ -381,8 +382,8 @@ def create_item(project_id: int):
         iterations=_open_iterations(project.id),
         can_prioritise=can_prioritise(current_user, project),
     )
-    if request.method == "GET" and request.args.get("iteration_id", "").isdigit():
-        form.iteration_id.data = int(request.args["iteration_id"])
+    if request.method == "GET" and record_id(request.args.get("iteration_id")) is not None:
+        form.iteration_id.data = record_id(request.args.get("iteration_id"))
     if form.validate_on_submit():
         with form_work(form) as work:
             item = agile.create_item(project, _item_data(form))
@@ -461,9 +462,9 @@ def change_status(project_id: int, item_id: int):
     target = request.form.get("next", "")
     if target == "item":
         return redirect(url_for("agile.show_item", project_id=project.id, item_id=item_id))
-    if target.isdigit():
+    if record_id(target) is not None:
         return redirect(
-            url_for("agile.show_iteration", project_id=project.id, iteration_id=int(target))
+            url_for("agile.show_iteration", project_id=project.id, iteration_id=record_id(target))
         )
     return redirect(url_for("agile.show_backlog", project_id=project.id))
 

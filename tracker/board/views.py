@@ -33,6 +33,7 @@ from tracker.board.forms import (
 from tracker.board.models import Document, GateCondition
 from tracker.board.rules import CONDITION_STATUSES, DCA_DEFINITIONS, DCA_LABELS
 from tracker.core.dates import uk_today
+from tracker.core.fields import record_id
 from tracker.core.unit_of_work import form_work
 from tracker.db import utcnow
 from tracker.extensions import db
@@ -365,7 +366,7 @@ def attach_document(project_id: int):
             document = board.attach_document(
                 project,
                 subject=kind,
-                record_id=int(raw_id) if raw_id.isdigit() else None,
+                record_id=record_id(raw_id),
                 title=form.title.data,
                 filename=upload.filename or "",
                 content=upload.read(),

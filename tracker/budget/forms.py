@@ -13,7 +13,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from tracker.agile.forms import WholeNumberField
 from tracker.budget.models import CATEGORY_LABELS, EXCEPTION_DECISIONS
 from tracker.budget.rules import MAX_DESCRIPTION_LENGTH, MAX_SUPPLIER_LENGTH
-from tracker.core.fields import ChoiceField, DayField, MoneyField, options
+from tracker.core.fields import ChoiceField, DayField, MoneyField, options, record_id
 from tracker.core.forms import VersionedForm
 
 SCOPE_MESSAGE = (
@@ -122,9 +122,10 @@ class CostForm(TokenForm):
 
     def link_ids(self) -> tuple[int | None, int | None]:
         kind, _, number = (self.link.data or "").partition(":")
-        if not number.isdigit():
+        number_id = record_id(number)
+        if number_id is None:
             return None, None
-        return (int(number), None) if kind == "stage" else (None, int(number))
+        return (number_id, None) if kind == "stage" else (None, number_id)
 
 
 class ImportForm(TokenForm):

@@ -138,7 +138,7 @@ def record_id(raw) -> int | None:
     """A record id from a query string or form, or None when it is not one: digits only and
     within the database's integer range, so a hostile value never reaches a query."""
     text = str(raw or "").strip()
-    if not text.isdigit() or len(text) > 10:
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
         return None
     value = int(text)
     return value if 1 <= value <= MAX_RECORD_ID else None

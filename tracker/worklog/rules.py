@@ -64,7 +64,12 @@ def parse_hours(raw: str | None, *, what: str = "Hours", allow_empty: bool = Fal
         raise HoursError(f"Enter {what.lower()}")
     if ":" in text:
         hours_text, _, minutes_text = text.partition(":")
-        if not (hours_text.isdigit() and minutes_text.isdigit() and len(minutes_text) == 2):
+        if not (
+            text.isascii()
+            and hours_text.isdigit()
+            and minutes_text.isdigit()
+            and len(minutes_text) == 2
+        ):
             raise HoursError(f"{what} must be a number of hours, like 7.5 or 7:30")
         minutes = int(minutes_text)
         if minutes >= 60:
