@@ -126,3 +126,63 @@ def test_members_download_packs_and_outsiders_are_refused(client, login, db, boa
     built = client.post(f"/projects/{project.id}/gates/{gate.id}/pack")
     assert built.status_code == 302
     assert [p.moment for p in _packs(db, gate)] == ["requested", "on_demand"]
+
+
+def test_outsiders_are_refused_every_pack_route(client, login, db, board, api_as):
+    project, gate = _request(db, board)
+    content = b"%PDF-1.7\n% stored\n"
+    stored = packs.services.documents_folder() / f"packs/{project.id}/outsider-test.pdf"
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    stored.write_bytes(content)
+    pack = BoardPack(
+        project_id=project.id,
+        gate_id=gate.id,
+        moment="on_demand",
+        sha256=hashlib.sha256(content).hexdigest(),
+        size_bytes=len(content),
+        storage_key=f"packs/{project.id}/outsider-test.pdf",
+    )
+    db.session.add(pack)
+    db.session.commit()
+    base = f"/projects/{project.id}/gates/{gate.id}"
+    login(board["outsider"])
+    assert client.get(f"{base}/pack").status_code == 403
+    assert client.post(f"{base}/pack").status_code == 403
+    assert client.get(f"{base}/packs/{pack.id}").status_code == 403
+    api = api_as(board["outsider"])
+    assert api.get(f"{base}/pack").status_code == 403
+    assert api.post(f"{base}/pack").status_code == 403
+    assert _packs(db, gate) == [pack]
+
+
+def test_the_api_builds_a_pack_whose_hash_is_audited_and_downloads_a_fresh_one(db, board, api_as):
+    project, gate = _request(db, board)
+    api = api_as(board["executive"])
+    base = f"/projects/{project.id}/gates/{gate.id}/pack"
+    fresh = api.get(base)
+    assert fresh.status_code == 200
+    assert fresh.mimetype == "application/pdf"
+    assert "attachment" in fresh.headers["Content-Disposition"]
+    assert fresh.data.startswith(b"%PDF")
+    built = api.post(base)
+    assert built.status_code == 201
+    body = built.get_json()
+    assert body["moment"] == "on_demand"
+    (pack,) = _packs(db, gate)
+    assert (
+        body["sha256"]
+        == pack.sha256
+        == hashlib.sha256(packs.pack_path(pack).read_bytes()).hexdigest()
+    )
+
+
+def test_a_fresh_download_that_fails_to_render_says_so_and_changes_nothing(
+    client, login, db, board, monkeypatch
+):
+    project, gate = _request(db, board)
+    monkeypatch.setattr(packs, "PRINT_CSS", packs.PRINT_CSS.with_name("missing.css"))
+    login(board["executive"])
+    response = client.post(f"/projects/{project.id}/gates/{gate.id}/pack", follow_redirects=True)
+    assert "could not be rendered" in response.get_data(as_text=True)
+    assert _packs(db, gate) == []
+    assert db.session.get(GateReview, gate.id).status == GateStatus.PENDING

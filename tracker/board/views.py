@@ -88,6 +88,21 @@ def _gate(project, gate_id: int) -> GateReview:
     return gate
 
 
+def _gate_and_packs(project, gate_id: int) -> tuple[GateReview, list[BoardPack]]:
+    """The gate as ``_gate`` loads it, with its frozen packs, in the same one query (the
+    evidence page is at its query budget)."""
+    rows = db.session.execute(
+        select(GateReview, BoardPack)
+        .outerjoin(BoardPack, BoardPack.gate_id == GateReview.id)
+        .where(GateReview.id == gate_id)
+        .options(joinedload(GateReview.closes_stage), joinedload(GateReview.authorises_stage))
+        .order_by(BoardPack.id)
+    ).all()
+    if not rows or rows[0][0].project_id != project.id:
+        abort(404)
+    return rows[0][0], [pack for _, pack in rows if pack is not None]
+
+
 def _team_choices(project) -> list[tuple[int, str]]:
     people = team(project.id).people
     return [
@@ -103,7 +118,7 @@ def _decision_form(project, gate, undecided) -> BoardDecisionForm:
     )
 
 
-def _gate_evidence_page(project, gate, form=None, status=200):
+def _gate_evidence_page(project, gate, form=None, status=200, packs_frozen=None):
     undecided = (
         stages.undecided_roles(current_user, gate) if gate.status == GateStatus.PENDING else []
     )
@@ -125,7 +140,7 @@ def _gate_evidence_page(project, gate, form=None, status=200):
             now=utcnow(),
         ),
         undecided=undecided,
-        packs=packs.packs_of(gate),
+        packs=packs.packs_of(gate) if packs_frozen is None else packs_frozen,
         form=form or _decision_form(project, gate, undecided),
         today=uk_today(),
     ), status
@@ -134,7 +149,8 @@ def _gate_evidence_page(project, gate, form=None, status=200):
 @bp.get("/projects/<int:project_id>/gates/<int:gate_id>/evidence")
 def show_gate_evidence(project_id: int, gate_id: int):
     project = load_project(project_id)
-    return _gate_evidence_page(project, _gate(project, gate_id))
+    gate, frozen = _gate_and_packs(project, gate_id)
+    return _gate_evidence_page(project, gate, packs_frozen=frozen)
 
 
 @bp.post("/projects/<int:project_id>/gates/<int:gate_id>/evidence/decide")
