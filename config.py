@@ -100,6 +100,8 @@ class Config:
     # Board documents: stored outside the web root (default: <instance>/documents).
     DOCUMENTS_PATH = os.environ.get("TRACKER_DOCUMENTS_PATH") or None
     DOCUMENT_MAX_BYTES = int(os.environ.get("TRACKER_DOCUMENT_MAX_BYTES", str(4 * 1024 * 1024)))
+    # Freeze a board pack (a PDF) when a gate is requested and when it resolves.
+    BOARD_PACKS_FREEZE = os.environ.get("TRACKER_BOARD_PACKS_FREEZE", "1") != "0"
 
     # Rate limits (Flask-Limiter). Memory suits one process; with several web workers set
     # RATELIMIT_STORAGE_URI=redis://host:6379/0 so they share the counts.
@@ -155,6 +157,8 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     # The single sign-on tests configure their own provider.
     OIDC_PROVIDERS: list = []
+    # Rendering a PDF at every gate would slow the suite; the pack tests turn it on.
+    BOARD_PACKS_FREEZE = False
 
 
 class ProductionConfig(Config):

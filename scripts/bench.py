@@ -75,6 +75,12 @@ PAGES = [
         "approver",
         "/projects/{gate_project}/gates/{gate}/evidence",
     ),
+    # One render of the board pack (WeasyPrint), stored nothing: the issue asks under 3 s.
+    Page(
+        "Board pack PDF, rendered now",
+        "approver",
+        "/projects/{gate_project}/gates/{gate}/pack",
+    ),
     Page("Delivery confidence of a project", "manager", "/projects/{staged}/confidence"),
     Page("Boards across the portfolio", "pmo", "/portfolio/board"),
     Page("Documents of a project", "manager", "/projects/{staged}/documents"),

@@ -110,6 +110,13 @@ ROUTES = {
         "/projects/{project_id}/documents/{document_id}/delete",
         "manager",
     ),
+    "board.download_fresh_pack": ("GET", "/projects/{project_id}/gates/{gate_id}/pack", "member"),
+    "board.build_pack": ("POST", "/projects/{project_id}/gates/{gate_id}/pack", "member"),
+    "board.download_pack": (
+        "GET",
+        "/projects/{project_id}/gates/{gate_id}/packs/{pack_id}",
+        "member",
+    ),
     "board.record_assurance": ("POST", "/projects/{project_id}/confidence", "pmo"),
     "board.portfolio": ("GET", "/portfolio/board", "pmo"),
     "board.show_condition": ("GET", "/projects/{project_id}/conditions/{condition_id}", "member"),
@@ -506,6 +513,8 @@ ROUTES = {
                 "GET",
                 "/projects/{project_id}/gates/{gate_id}/evidence",
             ),
+            "api_board.download_pack": ("GET", "/projects/{project_id}/gates/{gate_id}/pack"),
+            "api_board.build_pack": ("POST", "/projects/{project_id}/gates/{gate_id}/pack"),
             "api_board.list_conditions": ("GET", "/projects/{project_id}/conditions"),
             "api_board.get_condition": (
                 "GET",
@@ -594,6 +603,7 @@ def world(db, make_user, make_project):
     )
     ids["condition_id"] = _condition(db, ids["gate_id"], project, member, manager)
     ids["document_id"] = _document(db, project, manager)
+    ids["pack_id"] = _pack(db, ids["gate_id"], project, manager)
     ids["token_id"] = _token(db, member)
     ids.update(_framework_records(db))
     ids.update(_phase_records(db, project, manager))
@@ -801,6 +811,32 @@ def _document(db, project, manager) -> int:
     )
     db.session.commit()
     return document.id
+
+
+def _pack(db, gate_id, project, manager) -> int:
+    """A stored pack (its bytes written as a frozen pack's are, without rendering one)."""
+    import hashlib
+
+    from tracker.board import services as board
+    from tracker.board.models import BoardPack
+
+    content = b"%PDF-1.7\n% a frozen board pack\n"
+    key = f"packs/{project.id}/routes-fixture.pdf"
+    path = board.documents_folder() / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    pack = BoardPack(
+        project_id=project.id,
+        gate_id=gate_id,
+        moment="requested",
+        sha256=hashlib.sha256(content).hexdigest(),
+        size_bytes=len(content),
+        storage_key=key,
+        created_by_id=manager.id,
+    )
+    db.session.add(pack)
+    db.session.commit()
+    return pack.id
 
 
 def _framework_records(db) -> dict:

@@ -20,9 +20,17 @@ def test_the_board_answers_the_events_the_architecture_page_lists():
     assert events.receivers_of(events.gate_request_blockers) == [subscribers.open_conditions]
     assert events.receivers_of(events.my_work_sections) == [subscribers.my_conditions]
     assert events.receivers_of(events.gate_conditions_given) == [subscribers.conditions_as_actions]
+    assert events.receivers_of(events.gate_requested) == [subscribers.pack_at_request]
+    assert events.receivers_of(events.gate_resolved) == [subscribers.pack_at_resolve]
     with open("docs/architecture.md", encoding="utf-8") as page:
         text = page.read()
-    for name in ("open_conditions", "my_conditions", "conditions_as_actions"):
+    for name in (
+        "open_conditions",
+        "my_conditions",
+        "conditions_as_actions",
+        "pack_at_request",
+        "pack_at_resolve",
+    ):
         assert f"board.subscribers.{name}" in text
 
 

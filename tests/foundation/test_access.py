@@ -194,6 +194,8 @@ API_WHO = {
     "api_board.list_documents": "member",
     "api_board.upload_document": "manager",
     "api_board.download_document": "member",
+    "api_board.download_pack": "member",
+    "api_board.build_pack": "member",
     # Everyone signed in: PMO staff see the whole portfolio, others their own projects.
     "api_portfolio.portfolio": "any",
     "api_portfolio.portfolio_table": "any",

@@ -81,6 +81,7 @@ def _pick(db) -> tuple[dict, dict]:
             "approver",
             f"/projects/{pending}/gates/{gate}/evidence",
         ),
+        "board pack, rendered now": ("approver", f"/projects/{pending}/gates/{gate}/pack"),
         "conditions of a project": ("manager", f"/projects/{staged}/conditions"),
         "delivery confidence of a project": ("manager", f"/projects/{staged}/confidence"),
         "boards across the portfolio": ("pmo", "/portfolio/board"),

@@ -24,11 +24,11 @@ from tracker.api.core import (
     values,
 )
 from tracker.board import access as board_access
-from tracker.board import queries
+from tracker.board import packs, queries
 from tracker.board import services as board
 from tracker.board.models import DOCUMENT_SUBJECTS, Document, GateCondition
 from tracker.board.rules import ConditionStatus, DcaRating
-from tracker.board.views import document_response
+from tracker.board.views import document_response, pack_filename, pdf_response
 from tracker.db import utcnow
 from tracker.projects.access import refused
 from tracker.projects.rules import BOARD_ROLES
@@ -395,3 +395,49 @@ def download_document(project, document_id: int):
     if document.deleted_at is not None:
         abort(404)
     return document_response(document)
+
+
+class PackSchema(Schema):
+    id = ma.fields.Integer(required=True)
+    gate_id = ma.fields.Integer(required=True)
+    moment = ma.fields.String(
+        required=True, metadata={"enum": ["requested", "resolved", "on_demand"]}
+    )
+    sha256 = ma.fields.String(
+        required=True, metadata={"description": "Also written to the audit trail."}
+    )
+    size_bytes = ma.fields.Integer(required=True)
+    created_at = ma.fields.DateTime(required=True)
+
+
+@blp.get("/projects/<id:project_id>/gates/<id:gate_id>/pack")
+@for_project()
+@blp.response(
+    200,
+    content_type="application/pdf",
+    description="The board pack rendered now (not stored), as an attachment.",
+)
+def download_pack(project, gate_id: int):
+    """The gate's board pack as it is now: the request, the evidence, the conditions, the
+    documents' list and the decisions so far, as a tagged PDF. 503 if it fails to render."""
+    gate = get_or_404(GateReview, gate_id, project=project)
+    try:
+        content = packs.render_pack(gate)
+    except Exception:
+        abort(503, "The board pack could not be rendered; the gate is unchanged.")
+    return pdf_response(content, pack_filename(project, gate, "now"))
+
+
+@blp.post("/projects/<id:project_id>/gates/<id:gate_id>/pack")
+@for_project()
+@blp.response(201, PackSchema)
+def build_pack(project, gate_id: int):
+    """Render and freeze the gate's board pack now: stored, its SHA-256 in the audit trail
+    (packs are also frozen when the gate is requested and when it resolves). 503 if it
+    fails to render (nothing is recorded)."""
+    gate = get_or_404(GateReview, gate_id, project=project)
+    with service_call():
+        frozen = packs.freeze_quietly(gate, moment="on_demand", actor=current_user)
+    if frozen is None:
+        abort(503, "The board pack could not be rendered; the gate is unchanged.")
+    return frozen

@@ -139,3 +139,30 @@ class Document(db.Model):
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     uploaded_by: Mapped[User] = relationship(foreign_keys=[uploaded_by_id], lazy="joined")
+
+
+PACK_MOMENTS = ("requested", "resolved", "on_demand")
+
+
+class BoardPack(db.Model):
+    """A board pack as it was rendered: the PDF stored under ``DOCUMENTS_PATH`` (in
+    ``packs/``), its SHA-256 also written to the audit trail, so a board can prove later
+    what it saw. Frozen when the gate is requested and when it resolves, or on demand."""
+
+    __tablename__ = "board_packs"
+    __table_args__ = (
+        CheckConstraint(_in("moment", PACK_MOMENTS), name="moment_known"),
+        CheckConstraint("size_bytes > 0", name="size_positive"),
+        UniqueConstraint("storage_key"),
+        Index("ix_board_packs_gate", "gate_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    gate_id: Mapped[int] = mapped_column(ForeignKey("gate_reviews.id", ondelete="CASCADE"))
+    moment: Mapped[str] = mapped_column(String(12))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int]
+    storage_key: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

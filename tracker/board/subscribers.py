@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import g
 
-from tracker.board import queries, services
+from tracker.board import packs, queries, services
 from tracker.core import events
 from tracker.core.dates import uk_today
 from tracker.core.filters import day
@@ -30,6 +30,18 @@ def open_conditions(project) -> str | None:
 def conditions_as_actions(gate, *, role, text, actor) -> None:
     """Conditions given as free text on the gate page become an action too."""
     services.condition_from_free_text(gate, role=role, text=text, actor=actor)
+
+
+@events.subscribe(events.gate_requested, order=10)
+def pack_at_request(gate, *, actor) -> None:
+    """Freeze the pack the board will decide from; a render failure leaves the request."""
+    packs.freeze_quietly(gate, moment="requested", actor=actor)
+
+
+@events.subscribe(events.gate_resolved, order=10)
+def pack_at_resolve(gate, *, actor) -> None:
+    """Freeze the pack as the gate resolved; a render failure leaves the decision."""
+    packs.freeze_quietly(gate, moment="resolved", actor=actor)
 
 
 @events.subscribe(events.my_work_sections, order=10)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker.auth.access import forbid
 from tracker.board import access as board_access
-from tracker.board import bp, queries
+from tracker.board import bp, packs, queries
 from tracker.board import services as board
 from tracker.board.documents import ALLOWED_LABEL
 from tracker.board.forms import (
@@ -30,7 +30,7 @@ from tracker.board.forms import (
     DocumentForm,
     SettleConditionForm,
 )
-from tracker.board.models import Document, GateCondition
+from tracker.board.models import BoardPack, Document, GateCondition
 from tracker.board.rules import CONDITION_STATUSES, DCA_DEFINITIONS, DCA_LABELS
 from tracker.core.dates import uk_today
 from tracker.core.fields import record_id
@@ -88,6 +88,21 @@ def _gate(project, gate_id: int) -> GateReview:
     return gate
 
 
+def _gate_and_packs(project, gate_id: int) -> tuple[GateReview, list[BoardPack]]:
+    """The gate as ``_gate`` loads it, with its frozen packs, in the same one query (the
+    evidence page is at its query budget)."""
+    rows = db.session.execute(
+        select(GateReview, BoardPack)
+        .outerjoin(BoardPack, BoardPack.gate_id == GateReview.id)
+        .where(GateReview.id == gate_id)
+        .options(joinedload(GateReview.closes_stage), joinedload(GateReview.authorises_stage))
+        .order_by(BoardPack.id)
+    ).all()
+    if not rows or rows[0][0].project_id != project.id:
+        abort(404)
+    return rows[0][0], [pack for _, pack in rows if pack is not None]
+
+
 def _team_choices(project) -> list[tuple[int, str]]:
     people = team(project.id).people
     return [
@@ -103,7 +118,7 @@ def _decision_form(project, gate, undecided) -> BoardDecisionForm:
     )
 
 
-def _gate_evidence_page(project, gate, form=None, status=200):
+def _gate_evidence_page(project, gate, form=None, status=200, packs_frozen=None):
     undecided = (
         stages.undecided_roles(current_user, gate) if gate.status == GateStatus.PENDING else []
     )
@@ -125,6 +140,7 @@ def _gate_evidence_page(project, gate, form=None, status=200):
             now=utcnow(),
         ),
         undecided=undecided,
+        packs=packs.packs_of(gate) if packs_frozen is None else packs_frozen,
         form=form or _decision_form(project, gate, undecided),
         today=uk_today(),
     ), status
@@ -133,7 +149,8 @@ def _gate_evidence_page(project, gate, form=None, status=200):
 @bp.get("/projects/<int:project_id>/gates/<int:gate_id>/evidence")
 def show_gate_evidence(project_id: int, gate_id: int):
     project = load_project(project_id)
-    return _gate_evidence_page(project, _gate(project, gate_id))
+    gate, frozen = _gate_and_packs(project, gate_id)
+    return _gate_evidence_page(project, gate, packs_frozen=frozen)
 
 
 @bp.post("/projects/<int:project_id>/gates/<int:gate_id>/evidence/decide")
@@ -420,3 +437,69 @@ def delete_document(project_id: int, document_id: int):
     if work.ok:
         flash(f"Deleted “{document.title}” version {document.version}.", "success")
     return redirect(url_for("board.list_documents", project_id=project.id))
+
+
+# --------------------------------------------------------------------------------------
+# Board packs: whoever may see the gate may build and download its pack.
+# --------------------------------------------------------------------------------------
+
+
+def pdf_response(content: bytes, filename: str):
+    response = send_file(
+        io.BytesIO(content),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=filename,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def pack_filename(project, gate, suffix: str) -> str:
+    return f"{project.code}-gate-{gate.id}-pack-{suffix}.pdf"
+
+
+@bp.get("/projects/<int:project_id>/gates/<int:gate_id>/pack")
+def download_fresh_pack(project_id: int, gate_id: int):
+    """A pack rendered now and not stored (nothing frozen, nothing audited)."""
+    project = load_project(project_id)
+    gate = _gate(project, gate_id)
+    try:
+        content = packs.render_pack(gate)
+    except Exception:
+        current_app.logger.exception("Board pack for gate %s failed to render", gate.id)
+        flash("The board pack could not be rendered. The gate is unchanged; try again.", "error")
+        return redirect(url_for("board.show_gate_evidence", project_id=project.id, gate_id=gate.id))
+    return pdf_response(content, pack_filename(project, gate, "now"))
+
+
+@bp.post("/projects/<int:project_id>/gates/<int:gate_id>/pack")
+def build_pack(project_id: int, gate_id: int):
+    """Render and freeze a pack on demand: stored, its SHA-256 in the audit trail."""
+    project = load_project(project_id)
+    gate = _gate(project, gate_id)
+    frozen = None
+    with form_work() as work:
+        frozen = packs.freeze_quietly(gate, moment="on_demand", actor=current_user)
+    if work.ok and frozen is not None:
+        flash(f"Board pack frozen, SHA-256 {frozen.sha256}.", "success")
+    elif work.ok:
+        flash("The board pack could not be rendered. The gate is unchanged; try again.", "error")
+    return redirect(
+        url_for("board.show_gate_evidence", project_id=project.id, gate_id=gate.id) + "#packs"
+    )
+
+
+@bp.get("/projects/<int:project_id>/gates/<int:gate_id>/packs/<int:pack_id>")
+def download_pack(project_id: int, gate_id: int, pack_id: int):
+    project = load_project(project_id)
+    gate = _gate(project, gate_id)
+    pack = db.session.get(BoardPack, pack_id)
+    if pack is None or pack.gate_id != gate.id:
+        abort(404)
+    path = packs.pack_path(pack)
+    if not path.is_file():
+        abort(404)
+    return pdf_response(path.read_bytes(), pack_filename(project, gate, f"{pack.moment}-{pack.id}"))

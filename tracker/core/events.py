@@ -23,6 +23,15 @@ The events, who sends them and who listens (in order):
                       kwargs: ``actor`` (the ``User`` whose decision resolved it, or None).
                       10 budget: takes the automatic gate checkpoint, which may put the
                       current stage in exception through ``stages.apply_forecast``.
+``gate_requested``    sender: the ``GateReview`` just requested, from
+                      ``stages.services.request_gate``. kwargs: ``actor``.
+                      10 board: freezes the board pack as requested (a render
+                      failure is logged and leaves the request intact).
+``gate_resolved``     sender: the ``GateReview`` just resolved (approved, with or
+                      without conditions, or rejected), from ``stages.services``, after
+                      ``gate_approved``. kwargs: ``actor``.
+                      10 board: freezes the board pack as resolved (a render failure is
+                      logged and leaves the decision intact).
 ``iteration_closed``  sender: the ``Iteration`` just closed, from ``agile.services``.
                       kwargs: ``project``, ``actor`` (None for a scheduled close).
                       10 budget: takes the automatic iteration checkpoint.
@@ -90,6 +99,12 @@ _signals = Namespace()
 
 gate_approved = _signals.signal(
     "gate-approved", doc="A gate was approved; sender is the GateReview, kwarg actor."
+)
+gate_requested = _signals.signal(
+    "gate-requested", doc="A gate was requested; sender is the GateReview, kwarg actor."
+)
+gate_resolved = _signals.signal(
+    "gate-resolved", doc="A gate was resolved either way; sender is the GateReview, kwarg actor."
 )
 iteration_closed = _signals.signal(
     "iteration-closed",

@@ -668,6 +668,8 @@ def request_gate(project: Project, data: GateRequestData, *, actor: User) -> Gat
         actor=actor,
     )
     notifications.gate_requested(gate)
+    # The board freezes its pack as requested (docs/architecture.md).
+    events.send(events.gate_requested, gate, actor=actor)
     return gate
 
 
@@ -814,6 +816,8 @@ def _resolve(gate: GateReview, actor: User) -> None:
     if gate.status in APPROVED_GATE_STATUSES:
         # Budget takes its gate checkpoint (docs/architecture.md), in this transaction.
         events.send(events.gate_approved, gate, actor=actor)
+    # The board freezes its pack as resolved, after the approval's own effects.
+    events.send(events.gate_resolved, gate, actor=actor)
 
 
 def _project_moved_by(gate: GateReview, *, closing: bool):
