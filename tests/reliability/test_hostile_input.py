@@ -54,8 +54,11 @@ def _assert_escaped(body: str, where: str) -> None:
         assert marker not in body, f"{where}: unescaped {marker!r}"
 
 
-# Spreadsheet downloads are not HTML: their formula injection is tested with the exports.
+# Spreadsheet and PDF downloads are not HTML: their formula injection is tested with the
+# exports, and a board pack's content with the packs.
 BINARY_DOWNLOADS = {
+    "board.download_fresh_pack",
+    "board.download_pack",
     "portfolio.export_xlsx",
     "worklog.export_entries",
     "registers.export_issues",

@@ -3,12 +3,9 @@ safe from formula injection (text a spreadsheet would run starts with an apostro
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 
-from openpyxl import Workbook
-
+from tracker.core.exports import Column, Kind
 from tracker.registers.models import Issue, Risk
 from tracker.registers.rules import (
     BANDS,
@@ -21,9 +18,6 @@ from tracker.registers.rules import (
     RISK_KINDS,
     RISK_STATUSES,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 RISK_HEADERS = (
     "Id",
@@ -62,17 +56,26 @@ ISSUE_HEADERS = (
 )
 
 
-def safe_cell(value: object) -> object:
-    """Text starting with = + - @ (or a tab or carriage return) gets a leading apostrophe;
-    numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
+_NUMBERS = {"Id", "Likelihood", "Impact", "Score", "Target score", "Severity", "Raised from risk"}
+_DATES = {"Review date", "Raised", "Closed"}
+
+
+def _columns(headers: tuple[str, ...]) -> tuple[Column, ...]:
+    """Counts as numbers and dates as dates in Excel (``tracker.core.exports``)."""
+    return tuple(
+        Column(h, Kind.COUNT if h in _NUMBERS else Kind.DATE if h in _DATES else Kind.TEXT)
+        for h in headers
+    )
+
+
+RISK_COLUMNS = _columns(RISK_HEADERS)
+ISSUE_COLUMNS = _columns(ISSUE_HEADERS)
 
 
 def risk_rows(risks: Iterable[Risk]) -> Iterator[list[object]]:
+    """One row a risk; text is made safe from formulas by the export helper."""
     for r in risks:
-        cells = [
+        yield [
             r.id,
             r.title,
             RISK_KINDS[r.kind],
@@ -81,24 +84,23 @@ def risk_rows(risks: Iterable[Risk]) -> Iterator[list[object]]:
             r.event,
             r.effect,
             r.owner.name,
-            r.actionee.name if r.actionee else "",
+            r.actionee.name if r.actionee else None,
             r.likelihood,
             r.impact,
             r.score,
             BANDS[r.band],
-            PROXIMITIES[r.proximity] if r.proximity else "",
-            RESPONSES[r.response] if r.response else "",
-            r.target_score if r.target_score is not None else "",
-            r.review_on.isoformat() if r.review_on else "",
+            PROXIMITIES[r.proximity] if r.proximity else None,
+            RESPONSES[r.response] if r.response else None,
+            r.target_score,
+            r.review_on,
             RISK_STATUSES[r.status],
-            r.created_at.date().isoformat(),
+            r.created_at.date(),
         ]
-        yield [safe_cell(cell) for cell in cells]
 
 
 def issue_rows(issues: Iterable[Issue]) -> Iterator[list[object]]:
     for i in issues:
-        cells = [
+        yield [
             i.id,
             ISSUE_KINDS[i.kind],
             i.title,
@@ -108,27 +110,7 @@ def issue_rows(issues: Iterable[Issue]) -> Iterator[list[object]]:
             i.owner.name,
             ISSUE_STATUSES[i.status],
             i.resolution,
-            i.risk_id or "",
-            i.created_at.date().isoformat(),
-            i.closed_at.date().isoformat() if i.closed_at else "",
+            i.risk_id,
+            i.created_at.date(),
+            i.closed_at.date() if i.closed_at else None,
         ]
-        yield [safe_cell(cell) for cell in cells]
-
-
-def as_csv(headers: tuple[str, ...], rows: Iterable[list[object]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(headers)
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
-def as_xlsx(title: str, headers: tuple[str, ...], rows: Iterable[list[object]]) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    sheet.append(list(headers))
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

@@ -6,9 +6,11 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from tracker.auth.access import forbid, pmo_required
+from tracker.core import exports as files
 from tracker.core.fields import record_id
 from tracker.core.pagination import paginate
 from tracker.core.unit_of_work import form_work
+from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.projects.access import load_project
 from tracker.registers import access, bp, exports, queries, rules, services
@@ -311,13 +313,19 @@ def answer_escalation(project_id: int, escalation_id: int):
 # --------------------------------------------------------------------------------------
 
 
-def _download(project, name: str, fmt: str, headers, rows) -> Response:
-    filename = f"{project.code}-{name}.{fmt}"
-    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+def _download(project, name: str, fmt: str, columns, rows) -> Response:
+    """The register as CSV, or as Excel with its About sheet (``tracker.core.exports``)."""
+    about = files.About(
+        title=f"The {name[:-1]} register of {project.code} {project.name}, in the page's order",
+        made_at=utcnow(),
+        made_by=f"{current_user.name} ({current_user.email})",
+    )
+    headers = files.disposition(files.filename(f"{project.code}-{name}", about.made_at, fmt))
     if fmt == "csv":
-        return Response(exports.as_csv(headers, rows), mimetype="text/csv", headers=disposition)
-    body = exports.as_xlsx(name.capitalize(), headers, rows)
-    return Response(body, mimetype=exports.XLSX, headers=disposition)
+        body = files.csv_bytes(columns, rows, bom=False)
+        return Response(body, mimetype=files.CSV_MIMETYPE, headers=headers)
+    body = files.workbook(about, name.capitalize(), columns, rows)
+    return Response(body, mimetype=files.XLSX_MIMETYPE, headers=headers)
 
 
 @bp.get("/<int:project_id>/risks.<any(csv, xlsx):fmt>")
@@ -325,7 +333,7 @@ def export_risks(project_id: int, fmt: str):
     """The whole risk register, in the page's order."""
     project = _project(project_id)
     risks = db.session.scalars(queries.risk_register(project.id))
-    return _download(project, "risks", fmt, exports.RISK_HEADERS, exports.risk_rows(risks))
+    return _download(project, "risks", fmt, exports.RISK_COLUMNS, exports.risk_rows(risks))
 
 
 @bp.get("/<int:project_id>/issues.<any(csv, xlsx):fmt>")
@@ -333,7 +341,7 @@ def export_issues(project_id: int, fmt: str):
     """The whole issue register, in the page's order."""
     project = _project(project_id)
     issues = db.session.scalars(queries.issue_register(project.id))
-    return _download(project, "issues", fmt, exports.ISSUE_HEADERS, exports.issue_rows(issues))
+    return _download(project, "issues", fmt, exports.ISSUE_COLUMNS, exports.issue_rows(issues))
 
 
 # --------------------------------------------------------------------------------------
