@@ -24,7 +24,7 @@ from tracker.stages.models import GateReview
 
 log = logging.getLogger(__name__)
 
-PRINT_CSS = Path(__file__).resolve().parent.parent / "static" / "css" / "print.css"
+PRINT_CSS = Path(__file__).resolve().parent.parent / "static" / "print" / "print.css"
 
 
 def pack_html(gate: GateReview) -> str:
