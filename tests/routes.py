@@ -554,6 +554,13 @@ ROUTES = {
                 "POST",
                 "/projects/{project_id}/change-requests",
             ),
+            "api_change_requests.decide_change_request": (
+                "POST",
+                "/projects/{project_id}/change-requests/{change_id}/decision",
+            ),
+            "api_lessons.list_lessons": ("GET", "/projects/{project_id}/lessons"),
+            "api_lessons.create_lesson": ("POST", "/projects/{project_id}/lessons"),
+            "api_lessons.list_library": ("GET", "/lessons"),
             "api_assumptions.list_assumptions": ("GET", "/projects/{project_id}/assumptions"),
             "api_assumptions.create_assumption": ("POST", "/projects/{project_id}/assumptions"),
             "api_dependencies.list_dependencies": ("GET", "/projects/{project_id}/dependencies"),

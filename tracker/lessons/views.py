@@ -9,17 +9,12 @@ from tracker.auth.access import forbid
 from tracker.core.pagination import paginate
 from tracker.core.unit_of_work import form_work
 from tracker.extensions import db
-from tracker.lessons import bp, queries, services
+from tracker.lessons import access, bp, queries, services
 from tracker.lessons.forms import CurateForm, LessonForm
 from tracker.lessons.models import Lesson
 from tracker.methods import model as method_model
-from tracker.projects.access import can_manage, load_project, team
+from tracker.projects.access import load_project
 from tracker.projects.rules import DELIVERY_METHODS
-
-
-def can_log(user, project) -> bool:
-    """The manager (or PMO staff) and the team log lessons."""
-    return can_manage(user, project) or "team_member" in team(project.id).roles_of(user.id)
 
 
 def _project_page(project, form, status=200):
@@ -32,7 +27,7 @@ def _project_page(project, form, status=200):
         zone=zone,
         zones=method_model.ZONES,
         form=form,
-        can_log=can_log(current_user, project),
+        can_log=access.can_log(current_user, project),
         curate_form=CurateForm(),
     ), status
 
@@ -45,7 +40,7 @@ def project_lessons(project_id: int):
 @bp.post("/projects/<int:project_id>/lessons")
 def log_lesson(project_id: int):
     project = load_project(project_id)
-    if not can_log(current_user, project):
+    if not access.can_log(current_user, project):
         forbid()
     form = LessonForm()
     if form.validate_on_submit():
@@ -84,7 +79,7 @@ def library():
 
 @bp.post("/lessons/<int:lesson_id>/curate")
 def curate(lesson_id: int):
-    if not current_user.is_pmo:
+    if not access.can_curate(current_user):
         forbid("Only PMO staff curate the lessons library.")
     lesson = db.session.get(Lesson, lesson_id) or abort(404)
     form = CurateForm()
