@@ -155,6 +155,12 @@ ROUTES = {
     "registers.edit_issue": ("GET", "/projects/{project_id}/issues/{issue_id}/edit", "manager"),
     "registers.export_risks": ("GET", "/projects/{project_id}/risks.csv", "member"),
     "registers.export_issues": ("GET", "/projects/{project_id}/issues.xlsx", "member"),
+    "registers.export_assumptions": ("GET", "/projects/{project_id}/assumptions.csv", "member"),
+    "registers.export_dependencies": (
+        "GET",
+        "/projects/{project_id}/dependencies.xlsx",
+        "member",
+    ),
     "registers.list_escalations": ("GET", "/projects/escalations", "pmo"),
     "registers.list_raid": (
         "GET",
@@ -177,8 +183,11 @@ ROUTES = {
     "lessons.project_lessons": ("GET", "/projects/{project_id}/lessons", "member"),
     "lessons.log_lesson": ("POST", "/projects/{project_id}/lessons", "team"),
     "lessons.library": ("GET", "/lessons", "any"),
+    "lessons.export_project_lessons": ("GET", "/projects/{project_id}/lessons.csv", "member"),
+    "lessons.export_library": ("GET", "/lessons.xlsx", "any"),
     "lessons.curate": ("POST", "/lessons/{lesson_id}/curate", "pmo"),
     "changes.list_changes": ("GET", "/projects/{project_id}/change-requests", "member"),
+    "changes.export_changes": ("GET", "/projects/{project_id}/change-requests.xlsx", "member"),
     "changes.set_budget": ("POST", "/projects/{project_id}/change-budget", "executive"),
     "changes.create_change": (
         "GET",

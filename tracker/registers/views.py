@@ -313,19 +313,17 @@ def answer_escalation(project_id: int, escalation_id: int):
 # --------------------------------------------------------------------------------------
 
 
-def _download(project, name: str, fmt: str, columns, rows) -> Response:
+def _download(project, name: str, fmt: str, columns, rows, *, what: str = "") -> Response:
     """The register as CSV, or as Excel with its About sheet (``tracker.core.exports``)."""
     about = files.About(
-        title=f"The {name[:-1]} register of {project.code} {project.name}, in the page's order",
+        title=f"The {what or name[:-1] + ' register'} of {project.code} {project.name}, "
+        "in the page's order",
         made_at=utcnow(),
         made_by=f"{current_user.name} ({current_user.email})",
     )
-    headers = files.disposition(files.filename(f"{project.code}-{name}", about.made_at, fmt))
-    if fmt == "csv":
-        body = files.csv_bytes(columns, rows, bom=False)
-        return Response(body, mimetype=files.CSV_MIMETYPE, headers=headers)
-    body = files.workbook(about, name.capitalize(), columns, rows)
-    return Response(body, mimetype=files.XLSX_MIMETYPE, headers=headers)
+    sheet = name.replace("-", " ").capitalize()
+    made = files.download(about, f"{project.code}-{name}", sheet, fmt, columns, rows)
+    return Response(made.body, mimetype=made.mimetype, headers=made.headers)
 
 
 @bp.get("/<int:project_id>/risks.<any(csv, xlsx):fmt>")
@@ -342,6 +340,27 @@ def export_issues(project_id: int, fmt: str):
     project = _project(project_id)
     issues = db.session.scalars(queries.issue_register(project.id))
     return _download(project, "issues", fmt, exports.ISSUE_COLUMNS, exports.issue_rows(issues))
+
+
+@bp.get("/<int:project_id>/assumptions.<any(csv, xlsx):fmt>")
+def export_assumptions(project_id: int, fmt: str):
+    """Every assumption, in the page's order."""
+    project = _project(project_id)
+    rows = exports.assumption_rows(queries.assumptions(project.id))
+    return _download(project, "assumptions", fmt, exports.ASSUMPTION_COLUMNS, rows)
+
+
+@bp.get("/<int:project_id>/dependencies.<any(csv, xlsx):fmt>")
+def export_dependencies(project_id: int, fmt: str):
+    """Both directions, as on the page: what this project needs, then what others need
+    from it."""
+    project = _project(project_id)
+    rows = exports.dependency_rows(
+        queries.depends_on(project.id), queries.depended_on_by(project.id)
+    )
+    return _download(
+        project, "dependencies", fmt, exports.DEPENDENCY_COLUMNS, rows, what="dependencies"
+    )
 
 
 # --------------------------------------------------------------------------------------
