@@ -173,7 +173,17 @@ ROUTES = {
         "/projects/{project_id}/assumptions/{assumption_id}/settle",
         "manager",
     ),
+    "registers.edit_assumption": (
+        "GET",
+        "/projects/{project_id}/assumptions/{assumption_id}/edit",
+        "manager",
+    ),
     "registers.create_dependency": ("POST", "/projects/{project_id}/dependencies", "manager"),
+    "registers.edit_dependency": (
+        "GET",
+        "/projects/{project_id}/dependencies/{own_dependency_id}/edit",
+        "manager",
+    ),
     "registers.acknowledge_dependency": (
         "POST",
         "/projects/{project_id}/dependencies/{dependency_id}/acknowledge",
@@ -711,8 +721,19 @@ def _raid_ids(db, make_project, project, manager) -> dict:
         registers.DependencyData("project", "Shared data platform", date(2027, 6, 30), project.id),
         actor=manager,
     )
+    own = registers.create_dependency(
+        project,
+        registers.DependencyData(
+            "external", "Street works permit", date(2027, 5, 31), external_party="Highways"
+        ),
+        actor=manager,
+    )
     db.session.commit()
-    return {"assumption_id": assumption.id, "dependency_id": dependency.id}
+    return {
+        "assumption_id": assumption.id,
+        "dependency_id": dependency.id,
+        "own_dependency_id": own.id,
+    }
 
 
 def _lesson_id(db, project, manager) -> int:

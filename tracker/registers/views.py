@@ -17,7 +17,9 @@ from tracker.registers import access, bp, exports, queries, rules, services
 from tracker.registers.forms import (
     AcknowledgeForm,
     AnswerForm,
+    AssumptionEditForm,
     AssumptionForm,
+    DependencyEditForm,
     DependencyForm,
     IssueForm,
     RiskForm,
@@ -429,6 +431,69 @@ def settle_assumption(project_id: int, assumption_id: int):
     else:
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
     return redirect(url_for("registers.list_raid", project_id=project.id))
+
+
+@bp.route("/<int:project_id>/assumptions/<int:assumption_id>/edit", methods=["GET", "POST"])
+def edit_assumption(project_id: int, assumption_id: int):
+    """Change an assumption: its wording, owner, date to confirm by, or status."""
+    project = _project(project_id, keep=True)
+    assumption = _entry(Assumption, assumption_id, project)
+    form = AssumptionEditForm(obj=assumption, people=services.project_people(project))
+    if request.method == "GET":
+        form.version.data = str(assumption.version)
+    if form.validate_on_submit():
+        with form_work(form) as work:
+            services.update_assumption(
+                project,
+                assumption,
+                form.statement.data,
+                form.owner_id.data,
+                form.confirm_by.data,
+                form.status.data,
+                version=form.version_number(),
+                actor=current_user,
+            )
+        if work.ok:
+            flash("Saved the assumption.", "success")
+            return redirect(url_for("registers.list_raid", project_id=project.id))
+    return render_template(
+        "registers/assumption_form.html",
+        project=project,
+        assumption=assumption,
+        form=form,
+        history=queries.entry_history(assumption),
+    ), _status_code(form)
+
+
+@bp.route("/<int:project_id>/dependencies/<int:dependency_id>/edit", methods=["GET", "POST"])
+def edit_dependency(project_id: int, dependency_id: int):
+    """Change what this project needs, by when, or from which outside party."""
+    project = _project(project_id, keep=True)
+    dependency = _entry(Dependency, dependency_id, project)
+    form = DependencyEditForm(obj=dependency)
+    if request.method == "GET":
+        form.version.data = str(dependency.version)
+    if form.validate_on_submit():
+        with form_work(form) as work:
+            services.update_dependency(
+                project,
+                dependency,
+                form.what.data,
+                form.needed_by.data,
+                form.external_party.data or "",
+                version=form.version_number(),
+                actor=current_user,
+            )
+        if work.ok:
+            flash("Saved the dependency.", "success")
+            return redirect(url_for("registers.list_raid", project_id=project.id))
+    return render_template(
+        "registers/dependency_form.html",
+        project=project,
+        dependency=dependency,
+        form=form,
+        history=queries.entry_history(dependency),
+    ), _status_code(form)
 
 
 @bp.post("/<int:project_id>/dependencies")
