@@ -88,6 +88,11 @@ PAGES = [
     Page("Risk register", "manager", "/projects/{staged}/risks"),
     Page("A risk, with its history", "manager", "/projects/{staged}/risks/{risk}"),
     Page("Issue register", "manager", "/projects/{staged}/issues"),
+    Page("An issue", "manager", "/projects/{staged}/issues/{issue}"),
+    Page("An escalation", "pmo", "/projects/{escalated}/escalations/{escalation}"),
+    Page("A change request", "manager", "/projects/{staged}/change-requests/{change}"),
+    Page("Change an assumption", "manager", "/projects/{staged}/assumptions/{assumption}/edit"),
+    Page("Change a dependency", "manager", "/projects/{staged}/dependencies/{dependency}/edit"),
     Page("Escalations, for the PMO", "pmo", "/projects/escalations"),
     Page(
         "Assumptions and dependencies",
@@ -229,10 +234,11 @@ def pick(app) -> tuple[dict, dict]:
     """The people and records each page is viewed with: the same kind at every scale (the
     lowest-numbered active generated project of a method, its manager, and so on)."""
     from tracker.auth.models import User
+    from tracker.changes.models import ChangeRequest
     from tracker.extensions import db
     from tracker.frameworks.models import GovernanceFramework
     from tracker.projects.models import Project, ProjectMembership
-    from tracker.registers.models import Risk
+    from tracker.registers.models import Assumption, Dependency, Escalation, Issue, Risk
     from tracker.stages.models import GateReview
     from tracker.worklog.models import TimeEntry
 
@@ -309,7 +315,21 @@ def pick(app) -> tuple[dict, dict]:
                 select(Project.lead_organisation_id).where(Project.id == staged)
             ),
             "risk": db.session.scalar(select(func.min(Risk.id)).where(Risk.project_id == staged)),
+            **{
+                name: db.session.scalar(
+                    select(func.min(model.id)).where(model.project_id == staged)
+                )
+                for name, model in (
+                    ("issue", Issue),
+                    ("change", ChangeRequest),
+                    ("assumption", Assumption),
+                    ("dependency", Dependency),
+                )
+            },
         }
+        ids["escalation"], ids["escalated"] = db.session.execute(
+            select(Escalation.id, Escalation.project_id).order_by(Escalation.id).limit(1)
+        ).one()
         return people, ids
 
 

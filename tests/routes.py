@@ -155,6 +155,12 @@ ROUTES = {
     "registers.edit_issue": ("GET", "/projects/{project_id}/issues/{issue_id}/edit", "manager"),
     "registers.export_risks": ("GET", "/projects/{project_id}/risks.csv", "member"),
     "registers.export_issues": ("GET", "/projects/{project_id}/issues.xlsx", "member"),
+    "registers.export_assumptions": ("GET", "/projects/{project_id}/assumptions.csv", "member"),
+    "registers.export_dependencies": (
+        "GET",
+        "/projects/{project_id}/dependencies.xlsx",
+        "member",
+    ),
     "registers.list_escalations": ("GET", "/projects/escalations", "pmo"),
     "registers.list_raid": (
         "GET",
@@ -167,7 +173,17 @@ ROUTES = {
         "/projects/{project_id}/assumptions/{assumption_id}/settle",
         "manager",
     ),
+    "registers.edit_assumption": (
+        "GET",
+        "/projects/{project_id}/assumptions/{assumption_id}/edit",
+        "manager",
+    ),
     "registers.create_dependency": ("POST", "/projects/{project_id}/dependencies", "manager"),
+    "registers.edit_dependency": (
+        "GET",
+        "/projects/{project_id}/dependencies/{own_dependency_id}/edit",
+        "manager",
+    ),
     "registers.acknowledge_dependency": (
         "POST",
         "/projects/{project_id}/dependencies/{dependency_id}/acknowledge",
@@ -177,8 +193,11 @@ ROUTES = {
     "lessons.project_lessons": ("GET", "/projects/{project_id}/lessons", "member"),
     "lessons.log_lesson": ("POST", "/projects/{project_id}/lessons", "team"),
     "lessons.library": ("GET", "/lessons", "any"),
+    "lessons.export_project_lessons": ("GET", "/projects/{project_id}/lessons.csv", "member"),
+    "lessons.export_library": ("GET", "/lessons.xlsx", "any"),
     "lessons.curate": ("POST", "/lessons/{lesson_id}/curate", "pmo"),
     "changes.list_changes": ("GET", "/projects/{project_id}/change-requests", "member"),
+    "changes.export_changes": ("GET", "/projects/{project_id}/change-requests.xlsx", "member"),
     "changes.set_budget": ("POST", "/projects/{project_id}/change-budget", "executive"),
     "changes.create_change": (
         "GET",
@@ -554,6 +573,13 @@ ROUTES = {
                 "POST",
                 "/projects/{project_id}/change-requests",
             ),
+            "api_change_requests.decide_change_request": (
+                "POST",
+                "/projects/{project_id}/change-requests/{change_id}/decision",
+            ),
+            "api_lessons.list_lessons": ("GET", "/projects/{project_id}/lessons"),
+            "api_lessons.create_lesson": ("POST", "/projects/{project_id}/lessons"),
+            "api_lessons.list_library": ("GET", "/lessons"),
             "api_assumptions.list_assumptions": ("GET", "/projects/{project_id}/assumptions"),
             "api_assumptions.create_assumption": ("POST", "/projects/{project_id}/assumptions"),
             "api_dependencies.list_dependencies": ("GET", "/projects/{project_id}/dependencies"),
@@ -695,8 +721,19 @@ def _raid_ids(db, make_project, project, manager) -> dict:
         registers.DependencyData("project", "Shared data platform", date(2027, 6, 30), project.id),
         actor=manager,
     )
+    own = registers.create_dependency(
+        project,
+        registers.DependencyData(
+            "external", "Street works permit", date(2027, 5, 31), external_party="Highways"
+        ),
+        actor=manager,
+    )
     db.session.commit()
-    return {"assumption_id": assumption.id, "dependency_id": dependency.id}
+    return {
+        "assumption_id": assumption.id,
+        "dependency_id": dependency.id,
+        "own_dependency_id": own.id,
+    }
 
 
 def _lesson_id(db, project, manager) -> int:

@@ -128,6 +128,14 @@ def governed(db, make_user, make_project):
     risk = registers.create_risk(
         project, registers.RiskData("Supplier goes under", manager.id), actor=manager
     )
+    from tracker.changes import services as changes
+
+    change = changes.request_change(
+        project,
+        issue,
+        changes.ChangeData("More capacity", 2, Decimal("100.00"), *["None"] * 5),
+        actor=member,
+    )
     db.session.commit()
     return {
         **money,
@@ -158,6 +166,7 @@ def governed(db, make_user, make_project):
             "feedback_id": feedback.id,
             "risk_id": risk.id,
             "issue_id": issue.id,
+            "change_id": change.id,
             "cost_id": money["cost"].id,
             "checkpoint_id": money["checkpoint"].id,
             "entry_id": money["entry"].id,

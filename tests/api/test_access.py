@@ -45,6 +45,9 @@ WHO = {
     "api_board.create_confidence_assessment": set(),
     "api_board.upload_document": MANAGE,
     "api_change_requests.create_change_request": TEAM,
+    # The fixture's request costs more than the (unset) change budget: the Executive decides.
+    "api_change_requests.decide_change_request": {"executive"},
+    "api_lessons.create_lesson": TEAM,
     "api_assumptions.create_assumption": MANAGE,
     "api_dependencies.create_dependency": MANAGE,
     "api_risks.create_risk": MANAGE,
@@ -71,6 +74,8 @@ BOARD_ONLY = {
     "api_phases.decide_service_assessment",
     "api_releases.decide_release",
     "api_closure.decide_closure",
+    # Change requests too: the delegation is to the manager, and above it to the board.
+    "api_change_requests.decide_change_request",
 }
 PROJECT_ENDPOINTS = sorted(e for e, (_, path) in API_ROUTES.items() if "{project_id}" in path)
 

@@ -14,12 +14,13 @@ from sqlalchemy import select
 
 from tests.browser.journeys import ADMIN, JANE, MARIA, PMO, TOM
 from tracker.agile.models import Iteration
+from tracker.changes.models import ChangeRequest
 from tracker.extensions import db
 from tracker.methods.models import Assessment
 from tracker.orgs.models import Organisation
 from tracker.phases.models import ServiceAssessment
 from tracker.projects.models import Project
-from tracker.registers.models import Escalation, Risk
+from tracker.registers.models import Assumption, Dependency, Escalation, Issue, Risk
 from tracker.releases.models import Release
 from tracker.stages.models import GateReview, Stage
 
@@ -183,6 +184,24 @@ MAIN_PAGES = [
     MainPage("escalations, for the PMO", PMO, lambda: "/projects/escalations"),
     MainPage("assumptions and dependencies", PMO, _project(HOM, "/assumptions-and-dependencies")),
     MainPage("change control", MARIA, _project(ASC, "/change-requests")),
+    MainPage("an issue", MARIA, _first(Issue, ASC, "/projects/{project_id}/issues/{id}")),
+    MainPage(
+        "a change request",
+        MARIA,
+        _first(ChangeRequest, ASC, "/projects/{project_id}/change-requests/{id}"),
+    ),
+    MainPage(
+        "change an assumption",
+        PMO,
+        _first(Assumption, HOM, "/projects/{project_id}/assumptions/{id}/edit"),
+    ),
+    MainPage(
+        "change a dependency",
+        PMO,
+        _first(Dependency, HOM, "/projects/{project_id}/dependencies/{id}/edit"),
+    ),
+    MainPage("lessons log", MARIA, _project(ASC, "/lessons")),
+    MainPage("lessons library", MARIA, lambda: "/lessons"),
     MainPage("governance frameworks", PMO, lambda: "/frameworks/"),
     MainPage("governance framework", PMO, lambda: f"/frameworks/{_framework_id()}"),
     MainPage("a project's framework", MARIA, _project(ASC, "/framework")),

@@ -16,6 +16,7 @@ from tracker.budget.models import Checkpoint
 from tracker.core import events
 from tracker.core.errors import RuleError
 from tracker.frameworks import subscribers as framework_subscribers
+from tracker.lessons import subscribers as lesson_subscribers
 from tracker.notifications import subscribers as notification_subscribers
 from tracker.orgs import subscribers as org_subscribers
 from tracker.phases import subscribers as phase_subscribers
@@ -81,6 +82,7 @@ def test_each_event_has_the_documented_subscribers(app):
     assert events.receivers_of(events.iteration_closed) == [
         budget_subscribers.checkpoint_at_iteration_close,
         phase_subscribers.spending_at_iteration_close,
+        lesson_subscribers.lessons_at_iteration_close,
     ]
     assert events.receivers_of(events.checkpoints_taken) == [
         portfolio_subscribers.refresh_after_checkpoints

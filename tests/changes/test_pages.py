@@ -171,3 +171,42 @@ def test_an_active_stage_changes_only_through_an_exception(db, board):
     else:
         raise AssertionError("an active stage was re-planned by a change request")
     assert stage.planned_finish > date(2000, 1, 1)
+
+
+def test_the_change_requests_download_with_their_impacts_and_decisions(client, login, db, board):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from tracker.changes.exports import HEADERS
+
+    project, _manager, stage_list, issue = _setup(db, board)
+    change = changes.request_change(
+        project,
+        issue,
+        changes.ChangeData(
+            "=cmd|' /C calc'!A0", 3, Decimal("750.50"), **IMPACTS, stage_id=stage_list[1].id
+        ),
+        actor=board["team"],
+    )
+    changes.decide_change(
+        project, change, approve=False, comment="Not now", version=1, actor=board["executive"]
+    )
+    db.session.commit()
+    login(board["team"])
+    response = client.get(f"/projects/{project.id}/change-requests.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert tuple(rows[0]) == HEADERS
+    record = dict(zip(rows[0], rows[1], strict=True))
+    assert record["Title"].startswith("'=")
+    assert (record["Time (days)"], record["Cost"], record["Status"]) == ("3", "750.50", "Rejected")
+    assert record["Decided by"] == "Project board" and record["Decision comment"] == "Not now"
+    book = load_workbook(
+        io.BytesIO(client.get(f"/projects/{project.id}/change-requests.xlsx").data)
+    )
+    assert book.sheetnames == ["About", "Change requests"]
+    values = list(book["Change requests"].iter_rows(values_only=True))
+    row = dict(zip(values[0], values[1], strict=True))
+    assert row["Cost"] == 750.5 and row["Stage it re-plans"] == stage_list[1].label

@@ -151,6 +151,11 @@ API_WHO = {
     "api_iterations.update_iteration": "manager",
     "api_change_requests.list_change_requests": "member",
     "api_change_requests.create_change_request": "team",
+    # The manager requested it: only the board's Executive decides it.
+    "api_change_requests.decide_change_request": "executive",
+    "api_lessons.list_lessons": "member",
+    "api_lessons.create_lesson": "team",
+    "api_lessons.list_library": "any",
     "api_assumptions.list_assumptions": "member",
     "api_assumptions.create_assumption": "manager",
     "api_dependencies.list_dependencies": "member",

@@ -87,3 +87,39 @@ def test_bad_lessons_are_refused_and_nothing_saved(
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Lesson.id))) == 0
+
+
+def test_the_lessons_log_and_the_library_download(client, login, db, make_project, make_user):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from tracker.lessons.exports import HEADERS
+
+    agile, agile_manager = _assessed(make_project, make_user, "agile")
+    gated, gated_manager = _assessed(make_project, make_user, "stage_gated")
+    pmo = make_user("PMO", global_role="pmo")
+    kept = lessons.log_lesson(
+        agile, lessons.LessonData(**{**LESSON, "title": "+Recruit early"}), actor=agile_manager
+    )
+    other = lessons.log_lesson(gated, lessons.LessonData(**LESSON), actor=gated_manager)
+    for lesson in (kept, other):
+        lessons.curate(lesson, True, version=None, actor=pmo)
+    db.session.commit()
+    login(agile_manager)
+    response = client.get(f"/projects/{agile.id}/lessons.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert tuple(rows[0]) == HEADERS and len(rows) == 2
+    record = dict(zip(rows[0], rows[1], strict=True))
+    assert record["Lesson"] == "'+Recruit early" and record["Delivery method"] == "Agile"
+    assert record["Repeat or avoid"] == "Avoid it" and record["In the library"] == "Yes"
+    assert client.get(f"/projects/{gated.id}/lessons.csv").status_code == 403
+    # The library as filtered on the page, the filter on the About sheet.
+    book = load_workbook(io.BytesIO(client.get("/lessons.xlsx?method=stage_gated").data))
+    assert book.sheetnames == ["About", "Lessons"]
+    values = list(book["Lessons"].iter_rows(values_only=True))
+    assert len(values) == 2 and values[1][1].startswith(gated.code)
+    about = [cell for row in book["About"].iter_rows(values_only=True) for cell in row if cell]
+    assert "Stage-gated" in " ".join(str(cell) for cell in about)

@@ -69,10 +69,14 @@ def test_the_manager_hears_when_the_gate_is_decided(db, board, waiting_gate, smt
             waiting_gate, role=role, decision="approve", comment="", actor=board[role]
         )
         db.session.commit()
-    (note,) = db.session.scalars(
-        select(Notification).where(Notification.user_id == board["manager"].id)
-    )
-    assert note.kind == "gate_resolved"
+    told = db.session.scalars(
+        select(Notification)
+        .where(Notification.user_id == board["manager"].id)
+        .order_by(Notification.id)
+    ).all()
+    # The decision, then the prompt to log the gate's lessons (tests/lessons).
+    assert [n.kind for n in told] == ["gate_resolved", "lessons_prompt"]
+    note = told[0]
     assert "approved" in note.body.lower()
     mailer.send_due()
     assert [m["To"] for m in smtp_server.messages if "decided" in m["Subject"]] == [

@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import event, func, select
 
 from tracker.auth.models import User
+from tracker.changes.models import ChangeRequest
 from tracker.demo import national
 from tracker.extensions import cache
 from tracker.frameworks.models import GovernanceFramework
 from tracker.projects.models import Project, ProjectMembership
-from tracker.registers.models import Risk
+from tracker.registers.models import Assumption, Dependency, Escalation, Issue, Risk
 from tracker.stages.models import GateReview
 from tracker.worklog.models import TimeEntry
 
@@ -47,6 +48,14 @@ def _pick(db) -> tuple[dict, dict]:
         )
     )
     risk = db.session.scalar(select(func.min(Risk.id)).where(Risk.project_id == staged))
+
+    def first_of(model) -> int:
+        return db.session.scalar(select(func.min(model.id)).where(model.project_id == staged))
+
+    issue, change = first_of(Issue), first_of(ChangeRequest)
+    assumption, dependency = first_of(Assumption), first_of(Dependency)
+    escalation = db.session.scalar(select(func.min(Escalation.id)))
+    escalated = db.session.get(Escalation, escalation).project_id
     team = member(staged, "team_member")
     last = db.session.scalar(
         select(func.max(TimeEntry.work_date)).where(TimeEntry.person_id == team)
@@ -90,6 +99,11 @@ def _pick(db) -> tuple[dict, dict]:
         "risk register": ("manager", f"/projects/{staged}/risks"),
         "a risk, with its history": ("manager", f"/projects/{staged}/risks/{risk}"),
         "issue register": ("manager", f"/projects/{staged}/issues"),
+        "an issue": ("manager", f"/projects/{staged}/issues/{issue}"),
+        "an escalation": ("pmo", f"/projects/{escalated}/escalations/{escalation}"),
+        "a change request": ("manager", f"/projects/{staged}/change-requests/{change}"),
+        "change an assumption": ("manager", f"/projects/{staged}/assumptions/{assumption}/edit"),
+        "change a dependency": ("manager", f"/projects/{staged}/dependencies/{dependency}/edit"),
         "escalations, for the PMO": ("pmo", "/projects/escalations"),
         "assumptions and dependencies": (
             "manager",

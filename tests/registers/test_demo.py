@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from tracker.changes.models import ChangeRequest
 from tracker.demo import data
+from tracker.lessons.models import Lesson
 from tracker.notifications.models import Notification
 from tracker.projects.models import Project
 from tracker.projects.rules import FINISHED_STATUSES
@@ -30,6 +32,17 @@ def test_demo_registers_load_once_with_an_escalated_risk_on_the_boards_inbox(db)
     dependency = db.session.scalars(select(Dependency)).one()
     assert dependency.on_project.code == "ASC-2026-01" and dependency.project.code == "HOM-2026-02"
     assert dependency.acknowledged_at is not None and dependency.is_at_risk
-    before = db.session.scalar(select(func.count(Risk.id)))
+    # Change control and lessons: a change request waiting for ASC's board, a lesson in the
+    # library for the next project's manager.
+    change = db.session.scalars(select(ChangeRequest)).one()
+    assert change.project.code == "ASC-2026-01" and change.is_waiting
+    assert change.authority == "board"
+    shared = db.session.scalars(select(Lesson).where(Lesson.in_library.is_(True))).one()
+    assert shared.project.code == "HOM-2026-02"
+    before = [
+        db.session.scalar(select(func.count(model.id))) for model in (Risk, ChangeRequest, Lesson)
+    ]
     data.load("demo password long enough")
-    assert db.session.scalar(select(func.count(Risk.id))) == before
+    assert [
+        db.session.scalar(select(func.count(model.id))) for model in (Risk, ChangeRequest, Lesson)
+    ] == before

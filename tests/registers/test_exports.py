@@ -50,3 +50,53 @@ def test_the_registers_download_as_csv_and_excel_with_formulas_defused(
     assert isinstance(values[1][0], int)
     login(people["outsider"])
     assert client.get(f"/projects/{project.id}/risks.xlsx").status_code == 403
+
+
+def test_assumptions_and_dependencies_download_both_ways(
+    client, login, db, project, people, make_project, make_user
+):
+    from datetime import date
+
+    from tracker.registers.exports import ASSUMPTION_HEADERS, DEPENDENCY_HEADERS
+
+    other = make_project(manager=make_user("Omar Other"), planned_finish=date(2027, 12, 31))
+    services.create_assumption(
+        project,
+        "@SUM(A1) grant is renewed",
+        people["manager"].id,
+        date(2027, 3, 31),
+        actor=people["manager"],
+    )
+    services.create_dependency(
+        project,
+        services.DependencyData("project", "Shared gazetteer", date(2027, 6, 30), other.id),
+        actor=people["manager"],
+    )
+    third = make_project(manager=make_user("Tara Third"))
+    services.create_dependency(
+        third,
+        services.DependencyData("project", "Address data", date(2028, 1, 31), project.id),
+        actor=people["manager"],
+    )
+    db.session.commit()
+    login(people["team"])
+    response = client.get(f"/projects/{project.id}/assumptions.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert tuple(rows[0]) == ASSUMPTION_HEADERS
+    record = dict(zip(rows[0], rows[1], strict=True))
+    assert record["Assumption"] == "'@SUM(A1) grant is renewed"
+    assert (record["Confirm by"], record["Status"]) == ("2027-03-31", "To be confirmed")
+    book = load_workbook(io.BytesIO(client.get(f"/projects/{project.id}/dependencies.xlsx").data))
+    assert book.sheetnames == ["About", "Dependencies"]
+    values = list(book["Dependencies"].iter_rows(values_only=True))
+    assert values[0] == DEPENDENCY_HEADERS
+    needs, needed = (dict(zip(values[0], row, strict=True)) for row in values[1:])
+    assert needs["Direction"] == "This project needs" and needs["Depends on"].startswith(other.code)
+    # The other project finishes after the date needed: at risk, on both sides.
+    assert needs["At risk"] == "Yes" and needs["Needed by"].date() == date(2027, 6, 30)
+    assert needed["Direction"] == "Needed from this project"
+    assert needed["Project"].startswith(third.code) and needed["At risk"] == "No"
+    login(people["outsider"])
+    assert client.get(f"/projects/{project.id}/assumptions.xlsx").status_code == 403
+    assert client.get(f"/projects/{project.id}/dependencies.csv").status_code == 403

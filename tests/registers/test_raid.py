@@ -192,3 +192,139 @@ def test_assumptions_and_dependencies_through_the_api(db, api_as, two, people):
     assert api.get(f"/projects/{project.id}/assumptions").get_json()["items"][0]["statement"] == (
         "Funding holds"
     )
+
+
+def _assumption(db, project, people):
+    assumption = services.create_assumption(
+        project,
+        "The partner signs by March",
+        people["manager"].id,
+        date(2027, 3, 31),
+        actor=people["manager"],
+    )
+    db.session.commit()
+    return assumption
+
+
+def _edit_assumption(client, project, assumption, **overrides):
+    data = {
+        "statement": "The partner signs by April",
+        "owner_id": str(assumption.owner_id),
+        "confirm_by": "2027-04-30",
+        "status": "open",
+        "version": str(assumption.version),
+    }
+    data.update(overrides)
+    return client.post(f"/projects/{project.id}/assumptions/{assumption.id}/edit", data=data)
+
+
+def test_an_assumption_is_changed_with_its_history_kept(client, login, db, project, people):
+    from tracker.audit.models import AuditEntry
+
+    assumption = _assumption(db, project, people)
+    login(people["manager"])
+    url = f"/projects/{project.id}/assumptions/{assumption.id}/edit"
+    page = client.get(url).get_data(as_text=True)
+    assert "The partner signs by March" in page and "Change an assumption" in page
+    response = _edit_assumption(
+        client, project, assumption, owner_id=str(people["team"].id), status="confirmed"
+    )
+    assert response.status_code == 302
+    db.session.refresh(assumption)
+    assert assumption.statement == "The partner signs by April"
+    assert (assumption.owner_id, assumption.status) == (people["team"].id, "confirmed")
+    assert assumption.confirm_by == date(2027, 4, 30) and assumption.version == 2
+    entry = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "assumption.updated")
+    ).one()
+    assert "Owner" in entry.changes and "Maria Manager" in entry.changes
+    # The page tells the story, from → to, dates as people write them.
+    page = client.get(url).get_data(as_text=True)
+    assert "31 March 2027" in page and "30 April 2027" in page
+    assert "Tom Team" in page and "Confirmed" in page
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"statement": ""}, "Enter the assumption"),
+        ({"owner": "outsider"}, "Choose an owner from the people on this project"),
+        ({"confirm_by": "2027-02-30"}, "Confirm by must be a real date"),
+        ({"status": "maybe"}, "Choose the assumption&#39;s status from the list"),
+        ({"version": "0"}, "This record was changed by someone else"),
+    ],
+)
+def test_bad_assumption_edits_are_refused_and_nothing_saved(
+    client, login, db, project, people, overrides, message
+):
+    assumption = _assumption(db, project, people)
+    if overrides.pop("owner", None):
+        overrides["owner_id"] = str(people["outsider"].id)
+    login(people["manager"])
+    response = _edit_assumption(client, project, assumption, **overrides)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    db.session.expire_all()
+    kept = db.session.get(Assumption, assumption.id)
+    assert (kept.statement, kept.version) == ("The partner signs by March", 1)
+
+
+def test_only_the_keepers_change_an_assumption(client, login, db, project, people):
+    assumption = _assumption(db, project, people)
+    for person in ("team", "executive", "outsider"):
+        login(people[person])
+        assert _edit_assumption(client, project, assumption).status_code == 403, person
+    assert db.session.get(Assumption, assumption.id).version == 1
+
+
+def test_a_changed_need_is_acknowledged_again(client, login, db, two, people):
+    from tracker.audit.models import AuditEntry
+
+    project, other, other_manager = two
+    dependency = services.create_dependency(
+        project,
+        services.DependencyData("project", "Gazetteer", date(2026, 9, 30), other.id),
+        actor=people["manager"],
+    )
+    db.session.commit()
+    services.acknowledge_dependency(dependency, version=1, actor=other_manager)
+    db.session.commit()
+    url = f"/projects/{project.id}/dependencies/{dependency.id}/edit"
+    login(other_manager)  # the project depended on does not rewrite the other's need
+    assert client.get(url).status_code == 403
+    login(people["manager"])
+    form = {"what": "Gazetteer and street data", "needed_by": "2026-10-31", "version": "2"}
+    stale = client.post(url, data={**form, "version": "1"})
+    assert stale.status_code == 400 and "changed by someone else" in stale.get_data(as_text=True)
+    assert client.post(url, data={**form, "what": ""}).status_code == 400
+    assert client.post(url, data=form).status_code == 302
+    db.session.refresh(dependency)
+    assert dependency.what == "Gazetteer and street data"
+    assert dependency.needed_by == date(2026, 10, 31)
+    assert dependency.acknowledged_at is None and dependency.on_project_id == other.id
+    entry = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "dependency.updated")
+    ).one()
+    assert "Acknowledged" in entry.changes and "Needed by" in entry.changes
+    login(other_manager)
+    theirs = client.get(f"/projects/{other.id}/assumptions-and-dependencies")
+    assert "Acknowledge<span" in theirs.get_data(as_text=True)
+
+
+def test_an_outside_partys_dependency_is_changed_and_needs_a_name(
+    client, login, db, project, people
+):
+    dependency = services.create_dependency(
+        project,
+        services.DependencyData("external", "Permit", date(2027, 5, 31), external_party="Highways"),
+        actor=people["manager"],
+    )
+    db.session.commit()
+    login(people["manager"])
+    url = f"/projects/{project.id}/dependencies/{dependency.id}/edit"
+    form = {"what": "Permit", "needed_by": "2027-05-31", "external_party": "", "version": "1"}
+    refused = client.post(url, data=form)
+    assert refused.status_code == 400 and "Name the outside party" in refused.get_data(as_text=True)
+    assert client.post(url, data={**form, "external_party": "National Highways"}).status_code == 302
+    db.session.refresh(dependency)
+    assert (dependency.external_party, dependency.version) == ("National Highways", 2)

@@ -62,6 +62,9 @@ BINARY_DOWNLOADS = {
     "portfolio.export_xlsx",
     "worklog.export_entries",
     "registers.export_issues",
+    "registers.export_dependencies",
+    "changes.export_changes",
+    "lessons.export_library",
 }
 
 PAGES = sorted(

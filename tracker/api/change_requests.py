@@ -1,7 +1,10 @@
-"""Change requests: read them, and raise one from an issue with its impact on the seven
-performance targets. Deciding stays on the pages, where the authority's reasoning is shown."""
+"""Change requests: read them, raise one from an issue with its impact on the seven
+performance targets, and decide one as the delegated change authority (the same policy and
+service as the page: segregation of duties, the authority checked again at the decision)."""
 
 from __future__ import annotations
+
+from functools import wraps
 
 import marshmallow as ma
 from flask_login import current_user
@@ -22,6 +25,7 @@ from tracker.api.core import (
     service_call,
     values,
 )
+from tracker.auth.access import forbid
 from tracker.changes import access, services
 from tracker.changes.models import ChangeRequest
 from tracker.changes.rules import Authority, ChangeStatus
@@ -94,5 +98,53 @@ def create_change_request(data, project):
     with service_call():
         change = services.request_change(
             project, issue, services.ChangeData(**data), actor=current_user
+        )
+    return change
+
+
+class ChangeDecisionSchema(Schema):
+    decision = Text(required=True, validate=ma.validate.OneOf(["approve", "reject"]))
+    comment = Text(load_default="", validate=ma.validate.Length(max=5000))
+    version = Int(
+        required=True,
+        minimum=1,
+        metadata={"description": "The change request's version you read: a stale one is 409."},
+    )
+
+
+def _for_its_decider(view):
+    """Load the change request and check who decides it *before* the body is read: the
+    requester, or anyone the delegation does not name, gets 403 whatever they send."""
+
+    @wraps(view)
+    def wrapper(*args, project, change_id: int, **kwargs):
+        change = get_or_404(ChangeRequest, change_id, project=project)
+        refusal = access.decide_refusal(current_user, change)
+        if refusal:
+            forbid(refusal)
+        return view(*args, project=project, change=change, **kwargs)
+
+    return wrapper
+
+
+@blp.post("/projects/<id:project_id>/change-requests/<id:change_id>/decision")
+@for_project(rule=access.may_decide_some)
+@_for_its_decider
+@blp.arguments(ChangeDecisionSchema)
+@blp.response(200, ChangeRequestSchema)
+def decide_change_request(data, project, change):
+    """Approve or reject a change request as the authority it falls to: the project
+    manager within the change budget and the stage's tolerances, the Executive above them;
+    nobody decides their own request, and who decides is checked again now (approvals since
+    may have used the budget: then 409). Rejecting needs a ``comment``. Approval re-plans
+    the named stage and re-baselines the budget, as on the page."""
+    with service_call():
+        change = services.decide_change(
+            project,
+            change,
+            approve=data["decision"] == "approve",
+            comment=data["comment"],
+            version=data["version"],
+            actor=current_user,
         )
     return change

@@ -33,3 +33,9 @@ def decide_refusal(user, change) -> str | None:
     if change.authority == Authority.BOARD and EXECUTIVE not in roles:
         return "The board decides this change: its Executive records the decision."
     return None
+
+
+def may_decide_some(user, project) -> bool:
+    """Whether ``user`` holds a role that decides some change requests on the project (the
+    project manager or the Executive): checked before a decision's body is read."""
+    return bool(team(project.id).roles_of(user.id) & {PROJECT_MANAGER, EXECUTIVE})

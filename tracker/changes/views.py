@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from tracker.auth.access import forbid
-from tracker.changes import access, bp, services
+from tracker.changes import access, bp, exports, services
 from tracker.changes.forms import BudgetForm, ChangeForm, DecideForm
 from tracker.changes.models import ChangeRequest
+from tracker.core import exports as files
 from tracker.core.pagination import paginate
 from tracker.core.unit_of_work import form_work
+from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.projects.access import load_project
 from tracker.registers.models import Issue
@@ -33,6 +36,15 @@ def _planned_stages(project) -> list[Stage]:
     )
 
 
+def _ordered(project_id: int):
+    """Waiting first, newest first: the page's order."""
+    return (
+        select(ChangeRequest)
+        .where(ChangeRequest.project_id == project_id)
+        .order_by(ChangeRequest.status.desc(), ChangeRequest.id.desc())
+    )
+
+
 def _list_page(project, budget_form, status=200):
     authority = services.authority_of(project)
     if budget_form is None:
@@ -40,15 +52,10 @@ def _list_page(project, budget_form, status=200):
         if authority is not None:
             budget_form.change_budget.data = authority.change_budget
             budget_form.version.data = str(authority.version)
-    statement = (
-        select(ChangeRequest)
-        .where(ChangeRequest.project_id == project.id)
-        .order_by(ChangeRequest.status.desc(), ChangeRequest.id.desc())
-    )
     return render_template(
         "changes/list.html",
         project=project,
-        page=paginate(statement, request.args.get("page")),
+        page=paginate(_ordered(project.id), request.args.get("page")),
         authority=authority,
         budget_form=budget_form,
         can_set_budget=access.can_set_budget(current_user, project),
@@ -58,6 +65,29 @@ def _list_page(project, budget_form, status=200):
 @bp.get("/<int:project_id>/change-requests")
 def list_changes(project_id: int):
     return _list_page(load_project(project_id), None)
+
+
+@bp.get("/<int:project_id>/change-requests.<any(csv, xlsx):fmt>")
+def export_changes(project_id: int, fmt: str):
+    """Every change request, in the page's order, as CSV or Excel."""
+    project = load_project(project_id)
+    changes = db.session.scalars(
+        _ordered(project.id).options(joinedload(ChangeRequest.stage))
+    ).unique()
+    about = files.About(
+        title=f"The change requests of {project.code} {project.name}, in the page's order",
+        made_at=utcnow(),
+        made_by=f"{current_user.name} ({current_user.email})",
+    )
+    made = files.download(
+        about,
+        f"{project.code}-change-requests",
+        "Change requests",
+        fmt,
+        exports.COLUMNS,
+        exports.rows(changes),
+    )
+    return Response(made.body, mimetype=made.mimetype, headers=made.headers)
 
 
 @bp.post("/<int:project_id>/change-budget")

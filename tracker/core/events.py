@@ -32,11 +32,13 @@ The events, who sends them and who listens (in order):
                       ``gate_approved``. kwargs: ``actor``.
                       10 board: freezes the board pack as resolved (a render failure is
                       logged and leaves the decision intact).
+                      20 lessons: asks the project manager to log the gate's lessons.
 ``iteration_closed``  sender: the ``Iteration`` just closed, from ``agile.services``.
                       kwargs: ``project``, ``actor`` (None for a scheduled close).
                       10 budget: takes the automatic iteration checkpoint.
                       20 phases: checks the active phase's spending against its
                       released funding (past it, a funding exception).
+                      30 lessons: asks the project manager to log the lessons.
 ``gate_conditions_given`` sender: the ``GateReview`` a board member approved with
                       conditions written as free text, from ``stages.views`` (the
                       gate page). kwargs: ``role``, ``text``, ``actor``.

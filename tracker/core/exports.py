@@ -227,6 +227,34 @@ def _csv_value(value: object) -> object:
     return value
 
 
+@dataclass(frozen=True)
+class Download:
+    """A file ready to send: a view wraps it in a response (``Response(d.body,
+    mimetype=d.mimetype, headers=d.headers)``)."""
+
+    body: bytes
+    mimetype: str
+    headers: dict[str, str]
+
+
+def download(
+    about: About,
+    stem: str,
+    sheet_name: str,
+    extension: str,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[object]],
+) -> Download:
+    """``rows`` as CSV (``extension`` "csv": headings then data, no byte-order mark) or as
+    an Excel workbook with its About sheet ("xlsx"), named ``stem`` and when it was made."""
+    headers = disposition(filename(stem, about.made_at, extension))
+    if extension == "csv":
+        return Download(csv_bytes(columns, rows, bom=False), CSV_MIMETYPE, headers)
+    if extension == "xlsx":
+        return Download(workbook(about, sheet_name, columns, rows), XLSX_MIMETYPE, headers)
+    raise ValueError(f"no export as {extension!r}")
+
+
 def form_filters(form, names: Iterable[str]) -> list[tuple[str, str]]:
     """The filters a WTForms form was given, as (label, what was chosen) for the About
     sheet: a choice by its label, a date as 7 December 2026; blank fields left out."""

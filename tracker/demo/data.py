@@ -18,6 +18,7 @@ from tracker.auth import services as users
 from tracker.auth.models import User
 from tracker.board import demo as board_demo
 from tracker.budget import demo as budget_demo
+from tracker.demo import registers_extra
 from tracker.extensions import db
 from tracker.frameworks import demo as frameworks_demo
 from tracker.methods import demo as methods_demo
@@ -386,6 +387,7 @@ def load(password: str) -> dict[str, int]:
     budget_demo.load(projects_by_code, people)
     notifications_demo.load(projects_by_code, people)
     registers_demo.load(projects_by_code, people)
+    registers_extra.load(projects_by_code, people)
     phases_demo.load(projects_by_code, people)
     releases_demo.load(projects_by_code, people)
     db.session.flush()

@@ -36,16 +36,18 @@ from tracker.auth.models import User
 from tracker.budget import rules as budget_rules
 from tracker.budget import services as budget_services
 from tracker.budget.models import Baseline, BaselineLine, Checkpoint, CheckpointStage, CostEntry
+from tracker.changes.models import ChangeRequest
 from tracker.extensions import db
 from tracker.frameworks import services as frameworks
 from tracker.frameworks.models import ProjectFramework
+from tracker.lessons.models import Lesson
 from tracker.methods import rules as method_rules
 from tracker.methods.models import Assessment, MethodDecision, MethodDecisionDriver
 from tracker.orgs.models import Organisation
 from tracker.projects import governance
 from tracker.projects.models import Project, ProjectMembership, project_partners
 from tracker.projects.rules import ProjectStatus, size_tier
-from tracker.registers.models import Escalation, Issue, Risk, RiskChange
+from tracker.registers.models import Assumption, Dependency, Escalation, Issue, Risk, RiskChange
 from tracker.stages import rules as stage_rules
 from tracker.stages.models import GateDecision, GateReview, Stage
 from tracker.stages.rules import GateStatus, StageStatus
@@ -234,6 +236,10 @@ TABLE_ORDER: tuple[Table, ...] = (
     RiskChange.__table__,
     Issue.__table__,
     Escalation.__table__,
+    Assumption.__table__,
+    Dependency.__table__,
+    ChangeRequest.__table__,
+    Lesson.__table__,
 )
 
 # About fifteen risks and five issues a project, as a national portfolio's registers hold.
@@ -253,6 +259,28 @@ RISK_TITLES = (
     ("Cyber assessment delays go-live", "technical"),
     ("Inflation erodes the contingency", "economic"),
     ("Procurement challenge from a losing bidder", "legal"),
+)
+# Two assumptions, one dependency, one change request and two lessons a project: enough
+# rows that the register pages' query counts are measured on full lists, not empty ones.
+ASSUMPTIONS = (
+    "The partner councils keep their funding shares for the whole project",
+    "The supplier's cloud platform passes the cyber assessment",
+)
+LESSONS = (
+    (
+        "Recruit residents for testing at kick-off",
+        "Testing waited three weeks for volunteers",
+        "Recruit the residents' panel when the project starts",
+        "avoid",
+        "stakeholders",
+    ),
+    (
+        "Agree data ownership with partners early",
+        "A shared dataset had no owner until the second stage",
+        "Name an owner for each shared dataset in the first board meeting",
+        "repeat",
+        "partnership",
+    ),
 )
 ISSUE_TITLES = (
     ("request_for_change", "Add Welsh-language forms"),
@@ -461,6 +489,7 @@ class Generator:
         self.week_ids: dict[tuple[int, date], int] = {}
         self.role_rates: dict[str, tuple[list[date], list[Decimal]]] = {}
         self.results: dict[tuple[str, str], dict] = {}
+        self.previous_plan_id: int | None = None
         default = frameworks.default_framework()
         newest = frameworks.latest_published(default.id) if default else None
         self.framework_version_id = newest.id if newest else None
@@ -877,10 +906,11 @@ class Generator:
                         "version": 1,
                     },
                 )
+        issues = []
         for number, (kind, title) in enumerate(ISSUE_TITLES):
             at = created + timedelta(days=10 + number * 7)
             closed = number == 4
-            add(
+            issue = add(
                 Issue.__table__,
                 {
                     "project_id": plan.id,
@@ -896,6 +926,94 @@ class Generator:
                     "created_at": at,
                     "updated_at": at,
                     "closed_at": at + timedelta(days=5) if closed else None,
+                    "version": 1,
+                },
+            )
+            issues.append(issue)
+        self._raid(plan, created, issues[0])
+
+    def _raid(self, plan: Plan, created: datetime, change_issue: dict) -> None:
+        """Assumptions, a dependency on the project generated before (so never a loop) or on
+        an outside party, a change request from the request for change, and two lessons.
+        Drawn from the project's number, not the random generators: nothing else moves."""
+        add = self.writer.add
+        for number, statement in enumerate(ASSUMPTIONS):
+            add(
+                Assumption.__table__,
+                {
+                    "project_id": plan.id,
+                    "statement": statement,
+                    "owner_id": plan.manager,
+                    "confirm_by": plan.start + timedelta(days=60 + 30 * number),
+                    "status": "confirmed" if number == 1 and plan.id % 2 else "open",
+                    "created_at": created,
+                    "version": 1,
+                },
+            )
+        previous, self.previous_plan_id = self.previous_plan_id, plan.id
+        on_project = previous if previous is not None and plan.id % 3 else None
+        add(
+            Dependency.__table__,
+            {
+                "project_id": plan.id,
+                "kind": "project" if on_project else "external",
+                "on_project_id": on_project,
+                "external_party": "" if on_project else "National Highways",
+                "what": "The shared address gazetteer" if on_project else "Street works permit",
+                "needed_by": plan.start + timedelta(days=120),
+                "raised_by_id": plan.manager,
+                "created_at": created,
+                "acknowledged_by_id": None,
+                "acknowledged_at": None,
+                "version": 1,
+            },
+        )
+        decided = plan.id % 2 == 0
+        add(
+            ChangeRequest.__table__,
+            {
+                "project_id": plan.id,
+                "issue_id": change_issue["id"],
+                "stage_id": None,
+                "title": change_issue["title"],
+                "time_impact_days": 10,
+                "cost_impact": Decimal("4500.00"),
+                **{f"{t}_impact": "None" for t in ("quality", "risk", "sustainability")},
+                "scope_impact": "Adds bilingual forms",
+                "benefit_impact": "Reaches Welsh-speaking residents",
+                "authority": "board",
+                "authority_reason": "No change budget is delegated: the board decides",
+                "status": "approved" if decided else "submitted",
+                "requested_by_id": plan.manager,
+                "requested_at": change_issue["created_at"],
+                "decided_by_id": plan.board["executive"] if decided else None,
+                "decided_at": change_issue["created_at"] + timedelta(days=7) if decided else None,
+                "decision_comment": "",
+                "debited": Decimal("0.00"),
+                "new_finish": None,
+                "version": 1,
+            },
+        )
+        key = (plan.method, size_tier(plan.bac, self.tier_small, self.tier_large))
+        zone = self.results[key]["result"]["zone"] if key in self.results else None
+        for number, (title, happened, advice, verdict, category) in enumerate(LESSONS):
+            shared = plan.method is not None and number == 0
+            add(
+                Lesson.__table__,
+                {
+                    "project_id": plan.id,
+                    "title": title,
+                    "what_happened": happened,
+                    "recommendation": advice,
+                    "verdict": verdict,
+                    "category": category,
+                    "method": plan.method,
+                    "zone": zone,
+                    "raised_by_id": plan.manager,
+                    "raised_at": created + timedelta(days=30 + number),
+                    "in_library": shared,
+                    "curated_by_id": None,
+                    "curated_at": None,
                     "version": 1,
                 },
             )

@@ -17,4 +17,4 @@ def _vocabulary(state) -> None:
     )
 
 
-from tracker.lessons import views  # noqa: E402,F401
+from tracker.lessons import subscribers, views  # noqa: E402,F401

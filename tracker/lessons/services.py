@@ -15,6 +15,8 @@ from tracker.extensions import db
 from tracker.lessons.models import Lesson
 from tracker.lessons.rules import LESSON_CATEGORIES, VERDICTS
 from tracker.methods.models import Assessment
+from tracker.notifications.services import notify, path_for
+from tracker.projects.access import team
 from tracker.projects.models import Project
 
 
@@ -96,3 +98,22 @@ def curate(lesson: Lesson, in_library: bool, *, version: int | None, actor: User
         changes={"in_library": in_library},
     )
     return lesson
+
+
+def prompt_for_lessons(project: Project, moment: str) -> int:
+    """Ask the project's managers, in their inbox (and by email unless they opted out), to
+    log the lessons of ``moment`` ("the gate review …", "the iteration …") while they are
+    fresh. Returns how many were asked."""
+    managers = team(project.id).holders(["project_manager"])
+    for manager in managers:
+        notify(
+            manager,
+            "lessons_prompt",
+            f"{project.code}: log the lessons of {moment}"[:200],
+            f"{moment[0].upper()}{moment[1:]} on {project.code} {project.name} is done. "
+            "While it is fresh, log what to repeat and what to avoid: the lessons library "
+            "shows them to similar projects.",
+            link=path_for("lessons.project_lessons", project_id=project.id),
+            project_id=project.id,
+        )
+    return len(managers)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from tracker.core.exports import Column, Kind
-from tracker.registers.models import Issue, Risk
+from tracker.registers.models import Assumption, Dependency, Issue, Risk
 from tracker.registers.rules import (
+    ASSUMPTION_STATUSES,
     BANDS,
     ISSUE_KINDS,
     ISSUE_STATUSES,
@@ -56,8 +57,22 @@ ISSUE_HEADERS = (
 )
 
 
+ASSUMPTION_HEADERS = ("Id", "Assumption", "Owner", "Confirm by", "Status", "Raised")
+DEPENDENCY_HEADERS = (
+    "Id",
+    "Direction",
+    "Project",
+    "Depends on",
+    "What is needed",
+    "Needed by",
+    "At risk",
+    "Acknowledged",
+    "Raised",
+)
+
+
 _NUMBERS = {"Id", "Likelihood", "Impact", "Score", "Target score", "Severity", "Raised from risk"}
-_DATES = {"Review date", "Raised", "Closed"}
+_DATES = {"Review date", "Raised", "Closed", "Confirm by", "Needed by", "Acknowledged"}
 
 
 def _columns(headers: tuple[str, ...]) -> tuple[Column, ...]:
@@ -70,6 +85,8 @@ def _columns(headers: tuple[str, ...]) -> tuple[Column, ...]:
 
 RISK_COLUMNS = _columns(RISK_HEADERS)
 ISSUE_COLUMNS = _columns(ISSUE_HEADERS)
+ASSUMPTION_COLUMNS = _columns(ASSUMPTION_HEADERS)
+DEPENDENCY_COLUMNS = _columns(DEPENDENCY_HEADERS)
 
 
 def risk_rows(risks: Iterable[Risk]) -> Iterator[list[object]]:
@@ -114,3 +131,41 @@ def issue_rows(issues: Iterable[Issue]) -> Iterator[list[object]]:
             i.created_at.date(),
             i.closed_at.date() if i.closed_at else None,
         ]
+
+
+def assumption_rows(assumptions: Iterable[Assumption]) -> Iterator[list[object]]:
+    for a in assumptions:
+        yield [
+            a.id,
+            a.statement,
+            a.owner.name,
+            a.confirm_by,
+            ASSUMPTION_STATUSES[a.status],
+            a.created_at.date(),
+        ]
+
+
+def _dependency_row(d: Dependency, direction: str) -> list[object]:
+    on = d.on_project
+    return [
+        d.id,
+        direction,
+        f"{d.project.code} {d.project.name}",
+        f"{on.code} {on.name}" if on is not None else d.external_party,
+        d.what,
+        d.needed_by,
+        "Yes" if d.is_at_risk else "No",
+        d.acknowledged_at.date() if d.acknowledged_at else None,
+        d.created_at.date(),
+    ]
+
+
+def dependency_rows(
+    depends_on: Iterable[Dependency], depended_on_by: Iterable[Dependency]
+) -> Iterator[list[object]]:
+    """What the project needs, then what other projects need from it (both loaded with
+    their projects by the queries)."""
+    for d in depends_on:
+        yield _dependency_row(d, "This project needs")
+    for d in depended_on_by:
+        yield _dependency_row(d, "Needed from this project")

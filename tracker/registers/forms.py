@@ -212,6 +212,15 @@ class AssumptionForm(VersionedForm):
         _people(self.owner_id, people, "Choose a person")
 
 
+class AssumptionEditForm(AssumptionForm):
+    status = ChoiceField(
+        "Status",
+        choices=options(ASSUMPTION_STATUSES),
+        validators=[InputRequired("Choose the assumption's status")],
+        invalid_message="Choose the assumption's status from the list",
+    )
+
+
 class SettleForm(VersionedForm):
     status = ChoiceField(
         "Status",
@@ -245,6 +254,18 @@ class DependencyForm(VersionedForm):
         ],
     )
     needed_by = DayField("Needed by", validators=[InputRequired("Enter the date it is needed by")])
+
+
+class DependencyEditForm(VersionedForm):
+    """What is needed, by when, and (outside the tracker) from whom; the project depended
+    on stays: depending on another one is another dependency."""
+
+    what = DependencyForm.what
+    needed_by = DependencyForm.needed_by
+    external_party = StringField(
+        "Outside party",
+        validators=[Optional(), Length(max=200, message="Keep the name to 200 characters")],
+    )
 
 
 class AcknowledgeForm(VersionedForm):

@@ -3,9 +3,15 @@ whatever the number of rows."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import joinedload
 
+from tracker.audit.models import AuditEntry
+from tracker.core import filters
 from tracker.extensions import db
 from tracker.projects.models import Project
 from tracker.projects.rules import OPEN_STATUSES
@@ -182,3 +188,45 @@ def risks_to_review(user_id: int) -> list:
             .order_by(Project.code, Risk.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    changed_at: datetime
+    changed_by: str
+    field: str
+    from_value: object
+    to_value: object
+
+
+def entry_history(record) -> list[HistoryLine]:
+    """Every change of an assumption or dependency, oldest first, from the audit trail
+    (one statement): who, when, which field, from → to. The entry's creation is one line
+    per field it was recorded with."""
+    entries = db.session.scalars(
+        select(AuditEntry)
+        .where(
+            AuditEntry.object_type == record.__tablename__,
+            AuditEntry.object_id == record.id,
+        )
+        .order_by(AuditEntry.seq)
+    )
+    lines = []
+    for entry in entries:
+        for field, value in json.loads(entry.changes or "{}").items():
+            old, new = value if isinstance(value, list) and len(value) == 2 else (None, value)
+            label = field.replace("_", " ").capitalize()
+            lines.append(
+                HistoryLine(entry.created_at, entry.actor_name, label, _shown(old), _shown(new))
+            )
+    return lines
+
+
+def _shown(value: object) -> object:
+    """A date the audit trail keeps as ``2027-03-31`` is shown as 31 March 2027."""
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return filters.day(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return value

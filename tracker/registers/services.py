@@ -585,6 +585,62 @@ def settle_assumption(
     return assumption
 
 
+def assumption_snapshot(assumption: Assumption) -> dict[str, Any]:
+    """The assumption as its history tells it: labels and names, not codes and ids."""
+    return {
+        "Assumption": assumption.statement,
+        "Owner": assumption.owner.name,
+        "Confirm by": assumption.confirm_by,
+        "Status": rules.ASSUMPTION_STATUSES.get(assumption.status, assumption.status),
+    }
+
+
+def update_assumption(
+    project: Project,
+    assumption: Assumption,
+    statement: str,
+    owner_id: int | None,
+    confirm_by: date | None,
+    status: str,
+    *,
+    version: int | None,
+    actor: User,
+) -> Assumption:
+    """Change an assumption (its wording, owner, date or status); a stale page's save is
+    refused; every change is audited from → to."""
+    if assumption.project_id != project.id:
+        raise RuleError("That assumption is not on this project")
+    check_version(assumption, version)
+    text = (statement or "").strip()
+    if not text:
+        raise RuleError("Enter the assumption", "statement")
+    owner = _person(project, owner_id, "owner_id", NOT_ON_PROJECT)
+    if owner is None:
+        raise RuleError(NOT_ON_PROJECT, "owner_id")
+    if confirm_by is None:
+        raise RuleError("Enter the date by which it must be confirmed", "confirm_by")
+    if status not in rules.ASSUMPTION_STATUSES:
+        raise RuleError("Choose the assumption's status from the list", "status")
+    before = assumption_snapshot(assumption)
+    assumption.statement = text[:300]
+    assumption.owner = owner
+    assumption.confirm_by = confirm_by
+    assumption.status = status
+    changes = diff(before, assumption_snapshot(assumption))
+    if not changes:
+        return assumption
+    _flush()
+    audit.record(
+        "assumption.updated",
+        assumption,
+        project_id=project.id,
+        actor=actor,
+        summary=f"Changed assumption {assumption.id}: {', '.join(changes)}"[:300],
+        changes=changes,
+    )
+    return assumption
+
+
 def _dependency_edges() -> list[tuple[int, int]]:
     return [
         (a, b)
@@ -665,6 +721,63 @@ def create_dependency(project: Project, data: DependencyData, *, actor: User) ->
         actor=actor,
         summary=f"Depends on {on_project.code if on_project else party}: {what}"[:300],
         changes={"needed_by": data.needed_by, "on": on_project.code if on_project else party},
+    )
+    return dependency
+
+
+def dependency_snapshot(dependency: Dependency) -> dict[str, Any]:
+    return {
+        "What is needed": dependency.what,
+        "Needed by": dependency.needed_by,
+        "Outside party": dependency.external_party or None,
+        "Acknowledged": dependency.acknowledged_at.date() if dependency.acknowledged_at else None,
+    }
+
+
+def update_dependency(
+    project: Project,
+    dependency: Dependency,
+    what: str,
+    needed_by: date | None,
+    external_party: str = "",
+    *,
+    version: int | None,
+    actor: User,
+) -> Dependency:
+    """Change what the project needs, by when, or (outside the tracker) from whom. The
+    project depended on is not changed here: that is another dependency. A changed need or
+    date asks the other project's manager to acknowledge it again."""
+    if dependency.project_id != project.id:
+        raise RuleError("That dependency is not this project's")
+    check_version(dependency, version)
+    text = (what or "").strip()
+    if not text:
+        raise RuleError("Say what the project needs", "what")
+    if needed_by is None:
+        raise RuleError("Enter the date it is needed by", "needed_by")
+    before = dependency_snapshot(dependency)
+    if dependency.kind == rules.DependencyKind.EXTERNAL:
+        party = (external_party or "").strip()
+        if not party:
+            raise RuleError("Name the outside party", "external_party")
+        dependency.external_party = party[:200]
+    asked_again = (text[:300], needed_by) != (dependency.what, dependency.needed_by)
+    dependency.what = text[:300]
+    dependency.needed_by = needed_by
+    if asked_again and dependency.acknowledged_at is not None:
+        dependency.acknowledged_at = None
+        dependency.acknowledged_by_id = None
+    changes = diff(before, dependency_snapshot(dependency))
+    if not changes:
+        return dependency
+    _flush()
+    audit.record(
+        "dependency.updated",
+        dependency,
+        project_id=project.id,
+        actor=actor,
+        summary=f"Changed dependency {dependency.id}: {', '.join(changes)}"[:300],
+        changes=changes,
     )
     return dependency
 

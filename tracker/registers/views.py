@@ -17,7 +17,9 @@ from tracker.registers import access, bp, exports, queries, rules, services
 from tracker.registers.forms import (
     AcknowledgeForm,
     AnswerForm,
+    AssumptionEditForm,
     AssumptionForm,
+    DependencyEditForm,
     DependencyForm,
     IssueForm,
     RiskForm,
@@ -313,19 +315,17 @@ def answer_escalation(project_id: int, escalation_id: int):
 # --------------------------------------------------------------------------------------
 
 
-def _download(project, name: str, fmt: str, columns, rows) -> Response:
+def _download(project, name: str, fmt: str, columns, rows, *, what: str = "") -> Response:
     """The register as CSV, or as Excel with its About sheet (``tracker.core.exports``)."""
     about = files.About(
-        title=f"The {name[:-1]} register of {project.code} {project.name}, in the page's order",
+        title=f"The {what or name[:-1] + ' register'} of {project.code} {project.name}, "
+        "in the page's order",
         made_at=utcnow(),
         made_by=f"{current_user.name} ({current_user.email})",
     )
-    headers = files.disposition(files.filename(f"{project.code}-{name}", about.made_at, fmt))
-    if fmt == "csv":
-        body = files.csv_bytes(columns, rows, bom=False)
-        return Response(body, mimetype=files.CSV_MIMETYPE, headers=headers)
-    body = files.workbook(about, name.capitalize(), columns, rows)
-    return Response(body, mimetype=files.XLSX_MIMETYPE, headers=headers)
+    sheet = name.replace("-", " ").capitalize()
+    made = files.download(about, f"{project.code}-{name}", sheet, fmt, columns, rows)
+    return Response(made.body, mimetype=made.mimetype, headers=made.headers)
 
 
 @bp.get("/<int:project_id>/risks.<any(csv, xlsx):fmt>")
@@ -342,6 +342,27 @@ def export_issues(project_id: int, fmt: str):
     project = _project(project_id)
     issues = db.session.scalars(queries.issue_register(project.id))
     return _download(project, "issues", fmt, exports.ISSUE_COLUMNS, exports.issue_rows(issues))
+
+
+@bp.get("/<int:project_id>/assumptions.<any(csv, xlsx):fmt>")
+def export_assumptions(project_id: int, fmt: str):
+    """Every assumption, in the page's order."""
+    project = _project(project_id)
+    rows = exports.assumption_rows(queries.assumptions(project.id))
+    return _download(project, "assumptions", fmt, exports.ASSUMPTION_COLUMNS, rows)
+
+
+@bp.get("/<int:project_id>/dependencies.<any(csv, xlsx):fmt>")
+def export_dependencies(project_id: int, fmt: str):
+    """Both directions, as on the page: what this project needs, then what others need
+    from it."""
+    project = _project(project_id)
+    rows = exports.dependency_rows(
+        queries.depends_on(project.id), queries.depended_on_by(project.id)
+    )
+    return _download(
+        project, "dependencies", fmt, exports.DEPENDENCY_COLUMNS, rows, what="dependencies"
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -410,6 +431,69 @@ def settle_assumption(project_id: int, assumption_id: int):
     else:
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
     return redirect(url_for("registers.list_raid", project_id=project.id))
+
+
+@bp.route("/<int:project_id>/assumptions/<int:assumption_id>/edit", methods=["GET", "POST"])
+def edit_assumption(project_id: int, assumption_id: int):
+    """Change an assumption: its wording, owner, date to confirm by, or status."""
+    project = _project(project_id, keep=True)
+    assumption = _entry(Assumption, assumption_id, project)
+    form = AssumptionEditForm(obj=assumption, people=services.project_people(project))
+    if request.method == "GET":
+        form.version.data = str(assumption.version)
+    if form.validate_on_submit():
+        with form_work(form) as work:
+            services.update_assumption(
+                project,
+                assumption,
+                form.statement.data,
+                form.owner_id.data,
+                form.confirm_by.data,
+                form.status.data,
+                version=form.version_number(),
+                actor=current_user,
+            )
+        if work.ok:
+            flash("Saved the assumption.", "success")
+            return redirect(url_for("registers.list_raid", project_id=project.id))
+    return render_template(
+        "registers/assumption_form.html",
+        project=project,
+        assumption=assumption,
+        form=form,
+        history=queries.entry_history(assumption),
+    ), _status_code(form)
+
+
+@bp.route("/<int:project_id>/dependencies/<int:dependency_id>/edit", methods=["GET", "POST"])
+def edit_dependency(project_id: int, dependency_id: int):
+    """Change what this project needs, by when, or from which outside party."""
+    project = _project(project_id, keep=True)
+    dependency = _entry(Dependency, dependency_id, project)
+    form = DependencyEditForm(obj=dependency)
+    if request.method == "GET":
+        form.version.data = str(dependency.version)
+    if form.validate_on_submit():
+        with form_work(form) as work:
+            services.update_dependency(
+                project,
+                dependency,
+                form.what.data,
+                form.needed_by.data,
+                form.external_party.data or "",
+                version=form.version_number(),
+                actor=current_user,
+            )
+        if work.ok:
+            flash("Saved the dependency.", "success")
+            return redirect(url_for("registers.list_raid", project_id=project.id))
+    return render_template(
+        "registers/dependency_form.html",
+        project=project,
+        dependency=dependency,
+        form=form,
+        history=queries.entry_history(dependency),
+    ), _status_code(form)
 
 
 @bp.post("/<int:project_id>/dependencies")
