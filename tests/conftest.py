@@ -159,33 +159,78 @@ def app(backend, tmp_path_factory):
         _db.engine.dispose()
 
 
+class _Transaction:
+    """One connection inside a transaction, with the session bound to it (SQLAlchemy's 'join
+    an external transaction' recipe): the code under test commits to savepoints within it,
+    and everything is rolled back at the end."""
+
+    def __init__(self, app, connection=None):
+        self.app = app
+        self.shared = connection is not None
+        self.connection = connection if self.shared else _db.engine.connect()
+        # Inside a shared connection (a module's world), a savepoint: rolling it back
+        # leaves the world as it was built for the next test.
+        self.transaction = (
+            self.connection.begin_nested() if self.shared else self.connection.begin()
+        )
+        self.original = _db.session
+        # Flask-SQLAlchemy's own Session picks its engine per table, which would bypass
+        # this connection; a plain Session uses the bind it is given.
+        _db.session = scoped_session(
+            sessionmaker(bind=self.connection, join_transaction_mode="create_savepoint"),
+            scopefunc=_app_ctx_id,
+        )
+
+    def close(self):
+        _db.session.remove()
+        _db.session = self.original
+        self.transaction.rollback()
+        if not self.shared:
+            self.connection.close()
+
+
+@pytest.fixture(scope="module")
+def shared_db(app):
+    """A transaction for a whole module, for a read-mostly world built once (see ``world`` in
+    tests/routes.py): each test of the module runs in a savepoint inside it, rolled back
+    afterwards, so no test sees another's changes. Building the world once per module instead
+    of once per test is what keeps the access matrix fast."""
+    with app.app_context():
+        cache.clear()
+        outer = _Transaction(app)
+        _shared.append(outer)
+        try:
+            yield outer
+        finally:
+            _shared.remove(outer)
+            outer.close()
+
+
+# The module transactions open now. On SQLite a second connection could not write while one
+# is open, so every test of the module joins it, whether it asked for the world or not.
+_shared: list[_Transaction] = []
+
+
 @pytest.fixture
-def db(app):
+def db(app, request):
     """Each test runs inside a transaction that is rolled back afterwards; the code under test
     commits to savepoints within it (SQLAlchemy's 'join an external transaction' recipe).
 
     Requests share the test's session, so factories commit (release their savepoint): a
-    view that rolls back then discards only its own work."""
+    view that rolls back then discards only its own work. A test whose module builds a shared
+    world runs in a savepoint of the module's transaction instead."""
+    if "shared_db" in request.fixturenames:
+        request.getfixturevalue("shared_db")
+    shared = next((t for t in reversed(_shared) if t.app is app), None)
     with app.app_context():
         # Kept pages are keyed by change stamps, which the rollback below winds back: a
         # later test reaching the same stamp must not be shown an earlier test's copy.
         cache.clear()
-        connection = _db.engine.connect()
-        transaction = connection.begin()
-        original = _db.session
-        # Flask-SQLAlchemy's own Session picks its engine per table, which would bypass
-        # this connection; a plain Session uses the bind it is given.
-        _db.session = scoped_session(
-            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
-            scopefunc=_app_ctx_id,
-        )
+        scope = _Transaction(app, shared.connection if shared else None)
         try:
             yield _db
         finally:
-            _db.session.remove()
-            _db.session = original
-            transaction.rollback()
-            connection.close()
+            scope.close()
 
 
 class RequestClient(FlaskClient):
@@ -207,73 +252,89 @@ def client(app, db):
 _counter = itertools.count(1)
 
 
+def new_user(name=None, *, email=None, global_role=None, password="correct horse battery"):
+    """A person, committed. The factories work on whatever transaction is current."""
+    from tracker.auth import services as users
+
+    n = next(_counter)
+    user = users.create_user(
+        email=email or f"person{n}@example.gov.uk",
+        name=name or f"Person {n}",
+        password=password,
+        global_role=global_role,
+    )
+    _db.session.commit()
+    return user
+
+
+def new_org(name=None, **kwargs):
+    from tracker.orgs import services as orgs
+
+    n = next(_counter)
+    org = orgs.create_organisation(
+        name=name or f"Organisation {n}",
+        short_name=kwargs.get("short_name"),
+        kind=kwargs.get("kind", "local_authority"),
+    )
+    _db.session.commit()
+    return org
+
+
+def new_project(*, manager=None, lead=None, members=(), **overrides):
+    from tracker.projects import services as projects
+
+    n = next(_counter)
+    manager = manager or new_user(f"Manager {n}")
+    lead = lead or new_org()
+    data = {
+        "code": f"PRJ-{n}",
+        "name": f"Project {n}",
+        "problem_statement": "Residents cannot report problems online.",
+        "lead_organisation_id": lead.id,
+        "partner_ids": [],
+        "manager_id": manager.id,
+        "budget_at_completion": Decimal("100000.00"),
+        "planned_start": date(2026, 1, 1),
+        "planned_finish": date(2026, 12, 31),
+        "criticality": 2,
+    }
+    status = overrides.pop("status", "active")
+    data.update(overrides)
+    project = projects.create_project(projects.ProjectData(**data))
+    # Direct set-up, as a fixture may: in the tracker only governance moves a status
+    # (tracker.projects.lifecycle); a new project there is always proposed.
+    project.status = status
+    for user, role in members:
+        projects.add_member(project, user, role)
+    _db.session.commit()
+    return project
+
+
+def build_for_module(build):
+    """``build(db, new_user, new_project)`` run in a module's shared transaction (see
+    ``shared_db``), its result returned with every record in it loaded and detached: a test
+    reads ids and columns from them in its own session, never through the module's."""
+    built = build(_db, new_user, new_project)
+    records = [v for v in built.values() if isinstance(v, _db.Model)]
+    for record in records:
+        _db.session.refresh(record)
+    _db.session.close()
+    return built
+
+
 @pytest.fixture
 def make_user(db):
-    def factory(name=None, *, email=None, global_role=None, password="correct horse battery"):
-        from tracker.auth import services as users
-
-        n = next(_counter)
-        user = users.create_user(
-            email=email or f"person{n}@example.gov.uk",
-            name=name or f"Person {n}",
-            password=password,
-            global_role=global_role,
-        )
-        db.session.commit()
-        return user
-
-    return factory
+    return new_user
 
 
 @pytest.fixture
 def make_org(db):
-    def factory(name=None, **kwargs):
-        from tracker.orgs import services as orgs
-
-        n = next(_counter)
-        org = orgs.create_organisation(
-            name=name or f"Organisation {n}",
-            short_name=kwargs.get("short_name"),
-            kind=kwargs.get("kind", "local_authority"),
-        )
-        db.session.commit()
-        return org
-
-    return factory
+    return new_org
 
 
 @pytest.fixture
-def make_project(db, make_user, make_org):
-    def factory(*, manager=None, lead=None, members=(), **overrides):
-        from tracker.projects import services as projects
-
-        n = next(_counter)
-        manager = manager or make_user(f"Manager {n}")
-        lead = lead or make_org()
-        data = {
-            "code": f"PRJ-{n}",
-            "name": f"Project {n}",
-            "problem_statement": "Residents cannot report problems online.",
-            "lead_organisation_id": lead.id,
-            "partner_ids": [],
-            "manager_id": manager.id,
-            "budget_at_completion": Decimal("100000.00"),
-            "planned_start": date(2026, 1, 1),
-            "planned_finish": date(2026, 12, 31),
-            "criticality": 2,
-        }
-        status = overrides.pop("status", "active")
-        data.update(overrides)
-        project = projects.create_project(projects.ProjectData(**data))
-        # Direct set-up, as a fixture may: in the tracker only governance moves a status
-        # (tracker.projects.lifecycle); a new project there is always proposed.
-        project.status = status
-        for user, role in members:
-            projects.add_member(project, user, role)
-        db.session.commit()
-        return project
-
-    return factory
+def make_project(db):
+    return new_project
 
 
 @pytest.fixture

@@ -594,8 +594,39 @@ ROUTES = {
 }
 
 
+@pytest.fixture(scope="module")
+def built_world(shared_db):
+    """A project with a record of every kind the routes need, built once per test module in
+    the module's transaction (``shared_db``); each test runs in a savepoint rolled back
+    afterwards, so an action one test takes is never seen by the next."""
+    from sqlalchemy import select
+
+    from tests.conftest import build_for_module
+    from tracker.board import services as board
+    from tracker.board.models import BoardPack, Document
+    from tracker.extensions import db
+
+    built = build_for_module(_build_world)
+    # The stored files' bytes: a test that deletes a document removes its file, which the
+    # rollback cannot bring back (``world`` puts it back).
+    with db.session() as session:
+        keys = [*session.scalars(select(Document.storage_key))]
+        keys += session.scalars(select(BoardPack.storage_key))
+    folder = board.documents_folder()
+    built["files"] = {folder / key: (folder / key).read_bytes() for key in keys}
+    return built
+
+
 @pytest.fixture
-def world(db, make_user, make_project):
+def world(built_world, db):
+    for path, content in built_world["files"].items():
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+    return built_world
+
+
+def _build_world(db, make_user, make_project):
     manager = make_user("Manager")
     member = make_user("Team member")
     outsider = make_user("Outsider")

@@ -64,6 +64,10 @@ def api_as(client, token_for):
 
 @pytest.fixture
 def governed(db, make_user, make_project):
+    return build_governed(db, make_user, make_project)
+
+
+def build_governed(db, make_user, make_project):
     """A hybrid project with a board, an assessment and decision, two stages with a
     pending start gate, an active iteration with an item and feedback."""
     from tests.stages.helpers import plan_stages, report_data

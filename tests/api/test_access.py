@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.api.conftest import build_governed
+from tests.conftest import build_for_module
 from tests.routes import ROUTES
 
 # Access does not depend on the database engine: SQLite alone (see tests/conftest.py).
@@ -85,6 +87,13 @@ def _call(api, endpoint, ids, project_id):
     return api.open(
         method, path.removeprefix("/api/v1").format(**{**ids, "project_id": project_id}), json={}
     )
+
+
+@pytest.fixture(scope="module")
+def governed(shared_db):
+    """The governed project, built once for the module: each test runs in a savepoint of the
+    module's transaction, rolled back afterwards (tests/conftest.py)."""
+    return build_for_module(build_governed)
 
 
 PEOPLE = ("outsider", "other_manager", "manager", "member", "customer", "executive", "pmo")
