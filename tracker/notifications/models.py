@@ -26,6 +26,7 @@ KINDS = {
     "exception_raised": "An exception report waits for a decision of my board",
     "escalation": "A risk or issue is escalated to a board I sit on",
     "escalation_answered": "The board answered an escalation on a project I manage",
+    "benefit_review": "A benefits review of a closed project is due",
 }
 EMAIL_STATUSES = {
     EmailStatus.PENDING: "Waiting to be sent",
