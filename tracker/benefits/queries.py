@@ -70,7 +70,7 @@ def off_track_owned(user_id: int) -> list[tuple[Benefit, Project]]:
             .join(Project, Project.id == Benefit.project_id)
             .where(Benefit.owner_id == user_id, Benefit.off_track.is_(True))
             .order_by(Project.code, Benefit.id)
-        ).tuples()
+        ).all()
     )
 
 
