@@ -198,6 +198,7 @@ ROUTES = {
         "/projects/{project_id}/dependencies/{dependency_id}/acknowledge",
         "own_manager",
     ),
+    "portfolio.benefits": ("GET", "/portfolio/benefits", "pmo"),
     "portfolio.registers": ("GET", "/portfolio/registers", "pmo"),
     "lessons.project_lessons": ("GET", "/projects/{project_id}/lessons", "member"),
     "lessons.log_lesson": ("POST", "/projects/{project_id}/lessons", "team"),

@@ -17,10 +17,11 @@ from tracker.db import utcnow
 from tracker.extensions import cache, db
 from tracker.methods.model import DECISION_DRIVERS, ZONES
 from tracker.orgs.models import Organisation
+from tracker.portfolio import benefits as benefit_figures
 from tracker.portfolio import bp, exports, queries, rules
 from tracker.portfolio import registers as register_figures
 from tracker.portfolio.forms import SORTS, PortfolioFilterForm
-from tracker.projects.rules import DELIVERY_METHODS
+from tracker.projects.rules import DELIVERY_METHODS, SIZE_TIERS
 
 FILTER_FIELDS = ("organisation", "tier", "zone", "status", "method", "period_from", "period_to")
 
@@ -219,5 +220,26 @@ def registers():
                 {key: zone.label for key, zone in ZONES.items()},
                 "Not assessed",
             ),
+        ],
+    )
+
+
+FOLLOWS = {"followed": "Followed the recommendation", "departed": "Departed from it"}
+
+
+@bp.get("/benefits")
+@pmo_required
+def benefits():
+    """Benefits planned and realised by method, zone, organisation, size tier and whether
+    the method followed the recommendation, with n; realised cashable benefit per pound."""
+    zones = {key: zone.label for key, zone in ZONES.items()}
+    return render_template(
+        "portfolio/benefits.html",
+        tables=[
+            ("Delivery method", benefit_figures.by("method"), DELIVERY_METHODS, "Not decided"),
+            ("Uncertainty zone", benefit_figures.by("zone"), zones, "Not assessed"),
+            ("Lead organisation", benefit_figures.by("organisation"), {}, "–"),
+            ("Size", benefit_figures.by("tier"), SIZE_TIERS, "–"),
+            ("Method recommendation", benefit_figures.by("follows"), FOLLOWS, "No decision yet"),
         ],
     )
