@@ -98,6 +98,9 @@ PAGES = [
     Page("Lessons log", "manager", "/projects/{staged}/lessons"),
     Page("Lessons library", "pmo", "/lessons?q=a&method=agile"),
     Page("Risks and escalations by method", "pmo", "/portfolio/registers"),
+    Page("Benefits register", "manager", "/projects/{staged}/benefits"),
+    Page("A benefit, with its measurements", "manager", "/projects/{staged}/benefits/{benefit}"),
+    Page("Benefits across the portfolio", "pmo", "/portfolio/benefits"),
     Page("Governance frameworks", "pmo", "/frameworks/"),
     Page("Governance framework", "pmo", "/frameworks/{framework}"),
     Page("A project's framework", "manager", "/projects/{staged}/framework"),
@@ -233,6 +236,7 @@ def pick(app) -> tuple[dict, dict]:
     from tracker.frameworks.models import GovernanceFramework
     from tracker.projects.models import Project, ProjectMembership
     from tracker.registers.models import Risk
+    from tracker.benefits.models import Benefit
     from tracker.stages.models import GateReview
     from tracker.worklog.models import TimeEntry
 
@@ -309,6 +313,9 @@ def pick(app) -> tuple[dict, dict]:
                 select(Project.lead_organisation_id).where(Project.id == staged)
             ),
             "risk": db.session.scalar(select(func.min(Risk.id)).where(Risk.project_id == staged)),
+            "benefit": db.session.scalar(
+                select(func.min(Benefit.id)).where(Benefit.project_id == staged)
+            ),
         }
         return people, ids
 

@@ -89,8 +89,11 @@ def test_owner_measures_and_a_shortfall_beyond_tolerance_is_flagged(
     # The owner sees it on My work; the project page says so.
     assert "benefit you own off its trajectory" in client.get("/my-work").get_data(as_text=True)
     login(people["manager"])
-    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
-    assert "off the trajectory beyond the benefit tolerance" in page
+    page = client.get(f"/projects/{project.id}/benefits").get_data(as_text=True)
+    assert "1 benefit is off the trajectory beyond the benefit tolerance" in page
+    assert "Off trajectory" in page
+    overview = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert f"/projects/{project.id}/benefits" in overview
 
 
 def test_a_measurement_before_the_baseline_saves_nothing(

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, and_, case, exists, func, select
+from sqlalchemy import Select, and_, exists, select
 
 from tracker.benefits.models import Benefit, BenefitReview, Measurement, ReviewDate
-from tracker.benefits.rules import ReviewOutcome
 from tracker.extensions import db
 from tracker.projects.models import Project
 from tracker.projects.rules import FINISHED_STATUSES
@@ -114,18 +113,3 @@ def open_review_date(benefit: Benefit, today: date) -> date | None:
         .order_by(ReviewDate.due_on)
         .limit(1)
     )
-
-
-def project_summary(project_id: int) -> dict:
-    """Counts for the project page, in one statement."""
-    total, measured, off, realised = db.session.execute(
-        select(
-            func.count(Benefit.id),
-            func.count(Benefit.latest_on),
-            func.coalesce(func.sum(case((Benefit.off_track.is_(True), 1), else_=0)), 0),
-            func.coalesce(
-                func.sum(case((Benefit.review_outcome == ReviewOutcome.REALISED, 1), else_=0)), 0
-            ),
-        ).where(Benefit.project_id == project_id)
-    ).one()
-    return {"total": total, "measured": measured, "off": off, "realised": realised}

@@ -35,16 +35,6 @@ def _benefit(project: Project, benefit_id: int) -> Benefit:
     return benefit
 
 
-@bp.app_context_processor
-def _project_section() -> dict:
-    return {"benefits_summary": _benefits_summary}
-
-
-def _benefits_summary(project) -> dict:
-    """The project page's benefits section: counts in one statement."""
-    return queries.project_summary(project.id)
-
-
 def _status_code(form) -> int:
     return 400 if form.errors or form.form_errors else 200
 

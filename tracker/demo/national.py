@@ -861,7 +861,7 @@ class Generator:
             pace = Decimal(str(round(rnd.uniform(0.6, 1.15), 2)))  # some fall behind
             rows, latest = [], None
             on = start + timedelta(days=30)
-            while on < min(self.today, due) and len(rows) < 36:
+            while on < min(self.today, due) and len(rows) < 24:
                 expected = benefit_rules.expected(
                     on,
                     baseline=benefit_rules.Point(start, base),
