@@ -587,6 +587,25 @@ ROUTES = {
                 "POST",
                 "/projects/{project_id}/dependencies",
             ),
+            "api_benefits.list_benefits": ("GET", "/projects/{project_id}/benefits"),
+            "api_benefits.create_benefit": ("POST", "/projects/{project_id}/benefits"),
+            "api_benefits.get_benefit": ("GET", "/projects/{project_id}/benefits/{benefit_id}"),
+            "api_benefits.update_benefit": (
+                "PATCH",
+                "/projects/{project_id}/benefits/{benefit_id}",
+            ),
+            "api_benefits.list_measurements": (
+                "GET",
+                "/projects/{project_id}/benefits/{benefit_id}/measurements",
+            ),
+            "api_benefits.create_measurement": (
+                "POST",
+                "/projects/{project_id}/benefits/{benefit_id}/measurements",
+            ),
+            "api_benefits.create_review": (
+                "POST",
+                "/projects/{project_id}/benefits/{benefit_id}/reviews",
+            ),
             "api_portfolio.portfolio": ("GET", "/portfolio"),
             "api_portfolio.portfolio_table": ("GET", "/portfolio/projects"),
         }.items()

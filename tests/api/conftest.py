@@ -128,6 +128,9 @@ def governed(db, make_user, make_project):
     risk = registers.create_risk(
         project, registers.RiskData("Supplier goes under", manager.id), actor=manager
     )
+    from tests.routes import _benefit_id
+
+    benefit_id = _benefit_id(db, project, manager)
     db.session.commit()
     return {
         **money,
@@ -158,6 +161,7 @@ def governed(db, make_user, make_project):
             "feedback_id": feedback.id,
             "risk_id": risk.id,
             "issue_id": issue.id,
+            "benefit_id": benefit_id,
             "cost_id": money["cost"].id,
             "checkpoint_id": money["checkpoint"].id,
             "entry_id": money["entry"].id,

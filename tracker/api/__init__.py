@@ -38,6 +38,7 @@ RESOURCES = (
     "change_requests",
     "assumptions",
     "dependencies",
+    "benefits",
 )
 
 API_DESCRIPTION = """\

@@ -121,7 +121,9 @@ def _check(project: Project, data: BenefitData) -> User | None:
         raise RuleError("That person's account is closed: name another owner", "owner_email")
     problem = rules.owner_problem(data.owner_email, data.owner_name, has_account=owner is not None)
     if problem:
-        raise RuleError(problem, "owner_email" if "email" in problem else "owner_name")
+        raise RuleError(
+            problem, "owner_name" if (data.owner_email or "").strip() else "owner_email"
+        )
     return owner
 
 
@@ -164,7 +166,17 @@ def _apply(benefit: Benefit, data: BenefitData, owner: User | None) -> None:
     benefit.trajectory = data.trajectory
     benefit.description = (data.description or "").strip()
     wanted = {p.on: p.value for p in data.points} if data.trajectory == Trajectory.POINTS else {}
-    benefit.points = [TrajectoryPoint(on=on, value=value) for on, value in sorted(wanted.items())]
+    # Kept by date (a point deleted and added again on the same day would collide with
+    # its own unique key inside one flush).
+    have = {p.on: p for p in benefit.points}
+    for on, point in have.items():
+        if on not in wanted:
+            benefit.points.remove(point)
+        elif point.value != wanted[on]:
+            point.value = wanted[on]
+    for on, value in sorted(wanted.items()):
+        if on not in have:
+            benefit.points.append(TrajectoryPoint(on=on, value=value))
 
 
 def create_benefit(project: Project, data: BenefitData, *, actor: User) -> Benefit:
