@@ -62,6 +62,7 @@ BINARY_DOWNLOADS = {
     "portfolio.export_xlsx",
     "worklog.export_entries",
     "registers.export_issues",
+    "benefits.export_benefits",
 }
 
 PAGES = sorted(
