@@ -199,6 +199,7 @@ ROUTES = {
         "own_manager",
     ),
     "portfolio.benefits": ("GET", "/portfolio/benefits", "pmo"),
+    "portfolio.export_benefits": ("GET", "/portfolio/benefits.xlsx", "pmo"),
     "portfolio.registers": ("GET", "/portfolio/registers", "pmo"),
     "lessons.project_lessons": ("GET", "/projects/{project_id}/lessons", "member"),
     "lessons.log_lesson": ("POST", "/projects/{project_id}/lessons", "team"),

@@ -74,5 +74,11 @@ def test_the_page_shows_each_dimension_to_pmo_staff(client, login, db, project, 
     for caption in ("By delivery method", "By uncertainty zone", "By lead organisation", "By size"):
         assert caption in page
     assert "By method recommendation" in page
+    csv = client.get("/portfolio/benefits.csv").get_data(as_text=True)
+    assert csv.splitlines()[0].startswith("Dimension,Group,Projects,Benefits planned")
+    assert "Delivery method," in csv and "Size,Small," in csv
+    xlsx = client.get("/portfolio/benefits.xlsx")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
     login(people["manager"])
     assert client.get("/portfolio/benefits").status_code == 403
+    assert client.get("/portfolio/benefits.csv").status_code == 403

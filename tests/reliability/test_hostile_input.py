@@ -63,6 +63,7 @@ BINARY_DOWNLOADS = {
     "worklog.export_entries",
     "registers.export_issues",
     "benefits.export_benefits",
+    "portfolio.export_benefits",
 }
 
 PAGES = sorted(
