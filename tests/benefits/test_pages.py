@@ -227,3 +227,18 @@ def test_exports(client, login, project, people, benefit):
     )
     xlsx = client.get(f"/projects/{project.id}/benefits.xlsx")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+
+
+def test_a_measurement_on_a_benefit_changed_meanwhile_is_refused(
+    client, login, db, project, people, benefit
+):
+    login(people["owner"])
+    version = benefit.version
+    saved_meanwhile(db, benefit, title="Changed meanwhile")
+    response = client.post(
+        f"/projects/{project.id}/benefits/{benefit.id}/measure",
+        data={"measured_on": "2026-07-01", "value": "5", "version": str(version)},
+    )
+    assert response.status_code == 400
+    assert "Reload the page" in response.get_data(as_text=True)
+    assert _count(db, Measurement) == 0
