@@ -103,6 +103,9 @@ PAGES = [
     Page("Lessons log", "manager", "/projects/{staged}/lessons"),
     Page("Lessons library", "pmo", "/lessons?q=a&method=agile"),
     Page("Risks and escalations by method", "pmo", "/portfolio/registers"),
+    Page("Benefits register", "manager", "/projects/{staged}/benefits"),
+    Page("A benefit, with its measurements", "manager", "/projects/{staged}/benefits/{benefit}"),
+    Page("Benefits across the portfolio", "pmo", "/portfolio/benefits"),
     Page("Governance frameworks", "pmo", "/frameworks/"),
     Page("Governance framework", "pmo", "/frameworks/{framework}"),
     Page("A project's framework", "manager", "/projects/{staged}/framework"),
@@ -235,6 +238,7 @@ def pick(app) -> tuple[dict, dict]:
     lowest-numbered active generated project of a method, its manager, and so on)."""
     from tracker.auth.models import User
     from tracker.changes.models import ChangeRequest
+    from tracker.benefits.models import Benefit
     from tracker.extensions import db
     from tracker.frameworks.models import GovernanceFramework
     from tracker.projects.models import Project, ProjectMembership
@@ -326,6 +330,9 @@ def pick(app) -> tuple[dict, dict]:
                     ("dependency", Dependency),
                 )
             },
+            "benefit": db.session.scalar(
+                select(func.min(Benefit.id)).where(Benefit.project_id == staged)
+            ),
         }
         ids["escalation"], ids["escalated"] = db.session.execute(
             select(Escalation.id, Escalation.project_id).order_by(Escalation.id).limit(1)

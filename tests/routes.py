@@ -145,6 +145,31 @@ ROUTES = {
     ),
     "methods.decide": ("GET", "/projects/{project_id}/method-decision", "manager"),
     "methods.list_decisions": ("GET", "/projects/{project_id}/method-decisions", "member"),
+    "benefits.list_benefits": ("GET", "/projects/{project_id}/benefits", "member"),
+    "benefits.create_benefit": ("GET", "/projects/{project_id}/benefits/new", "manager"),
+    "benefits.show_benefit": ("GET", "/projects/{project_id}/benefits/{benefit_id}", "member"),
+    "benefits.edit_benefit": (
+        "GET",
+        "/projects/{project_id}/benefits/{benefit_id}/edit",
+        "manager",
+    ),
+    "benefits.record_measurement": (
+        "GET",
+        "/projects/{project_id}/benefits/{benefit_id}/measure",
+        "manager",
+    ),
+    "benefits.record_review": (
+        "GET",
+        "/projects/{project_id}/benefits/{benefit_id}/review",
+        "manager",
+    ),
+    "benefits.add_review_date": ("POST", "/projects/{project_id}/benefits/review-dates", "manager"),
+    "benefits.dates_from_report": (
+        "POST",
+        "/projects/{project_id}/benefits/review-dates/from-report",
+        "manager",
+    ),
+    "benefits.export_benefits": ("GET", "/projects/{project_id}/benefits.xlsx", "member"),
     "registers.list_risks": ("GET", "/projects/{project_id}/risks", "member"),
     "registers.create_risk": ("GET", "/projects/{project_id}/risks/new", "manager"),
     "registers.show_risk": ("GET", "/projects/{project_id}/risks/{risk_id}", "member"),
@@ -189,6 +214,8 @@ ROUTES = {
         "/projects/{project_id}/dependencies/{dependency_id}/acknowledge",
         "own_manager",
     ),
+    "portfolio.benefits": ("GET", "/portfolio/benefits", "pmo"),
+    "portfolio.export_benefits": ("GET", "/portfolio/benefits.xlsx", "pmo"),
     "portfolio.registers": ("GET", "/portfolio/registers", "pmo"),
     "lessons.project_lessons": ("GET", "/projects/{project_id}/lessons", "member"),
     "lessons.log_lesson": ("POST", "/projects/{project_id}/lessons", "team"),
@@ -587,6 +614,25 @@ ROUTES = {
                 "POST",
                 "/projects/{project_id}/dependencies",
             ),
+            "api_benefits.list_benefits": ("GET", "/projects/{project_id}/benefits"),
+            "api_benefits.create_benefit": ("POST", "/projects/{project_id}/benefits"),
+            "api_benefits.get_benefit": ("GET", "/projects/{project_id}/benefits/{benefit_id}"),
+            "api_benefits.update_benefit": (
+                "PATCH",
+                "/projects/{project_id}/benefits/{benefit_id}",
+            ),
+            "api_benefits.list_measurements": (
+                "GET",
+                "/projects/{project_id}/benefits/{benefit_id}/measurements",
+            ),
+            "api_benefits.create_measurement": (
+                "POST",
+                "/projects/{project_id}/benefits/{benefit_id}/measurements",
+            ),
+            "api_benefits.create_review": (
+                "POST",
+                "/projects/{project_id}/benefits/{benefit_id}/reviews",
+            ),
             "api_portfolio.portfolio": ("GET", "/portfolio"),
             "api_portfolio.portfolio_table": ("GET", "/portfolio/projects"),
         }.items()
@@ -646,6 +692,7 @@ def _build_world(db, make_user, make_project):
         "change_id": _change_id(db, project, issue, manager),
         **_raid_ids(db, make_project, project, manager),
         "lesson_id": _lesson_id(db, project, manager),
+        "benefit_id": _benefit_id(db, project, manager),
     }
     ids.update(stage_access_ids(project, manager))
     # Hybrid: both stages and iterations belong on it.
@@ -765,6 +812,33 @@ def _raid_ids(db, make_project, project, manager) -> dict:
         "dependency_id": dependency.id,
         "own_dependency_id": own.id,
     }
+
+
+def _benefit_id(db, project, manager) -> int:
+    """A benefit owned by the manager (owners outside the team are tested in benefits)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from tracker.benefits import services as benefits
+
+    benefit = benefits.create_benefit(
+        project,
+        benefits.BenefitData(
+            title="Fewer calls",
+            kind="benefit",
+            category="non_cashable",
+            measure="Calls a month",
+            unit="calls",
+            baseline_value=Decimal(1000),
+            baseline_on=date(2026, 1, 1),
+            target_value=Decimal(600),
+            target_on=date(2027, 1, 1),
+            owner_email=manager.email,
+        ),
+        actor=manager,
+    )
+    db.session.commit()
+    return benefit.id
 
 
 def _lesson_id(db, project, manager) -> int:

@@ -140,6 +140,9 @@ def build_governed(db, make_user, make_project):
         changes.ChangeData("More capacity", 2, Decimal("100.00"), *["None"] * 5),
         actor=member,
     )
+    from tests.routes import _benefit_id
+
+    benefit_id = _benefit_id(db, project, manager)
     db.session.commit()
     return {
         **money,
@@ -171,6 +174,7 @@ def build_governed(db, make_user, make_project):
             "risk_id": risk.id,
             "issue_id": issue.id,
             "change_id": change.id,
+            "benefit_id": benefit_id,
             "cost_id": money["cost"].id,
             "checkpoint_id": money["checkpoint"].id,
             "entry_id": money["entry"].id,

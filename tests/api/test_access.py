@@ -53,6 +53,11 @@ WHO = {
     "api_assumptions.create_assumption": MANAGE,
     "api_dependencies.create_dependency": MANAGE,
     "api_risks.create_risk": MANAGE,
+    "api_benefits.create_benefit": MANAGE,
+    "api_benefits.update_benefit": MANAGE,
+    # The benefit's owner (here the manager), the manager, PMO.
+    "api_benefits.create_measurement": MANAGE,
+    "api_benefits.create_review": MANAGE,
     "api_risks.update_risk": MANAGE,
     "api_issues.create_issue": MANAGE,
     "api_issues.update_issue": MANAGE,

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from tests.browser.journeys import ADMIN, JANE, MARIA, PMO, TOM
 from tracker.agile.models import Iteration
 from tracker.changes.models import ChangeRequest
+from tracker.benefits.models import Benefit
 from tracker.extensions import db
 from tracker.methods.models import Assessment
 from tracker.orgs.models import Organisation
@@ -220,6 +221,24 @@ MAIN_PAGES = [
             status="failed",
         ),
     ),
+    MainPage("benefits register", MARIA, _project(ASC, "/benefits")),
+    MainPage(
+        "a benefit and its measurements",
+        MARIA,
+        _first(Benefit, ASC, "/projects/{project_id}/benefits/{id}", off_track=True),
+    ),
+    MainPage("benefit form", MARIA, _project(ASC, "/benefits/new")),
+    MainPage(
+        "record a measurement",
+        MARIA,
+        _first(Benefit, ASC, "/projects/{project_id}/benefits/{id}/measure"),
+    ),
+    MainPage(
+        "record a benefits review",
+        MARIA,
+        _first(Benefit, ASC, "/projects/{project_id}/benefits/{id}/review"),
+    ),
+    MainPage("benefits across the portfolio", PMO, lambda: "/portfolio/benefits"),
 ]
 
 

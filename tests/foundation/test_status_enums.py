@@ -22,6 +22,17 @@ from tracker.agile.vocabulary import (
 from tracker.api.core import values
 from tracker.auth.models import SignInSettings
 from tracker.auth.rules import LOCAL_SIGN_IN_LABELS, LocalSignIn
+from tracker.benefits.models import Benefit, BenefitReview
+from tracker.benefits.rules import (
+    BENEFIT_CATEGORIES,
+    BENEFIT_KINDS,
+    REVIEW_OUTCOMES,
+    TRAJECTORIES,
+    BenefitCategory,
+    BenefitKind,
+    ReviewOutcome,
+    Trajectory,
+)
 from tracker.budget.models import (
     CHECKPOINT_STATUSES,
     BudgetException,
@@ -111,6 +122,12 @@ COLUMNS = [
     (GateDecision, "decision", rules.GateDecision, GATE_DECISIONS),
     (ExceptionDecision, "decision", ExceptionVote, EXCEPTION_DECISIONS),
     (BudgetException, "decision", BudgetDecision, BUDGET_DECISIONS),
+    # The benefits register.
+    (Benefit, "kind", BenefitKind, BENEFIT_KINDS),
+    (Benefit, "category", BenefitCategory, BENEFIT_CATEGORIES),
+    (Benefit, "trajectory", Trajectory, TRAJECTORIES),
+    (Benefit, "review_outcome", ReviewOutcome, REVIEW_OUTCOMES),
+    (BenefitReview, "outcome", ReviewOutcome, REVIEW_OUTCOMES),
     # Who may sign in with a password.
     (SignInSettings, "local_sign_in", LocalSignIn, LOCAL_SIGN_IN_LABELS),
 ]
@@ -182,6 +199,10 @@ TEMPLATE_ENUMS = [
     RunOutcome,
     rules.GateDecision,
     ExceptionVote,
+    BenefitKind,
+    BenefitCategory,
+    ReviewOutcome,
+    Trajectory,
 ]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import func, select
@@ -168,3 +169,25 @@ def test_generated_statuses_are_ones_governance_could_reach(db, generated):
     generated_projects = list(db.session.scalars(select(Project).where(Project.code.like("NAT-%"))))
     assert status_problems(generated_projects) == []
     assert {p.status for p in generated_projects} >= {"proposed", "active", "closed"}
+
+
+def test_generated_benefits_are_measured_monthly_and_reviewed_after_closure(db, generated):
+    from tracker.benefits.models import Benefit, BenefitReview, Measurement
+
+    counts, _ = generated
+    # About four benefits a project, each measured about monthly since the project began.
+    assert 3 <= counts["benefits"] / 20 <= 5
+    assert counts["benefit_measurements"] > counts["benefits"]
+    for benefit in db.session.scalars(select(Benefit)):
+        dates = sorted(
+            db.session.scalars(
+                select(Measurement.measured_on).where(Measurement.benefit_id == benefit.id)
+            )
+        )
+        assert all(benefit.baseline_on < on < TODAY for on in dates)
+        assert all((later - earlier).days == 30 for earlier, later in pairwise(dates))
+        assert benefit.latest_on == (dates[-1] if dates else None)
+    reviewed = db.session.scalars(
+        select(Project.status).join(Benefit).join(BenefitReview).distinct()
+    ).all()
+    assert set(reviewed) <= {"closed", "closed_early"} and reviewed

@@ -10,6 +10,7 @@ from sqlalchemy import event, func, select
 
 from tracker.auth.models import User
 from tracker.changes.models import ChangeRequest
+from tracker.benefits.models import Benefit
 from tracker.demo import national
 from tracker.extensions import cache
 from tracker.frameworks.models import GovernanceFramework
@@ -56,6 +57,7 @@ def _pick(db) -> tuple[dict, dict]:
     assumption, dependency = first_of(Assumption), first_of(Dependency)
     escalation = db.session.scalar(select(func.min(Escalation.id)))
     escalated = db.session.get(Escalation, escalation).project_id
+    benefit = db.session.scalar(select(func.min(Benefit.id)).where(Benefit.project_id == staged))
     team = member(staged, "team_member")
     last = db.session.scalar(
         select(func.max(TimeEntry.work_date)).where(TimeEntry.person_id == team)
@@ -113,6 +115,12 @@ def _pick(db) -> tuple[dict, dict]:
         "lessons log": ("manager", f"/projects/{staged}/lessons"),
         "lessons library": ("pmo", "/lessons?q=a&method=agile"),
         "risks and escalations across the portfolio": ("pmo", "/portfolio/registers"),
+        "benefits register": ("manager", f"/projects/{staged}/benefits"),
+        "a benefit, with its measurements": (
+            "manager",
+            f"/projects/{staged}/benefits/{benefit}",
+        ),
+        "benefits across the portfolio": ("pmo", "/portfolio/benefits"),
         "governance frameworks": ("pmo", "/frameworks/"),
         "governance framework": ("pmo", f"/frameworks/{framework}"),
         "a project's framework and checklists": ("manager", f"/projects/{staged}/framework"),

@@ -65,6 +65,8 @@ BINARY_DOWNLOADS = {
     "registers.export_dependencies",
     "changes.export_changes",
     "lessons.export_library",
+    "benefits.export_benefits",
+    "portfolio.export_benefits",
 }
 
 PAGES = sorted(

@@ -39,6 +39,7 @@ RESOURCES = (
     "assumptions",
     "dependencies",
     "lessons",
+    "benefits",
 )
 
 API_DESCRIPTION = """\

@@ -16,6 +16,7 @@ from tracker.agile import demo as agile_demo
 from tracker.agile import services as agile_services
 from tracker.auth import services as users
 from tracker.auth.models import User
+from tracker.benefits import demo as benefits_demo
 from tracker.board import demo as board_demo
 from tracker.budget import demo as budget_demo
 from tracker.demo import registers_extra
@@ -390,6 +391,7 @@ def load(password: str) -> dict[str, int]:
     registers_extra.load(projects_by_code, people)
     phases_demo.load(projects_by_code, people)
     releases_demo.load(projects_by_code, people)
+    benefits_demo.load(projects_by_code, people)
     db.session.flush()
     return created
 

@@ -33,6 +33,8 @@ from sqlalchemy import Table, func, insert, select
 from tracker.agile.models import Feedback, Iteration
 from tracker.agile.rules import IterationStatus
 from tracker.auth.models import User
+from tracker.benefits import rules as benefit_rules
+from tracker.benefits.models import Benefit, BenefitReview, Measurement, ReviewDate
 from tracker.budget import rules as budget_rules
 from tracker.budget import services as budget_services
 from tracker.budget.models import Baseline, BaselineLine, Checkpoint, CheckpointStage, CostEntry
@@ -240,6 +242,20 @@ TABLE_ORDER: tuple[Table, ...] = (
     Dependency.__table__,
     ChangeRequest.__table__,
     Lesson.__table__,
+    Benefit.__table__,
+    Measurement.__table__,
+    ReviewDate.__table__,
+    BenefitReview.__table__,
+)
+
+# Three to five benefits a project (about four): (title, category, measure, unit, baseline,
+# target); a cashable benefit's figures grow with the project's budget.
+BENEFITS = (
+    ("Lower cost of handling requests", "cashable", "Running cost", "£ a year", 0, 40_000),
+    ("Requests made online", "non_cashable", "Share of requests made online", "%", 20, 70),
+    ("Faster decisions for residents", "societal", "Median days to a decision", "days", 28, 10),
+    ("Fewer repeat calls", "non_cashable", "Repeat calls a month", "calls", 900, 400),
+    ("Staff time released", "non_cashable", "Hours a month", "hours", 0, 300),
 )
 
 # About fifteen risks and five issues a project, as a national portfolio's registers hold.
@@ -482,6 +498,7 @@ class Generator:
         # The registers draw from their own generator, so adding them changed nothing else
         # the same seed generates.
         self.register_random = random.Random(seed + 1)
+        self.benefit_random = random.Random(seed + 2)
         self.password_hash = password_hash
         self.writer = BulkWriter()
         self.tier_small = Decimal(current_app.config["TIER_SMALL_BELOW"])
@@ -788,6 +805,7 @@ class Generator:
         if plan.method is not None:
             self._work(plan)
         self._registers(plan, created)
+        self._benefits(plan, created)
 
     def _method(self, plan: Plan, at: datetime) -> None:
         tier = size_tier(plan.bac, self.tier_small, self.tier_large)
@@ -844,6 +862,114 @@ class Generator:
             MethodDecisionDriver.__table__,
             {"decision_id": decision["id"], "driver": "project_needs" if follows else "tradition"},
         )
+
+    def _benefits(self, plan: Plan, created: datetime) -> None:
+        """About four benefits a project (one cashable, in pounds) measured monthly from the
+        start, with their stored facts; a closed project's benefits are reviewed six months
+        after it finished, on the date its end-project report would have set."""
+        rnd, add = self.benefit_random, self.writer.add
+        closed = plan.status in (ProjectStatus.CLOSED, ProjectStatus.CLOSED_EARLY)
+        review_on = plan.finish + timedelta(days=182)
+        if closed:
+            add(
+                ReviewDate.__table__,
+                {
+                    "project_id": plan.id,
+                    "due_on": review_on,
+                    "report_id": None,
+                    "created_at": created,
+                },
+            )
+        people = [plan.board["executive"], plan.manager, *plan.team]
+        for number, (title, category, measure, unit, baseline, target) in enumerate(
+            BENEFITS[: 3 + plan.id % 3]
+        ):
+            scale = Decimal(max(1, int(plan.bac / 100_000))) if category == "cashable" else 1
+            base, goal = Decimal(baseline) * scale, Decimal(target) * scale
+            start, due = plan.start, plan.finish + timedelta(days=365)
+            pace = Decimal(str(round(rnd.uniform(0.6, 1.15), 2)))  # some fall behind
+            rows, latest = [], None
+            on = start + timedelta(days=30)
+            while on < min(self.today, due) and len(rows) < 24:
+                expected = benefit_rules.expected(
+                    on,
+                    baseline=benefit_rules.Point(start, base),
+                    target=benefit_rules.Point(due, goal),
+                )
+                value = (base + (expected - base) * pace).quantize(Decimal("0.01"))
+                share = benefit_rules.shortfall_share(
+                    "benefit", baseline=base, target=goal, expected_value=expected, actual=value
+                )
+                off = benefit_rules.is_off_track(share, benefit_rules.DEFAULT_TOLERANCE_PERCENT)
+                rows.append((on, value, expected.quantize(Decimal("0.0001")), off))
+                latest = rows[-1]
+                on += timedelta(days=30)
+            outcome = None
+            if closed and review_on <= self.today and latest is not None:
+                reached = benefit_rules.realised_amount(
+                    "benefit", baseline=base, target=goal, latest=latest[1]
+                ) / abs(goal - base)
+                outcome = (
+                    "realised"
+                    if reached >= Decimal("0.9")
+                    else "partly"
+                    if reached >= Decimal("0.4")
+                    else "not_realised"
+                )
+            benefit = add(
+                Benefit.__table__,
+                {
+                    "project_id": plan.id,
+                    "title": title,
+                    "description": "",
+                    "kind": "benefit",
+                    "category": category,
+                    "organisation_id": None,
+                    "owner_id": people[number % len(people)],
+                    "owner_name": "",
+                    "owner_email": "",
+                    "measure": measure,
+                    "unit": unit,
+                    "baseline_value": base,
+                    "baseline_on": start,
+                    "target_value": goal,
+                    "target_on": due,
+                    "trajectory": "linear",
+                    "latest_value": latest[1] if latest else None,
+                    "latest_on": latest[0] if latest else None,
+                    "off_track": bool(latest and latest[3]),
+                    "review_outcome": outcome,
+                    "created_at": created,
+                    "updated_at": created,
+                    "version": 1,
+                },
+            )
+            for on, value, expected, off in rows:
+                add(
+                    Measurement.__table__,
+                    {
+                        "benefit_id": benefit["id"],
+                        "measured_on": on,
+                        "value": value,
+                        "expected_value": expected,
+                        "off_track": off,
+                        "note": "",
+                        "recorded_by_id": benefit["owner_id"],
+                        "recorded_at": _at(on),
+                    },
+                )
+            if outcome is not None:
+                add(
+                    BenefitReview.__table__,
+                    {
+                        "benefit_id": benefit["id"],
+                        "due_on": review_on,
+                        "outcome": outcome,
+                        "evidence": "Measured figures since the baseline; finance ledger.",
+                        "reviewed_by_id": benefit["owner_id"],
+                        "reviewed_at": _at(review_on),
+                    },
+                )
 
     def _registers(self, plan: Plan, created: datetime) -> None:
         """The project's risk and issue registers, with the escalations its tailoring asks

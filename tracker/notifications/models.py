@@ -27,6 +27,7 @@ KINDS = {
     "escalation": "A risk or issue is escalated to a board I sit on",
     "escalation_answered": "The board answered an escalation on a project I manage",
     "lessons_prompt": "A gate or iteration closed on a project I manage: log its lessons",
+    "benefit_review": "A benefits review of a closed project is due",
 }
 EMAIL_STATUSES = {
     EmailStatus.PENDING: "Waiting to be sent",

@@ -67,3 +67,20 @@ def row(project: Mapping) -> list[object]:
 def rows(projects: Iterable[Mapping]) -> Iterator[list[object]]:
     for project in projects:
         yield row(project)
+
+
+# The benefit figures (``portfolio.benefits``), one row a group of a dimension.
+BENEFIT_COLUMNS = (
+    Column("Dimension"),
+    Column("Group"),
+    Column("Projects", Kind.COUNT),
+    Column("Benefits planned", Kind.COUNT),
+    Column("Reviewed (n)", Kind.COUNT),
+    Column("Realised", Kind.COUNT),
+    Column("Share realised", Kind.DECIMAL),
+    Column("Partly realised", Kind.COUNT),
+    Column("Cashable planned", Kind.MONEY),
+    Column("Cashable realised", Kind.MONEY),
+    Column("Spent", Kind.MONEY),
+    Column("Realised per £1 spent", Kind.DECIMAL),
+)

@@ -17,10 +17,11 @@ from tracker.db import utcnow
 from tracker.extensions import cache, db
 from tracker.methods.model import DECISION_DRIVERS, ZONES
 from tracker.orgs.models import Organisation
+from tracker.portfolio import benefits as benefit_figures
 from tracker.portfolio import bp, exports, queries, rules
 from tracker.portfolio import registers as register_figures
 from tracker.portfolio.forms import SORTS, PortfolioFilterForm
-from tracker.projects.rules import DELIVERY_METHODS
+from tracker.projects.rules import DELIVERY_METHODS, SIZE_TIERS
 
 FILTER_FIELDS = ("organisation", "tier", "zone", "status", "method", "period_from", "period_to")
 
@@ -221,3 +222,65 @@ def registers():
             ),
         ],
     )
+
+
+FOLLOWS = {"followed": "Followed the recommendation", "departed": "Departed from it"}
+
+
+@bp.get("/benefits")
+@pmo_required
+def benefits():
+    """Benefits planned and realised by method, zone, organisation, size tier and whether
+    the method followed the recommendation, with n; realised cashable benefit per pound."""
+    return render_template("portfolio/benefits.html", tables=_benefit_tables())
+
+
+def _benefit_tables() -> list[tuple]:
+    zones = {key: zone.label for key, zone in ZONES.items()}
+    return [
+        ("Delivery method", benefit_figures.by("method"), DELIVERY_METHODS, "Not decided"),
+        ("Uncertainty zone", benefit_figures.by("zone"), zones, "Not assessed"),
+        ("Lead organisation", benefit_figures.by("organisation"), {}, "–"),
+        ("Size", benefit_figures.by("tier"), SIZE_TIERS, "–"),
+        ("Method recommendation", benefit_figures.by("follows"), FOLLOWS, "No decision yet"),
+    ]
+
+
+@bp.get("/benefits.<any(csv, xlsx):fmt>")
+@pmo_required
+def export_benefits(fmt: str):
+    """The benefit figures of every dimension, one row a group."""
+    rows = [
+        [
+            caption,
+            labels.get(row.key, row.key) if row.key and row.key != "none" else missing,
+            row.projects,
+            row.planned,
+            row.reviewed,
+            row.realised,
+            row.share_realised.export_value,
+            row.partly,
+            row.planned_cash,
+            row.realised_cash,
+            row.spent,
+            float(round(row.value_for_money, 3)) if row.value_for_money is not None else None,
+        ]
+        for caption, found, labels, missing in _benefit_tables()
+        for row in found
+    ]
+    about = files.About(
+        title="Benefits planned and realised across the portfolio",
+        made_at=utcnow(),
+        made_by=f"{current_user.name} ({current_user.email})",
+        notes=(
+            "Benefits only, not dis-benefits. Share realised: of those reviewed, shown from "
+            "3 reviewed. Realised per £1 spent: cashable realised over the spend to the "
+            "latest checkpoint of the projects with a cashable benefit.",
+        ),
+    )
+    headers = files.disposition(files.filename("portfolio-benefits", about.made_at, fmt))
+    if fmt == "csv":
+        body = files.csv_bytes(exports.BENEFIT_COLUMNS, rows, bom=False)
+        return Response(body, mimetype=files.CSV_MIMETYPE, headers=headers)
+    body = files.workbook(about, "Benefits", exports.BENEFIT_COLUMNS, rows)
+    return Response(body, mimetype=files.XLSX_MIMETYPE, headers=headers)

@@ -1,0 +1,115 @@
+"""Read models for the benefits pages, My work and the scheduler: set-based, a fixed
+number of statements whatever the size of the register."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Select, and_, exists, select
+
+from tracker.benefits.models import Benefit, BenefitReview, Measurement, ReviewDate
+from tracker.extensions import db
+from tracker.projects.models import Project
+from tracker.projects.rules import FINISHED_STATUSES
+
+
+def register(project_id: int) -> Select:
+    """The project's benefits, benefits before dis-benefits, by target date."""
+    return (
+        select(Benefit)
+        .where(Benefit.project_id == project_id)
+        .order_by(Benefit.kind, Benefit.target_on, Benefit.id)
+    )
+
+
+def measurements(benefit_id: int) -> list[Measurement]:
+    return list(
+        db.session.scalars(
+            select(Measurement)
+            .where(Measurement.benefit_id == benefit_id)
+            .order_by(Measurement.measured_on.desc())
+        )
+    )
+
+
+def reviews(benefit_id: int) -> list[BenefitReview]:
+    return list(
+        db.session.scalars(
+            select(BenefitReview)
+            .where(BenefitReview.benefit_id == benefit_id)
+            .order_by(BenefitReview.reviewed_at.desc(), BenefitReview.id.desc())
+        )
+    )
+
+
+def review_dates(project_id: int) -> list[ReviewDate]:
+    return list(
+        db.session.scalars(
+            select(ReviewDate)
+            .where(ReviewDate.project_id == project_id)
+            .order_by(ReviewDate.due_on)
+        )
+    )
+
+
+def next_review_on(project_id: int, today: date) -> date | None:
+    return db.session.scalar(
+        select(ReviewDate.due_on)
+        .where(ReviewDate.project_id == project_id, ReviewDate.due_on >= today)
+        .order_by(ReviewDate.due_on)
+        .limit(1)
+    )
+
+
+def off_track_owned(user_id: int) -> list[tuple[Benefit, Project]]:
+    """Benefits the person owns whose latest measurement is off the trajectory."""
+    return list(
+        db.session.execute(
+            select(Benefit, Project)
+            .join(Project, Project.id == Benefit.project_id)
+            .where(Benefit.owner_id == user_id, Benefit.off_track.is_(True))
+            .order_by(Project.code, Benefit.id)
+        ).all()
+    )
+
+
+def _reviewed_for(due_on):
+    return exists().where(BenefitReview.benefit_id == Benefit.id, BenefitReview.due_on == due_on)
+
+
+def reviews_due(*, today: date, owner_id: int | None = None) -> Select:
+    """(benefit, project, review date) for each benefit of a closed project whose review
+    date has come and that has no review answering that date."""
+    statement = (
+        select(Benefit, Project, ReviewDate.due_on)
+        .join(Project, Project.id == Benefit.project_id)
+        .join(ReviewDate, ReviewDate.project_id == Benefit.project_id)
+        .where(
+            Project.status.in_(FINISHED_STATUSES),
+            ReviewDate.due_on <= today,
+            ~_reviewed_for(ReviewDate.due_on),
+        )
+        .order_by(ReviewDate.due_on, Project.code, Benefit.id)
+    )
+    if owner_id is not None:
+        statement = statement.where(Benefit.owner_id == owner_id)
+    return statement
+
+
+def open_review_date(benefit: Benefit, today: date) -> date | None:
+    """The earliest review date that has come for ``benefit`` and is not yet answered."""
+    return db.session.scalar(
+        select(ReviewDate.due_on)
+        .where(
+            ReviewDate.project_id == benefit.project_id,
+            ReviewDate.due_on <= today,
+            ~exists().where(
+                and_(
+                    BenefitReview.benefit_id == benefit.id,
+                    BenefitReview.due_on == ReviewDate.due_on,
+                )
+            ),
+        )
+        .order_by(ReviewDate.due_on)
+        .limit(1)
+    )
