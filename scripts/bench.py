@@ -237,8 +237,8 @@ def pick(app) -> tuple[dict, dict]:
     """The people and records each page is viewed with: the same kind at every scale (the
     lowest-numbered active generated project of a method, its manager, and so on)."""
     from tracker.auth.models import User
-    from tracker.changes.models import ChangeRequest
     from tracker.benefits.models import Benefit
+    from tracker.changes.models import ChangeRequest
     from tracker.extensions import db
     from tracker.frameworks.models import GovernanceFramework
     from tracker.projects.models import Project, ProjectMembership

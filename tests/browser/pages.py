@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from tests.browser.journeys import ADMIN, JANE, MARIA, PMO, TOM
 from tracker.agile.models import Iteration
-from tracker.changes.models import ChangeRequest
 from tracker.benefits.models import Benefit
+from tracker.changes.models import ChangeRequest
 from tracker.extensions import db
 from tracker.methods.models import Assessment
 from tracker.orgs.models import Organisation

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import event, func, select
 
 from tracker.auth.models import User
-from tracker.changes.models import ChangeRequest
 from tracker.benefits.models import Benefit
+from tracker.changes.models import ChangeRequest
 from tracker.demo import national
 from tracker.extensions import cache
 from tracker.frameworks.models import GovernanceFramework
