@@ -131,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
         phases,
         portfolio,
         projects,
+        proposals,
         registers,
         releases,
         scheduler,
@@ -162,6 +163,7 @@ def _register_blueprints(app: Flask) -> None:
         scheduler,
         api,
         portfolio,
+        proposals,
         backup,
     ):
         app.register_blueprint(module.bp)

@@ -38,6 +38,7 @@ RESOURCES = (
     "change_requests",
     "assumptions",
     "dependencies",
+    "proposals",
 )
 
 API_DESCRIPTION = """\

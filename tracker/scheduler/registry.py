@@ -20,6 +20,7 @@ JOBS: list[tuple[str, str, dict]] = [
     ("condition_reminders", "tracker.board.tasks:remind_overdue_conditions", DAILY_AT_7),
     ("iteration_feedback", "tracker.agile.tasks:remind_iteration_feedback", DAILY_AT_7),
     ("reassessment_prompts", "tracker.methods.tasks:prompt_stale_assessments", DAILY_AT_7),
+    ("proposal_deferrals", "tracker.proposals.tasks:remind_deferred_proposals", DAILY_AT_7),
     (
         "monthly_checkpoints",
         "tracker.budget.tasks:run_monthly_checkpoints",
@@ -38,6 +39,7 @@ JOB_TITLES = {
     "condition_reminders": "Remind owners and boards of overdue conditions",
     "iteration_feedback": "Remind project managers of iterations ending without feedback",
     "reassessment_prompts": "Prompt re-assessment of stale method assessments",
+    "proposal_deferrals": "Remind the PMO of deferred proposals due back",
     "send_emails": "Send queued emails",
     "monthly_checkpoints": "Take monthly budget checkpoints",
 }
