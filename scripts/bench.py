@@ -105,6 +105,10 @@ PAGES = [
     Page("Releases, agile project", "agile_manager", "/projects/{agile}/releases"),
     Page("Closure, agile project", "agile_manager", "/projects/{agile}/closure"),
     Page("PMO dashboard", "pmo", "/portfolio/"),
+    Page("Proposals pipeline", "pmo", "/proposals/pipeline"),
+    Page("Proposals pipeline, filtered", "pmo", "/proposals/pipeline?stage=scored"),
+    Page("A proposal", "pmo", "/proposals/{proposal}"),
+    Page("Proposals side by side", "pmo", "/proposals/compare?ids={proposal}&ids={other_proposal}"),
     Page("Organisation and its people", "pmo", "/organisations/{organisation}"),
     Page("PMO dashboard, filtered", "pmo", "/portfolio/?method=agile&status=active"),
     Page("PMO dashboard, first view", "pmo", "/portfolio/", cold=True),
@@ -232,6 +236,7 @@ def pick(app) -> tuple[dict, dict]:
     from tracker.extensions import db
     from tracker.frameworks.models import GovernanceFramework
     from tracker.projects.models import Project, ProjectMembership
+    from tracker.proposals.models import Proposal
     from tracker.registers.models import Risk
     from tracker.stages.models import GateReview
     from tracker.worklog.models import TimeEntry
@@ -310,6 +315,10 @@ def pick(app) -> tuple[dict, dict]:
             ),
             "risk": db.session.scalar(select(func.min(Risk.id)).where(Risk.project_id == staged)),
         }
+        submitted = db.session.scalars(
+            select(Proposal.id).where(Proposal.status == "submitted").order_by(Proposal.id).limit(2)
+        ).all()
+        ids["proposal"], ids["other_proposal"] = submitted[0], submitted[-1]
         return people, ids
 
 
