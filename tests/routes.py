@@ -205,7 +205,7 @@ ROUTES = {
     "proposals.decide_proposal": ("POST", "/proposals/{proposal_id}/decide", "approver"),
     "proposals.pipeline": ("GET", "/proposals/pipeline", "pipeline"),
     "proposals.export_pipeline": ("GET", "/proposals/pipeline.xlsx", "pipeline"),
-    "proposals.compare": ("GET", "/proposals/compare?ids={proposal_id}", "pipeline"),
+    "proposals.compare": ("GET", "/proposals/compare", "pipeline"),
     "proposals.list_criteria": ("GET", "/proposals/criteria", "pmo"),
     "proposals.create_criterion": ("GET", "/proposals/criteria/new", "pmo"),
     "proposals.edit_criterion": ("GET", "/proposals/criteria/{criterion_id}/edit", "pmo"),

@@ -329,3 +329,30 @@ def test_the_pmo_keeps_the_board_list(client, login, db, pipeline, make_user):
         "prioritisation_board.added",
         "prioritisation_board.removed",
     ]
+
+
+def test_a_decision_landing_meanwhile_refuses_mine_and_creates_no_project(
+    client, login, db, pipeline
+):
+    from tests.races import saved_meanwhile
+    from tracker.core.errors import STALE_MESSAGE
+
+    proposal = submitted(db, pipeline)
+    login(pipeline["chair"])
+    proposal = db.session.get(Proposal, proposal.id)
+    seen = proposal.version
+    saved_meanwhile(db, proposal)  # another member's decision lands under this request
+    response = client.post(
+        f"/proposals/{proposal.id}/decide",
+        data={
+            "version": str(seen),
+            "decision": "approve",
+            "code": "RACE-1",
+            "manager_id": str(pipeline["proposer"].id),
+            "lead_organisation_id": str(pipeline["lead"].id),
+        },
+    )
+    assert response.status_code == 400
+    assert STALE_MESSAGE in response.get_data(as_text=True)
+    assert _count(db, Project) == 0
+    assert _count(db, ProposalDecision) == 0
