@@ -57,8 +57,9 @@ def test_the_api_drafts_and_reads_proposals(db, pipeline, api_as):
     assert body["status"] == "draft"
     assert body["funding"] == [{"source": "grant", "amount": "90000.00", "is_confirmed": True}]
     assert api.get(f"/proposals/{body['id']}").status_code == 200
-    # Someone else's draft is not in the PMO's list, and not readable by an outsider.
-    assert api_as(pipeline["pmo"]).get("/proposals").get_json()["meta"]["total"] == 0
+    # The PMO sees the whole pipeline (drafts too, as on its page); an outsider sees none.
+    assert api_as(pipeline["pmo"]).get("/proposals").get_json()["meta"]["total"] == 1
+    assert api_as(pipeline["partner_person"]).get("/proposals").get_json()["meta"]["total"] == 0
     assert api_as(pipeline["partner_person"]).get(f"/proposals/{body['id']}").status_code == 403
 
 

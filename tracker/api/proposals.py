@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from tracker.api.core import (
     Day,
@@ -86,14 +86,10 @@ class ProposalCreateSchema(Schema):
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(ProposalSchema))
 def list_proposals(args):
-    """Your own proposals; PMO staff and the prioritisation board see every proposal that is
-    not someone else's draft. Newest first."""
+    """Your own proposals; PMO staff and the prioritisation board see the whole pipeline, as
+    on its page (drafts included, read only). Newest first."""
     statement = select(Proposal).order_by(Proposal.id.desc())
-    if access.can_run_pipeline(current_user):
-        statement = statement.where(
-            or_(Proposal.status != ProposalStatus.DRAFT, Proposal.proposer_id == current_user.id)
-        )
-    else:
+    if not access.can_run_pipeline(current_user):
         statement = statement.where(Proposal.proposer_id == current_user.id)
     return envelope(paginate(statement, args["page"], args["per_page"]))
 

@@ -72,6 +72,8 @@ def decide_refusal(user, proposal: Proposal) -> str | None:
         return "Members of the prioritisation board decide proposals."
     if proposal.proposer_id == user.id:
         return "You proposed this: the rest of the board decides it (segregation of duties)."
+    if proposal.status == ProposalStatus.DRAFT:
+        return "This proposal is still a draft: the board decides it once it is submitted."
     if proposal.status not in DECIDABLE:
         return "This proposal has already been decided."
     return None
