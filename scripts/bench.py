@@ -113,6 +113,10 @@ PAGES = [
     Page("Releases, agile project", "agile_manager", "/projects/{agile}/releases"),
     Page("Closure, agile project", "agile_manager", "/projects/{agile}/closure"),
     Page("PMO dashboard", "pmo", "/portfolio/"),
+    Page("Proposals pipeline", "pmo", "/proposals/pipeline"),
+    Page("Proposals pipeline, filtered", "pmo", "/proposals/pipeline?stage=scored"),
+    Page("A proposal", "pmo", "/proposals/{proposal}"),
+    Page("Proposals side by side", "pmo", "/proposals/compare?ids={proposal}&ids={other_proposal}"),
     Page("Organisation and its people", "pmo", "/organisations/{organisation}"),
     Page("PMO dashboard, filtered", "pmo", "/portfolio/?method=agile&status=active"),
     Page("PMO dashboard, first view", "pmo", "/portfolio/", cold=True),
@@ -242,6 +246,7 @@ def pick(app) -> tuple[dict, dict]:
     from tracker.extensions import db
     from tracker.frameworks.models import GovernanceFramework
     from tracker.projects.models import Project, ProjectMembership
+    from tracker.proposals.models import Proposal
     from tracker.registers.models import Assumption, Dependency, Escalation, Issue, Risk
     from tracker.stages.models import GateReview
     from tracker.worklog.models import TimeEntry
@@ -337,6 +342,10 @@ def pick(app) -> tuple[dict, dict]:
         ids["escalation"], ids["escalated"] = db.session.execute(
             select(Escalation.id, Escalation.project_id).order_by(Escalation.id).limit(1)
         ).one()
+        submitted = db.session.scalars(
+            select(Proposal.id).where(Proposal.status == "submitted").order_by(Proposal.id).limit(2)
+        ).all()
+        ids["proposal"], ids["other_proposal"] = submitted[0], submitted[-1]
         return people, ids
 
 

@@ -241,6 +241,26 @@ ROUTES = {
         "/projects/{project_id}/change-requests/{change_id}/decide",
         "executive",
     ),
+    "proposals.list_proposals": ("GET", "/proposals/", "any"),
+    "proposals.create_proposal": ("GET", "/proposals/new", "any"),
+    "proposals.show_proposal": ("GET", "/proposals/{proposal_id}", "proposal"),
+    "proposals.edit_proposal": ("GET", "/proposals/{draft_proposal_id}/edit", "proposer"),
+    "proposals.assess_proposal": ("GET", "/proposals/{draft_proposal_id}/assessment", "proposer"),
+    "proposals.submit_proposal": ("POST", "/proposals/{draft_proposal_id}/submit", "proposer"),
+    "proposals.score_proposal": ("GET", "/proposals/{proposal_id}/score", "pmo"),
+    "proposals.decide_proposal": ("POST", "/proposals/{proposal_id}/decide", "approver"),
+    "proposals.pipeline": ("GET", "/proposals/pipeline", "pipeline"),
+    "proposals.export_pipeline": ("GET", "/proposals/pipeline.xlsx", "pipeline"),
+    "proposals.compare": ("GET", "/proposals/compare", "pipeline"),
+    "proposals.list_criteria": ("GET", "/proposals/criteria", "pmo"),
+    "proposals.create_criterion": ("GET", "/proposals/criteria/new", "pmo"),
+    "proposals.edit_criterion": ("GET", "/proposals/criteria/{criterion_id}/edit", "pmo"),
+    "proposals.board_members": ("GET", "/proposals/board", "pmo"),
+    "proposals.remove_board_member": (
+        "POST",
+        "/proposals/board/{board_user_id}/remove",
+        "pmo",
+    ),
     "registers.show_escalation": (
         "GET",
         "/projects/{project_id}/escalations/{escalation_id}",
@@ -633,6 +653,9 @@ ROUTES = {
                 "POST",
                 "/projects/{project_id}/benefits/{benefit_id}/reviews",
             ),
+            "api_proposals.list_proposals": ("GET", "/proposals"),
+            "api_proposals.create_proposal": ("POST", "/proposals"),
+            "api_proposals.get_proposal": ("GET", "/proposals/{proposal_id}"),
             "api_portfolio.portfolio": ("GET", "/portfolio"),
             "api_portfolio.portfolio_table": ("GET", "/portfolio/projects"),
         }.items()
@@ -718,6 +741,7 @@ def _build_world(db, make_user, make_project):
     board = make_user("Board member")
     projects.add_member(project, board, "executive")
     db.session.commit()
+    ids.update(_proposal_records(db, member, board, project.lead_organisation_id))
     other_manager = make_user("Manager elsewhere")
     make_project(manager=other_manager)
     return {
@@ -728,6 +752,31 @@ def _build_world(db, make_user, make_project):
         "other_manager": other_manager,
         "project": project,
         "ids": ids,
+    }
+
+
+def _proposal_records(db, member, board, org_id) -> dict:
+    """A draft and a submitted proposal of the team member's, a criterion, and the board
+    member on the prioritisation board."""
+    from tracker.proposals import services as proposals
+    from tracker.proposals.models import BoardMember, FitCriterion
+
+    criterion = FitCriterion(
+        name="Strategic priority", weight=3, scale_max=5, created_by_id=board.id
+    )
+    db.session.add_all([criterion, BoardMember(user_id=board.id, added_by_id=board.id)])
+    draft = proposals.create_proposal(proposals.ProposalData("A draft idea"), actor=member)
+    submitted = proposals.create_proposal(
+        proposals.ProposalData("Joined-up discharge", "Delays", "Fewer delays", org_id),
+        actor=member,
+    )
+    submitted.status = "submitted"
+    db.session.commit()
+    return {
+        "proposal_id": submitted.id,
+        "draft_proposal_id": draft.id,
+        "criterion_id": criterion.id,
+        "board_user_id": board.id,
     }
 
 

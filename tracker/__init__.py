@@ -132,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
         phases,
         portfolio,
         projects,
+        proposals,
         registers,
         releases,
         scheduler,
@@ -164,6 +165,7 @@ def _register_blueprints(app: Flask) -> None:
         scheduler,
         api,
         portfolio,
+        proposals,
         backup,
     ):
         app.register_blueprint(module.bp)

@@ -182,8 +182,22 @@ def build_governed(db, make_user, make_project):
             "document_id": document_id,
             **_framework_records(db),
             **_phase_records(db, project, manager),
+            "proposal_id": _proposal_id(db, member, project.lead_organisation_id),
         },
     }
+
+
+def _proposal_id(db, member, org_id) -> int:
+    """A proposal the team member submitted (PMO staff read it)."""
+    from tracker.proposals import services as proposals
+
+    proposal = proposals.create_proposal(
+        proposals.ProposalData("Joined-up discharge", "Delays", "Fewer delays", org_id),
+        actor=member,
+    )
+    proposal.status = "submitted"
+    db.session.commit()
+    return proposal.id
 
 
 def _money_and_time(db, project, manager, member) -> dict:

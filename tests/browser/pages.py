@@ -27,6 +27,29 @@ from tracker.stages.models import GateReview, Stage
 
 ASC, HOM = "ASC-2026-01", "HOM-2026-02"
 ROBERT = "robert.ellis@example.gov.uk"  # HOM's Executive
+LUCY = "lucy.brown@example.gov.uk"  # proposes in the demo pipeline
+
+
+def _proposal(title: str, suffix: str = "") -> Callable[[], str]:
+    def path() -> str:
+        from tracker.proposals.models import Proposal
+
+        proposal_id = db.session.scalar(select(Proposal.id).where(Proposal.title == title))
+        assert proposal_id is not None, f"the demo has no proposal {title!r}"
+        return f"/proposals/{proposal_id}{suffix}"
+
+    return path
+
+
+def _compare() -> str:
+    from tracker.proposals.models import Proposal
+
+    ids = db.session.scalars(
+        select(Proposal.id).where(
+            Proposal.title.in_(["Flood warning sensors", "Electric fleet charging"])
+        )
+    ).all()
+    return "/proposals/compare?" + "&".join(f"ids={i}" for i in ids)
 
 
 @dataclass(frozen=True)
@@ -239,6 +262,15 @@ MAIN_PAGES = [
         _first(Benefit, ASC, "/projects/{project_id}/benefits/{id}/review"),
     ),
     MainPage("benefits across the portfolio", PMO, lambda: "/portfolio/benefits"),
+    MainPage("proposals, mine", LUCY, lambda: "/proposals/"),
+    MainPage("proposal form", LUCY, lambda: "/proposals/new"),
+    MainPage("proposal assessment", LUCY, _proposal("Youth mental health drop-in", "/assessment")),
+    MainPage("a proposal, for the board", JANE, _proposal("Flood warning sensors")),
+    MainPage("score a proposal", PMO, _proposal("Digital library cards", "/score")),
+    MainPage("proposals pipeline", PMO, lambda: "/proposals/pipeline", full_page=True),
+    MainPage("proposals side by side", PMO, _compare),
+    MainPage("strategic-fit criteria", PMO, lambda: "/proposals/criteria"),
+    MainPage("the prioritisation board", PMO, lambda: "/proposals/board"),
 ]
 
 

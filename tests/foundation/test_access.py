@@ -96,6 +96,12 @@ EXPECTED = {
     "owner": _only("member", "manager", "pmo", "admin"),
     # Only the project's own manager acknowledges what other projects need from it.
     "own_manager": _only("manager"),
+    # A proposal: its proposer (the team member here), PMO staff, the prioritisation board.
+    "proposal": _only("member", "board", "pmo", "admin"),
+    # A draft: its proposer alone.
+    "proposer": _only("member"),
+    # The pipeline: PMO staff and the prioritisation board (the board member here).
+    "pipeline": _only("board", "pmo", "admin"),
 }
 
 # What a bearer token of each person may do on each API endpoint (in the categories above).
@@ -210,6 +216,9 @@ API_WHO = {
     "api_board.download_pack": "member",
     "api_board.build_pack": "member",
     # Everyone signed in: PMO staff see the whole portfolio, others their own projects.
+    "api_proposals.list_proposals": "any",
+    "api_proposals.create_proposal": "any",
+    "api_proposals.get_proposal": "proposal",
     "api_portfolio.portfolio": "any",
     "api_portfolio.portfolio_table": "any",
 }

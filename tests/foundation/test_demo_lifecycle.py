@@ -12,14 +12,17 @@ from tests.lifecycle import status_problems
 from tracker.audit.models import AuditEntry
 from tracker.demo import data
 from tracker.projects.models import Project
+from tracker.proposals import demo as proposals_demo
 
 
 def test_demo_statuses_come_from_governance(db):
     data.load("demo password long enough")
     db.session.commit()
     projects = {p.code: p for p in db.session.scalars(select(Project))}
+    # The demo pipeline approves one proposal into a proposed project.
     assert {code: projects[code].status for code in projects} == {
-        spec.code: spec.status for spec in data.PROJECTS
+        **{spec.code: spec.status for spec in data.PROJECTS},
+        proposals_demo.APPROVED_CODE: "proposed",
     }
     assert {p.status for p in projects.values()} == {
         "proposed",

@@ -45,6 +45,17 @@ from tracker.notifications.models import EMAIL_STATUSES, OutboxEmail
 from tracker.notifications.vocabulary import EmailStatus
 from tracker.projects.models import Project
 from tracker.projects.rules import PROJECT_STATUSES, ProjectStatus
+from tracker.proposals.models import Proposal, ProposalDecision, ProposalFunding
+from tracker.proposals.rules import (
+    DECISIONS as PROPOSAL_DECISIONS,
+)
+from tracker.proposals.rules import (
+    FUNDING_SOURCES,
+    PROPOSAL_STATUSES,
+    Decision,
+    FundingSource,
+    ProposalStatus,
+)
 from tracker.registers.models import Issue, Risk
 from tracker.registers.rules import (
     ISSUE_KINDS,
@@ -128,6 +139,10 @@ COLUMNS = [
     (Benefit, "trajectory", Trajectory, TRAJECTORIES),
     (Benefit, "review_outcome", ReviewOutcome, REVIEW_OUTCOMES),
     (BenefitReview, "outcome", ReviewOutcome, REVIEW_OUTCOMES),
+    # Proposals: their status, funding sources and the prioritisation board's decisions.
+    (Proposal, "status", ProposalStatus, PROPOSAL_STATUSES),
+    (ProposalFunding, "source", FundingSource, FUNDING_SOURCES),
+    (ProposalDecision, "decision", Decision, PROPOSAL_DECISIONS),
     # Who may sign in with a password.
     (SignInSettings, "local_sign_in", LocalSignIn, LOCAL_SIGN_IN_LABELS),
 ]
@@ -203,6 +218,7 @@ TEMPLATE_ENUMS = [
     BenefitCategory,
     ReviewOutcome,
     Trajectory,
+    ProposalStatus,
 ]
 
 

@@ -15,6 +15,7 @@ from tracker.demo import national
 from tracker.extensions import cache
 from tracker.frameworks.models import GovernanceFramework
 from tracker.projects.models import Project, ProjectMembership
+from tracker.proposals.models import Proposal
 from tracker.registers.models import Assumption, Dependency, Escalation, Issue, Risk
 from tracker.stages.models import GateReview
 from tracker.worklog.models import TimeEntry
@@ -73,6 +74,11 @@ def _pick(db) -> tuple[dict, dict]:
         "team": db.session.get(User, team),
     }
     week = (last - timedelta(days=last.weekday())).isoformat()
+    proposals = list(
+        db.session.scalars(
+            select(Proposal.id).where(Proposal.status == "submitted").order_by(Proposal.id).limit(2)
+        )
+    )
     framework = db.session.scalar(
         select(GovernanceFramework.id).where(GovernanceFramework.is_default.is_(True))
     )
@@ -128,6 +134,13 @@ def _pick(db) -> tuple[dict, dict]:
         "releases, agile project": ("agile_manager", f"/projects/{agile}/releases"),
         "closure, agile project": ("agile_manager", f"/projects/{agile}/closure"),
         "PMO dashboard": ("pmo", "/portfolio/"),
+        "proposals pipeline": ("pmo", "/proposals/pipeline"),
+        "proposals pipeline, filtered": ("pmo", "/proposals/pipeline?stage=scored"),
+        "a proposal": ("pmo", f"/proposals/{proposals[0]}"),
+        "proposals side by side": (
+            "pmo",
+            f"/proposals/compare?ids={proposals[0]}&ids={proposals[1]}",
+        ),
         "organisation and its people": (
             "pmo",
             f"/organisations/{db.session.get(Project, staged).lead_organisation_id}",

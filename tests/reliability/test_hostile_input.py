@@ -60,6 +60,7 @@ BINARY_DOWNLOADS = {
     "board.download_fresh_pack",
     "board.download_pack",
     "portfolio.export_xlsx",
+    "proposals.export_pipeline",
     "worklog.export_entries",
     "registers.export_issues",
     "registers.export_dependencies",
@@ -77,9 +78,12 @@ PAGES = sorted(
 
 
 def _visitor(world, make_user, endpoint):
-    """An administrator reaches every page but the board's own: those, a board member."""
+    """An administrator reaches every page but the board's own (those, a board member) and
+    a proposer's own draft (its proposer, the team member)."""
     if ROUTES[endpoint][2] in {"approver", "executive"}:
         return world["board"]
+    if ROUTES[endpoint][2] == "proposer":
+        return world["member"]
     return make_user("Administrator", global_role="admin")
 
 
@@ -129,7 +133,14 @@ def test_injection_in_query_parameters_is_refused_or_ignored(client, login, worl
     admin = make_user("Administrator", global_role="admin")
     problems = []
     for endpoint in PAGES:
-        login(world["board"] if ROUTES[endpoint][2] in {"approver", "executive"} else admin)
+        who = ROUTES[endpoint][2]
+        login(
+            world["board"]
+            if who in {"approver", "executive"}
+            else world["member"]
+            if who == "proposer"
+            else admin
+        )
         url = ROUTES[endpoint][1].format(**world["ids"])
         response = client.get(url, query_string=INJECTIONS)
         if response.status_code not in {200, 302, 400, 404}:

@@ -40,6 +40,7 @@ RESOURCES = (
     "dependencies",
     "lessons",
     "benefits",
+    "proposals",
 )
 
 API_DESCRIPTION = """\

@@ -38,6 +38,7 @@ NAV = (
     ("My work", "worklog.my_work", None),
     ("Timesheet", "worklog.timesheet", None),
     ("Projects", "projects.list_projects", None),
+    ("Proposals", "proposals.list_proposals", None),
     ("Decisions", "stages.inbox", None),
     ("Inbox", "notifications.inbox", None),
     ("Organisations", "orgs.list_organisations", None),

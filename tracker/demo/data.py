@@ -30,6 +30,7 @@ from tracker.phases import demo as phases_demo
 from tracker.projects import services as projects
 from tracker.projects.models import Project
 from tracker.projects.rules import ProjectStatus
+from tracker.proposals import demo as proposals_demo
 from tracker.registers import demo as registers_demo
 from tracker.releases import demo as releases_demo
 from tracker.stages import demo as stages_demo
@@ -392,6 +393,7 @@ def load(password: str) -> dict[str, int]:
     phases_demo.load(projects_by_code, people)
     releases_demo.load(projects_by_code, people)
     benefits_demo.load(projects_by_code, people)
+    proposals_demo.load(people)
     db.session.flush()
     return created
 

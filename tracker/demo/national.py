@@ -49,6 +49,15 @@ from tracker.orgs.models import Organisation
 from tracker.projects import governance
 from tracker.projects.models import Project, ProjectMembership, project_partners
 from tracker.projects.rules import ProjectStatus, size_tier
+from tracker.proposals.models import (
+    BoardMember,
+    FitCriterion,
+    Proposal,
+    ProposalDecision,
+    ProposalFunding,
+    ProposalScore,
+    proposal_partners,
+)
 from tracker.registers.models import Assumption, Dependency, Escalation, Issue, Risk, RiskChange
 from tracker.stages import rules as stage_rules
 from tracker.stages.models import GateDecision, GateReview, Stage
@@ -246,6 +255,13 @@ TABLE_ORDER: tuple[Table, ...] = (
     Measurement.__table__,
     ReviewDate.__table__,
     BenefitReview.__table__,
+    FitCriterion.__table__,
+    BoardMember.__table__,
+    Proposal.__table__,
+    proposal_partners,
+    ProposalFunding.__table__,
+    ProposalScore.__table__,
+    ProposalDecision.__table__,
 )
 
 # Three to five benefits a project (about four): (title, category, measure, unit, baseline,
@@ -256,6 +272,26 @@ BENEFITS = (
     ("Faster decisions for residents", "societal", "Median days to a decision", "days", 28, 10),
     ("Fewer repeat calls", "non_cashable", "Repeat calls a month", "calls", 900, 400),
     ("Staff time released", "non_cashable", "Hours a month", "hours", 0, 300),
+)
+
+# The pipeline: about one proposal for every ten projects, spread over every step.
+PROPOSALS_PER_PROJECT = 10
+PROPOSAL_STEPS = ("draft", "submitted", "scored", "scored", "deferred", "rejected", "approved")
+PROPOSAL_CRITERIA = (
+    ("Strategic priority", 3),
+    ("Value for money", 2),
+    ("Partnership benefit", 2),
+    ("Deliverability", 1),
+)
+PROPOSAL_TOPICS = (
+    "Joined-up hospital discharge",
+    "Digital library cards",
+    "Flood warning sensors",
+    "Electric fleet charging",
+    "Warm homes retrofit",
+    "School transport booking",
+    "Shared case records for families",
+    "Community minibus",
 )
 
 # About fifteen risks and five issues a project, as a national portfolio's registers hold.
@@ -495,6 +531,7 @@ class Generator:
         self.n = projects
         self.today = today
         self.random = random.Random(seed)
+        self.seed = seed
         # The registers draw from their own generator, so adding them changed nothing else
         # the same seed generates.
         self.register_random = random.Random(seed + 1)
@@ -531,7 +568,7 @@ class Generator:
             ids.append(row["id"])
         return ids
 
-    def people(self, count: int, label: str) -> list[int]:
+    def people(self, count: int, label: str, role: str | None = None) -> list[int]:
         ids = []
         for _ in range(count):
             user_id = self.writer.next_id(User.__table__)
@@ -544,7 +581,7 @@ class Generator:
                     "email": f"{label}.{user_id}@{EMAIL_DOMAIN}",
                     "name": f"{first} {last}",
                     "password_hash": self.password_hash,
-                    "global_role": None,
+                    "global_role": role,
                     "is_active": True,
                     "session_version": 1,
                     "created_at": self.writer.now,
@@ -806,6 +843,153 @@ class Generator:
             self._work(plan)
         self._registers(plan, created)
         self._benefits(plan, created)
+
+    # The pipeline -------------------------------------------------------------------------
+
+    def proposals(self, plans: list[Plan], orgs: list[int]) -> None:
+        """Proposals at every step (set-based rows, like the rest): three PMO scorers, a
+        board of three, the PMO's criteria, funding per proposal, scores and decisions. An
+        approved proposal points at a generated project (one each), as if it became it."""
+        if not plans:
+            return
+        rnd = random.Random(self.seed + 2)
+        pmo = self.people(3, "pmo", role="pmo")
+        board = self.people(3, "board")
+        have_board = set(db.session.scalars(select(BoardMember.user_id)))
+        for user_id in board:
+            if user_id not in have_board:
+                self.writer.add(
+                    BoardMember.__table__,
+                    {"user_id": user_id, "added_by_id": pmo[0], "added_at": self.writer.now},
+                )
+        existing = {c.name: c for c in db.session.scalars(select(FitCriterion))}
+        criteria = []
+        for name, weight in PROPOSAL_CRITERIA:
+            if name in existing:
+                criteria.append((existing[name].id, existing[name].scale_max))
+                continue
+            row = self.writer.add(
+                FitCriterion.__table__,
+                {
+                    "name": name,
+                    "description": "",
+                    "weight": weight,
+                    "scale_max": 5,
+                    "is_active": True,
+                    "created_by_id": pmo[0],
+                    "created_at": self.writer.now,
+                    "version": 1,
+                },
+            )
+            criteria.append((row["id"], 5))
+        count = max(len(PROPOSAL_STEPS), self.n // PROPOSALS_PER_PROJECT)
+        approved_plans = iter(plans)
+        for k in range(count):
+            step = PROPOSAL_STEPS[k % len(PROPOSAL_STEPS)]
+            plan = plans[rnd.randrange(len(plans))]
+            digits = [int(d) for d in ANSWERS[plan.method or "hybrid"].replace(" ", "")]
+            raw = {**dict(zip(ANSWER_KEYS, digits, strict=True)), "team_size": 8}
+            raw["culture"] = "collaboration"
+            cost = _money(rnd.randrange(20, 2_000) * 1_000)
+            tier = size_tier(cost, self.tier_small, self.tier_large)
+            if (plan.method or "hybrid", tier) not in self.results:
+                answers = method_rules.validate_answers(raw)
+                result = method_rules.recommend(answers, size_tier=tier).to_dict()
+                self.results[(plan.method or "hybrid", tier)] = {
+                    "answers": answers.to_dict(),
+                    "result": result,
+                }
+            stored = self.results[(plan.method or "hybrid", tier)]
+            start = self.today + timedelta(days=rnd.randrange(30, 400))
+            created = _at(self.today - timedelta(days=rnd.randrange(1, 200)), 10)
+            status = {
+                "draft": "draft",
+                "submitted": "submitted",
+                "scored": "submitted",
+                "deferred": "deferred",
+                "rejected": "rejected",
+                "approved": "approved",
+            }[step]
+            project_id = None
+            if step == "approved":
+                project_id = next(approved_plans, None)
+                project_id = project_id.id if project_id is not None else None
+                if project_id is None:
+                    status = "submitted"
+            lead = orgs[rnd.randrange(len(orgs))]
+            proposal = self.writer.add(
+                Proposal.__table__,
+                {
+                    "title": f"{PROPOSAL_TOPICS[k % len(PROPOSAL_TOPICS)]} ({k + 1})",
+                    "problem": "Residents wait too long and agencies repeat the same work.",
+                    "outcome": "A faster service that the partners run together.",
+                    "lead_organisation_id": lead,
+                    "rough_cost": cost,
+                    "start_on": start,
+                    "finish_on": start + timedelta(days=rnd.randrange(180, 900)),
+                    "status": status,
+                    "proposer_id": plan.manager,
+                    "created_at": created,
+                    "updated_at": created,
+                    "submitted_at": None if status == "draft" else created + timedelta(days=2),
+                    "assessment": json.dumps(stored, ensure_ascii=False, sort_keys=True),
+                    "recommended_method": stored["result"]["method"],
+                    "zone": stored["result"]["zone"],
+                    "model_version": stored["result"]["model_version"],
+                    "project_id": project_id,
+                    "deferred_until": self.today + timedelta(days=rnd.randrange(1, 90))
+                    if status == "deferred"
+                    else None,
+                    "version": 1,
+                },
+            )
+            partner = orgs[rnd.randrange(len(orgs))]
+            if partner != lead:
+                self.writer.add(
+                    proposal_partners,
+                    {"proposal_id": proposal["id"], "organisation_id": partner},
+                )
+            capital = _money(cost * Decimal("0.6"))
+            for source, amount in (("capital", capital), ("grant", cost - capital)):
+                self.writer.add(
+                    ProposalFunding.__table__,
+                    {
+                        "proposal_id": proposal["id"],
+                        "source": source,
+                        "amount": amount,
+                        "is_confirmed": rnd.random() < 0.5,
+                    },
+                )
+            if step in {"draft", "submitted"}:
+                continue
+            for scorer in pmo[: 2 + (k % 2)]:
+                for criterion_id, scale_max in criteria:
+                    self.writer.add(
+                        ProposalScore.__table__,
+                        {
+                            "proposal_id": proposal["id"],
+                            "criterion_id": criterion_id,
+                            "scorer_id": scorer,
+                            "score": rnd.randint(1, scale_max),
+                            "reason": "From the mandate and the partners' plans.",
+                            "scored_at": created + timedelta(days=5),
+                        },
+                    )
+            if status in {"deferred", "rejected", "approved"}:
+                self.writer.add(
+                    ProposalDecision.__table__,
+                    {
+                        "proposal_id": proposal["id"],
+                        "sequence": 1,
+                        "decision": {"deferred": "defer", "rejected": "reject"}.get(
+                            status, "approve"
+                        ),
+                        "reason": "" if status == "approved" else "The board's reason.",
+                        "defer_until": proposal["deferred_until"],
+                        "decided_by_id": board[k % len(board)],
+                        "decided_at": created + timedelta(days=10),
+                    },
+                )
 
     def _method(self, plan: Plan, at: datetime) -> None:
         tier = size_tier(plan.bac, self.tier_small, self.tier_large)
@@ -1610,6 +1794,7 @@ def generate(
     loop = progress(plans) if progress else plans
     for plan in loop:
         generator.write_project(plan, orgs)
+    generator.proposals(plans, orgs)
     generator.writer.finish()
     # The rows went in by bulk Core inserts, past the ORM hooks: derive what is stored.
     from tracker.portfolio import summary

@@ -21,6 +21,7 @@ JOBS: list[tuple[str, str, dict]] = [
     ("iteration_feedback", "tracker.agile.tasks:remind_iteration_feedback", DAILY_AT_7),
     ("reassessment_prompts", "tracker.methods.tasks:prompt_stale_assessments", DAILY_AT_7),
     ("benefit_reviews", "tracker.benefits.tasks:remind_benefit_reviews", DAILY_AT_7),
+    ("proposal_deferrals", "tracker.proposals.tasks:remind_deferred_proposals", DAILY_AT_7),
     (
         "monthly_checkpoints",
         "tracker.budget.tasks:run_monthly_checkpoints",
@@ -40,6 +41,7 @@ JOB_TITLES = {
     "iteration_feedback": "Remind project managers of iterations ending without feedback",
     "reassessment_prompts": "Prompt re-assessment of stale method assessments",
     "benefit_reviews": "Remind benefit owners of benefits reviews due",
+    "proposal_deferrals": "Remind the PMO of deferred proposals due back",
     "send_emails": "Send queued emails",
     "monthly_checkpoints": "Take monthly budget checkpoints",
 }
