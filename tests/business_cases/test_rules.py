@@ -139,7 +139,10 @@ def test_figure_differences_name_what_moved():
         funding=(rules.Funding(FundingSource.GRANT, Decimal(5000), True),),
     )
     lines = rules.diff_figures(before, after)
-    assert any(line.startswith("Option 1, Do something: cost £120,000.00 (was £100,000.00)") for line in lines)
+    assert any(
+        line.startswith("Option 1, Do something: cost £120,000.00 (was £100,000.00)")
+        for line in lines
+    )
     assert any(line.startswith("Added option 2, Buy") for line in lines)
     assert "Preferred option: 2, Buy (was none)." in lines
     assert "Added grant funding of £5,000.00 (confirmed)." in lines
@@ -170,9 +173,7 @@ def test_a_changed_due_version_is_a_line_of_the_framework_changes():
     )
     after = framework_rules.Framework(before.name, before.description, gates, before.tailoring)
     lines = framework_rules.changes(before, after)
-    assert (
-        "Gateway 1: Business justification: business case due is OBC (was SOC)." in lines
-    )
+    assert "Gateway 1: Business justification: business case due is OBC (was SOC)." in lines
     assert (
         "Gateway 1: Business justification: business case due for small projects is none "
         "(was BJC)." in lines

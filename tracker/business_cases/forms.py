@@ -60,7 +60,7 @@ class FundingForm(VersionedForm):
 class JudgementForm(VersionedForm):
     justified = ChoiceField(
         "Is the business case still justified?",
-        choices=[("yes", "Yes"), ("no", "No")],
+        choices=options([("yes", "Yes"), ("no", "No")]),
         validators=[InputRequired("Say whether the business case is still justified")],
     )
     note = TextAreaField(
