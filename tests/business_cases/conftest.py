@@ -7,7 +7,7 @@ from tracker.business_cases import services
 
 
 @pytest.fixture
-def soc(db, board):
+def soc(db, board):  # noqa: F811  (the imported fixture)
     """A strategic outline case with its strategic case and two options."""
     manager = board["manager"]
     version = services.start_version(board["project"], kind="soc", actor=manager)
