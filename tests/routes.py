@@ -465,6 +465,18 @@ ROUTES = {
                 "POST",
                 "/projects/{project_id}/closure/{report_id}/decisions",
             ),
+            "api_business_cases.list_business_cases": (
+                "GET",
+                "/projects/{project_id}/business-cases",
+            ),
+            "api_business_cases.start_business_case": (
+                "POST",
+                "/projects/{project_id}/business-cases",
+            ),
+            "api_business_cases.save_business_case_draft": (
+                "PATCH",
+                "/projects/{project_id}/business-cases/draft",
+            ),
             "api_projects.list_projects": ("GET", "/projects"),
             "api_projects.create_project": ("POST", "/projects"),
             "api_projects.get_project": ("GET", "/projects/{project_id}"),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.api.conftest import api_as, token_for  # noqa: F401  (the API's fixtures)
 from tests.stages.conftest import board  # noqa: F401  (a medium, stage-gated project)
 from tracker.business_cases import services
 

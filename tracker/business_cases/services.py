@@ -546,3 +546,123 @@ def counts(project_id: int) -> tuple[int, int]:
         ).where(BusinessCaseVersion.project_id == project_id)
     ).one()
     return row[0], row[1]
+
+
+# --------------------------------------------------------------------------------------
+# The API's whole-draft write
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class DraftData:
+    """What the API writes to the draft, each part optional (None: left as it is)."""
+
+    sections: dict[str, str] | None = None
+    options: list[rules.Option] | None = None
+    preferred_option: int | None = None
+    set_preferred: bool = False
+    funding: list[rules.Funding] | None = None
+    discount_rate: Decimal | None = None
+
+
+def draft_of(project_id: int) -> BusinessCaseVersion | None:
+    return db.session.scalars(
+        _with_figures(
+            select(BusinessCaseVersion).where(
+                BusinessCaseVersion.project_id == project_id,
+                BusinessCaseVersion.status == CaseStatus.DRAFT,
+            )
+        )
+    ).one_or_none()
+
+
+def save_draft(
+    version: BusinessCaseVersion, data: DraftData, *, stamp: int | None, actor: User
+) -> BusinessCaseVersion:
+    """Write the parts of the draft given, checked as the pages check them: years 0 to 60
+    given once per option, amounts not negative, the preferred option one of the options."""
+    version = _require_draft(version, stamp)
+    changed: dict[str, object] = {}
+    if data.sections is not None:
+        for name, text in data.sections.items():
+            if name not in set(Section):
+                raise RuleError(f"{name!r} is not a section of a business case", "sections")
+            text = (text or "").strip()
+            if getattr(version, name) != text:
+                changed[name] = [len(getattr(version, name)), len(text)]
+                setattr(version, name, text)
+    if data.discount_rate is not None:
+        if not Decimal(0) <= data.discount_rate <= Decimal("0.2"):
+            raise RuleError("The discount rate is a fraction from 0 to 0.2", "discount_rate")
+        changed["discount_rate"] = [str(version.discount_rate), str(data.discount_rate)]
+        version.discount_rate = data.discount_rate
+    if data.options is not None:
+        names = set()
+        for option in data.options:
+            if not option.name.strip():
+                raise RuleError("Every option needs a name", "options")
+            if option.name.strip().lower() in names:
+                raise RuleError(f"Two options are called {option.name!r}", "options")
+            names.add(option.name.strip().lower())
+            years = [f.year for f in option.flows]
+            if any(y < 0 for y in years):
+                raise RuleError(
+                    f"{option.name}: a year is negative. Year 0 is now; later years count up "
+                    "from it.",
+                    "options",
+                )
+            if any(y > rules.MAX_YEARS for y in years) or len(set(years)) != len(years):
+                raise RuleError(
+                    f"{option.name}: each year from 0 to {rules.MAX_YEARS} at most once",
+                    "options",
+                )
+            if any(f.cost < 0 or f.benefit < 0 for f in option.flows):
+                raise RuleError(f"{option.name}: costs and benefits cannot be negative", "options")
+        version.options.clear()
+        db.session.flush()
+        for number, option in enumerate(data.options, start=1):
+            version.options.append(
+                CaseOption(
+                    number=number,
+                    name=option.name.strip(),
+                    description=option.description.strip(),
+                    flows=[
+                        CaseFlow(year=f.year, cost=f.cost, benefit=f.benefit) for f in option.flows
+                    ],
+                )
+            )
+        changed["options"] = len(data.options)
+    if data.set_preferred:
+        version.preferred_option = data.preferred_option
+        changed["preferred_option"] = data.preferred_option
+    if version.preferred_option is not None and version.preferred_option not in {
+        o.number for o in version.options
+    }:
+        raise RuleError(
+            f"The preferred option {version.preferred_option} is not one of the options",
+            "preferred_option",
+        )
+    if data.funding is not None:
+        sources = [f.source for f in data.funding]
+        if len(set(sources)) != len(sources):
+            raise RuleError("Each funding source at most once", "funding")
+        if any(f.amount < 0 for f in data.funding):
+            raise RuleError("Funding cannot be negative", "funding")
+        version.funding.clear()
+        db.session.flush()
+        for row in data.funding:
+            version.funding.append(
+                CaseFunding(source=row.source.value, amount=row.amount, confirmed=row.confirmed)
+            )
+        changed["funding"] = rules.funding_text(data.funding)
+    _touch(version)
+    db.session.flush()
+    audit.record(
+        "business_case.saved",
+        version,
+        project_id=version.project_id,
+        summary=f"Changed {label(version)} of the business case",
+        changes=changed,
+        actor=actor,
+    )
+    return version

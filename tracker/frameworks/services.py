@@ -388,14 +388,19 @@ def start_draft(framework: GovernanceFramework, *, actor: User) -> FrameworkVers
     return draft
 
 
+KEEP = "keep"
+
+
 @dataclass
 class GateData:
     name: str
     falls_at: str
     description: str
     roles: dict[str, list[str]]  # level -> roles
-    case_due: str | None = None  # a CaseVersion, or None: no business case version due
-    case_due_small: str | None = None
+    # A CaseVersion, or None (no business case version due); KEEP leaves it as it is, so a
+    # caller that does not know of the setting does not clear it.
+    case_due: str | None = KEEP
+    case_due_small: str | None = KEEP
 
 
 def _check_gate(version: FrameworkVersion, data: GateData, gate: GateTemplate | None) -> None:
@@ -406,7 +411,7 @@ def _check_gate(version: FrameworkVersion, data: GateData, gate: GateTemplate | 
     if data.falls_at not in set(FallsAt):
         raise RuleError("Choose when the gate falls", "falls_at")
     for name in ("case_due", "case_due_small"):
-        if getattr(data, name) and getattr(data, name) not in set(CaseVersion):
+        if getattr(data, name) not in (None, KEEP, "", *CaseVersion):
             raise RuleError("Choose a business case version, or none", name)
     candidate = rules.GateTemplate(
         key=gate.key if gate else "new",
@@ -473,8 +478,10 @@ def add_gate(
         name=data.name.strip(),
         falls_at=data.falls_at,
         description=(data.description or "").strip(),
-        business_case_due=data.case_due or None,
-        business_case_due_small=data.case_due_small or None,
+        business_case_due=None if data.case_due == KEEP else (data.case_due or None),
+        business_case_due_small=(
+            None if data.case_due_small == KEEP else (data.case_due_small or None)
+        ),
     )
     _set_roles(gate, data.roles)
     version.gates.append(gate)
@@ -502,8 +509,10 @@ def update_gate(
     gate.name = data.name.strip()
     gate.falls_at = data.falls_at
     gate.description = (data.description or "").strip()
-    gate.business_case_due = data.case_due or None
-    gate.business_case_due_small = data.case_due_small or None
+    if data.case_due != KEEP:
+        gate.business_case_due = data.case_due or None
+    if data.case_due_small != KEEP:
+        gate.business_case_due_small = data.case_due_small or None
     _set_roles(gate, data.roles)
     _touch(framework)
     db.session.flush()
