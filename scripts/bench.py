@@ -104,6 +104,17 @@ PAGES = [
     Page("Phases, agile project", "agile_manager", "/projects/{agile}/phases"),
     Page("Releases, agile project", "agile_manager", "/projects/{agile}/releases"),
     Page("Closure, agile project", "agile_manager", "/projects/{agile}/closure"),
+    Page("Business case versions", "manager", "/projects/{staged}/business-case"),
+    Page(
+        "A business case version",
+        "manager",
+        "/projects/{staged}/business-case/versions/{case}",
+    ),
+    Page(
+        "What changed in a business case version",
+        "manager",
+        "/projects/{staged}/business-case/versions/{case}/changes",
+    ),
     Page("PMO dashboard", "pmo", "/portfolio/"),
     Page("Organisation and its people", "pmo", "/organisations/{organisation}"),
     Page("PMO dashboard, filtered", "pmo", "/portfolio/?method=agile&status=active"),
@@ -229,6 +240,7 @@ def pick(app) -> tuple[dict, dict]:
     """The people and records each page is viewed with: the same kind at every scale (the
     lowest-numbered active generated project of a method, its manager, and so on)."""
     from tracker.auth.models import User
+    from tracker.business_cases.models import BusinessCaseVersion
     from tracker.extensions import db
     from tracker.frameworks.models import GovernanceFramework
     from tracker.projects.models import Project, ProjectMembership
@@ -309,6 +321,11 @@ def pick(app) -> tuple[dict, dict]:
                 select(Project.lead_organisation_id).where(Project.id == staged)
             ),
             "risk": db.session.scalar(select(func.min(Risk.id)).where(Risk.project_id == staged)),
+            "case": db.session.scalar(
+                select(func.max(BusinessCaseVersion.number)).where(
+                    BusinessCaseVersion.project_id == staged
+                )
+            ),
         }
         return people, ids
 

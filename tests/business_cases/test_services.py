@@ -212,9 +212,18 @@ def test_the_board_judges_the_frozen_version_and_not_justified_is_an_exception(d
 def test_the_version_due_follows_the_projects_framework(db, board, shipped_council):
     project = board["project"]
     plan_stages(project, board["manager"], count=3)
-    assert services.due_at(project, SimpleNamespace(boundary=1)).value == "soc"
-    assert services.due_at(project, SimpleNamespace(boundary=2)).value == "obc"
-    assert services.due_at(project, SimpleNamespace(boundary=3)) is None  # the closure review
+    stage_ids = [s.id for s in stages.stages_of(project)]
+
+    def at(boundary):
+        authorises = stage_ids[boundary] if boundary < len(stage_ids) else None
+        return services.due_at(
+            project, SimpleNamespace(boundary=boundary, authorises_stage_id=authorises)
+        )
+
+    assert at(0) is None  # Gateway 0
+    assert at(1).value == "soc"
+    assert at(2).value == "obc"
+    assert at(3) is None  # the end of the last stage: the closure review
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from tracker.auth.models import User
+from tracker.business_cases.models import BusinessCaseVersion
 from tracker.demo import national
 from tracker.extensions import cache
 from tracker.frameworks.models import GovernanceFramework
@@ -47,6 +48,9 @@ def _pick(db) -> tuple[dict, dict]:
         )
     )
     risk = db.session.scalar(select(func.min(Risk.id)).where(Risk.project_id == staged))
+    case = db.session.scalar(
+        select(func.max(BusinessCaseVersion.number)).where(BusinessCaseVersion.project_id == staged)
+    )
     team = member(staged, "team_member")
     last = db.session.scalar(
         select(func.max(TimeEntry.work_date)).where(TimeEntry.person_id == team)
@@ -105,6 +109,15 @@ def _pick(db) -> tuple[dict, dict]:
         "phases, agile project": ("agile_manager", f"/projects/{agile}/phases"),
         "releases, agile project": ("agile_manager", f"/projects/{agile}/releases"),
         "closure, agile project": ("agile_manager", f"/projects/{agile}/closure"),
+        "business case versions": ("manager", f"/projects/{staged}/business-case"),
+        "a business case version": (
+            "manager",
+            f"/projects/{staged}/business-case/versions/{case}",
+        ),
+        "what changed in a business case version": (
+            "manager",
+            f"/projects/{staged}/business-case/versions/{case}/changes",
+        ),
         "PMO dashboard": ("pmo", "/portfolio/"),
         "organisation and its people": (
             "pmo",

@@ -62,6 +62,7 @@ BINARY_DOWNLOADS = {
     "portfolio.export_xlsx",
     "worklog.export_entries",
     "registers.export_issues",
+    "business_cases.export",
 }
 
 PAGES = sorted(

@@ -32,7 +32,6 @@ from tracker.board.forms import (
 )
 from tracker.board.models import BoardPack, Document, GateCondition
 from tracker.board.rules import CONDITION_STATUSES, DCA_DEFINITIONS, DCA_LABELS
-from tracker.core import events
 from tracker.core.dates import uk_today
 from tracker.core.fields import record_id
 from tracker.core.unit_of_work import form_work
@@ -144,8 +143,6 @@ def _gate_evidence_page(project, gate, form=None, status=200, packs_frozen=None)
         packs=packs.packs_of(gate) if packs_frozen is None else packs_frozen,
         form=form or _decision_form(project, gate, undecided),
         today=uk_today(),
-        # The domains above the board add their sections (the business case): an event.
-        gate_sections=[s for s in events.send(events.gate_sections, gate) if s],
     ), status
 
 

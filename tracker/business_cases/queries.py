@@ -85,7 +85,7 @@ class AtGate:
 
 
 def at_gate(gate: GateReview) -> AtGate:
-    versions = services.versions_of(gate.project_id)
+    versions = services.versions_for_gate(gate)
     due = services.due_at(gate.project, gate)
     version = services.version_at_gate(gate, versions)
     found = changes(previous_of(version, versions), version) if version is not None else None

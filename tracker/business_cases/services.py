@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
 from tracker.audit import services as audit
@@ -54,6 +54,15 @@ def _with_figures(query):
     return query.options(
         selectinload(BusinessCaseVersion.options).selectinload(CaseOption.flows),
         selectinload(BusinessCaseVersion.funding),
+    )
+
+
+def _joined_figures(query):
+    """The versions and their figures in one query (a handful of rows each): for the gate
+    pages, which already ask many questions."""
+    return query.options(
+        joinedload(BusinessCaseVersion.options).joinedload(CaseOption.flows),
+        joinedload(BusinessCaseVersion.funding),
     )
 
 
@@ -399,11 +408,35 @@ def save_funding(
 
 
 def due_at(project: Project, gate: GateReview) -> CaseVersion | None:
-    """The version the project's framework asks for at ``gate`` (None: no version due)."""
-    template = stages.gate_template(project, gate.boundary, len(stages.stages_of(project)))
+    """The version the project's framework asks for at ``gate`` (None: no version due).
+
+    A gate past the start that authorises no stage is the closing gate; the others are
+    the start gate or the ``boundary``-th stage boundary (``stages.gate_template``'s rule,
+    without counting the stages again)."""
+    if gate.boundary == 0:
+        stage_count = 1
+    elif gate.authorises_stage_id is None:
+        stage_count = gate.boundary
+    else:
+        stage_count = gate.boundary + 1
+    template = stages.gate_template(project, gate.boundary, stage_count)
     if template is None:
         return None
     return case_due(template.template, stages.project_tier(project), project.criticality)
+
+
+def versions_for_gate(gate: GateReview) -> list[BusinessCaseVersion]:
+    """The versions a gate's page needs, with their figures, in one query: those frozen
+    up to the gate's request (the one before the board and the one before it)."""
+    query = (
+        select(BusinessCaseVersion)
+        .where(
+            BusinessCaseVersion.project_id == gate.project_id,
+            BusinessCaseVersion.frozen_at.is_not(None),
+        )
+        .order_by(BusinessCaseVersion.number)
+    )
+    return list(db.session.scalars(_joined_figures(query)).unique())
 
 
 def version_at_gate(gate: GateReview, versions=None) -> BusinessCaseVersion | None:
