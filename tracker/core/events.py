@@ -75,9 +75,10 @@ value, :func:`send` returns them in order):
                       open risks the person owns, to review.
                       60 board: open conditions the person owns.
 ``gate_sections``     sender: the ``GateReview`` whose page is shown, from
-                      ``stages.views`` (the gate page). Receivers return a dict (``template`` and its
-                      values) or None. 10 business_cases: the version due, the version
-                      frozen for the gate and what changed since the last one.
+                      ``stages.views`` (the gate page). Receivers return a dict
+                      (``template`` and its values) or None. 10 business_cases: the
+                      version due, the version frozen for the gate and what changed
+                      since the last one.
 ``gate_request_blockers`` sender: the ``Project`` whose next gate is asked for, from
                       ``stages.services.next_gate``. Receivers return why it cannot be
                       requested yet, or None. 10 board: conditions of an earlier
