@@ -164,7 +164,9 @@ def start_version(project: Project, *, kind: str, actor: User) -> BusinessCaseVe
     """A new draft: the first one empty, later ones a copy of the last version."""
     if kind not in set(CaseVersion):
         raise RuleError("Choose which version this is: SOC, OBC, FBC or BJC", "kind")
-    db.session.scalars(select(Project).where(Project.id == project.id).with_for_update()).one()
+    db.session.scalars(
+        select(Project).where(Project.id == project.id).with_for_update(of=Project)
+    ).one()
     existing = versions_of(project.id)
     draft = next((v for v in existing if v.status == CaseStatus.DRAFT), None)
     if draft is not None:
@@ -523,7 +525,7 @@ def judge(
     under way in exception (the tolerance check's own path): the manager raises an
     exception report and the board decides what happens. Returns that stage, if any."""
     db.session.scalars(
-        select(Project).where(Project.id == version.project_id).with_for_update()
+        select(Project).where(Project.id == version.project_id).with_for_update(of=Project)
     ).one()
     version = _lock(version.id)
     check_version(version, stamp)
