@@ -112,3 +112,20 @@ def test_bad_figures_and_a_frozen_version_are_refused(api_as, db, board):
     )
     assert response.status_code == 409
     assert "no draft" in response.get_json()["detail"]
+
+
+def test_the_framework_api_says_which_version_each_gate_needs(api_as, db, board):
+    from tracker.frameworks.models import GovernanceFramework
+
+    council = db.session.scalars(
+        select(GovernanceFramework).where(GovernanceFramework.name == "Council gateways 0 to 3")
+    ).one()
+    detail = api_as(board["team"]).get(f"/frameworks/{council.id}").get_json()
+    due = {
+        g["key"]: (g["business_case_due"], g["business_case_due_small"])
+        for g in detail["newest"]["gates"]
+    }
+    assert due["gateway-1"] == ("soc", "bjc")
+    assert due["gateway-2"] == ("obc", None)
+    assert due["gateway-3"] == ("fbc", None)
+    assert due["gateway-0"] == (None, None)

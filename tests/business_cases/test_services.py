@@ -3,6 +3,7 @@ judgement raising an exception, stale edits, audit."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -240,3 +241,37 @@ def shipped_council(db, board):
     )
     db.session.commit()
     return version
+
+
+def test_the_database_keeps_one_draft_and_no_negative_years(db, board, soc):
+    """Behind the services: a second draft and a negative year are refused by the
+    database's own constraints."""
+    from sqlalchemy.exc import IntegrityError
+
+    db.session.add(
+        BusinessCaseVersion(
+            project_id=board["project"].id, number=2, kind="obc", status="draft", version=1
+        )
+    )
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+    db.session.add(CaseFlow(option_id=soc.options[0].id, year=-1, cost=0, benefit=0))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_the_enums_match_their_check_constraints():
+    from tracker.business_cases.models import CaseFunding
+    from tracker.business_cases.rules import CaseStatus, CaseVersion, FundingSource
+
+    def allowed(table, name):
+        check = next(
+            c for c in table.constraints if getattr(c, "name", None) and c.name.endswith(name)
+        )
+        return set(re.findall(r"'([a-z_]+)'", str(check.sqltext)))
+
+    assert allowed(BusinessCaseVersion.__table__, "kind_known") == set(CaseVersion)
+    assert allowed(BusinessCaseVersion.__table__, "status_known") == set(CaseStatus)
+    assert allowed(CaseFunding.__table__, "source_known") == set(FundingSource)
