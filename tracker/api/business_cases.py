@@ -26,6 +26,8 @@ from tracker.business_cases import services as cases
 from tracker.business_cases.rules import CASE_VERSION_LABELS, FUNDING_LABELS, CaseStatus
 from tracker.core.problems import problem
 
+RATE_PATTERN = r"^0(\.[0-9]{1,4})?$"
+
 blp = resource("business_cases", "A project's business case in versions (SOC, OBC, FBC, BJC).")
 
 
@@ -88,11 +90,11 @@ class CaseStartSchema(Schema):
 class CaseDraftSchema(Schema):
     version = Int(required=True)
     sections = ma.fields.Nested(CaseSectionsSchema)
-    discount_rate = ma.fields.Decimal(
-        places=4,
-        validate=ma.validate.Range(min=Decimal(0), max=Decimal("0.2")),
-        as_string=True,
-        metadata={"description": "A fraction: 0.035 is 3.5% a year"},
+    discount_rate = Text(
+        validate=ma.validate.Regexp(
+            RATE_PATTERN, error='A fraction from 0 to 0.2 as a string, like "0.035"'
+        ),
+        metadata={"pattern": RATE_PATTERN, "description": "A fraction: 0.035 is 3.5% a year"},
     )
     options = ma.fields.List(ma.fields.Nested(CaseOptionSchema))
     preferred_option = Int(allow_none=True, minimum=1)
@@ -199,7 +201,7 @@ def save_business_case_draft(data, project):
         ]
         if "funding" in data
         else None,
-        discount_rate=data.get("discount_rate"),
+        discount_rate=Decimal(data["discount_rate"]) if "discount_rate" in data else None,
     )
     with service_call():
         cases.save_draft(draft, payload, stamp=data["version"], actor=current_user)
