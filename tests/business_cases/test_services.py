@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from tests.stages.helpers import plan_stages, report_data
 from tracker.audit.models import AuditEntry
-from tracker.business_cases import queries, services
+from tracker.business_cases import access, queries, services
 from tracker.business_cases.models import BusinessCaseVersion, CaseFlow
 from tracker.core.errors import RuleError, StaleEdit
 from tracker.stages import services as stages
@@ -188,8 +188,8 @@ def test_the_board_judges_the_frozen_version_and_not_justified_is_an_exception(d
     db.session.commit()
     soc = db.session.get(BusinessCaseVersion, soc.id)
     # Segregation: the manager who requested the gate cannot judge its case; nor the team.
-    assert "Only the board members" in services.judgement_refusal(board["manager"], soc, gate)
-    assert "Only the board members" in services.judgement_refusal(board["team"], soc, gate)
+    assert "Only the board members" in access.judgement_refusal(board["manager"], soc, gate)
+    assert "Only the board members" in access.judgement_refusal(board["team"], soc, gate)
     with pytest.raises(RuleError, match="Say why"):
         services.judge(soc, justified=False, note="", stamp=None, actor=board["executive"])
     db.session.rollback()
@@ -202,7 +202,7 @@ def test_the_board_judges_the_frozen_version_and_not_justified_is_an_exception(d
     assert db.session.get(Stage, stage.id).status == "in_exception"
     soc = db.session.get(BusinessCaseVersion, soc.id)
     assert soc.board_justified is False and soc.judged_by_id == board["executive"].id
-    assert services.judgement_refusal(board["senior_user"], soc, gate) == (
+    assert access.judgement_refusal(board["senior_user"], soc, gate) == (
         "The board has already judged this version."
     )
     # The existing exception mechanism takes over: the manager may now raise a report.

@@ -20,6 +20,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from tracker.audit import services as audit
 from tracker.auth.models import User
 from tracker.business_cases import rules
+from tracker.business_cases.access import judgement_refusal
 from tracker.business_cases.models import (
     BusinessCaseVersion,
     CaseFlow,
@@ -39,7 +40,6 @@ from tracker.core.errors import RuleError, check_version
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.frameworks.rules import case_due
-from tracker.projects.access import project_roles
 from tracker.projects.models import Project
 from tracker.stages import rules as stage_rules
 from tracker.stages import services as stages
@@ -495,22 +495,6 @@ def freeze_for_gate(gate: GateReview, *, actor: User | None) -> BusinessCaseVers
         actor=actor,
     )
     return draft
-
-
-def judgement_refusal(user, version: BusinessCaseVersion, gate: GateReview | None) -> str | None:
-    """Why this person may not record the board's judgement on ``version``, or None."""
-    if gate is None or version.gate_review_id != gate.id:
-        return "The board judges a version at the gate it was frozen for."
-    if not project_roles(user, gate.project_id) & set(gate.roles):
-        return "Only the board members this gate was requested from can judge its business case."
-    if gate.requested_by_id == user.id:
-        return (
-            "You requested this gate, so you cannot judge its business case: whoever asks the "
-            "board for a decision never takes it."
-        )
-    if version.board_justified is not None:
-        return "The board has already judged this version."
-    return None
 
 
 def judge(
