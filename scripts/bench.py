@@ -112,6 +112,17 @@ PAGES = [
     Page("Phases, agile project", "agile_manager", "/projects/{agile}/phases"),
     Page("Releases, agile project", "agile_manager", "/projects/{agile}/releases"),
     Page("Closure, agile project", "agile_manager", "/projects/{agile}/closure"),
+    Page("Business case versions", "manager", "/projects/{staged}/business-case"),
+    Page(
+        "A business case version",
+        "manager",
+        "/projects/{staged}/business-case/versions/{case}",
+    ),
+    Page(
+        "What changed in a business case version",
+        "manager",
+        "/projects/{staged}/business-case/versions/{case}/changes",
+    ),
     Page("PMO dashboard", "pmo", "/portfolio/"),
     Page("Proposals pipeline", "pmo", "/proposals/pipeline"),
     Page("Proposals pipeline, filtered", "pmo", "/proposals/pipeline?stage=scored"),
@@ -242,6 +253,7 @@ def pick(app) -> tuple[dict, dict]:
     lowest-numbered active generated project of a method, its manager, and so on)."""
     from tracker.auth.models import User
     from tracker.benefits.models import Benefit
+    from tracker.business_cases.models import BusinessCaseVersion
     from tracker.changes.models import ChangeRequest
     from tracker.extensions import db
     from tracker.frameworks.models import GovernanceFramework
@@ -337,6 +349,11 @@ def pick(app) -> tuple[dict, dict]:
             },
             "benefit": db.session.scalar(
                 select(func.min(Benefit.id)).where(Benefit.project_id == staged)
+            ),
+            "case": db.session.scalar(
+                select(func.max(BusinessCaseVersion.number)).where(
+                    BusinessCaseVersion.project_id == staged
+                )
             ),
         }
         ids["escalation"], ids["escalated"] = db.session.execute(

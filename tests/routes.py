@@ -436,6 +436,48 @@ ROUTES = {
         "/projects/{project_id}/closure/{report_id}/decide",
         "approver",
     ),
+    "business_cases.list_versions": ("GET", "/projects/{project_id}/business-case", "member"),
+    "business_cases.start_version": (
+        "POST",
+        "/projects/{project_id}/business-case/versions",
+        "manager",
+    ),
+    "business_cases.show_version": (
+        "GET",
+        "/projects/{project_id}/business-case/versions/{case_draft}",
+        "member",
+    ),
+    "business_cases.edit_section": (
+        "GET",
+        "/projects/{project_id}/business-case/versions/{case_draft}/sections/strategic",
+        "manager",
+    ),
+    "business_cases.edit_option": (
+        "GET",
+        "/projects/{project_id}/business-case/versions/{case_draft}/options/1",
+        "manager",
+    ),
+    "business_cases.remove_option": (
+        "POST",
+        "/projects/{project_id}/business-case/versions/{case_draft}/options/1/remove",
+        "manager",
+    ),
+    "business_cases.edit_funding": (
+        "GET",
+        "/projects/{project_id}/business-case/versions/{case_draft}/funding",
+        "manager",
+    ),
+    "business_cases.show_changes": (
+        "GET",
+        "/projects/{project_id}/business-case/versions/{case_draft}/changes",
+        "member",
+    ),
+    "business_cases.judge": (
+        "POST",
+        "/projects/{project_id}/business-case/versions/{case_frozen}/judgement",
+        "approver",
+    ),
+    "business_cases.export": ("GET", "/projects/{project_id}/business-case/export.xlsx", "member"),
     "api.list_tokens": ("GET", "/account/tokens", "any"),
     "api.create_token": ("POST", "/account/tokens", "any"),
     "api.revoke_token": ("POST", "/account/tokens/{token_id}/revoke", "any"),
@@ -488,6 +530,18 @@ ROUTES = {
             "api_closure.decide_closure": (
                 "POST",
                 "/projects/{project_id}/closure/{report_id}/decisions",
+            ),
+            "api_business_cases.list_business_cases": (
+                "GET",
+                "/projects/{project_id}/business-cases",
+            ),
+            "api_business_cases.start_business_case": (
+                "POST",
+                "/projects/{project_id}/business-cases",
+            ),
+            "api_business_cases.save_business_case_draft": (
+                "PATCH",
+                "/projects/{project_id}/business-cases/draft",
             ),
             "api_projects.list_projects": ("GET", "/projects"),
             "api_projects.create_project": ("POST", "/projects"),
@@ -731,6 +785,7 @@ def _build_world(db, make_user, make_project):
     ids["condition_id"] = _condition(db, ids["gate_id"], project, member, manager)
     ids["document_id"] = _document(db, project, manager)
     ids["pack_id"] = _pack(db, ids["gate_id"], project, manager)
+    ids.update(_business_case(db, project, manager, ids["gate_id"]))
     ids["token_id"] = _token(db, member)
     ids.update(_framework_records(db))
     ids.update(_phase_records(db, project, manager))
@@ -1028,6 +1083,29 @@ def _pack(db, gate_id, project, manager) -> int:
     db.session.add(pack)
     db.session.commit()
     return pack.id
+
+
+def _business_case(db, project, manager, gate_id) -> dict:
+    """Version 1 frozen for the waiting gate (the board judges it), version 2 a draft with
+    one option (the manager edits it)."""
+    from tracker.business_cases import services as cases
+    from tracker.business_cases.models import BusinessCaseVersion
+
+    first = cases.start_version(project, kind="soc", actor=manager)
+    first.strategic = "Why the change is needed."
+    first.status, first.frozen_at, first.gate_review_id = "frozen", first.created_at, gate_id
+    db.session.flush()
+    draft = cases.start_version(project, kind="obc", actor=manager)
+    cases.save_option(
+        draft,
+        cases.OptionData("Do minimum", "", "0, 100, 0"),
+        number=None,
+        stamp=None,
+        actor=manager,
+    )
+    db.session.commit()
+    assert isinstance(draft, BusinessCaseVersion)
+    return {"case_frozen": first.number, "case_draft": draft.number}
 
 
 def _framework_records(db) -> dict:

@@ -70,6 +70,8 @@ WHO = {
     "api_releases.go_live": MANAGE,
     "api_closure.submit_report": MANAGE,
     "api_closure.decide_closure": {"executive"},
+    "api_business_cases.start_business_case": MANAGE,
+    "api_business_cases.save_business_case_draft": MANAGE,
 }
 # Board decisions belong to the board alone: PMO staff hold no board role.
 BOARD_ONLY = {

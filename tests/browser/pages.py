@@ -149,6 +149,14 @@ MAIN_PAGES = [
         ),
         full_page=True,
     ),
+    MainPage("business case versions", MARIA, _project(ASC, "/business-case")),
+    # The full business case at the gate waiting for Jane: the board's judgement form.
+    MainPage("a business case version", JANE, _project(ASC, "/business-case/versions/3")),
+    MainPage(
+        "what changed in a business case version",
+        MARIA,
+        _project(ASC, "/business-case/versions/3/changes"),
+    ),
     MainPage("conditions", MARIA, _project(ASC, "/conditions")),
     MainPage("delivery confidence", PMO, _project(ASC, "/confidence")),
     MainPage("boards across the portfolio", PMO, lambda: "/portfolio/board"),

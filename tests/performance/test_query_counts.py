@@ -10,6 +10,7 @@ from sqlalchemy import event, func, select
 
 from tracker.auth.models import User
 from tracker.benefits.models import Benefit
+from tracker.business_cases.models import BusinessCaseVersion
 from tracker.changes.models import ChangeRequest
 from tracker.demo import national
 from tracker.extensions import cache
@@ -59,6 +60,9 @@ def _pick(db) -> tuple[dict, dict]:
     escalation = db.session.scalar(select(func.min(Escalation.id)))
     escalated = db.session.get(Escalation, escalation).project_id
     benefit = db.session.scalar(select(func.min(Benefit.id)).where(Benefit.project_id == staged))
+    case = db.session.scalar(
+        select(func.max(BusinessCaseVersion.number)).where(BusinessCaseVersion.project_id == staged)
+    )
     team = member(staged, "team_member")
     last = db.session.scalar(
         select(func.max(TimeEntry.work_date)).where(TimeEntry.person_id == team)
@@ -133,6 +137,15 @@ def _pick(db) -> tuple[dict, dict]:
         "phases, agile project": ("agile_manager", f"/projects/{agile}/phases"),
         "releases, agile project": ("agile_manager", f"/projects/{agile}/releases"),
         "closure, agile project": ("agile_manager", f"/projects/{agile}/closure"),
+        "business case versions": ("manager", f"/projects/{staged}/business-case"),
+        "a business case version": (
+            "manager",
+            f"/projects/{staged}/business-case/versions/{case}",
+        ),
+        "what changed in a business case version": (
+            "manager",
+            f"/projects/{staged}/business-case/versions/{case}/changes",
+        ),
         "PMO dashboard": ("pmo", "/portfolio/"),
         "proposals pipeline": ("pmo", "/proposals/pipeline"),
         "proposals pipeline, filtered": ("pmo", "/proposals/pipeline?stage=scored"),

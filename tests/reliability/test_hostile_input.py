@@ -68,6 +68,7 @@ BINARY_DOWNLOADS = {
     "lessons.export_library",
     "benefits.export_benefits",
     "portfolio.export_benefits",
+    "business_cases.export",
 }
 
 PAGES = sorted(

@@ -26,6 +26,7 @@ RESOURCES = (
     "phases",
     "releases",
     "closure",
+    "business_cases",
     "backlog",
     "feedback",
     "costs",

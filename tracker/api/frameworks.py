@@ -27,7 +27,7 @@ from tracker.core.pagination import paginate
 from tracker.extensions import db
 from tracker.frameworks import services as frameworks
 from tracker.frameworks.models import FrameworkVersion, GateTemplateItem, GovernanceFramework
-from tracker.frameworks.rules import LEVELS, FallsAt, ItemKind, VersionStatus
+from tracker.frameworks.rules import LEVELS, CaseVersion, FallsAt, ItemKind, VersionStatus
 from tracker.projects.governance import GateBoundaries
 
 blp = resource("frameworks", "Governance frameworks: versioned gate templates and tailoring.")
@@ -52,6 +52,22 @@ class GateTemplateSchema(Schema):
         metadata={"description": "Board roles that decide the gate, per governance level."},
     )
     items = ma.fields.List(ma.fields.Nested(TemplateItemSchema), required=True)
+    business_case_due = ma.fields.String(
+        allow_none=True,
+        required=True,
+        metadata={
+            "enum": [*values(CaseVersion), None],
+            "description": "The business case version due (medium and large projects).",
+        },
+    )
+    business_case_due_small = ma.fields.String(
+        allow_none=True,
+        required=True,
+        metadata={
+            "enum": [*values(CaseVersion), None],
+            "description": "The business case version due from small projects.",
+        },
+    )
 
 
 class FrameworkTailoringSchema(Schema):
@@ -147,6 +163,8 @@ def _version_detail(version: FrameworkVersion) -> dict:
                     for level in LEVELS
                 },
                 "items": gate.items,
+                "business_case_due": gate.business_case_due,
+                "business_case_due_small": gate.business_case_due_small,
             }
             for gate in version.gates
         ],

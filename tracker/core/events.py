@@ -25,6 +25,8 @@ The events, who sends them and who listens (in order):
                       current stage in exception through ``stages.apply_forecast``.
 ``gate_requested``    sender: the ``GateReview`` just requested, from
                       ``stages.services.request_gate``. kwargs: ``actor``.
+                      5 business_cases: freezes the project's draft business case
+                      version for the gate (an incomplete one refuses the request).
                       10 board: freezes the board pack as requested (a render
                       failure is logged and leaves the request intact).
 ``gate_resolved``     sender: the ``GateReview`` just resolved (approved, with or
@@ -74,6 +76,11 @@ value, :func:`send` returns them in order):
                       representative. 40 worklog: past weeks to submit. 50 registers:
                       open risks the person owns, to review.
                       60 board: open conditions the person owns.
+``gate_sections``     sender: the ``GateReview`` whose page is shown, from
+                      ``stages.views`` (the gate page). Receivers return a dict
+                      (``template`` and its values) or None. 10 business_cases: the
+                      version due, the version frozen for the gate and what changed
+                      since the last one.
 ``gate_request_blockers`` sender: the ``Project`` whose next gate is asked for, from
                       ``stages.services.next_gate``. Receivers return why it cannot be
                       requested yet, or None. 10 board: conditions of an earlier
@@ -133,6 +140,9 @@ governance_breaches = _signals.signal(
 )
 waiting_for = _signals.signal(
     "waiting-for", doc="What waits for a person; sender is the User, kwarg decisions_only."
+)
+gate_sections = _signals.signal(
+    "gate-sections", doc="Sections for a gate's pages; sender is the GateReview."
 )
 gate_request_blockers = _signals.signal(
     "gate-request-blockers", doc="Why the next gate may not be requested; sender is the Project."

@@ -19,6 +19,7 @@ from tracker.auth.models import User
 from tracker.benefits import demo as benefits_demo
 from tracker.board import demo as board_demo
 from tracker.budget import demo as budget_demo
+from tracker.business_cases import demo as business_cases_demo
 from tracker.demo import registers_extra
 from tracker.extensions import db
 from tracker.frameworks import demo as frameworks_demo
@@ -383,6 +384,7 @@ def load(password: str) -> dict[str, int]:
     frameworks_demo.load(projects_by_code, people)
     stages_demo.load(projects_by_code, people)
     board_demo.load(projects_by_code, people)
+    business_cases_demo.load(projects_by_code, people)
     agile_demo.load(projects_by_code, people)
     _close_early(projects_by_code, people)
     worklog_demo.load(projects_by_code, people)

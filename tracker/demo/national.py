@@ -38,6 +38,7 @@ from tracker.benefits.models import Benefit, BenefitReview, Measurement, ReviewD
 from tracker.budget import rules as budget_rules
 from tracker.budget import services as budget_services
 from tracker.budget.models import Baseline, BaselineLine, Checkpoint, CheckpointStage, CostEntry
+from tracker.business_cases.models import BusinessCaseVersion, CaseFlow, CaseFunding, CaseOption
 from tracker.changes.models import ChangeRequest
 from tracker.extensions import db
 from tracker.frameworks import services as frameworks
@@ -233,6 +234,10 @@ TABLE_ORDER: tuple[Table, ...] = (
     Stage.__table__,
     GateReview.__table__,
     GateDecision.__table__,
+    BusinessCaseVersion.__table__,
+    CaseOption.__table__,
+    CaseFlow.__table__,
+    CaseFunding.__table__,
     Iteration.__table__,
     HourlyRate.__table__,
     Baseline.__table__,
@@ -541,6 +546,7 @@ class Generator:
         self.tier_small = Decimal(current_app.config["TIER_SMALL_BELOW"])
         self.tier_large = Decimal(current_app.config["TIER_LARGE_ABOVE"])
         self.week_ids: dict[tuple[int, date], int] = {}
+        self.case_numbers: dict[int, int] = {}
         self.role_rates: dict[str, tuple[list[date], list[Decimal]]] = {}
         self.results: dict[tuple[str, str], dict] = {}
         self.previous_plan_id: int | None = None
@@ -1414,6 +1420,7 @@ class Generator:
                 "version": 1,
             },
         )
+        self._business_case(plan, gate, boundary, requested)
         if status != GateStatus.APPROVED:
             return
         for role in roles.split(","):
@@ -1428,6 +1435,69 @@ class Generator:
                     "decided_at": requested + timedelta(days=4),
                 },
             )
+
+    def _business_case(self, plan, gate: dict, boundary: int, requested: datetime) -> None:
+        """The business case version frozen for each gate: a SOC at the start gate, an OBC
+        at the first boundary, an FBC after; two options over three years, one funding
+        source (as the services would have written and frozen it)."""
+        number = self.case_numbers.get(plan.id, 0) + 1
+        self.case_numbers[plan.id] = number
+        kind = ("soc", "obc")[boundary] if boundary < 2 else "fbc"
+        budget = _money(plan.bac)
+        version = self.writer.add(
+            BusinessCaseVersion.__table__,
+            {
+                "project_id": plan.id,
+                "number": number,
+                "kind": kind,
+                "status": "frozen",
+                "strategic": "The case for change, as the board read it at this gate.",
+                "economic": "Two options appraised over three years.",
+                "commercial": "",
+                "financial": "",
+                "management": "",
+                "discount_rate": Decimal("0.0350"),
+                "preferred_option": 2,
+                "created_at": requested - timedelta(days=30),
+                "created_by_id": plan.manager,
+                "frozen_at": requested,
+                "frozen_by_id": plan.manager,
+                "gate_review_id": gate["id"],
+                "manager_justified": True,
+                "version": 1,
+            },
+        )
+        for option_number, (name, share) in enumerate(
+            (("Do minimum", Decimal("0.2")), ("Preferred way", Decimal("1"))), start=1
+        ):
+            option = self.writer.add(
+                CaseOption.__table__,
+                {
+                    "case_version_id": version["id"],
+                    "number": option_number,
+                    "name": name,
+                    "description": "",
+                },
+            )
+            for year in range(3):
+                self.writer.add(
+                    CaseFlow.__table__,
+                    {
+                        "option_id": option["id"],
+                        "year": year,
+                        "cost": _money(budget * share / 3),
+                        "benefit": _money(budget * share * Decimal("0.6") * year),
+                    },
+                )
+        self.writer.add(
+            CaseFunding.__table__,
+            {
+                "case_version_id": version["id"],
+                "source": "capital",
+                "amount": budget,
+                "confirmed": kind == "fbc",
+            },
+        )
 
     def _iterations(self, plan: Plan) -> None:
         for iteration in plan.iterations:

@@ -8,7 +8,15 @@ this module is not edited to change a framework already in use.
 
 from __future__ import annotations
 
-from tracker.frameworks.rules import FallsAt, Framework, GateTemplate, Item, ItemKind, Tailoring
+from tracker.frameworks.rules import (
+    CaseVersion,
+    FallsAt,
+    Framework,
+    GateTemplate,
+    Item,
+    ItemKind,
+    Tailoring,
+)
 from tracker.projects.governance import (
     BOARD_ROLES,
     EXECUTIVE,
@@ -149,6 +157,8 @@ COUNCIL = Framework(
             FallsAt.STAGE_BOUNDARY,
             _APPROVERS,
             (Item("Options appraised, including doing nothing", evidence_required=True),),
+            case_due=CaseVersion.SOC,
+            case_due_small=CaseVersion.BJC,
         ),
         GateTemplate(
             "gateway-2",
@@ -159,6 +169,7 @@ COUNCIL = Framework(
                 Item("Procurement route agreed with the procurement team"),
                 Item("Outline business case", ItemKind.DOCUMENT),
             ),
+            case_due=CaseVersion.OBC,
         ),
         GateTemplate(
             "gateway-3",
@@ -169,6 +180,7 @@ COUNCIL = Framework(
                 Item("Funding confirmed by the section 151 officer", evidence_required=True),
                 Item("Full business case", ItemKind.DOCUMENT),
             ),
+            case_due=CaseVersion.FBC,
         ),
         GateTemplate("release", "Release gate", FallsAt.RELEASE, _RELEASE),
         GateTemplate(

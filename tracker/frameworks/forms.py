@@ -7,6 +7,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from tracker.core.fields import ChoiceField, MultiChoiceField, options
 from tracker.core.forms import VersionedForm
 from tracker.frameworks.rules import (
+    CASE_VERSION_LABELS,
     FALLS_AT_LABELS,
     GATE_BOUNDARY_LABELS,
     ITEM_KIND_LABELS,
@@ -48,6 +49,16 @@ class GateForm(VersionedForm):
             Optional(),
             Length(max=2000, message="Description must be 2000 characters or fewer"),
         ],
+    )
+    case_due = ChoiceField(
+        "Business case version due at this gate",
+        choices=options([("", "None required"), *CASE_VERSION_LABELS.items()]),
+        validators=[Optional()],
+    )
+    case_due_small = ChoiceField(
+        "Business case version due from small projects",
+        choices=options([("", "None required"), *CASE_VERSION_LABELS.items()]),
+        validators=[Optional()],
     )
     roles_small = MultiChoiceField(
         "Deciding roles: small projects (criticality 1–2)", choices=options(ROLE_LABELS)

@@ -128,6 +128,10 @@ class GateTemplate(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     falls_at: Mapped[str] = mapped_column(String(20))
     description: Mapped[str] = mapped_column(Text, default="")
+    # The business case version due (``rules.CaseVersion``), or None: for medium and large
+    # projects, and for small ones.
+    business_case_due: Mapped[str | None] = mapped_column(String(10))
+    business_case_due_small: Mapped[str | None] = mapped_column(String(10))
 
     framework_version: Mapped[FrameworkVersion] = relationship(back_populates="gates")
     items: Mapped[list[GateTemplateItem]] = relationship(

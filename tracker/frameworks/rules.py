@@ -69,6 +69,31 @@ class ItemKind(StrEnum):
 
 ITEM_KIND_LABELS = {ItemKind.CHECKLIST: "Checklist item", ItemKind.DOCUMENT: "Required document"}
 
+
+class CaseVersion(StrEnum):
+    """The versions a business case goes through (HM Treasury's Green Book): a strategic
+    outline, an outline and a full business case, or one business justification case for
+    a small scheme. A gate template says which one it needs."""
+
+    SOC = "soc"
+    OBC = "obc"
+    FBC = "fbc"
+    BJC = "bjc"
+
+
+CASE_VERSION_LABELS = {
+    CaseVersion.SOC: "Strategic outline case (SOC)",
+    CaseVersion.OBC: "Outline business case (OBC)",
+    CaseVersion.FBC: "Full business case (FBC)",
+    CaseVersion.BJC: "Business justification case (BJC)",
+}
+CASE_VERSION_SHORT = {
+    CaseVersion.SOC: "SOC",
+    CaseVersion.OBC: "OBC",
+    CaseVersion.FBC: "FBC",
+    CaseVersion.BJC: "BJC",
+}
+
 GATE_BOUNDARY_LABELS = {
     GateBoundaries.START_AND_CLOSE: "Start and close only",
     GateBoundaries.EVERY_BOUNDARY: "Every stage boundary",
@@ -94,6 +119,10 @@ class GateTemplate:
     roles: Mapping[SizeTier, tuple[str, ...]]
     items: tuple[Item, ...] = ()
     description: str = ""
+    # The business case version due at this gate: for medium and large projects, and for
+    # small ones (often a single BJC, or none). None: no version is due.
+    case_due: CaseVersion | None = None
+    case_due_small: CaseVersion | None = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +205,10 @@ def _roles_text(roles: Sequence[str]) -> str:
     return ", ".join(ROLE_LABELS.get(r, r) for r in roles) or "no gate"
 
 
+def _case_text(due: CaseVersion | None) -> str:
+    return CASE_VERSION_SHORT[due] if due else "none"
+
+
 def changes(before: Framework | None, after: Framework) -> list[str]:
     """What publishing ``after`` changes from ``before``, one plain line per change, for
     the audit entry and the version's page. Gates are matched by their key, which a copy
@@ -205,6 +238,12 @@ def changes(before: Framework | None, after: Framework) -> list[str]:
                 lines.append(
                     f"{gate.name}: decided by {_roles_text(b)} at {level.value} level "
                     f"(was {_roles_text(a)})."
+                )
+        for attr, who in (("case_due", ""), ("case_due_small", " for small projects")):
+            a, b = getattr(was, attr), getattr(gate, attr)
+            if a != b:
+                lines.append(
+                    f"{gate.name}: business case due{who} is {_case_text(b)} (was {_case_text(a)})."
                 )
         was_items = {(i.kind, i.text): i for i in was.items}
         now_items = {(i.kind, i.text): i for i in gate.items}
@@ -275,6 +314,13 @@ def regime(framework: Framework, tier: SizeTier | str, criticality: int) -> Regi
         budget_checkpoint_every_months=row.budget_checkpoint_every_months,
         reason=reason,
     )
+
+
+def case_due(gate: GateTemplate, tier: SizeTier | str, criticality: int) -> CaseVersion | None:
+    """The business case version ``gate`` needs from a project of this size and
+    criticality: small projects follow the gate's small-project setting."""
+    level, _reason = governance_level(tier, criticality)
+    return gate.case_due_small if level is SizeTier.SMALL else gate.case_due
 
 
 def _ordered(roles) -> tuple[str, ...]:

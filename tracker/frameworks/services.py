@@ -33,7 +33,7 @@ from tracker.frameworks.models import (
     ProjectFramework,
     TailoringRow,
 )
-from tracker.frameworks.rules import FallsAt, ItemKind, VersionStatus
+from tracker.frameworks.rules import CaseVersion, FallsAt, ItemKind, VersionStatus
 from tracker.projects.governance import BOARD_ROLES, GateBoundaries, Regime, SizeTier, gate_regime
 from tracker.projects.models import Project
 
@@ -80,6 +80,10 @@ def _gate_content(gate: GateTemplate) -> rules.GateTemplate:
         roles={level: tuple(r for r in BOARD_ROLES if r in held) for level, held in roles.items()},
         items=tuple(rules.Item(i.text, ItemKind(i.kind), i.evidence_required) for i in gate.items),
         description=gate.description,
+        case_due=CaseVersion(gate.business_case_due) if gate.business_case_due else None,
+        case_due_small=(
+            CaseVersion(gate.business_case_due_small) if gate.business_case_due_small else None
+        ),
     )
 
 
@@ -277,6 +281,8 @@ def _copy_content(source: FrameworkVersion, target: FrameworkVersion) -> None:
                 name=gate.name,
                 falls_at=gate.falls_at,
                 description=gate.description,
+                business_case_due=gate.business_case_due,
+                business_case_due_small=gate.business_case_due_small,
                 items=[
                     GateTemplateItem(
                         position=i.position,
@@ -382,12 +388,19 @@ def start_draft(framework: GovernanceFramework, *, actor: User) -> FrameworkVers
     return draft
 
 
+KEEP = "keep"
+
+
 @dataclass
 class GateData:
     name: str
     falls_at: str
     description: str
     roles: dict[str, list[str]]  # level -> roles
+    # A CaseVersion, or None (no business case version due); KEEP leaves it as it is, so a
+    # caller that does not know of the setting does not clear it.
+    case_due: str | None = KEEP
+    case_due_small: str | None = KEEP
 
 
 def _check_gate(version: FrameworkVersion, data: GateData, gate: GateTemplate | None) -> None:
@@ -397,6 +410,9 @@ def _check_gate(version: FrameworkVersion, data: GateData, gate: GateTemplate | 
         raise RuleError("The gate's name must be 200 characters or fewer", "name")
     if data.falls_at not in set(FallsAt):
         raise RuleError("Choose when the gate falls", "falls_at")
+    for name in ("case_due", "case_due_small"):
+        if getattr(data, name) not in (None, KEEP, "", *CaseVersion):
+            raise RuleError("Choose a business case version, or none", name)
     candidate = rules.GateTemplate(
         key=gate.key if gate else "new",
         name=data.name.strip(),
@@ -432,6 +448,8 @@ def _gate_snapshot(gate: GateTemplate) -> dict[str, Any]:
     return {
         "name": gate.name,
         "falls_at": gate.falls_at,
+        "business_case_due": gate.business_case_due,
+        "business_case_due_small": gate.business_case_due_small,
         "roles": {
             level.value: [r.role for r in gate.roles if r.level == level] for level in rules.LEVELS
         },
@@ -460,6 +478,10 @@ def add_gate(
         name=data.name.strip(),
         falls_at=data.falls_at,
         description=(data.description or "").strip(),
+        business_case_due=None if data.case_due == KEEP else (data.case_due or None),
+        business_case_due_small=(
+            None if data.case_due_small == KEEP else (data.case_due_small or None)
+        ),
     )
     _set_roles(gate, data.roles)
     version.gates.append(gate)
@@ -487,6 +509,10 @@ def update_gate(
     gate.name = data.name.strip()
     gate.falls_at = data.falls_at
     gate.description = (data.description or "").strip()
+    if data.case_due != KEEP:
+        gate.business_case_due = data.case_due or None
+    if data.case_due_small != KEEP:
+        gate.business_case_due_small = data.case_due_small or None
     _set_roles(gate, data.roles)
     _touch(framework)
     db.session.flush()

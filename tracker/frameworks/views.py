@@ -30,12 +30,14 @@ from tracker.frameworks.models import (
     GovernanceFramework,
 )
 from tracker.frameworks.rules import (
+    CASE_VERSION_LABELS,
     FALLS_AT_LABELS,
     GATE_BOUNDARY_LABELS,
     ITEM_KIND_LABELS,
     LEVEL_LABELS,
     LEVELS,
     ROLE_LABELS,
+    CaseVersion,
     FallsAt,
     ItemKind,
 )
@@ -64,6 +66,10 @@ def _gate(version: FrameworkVersion, gate_id: int) -> GateTemplate:
     return gate or abort(404)
 
 
+def _case_text(due: str | None) -> str:
+    return CASE_VERSION_LABELS[CaseVersion(due)] if due else "None required"
+
+
 def _roles_text(gate: GateTemplate, level: str) -> str:
     held = [ROLE_LABELS[r.role] for r in gate.roles if r.level == level]
     return ", ".join(held) or "No gate"
@@ -76,6 +82,8 @@ def gate_rows(version: FrameworkVersion) -> list[dict]:
             "gate": gate,
             "falls_at": FALLS_AT_LABELS[FallsAt(gate.falls_at)],
             "roles": [(LEVEL_LABELS[level], _roles_text(gate, level)) for level in LEVELS],
+            "case_due": _case_text(gate.business_case_due),
+            "case_due_small": _case_text(gate.business_case_due_small),
             "items": [
                 {
                     "item": item,
@@ -259,7 +267,12 @@ def add_gate(framework_id: int, version_id: int):
         form.version.data = str(framework.version)
     if form.validate_on_submit():
         data = frameworks.GateData(
-            form.name.data, form.falls_at.data, form.description.data, form.roles()
+            form.name.data,
+            form.falls_at.data,
+            form.description.data,
+            form.roles(),
+            case_due=form.case_due.data or None,
+            case_due_small=form.case_due_small.data or None,
         )
         with form_work(form) as work:
             gate = frameworks.add_gate(
@@ -285,9 +298,16 @@ def edit_gate(framework_id: int, version_id: int, gate_id: int):
         form.version.data = str(framework.version)
         for level in LEVELS:
             getattr(form, f"roles_{level}").data = [r.role for r in gate.roles if r.level == level]
+        form.case_due.data = gate.business_case_due or ""
+        form.case_due_small.data = gate.business_case_due_small or ""
     if form.validate_on_submit():
         data = frameworks.GateData(
-            form.name.data, form.falls_at.data, form.description.data, form.roles()
+            form.name.data,
+            form.falls_at.data,
+            form.description.data,
+            form.roles(),
+            case_due=form.case_due.data or None,
+            case_due_small=form.case_due_small.data or None,
         )
         with form_work(form) as work:
             frameworks.update_gate(gate, data, stamp=form.version_number(), actor=current_user)

@@ -397,6 +397,8 @@ def _gate_page(project, gate, decision_form=None, close_form=None, status=200):
         outcome=rules.resolve_gate(gate.roles, [(d.role, d.decision) for d in gate.decisions]),
         evidence=_stage_evidence(gate.closes_stage),
         register_gate=register_reports.gate_section(project.id),
+        # The domains above stages add their sections (the business case): an event.
+        gate_sections=[s for s in events.send(events.gate_sections, gate) if s],
     ), status
 
 
