@@ -261,6 +261,9 @@ ROUTES = {
     "portfolio.list_projects": ("GET", "/portfolio/projects", "any"),
     "portfolio.export_csv": ("GET", "/portfolio/projects.csv", "any"),
     "portfolio.export_xlsx": ("GET", "/portfolio/projects.xlsx", "any"),
+    "evidence.show": ("GET", "/evidence/", "pmo"),
+    "evidence.export_csv": ("GET", "/evidence/outcomes.csv", "pmo"),
+    "evidence.export_xlsx": ("GET", "/evidence/outcomes.xlsx", "pmo"),
     "budget.show": ("GET", "/projects/{project_id}/budget", "member"),
     "budget.record_cost": ("GET", "/projects/{project_id}/budget/costs/new", "manager"),
     "budget.import_costs": ("GET", "/projects/{project_id}/budget/costs/import", "manager"),
@@ -563,6 +566,7 @@ ROUTES = {
             ),
             "api_portfolio.portfolio": ("GET", "/portfolio"),
             "api_portfolio.portfolio_table": ("GET", "/portfolio/projects"),
+            "api_evidence.evidence": ("GET", "/evidence"),
         }.items()
     },
 }

@@ -123,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
         closure,
         core,
         demo,
+        evidence,
         frameworks,
         lessons,
         methods,
@@ -162,6 +163,7 @@ def _register_blueprints(app: Flask) -> None:
         scheduler,
         api,
         portfolio,
+        evidence,
         backup,
     ):
         app.register_blueprint(module.bp)

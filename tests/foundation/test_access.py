@@ -199,6 +199,8 @@ API_WHO = {
     # Everyone signed in: PMO staff see the whole portfolio, others their own projects.
     "api_portfolio.portfolio": "any",
     "api_portfolio.portfolio_table": "any",
+    # The evidence compares every project: PMO staff and administrators only.
+    "api_evidence.evidence": "pmo",
 }
 
 # Records that belong to one person (the team member): anyone else gets 404, not 403.

@@ -118,6 +118,8 @@ def _pick(db) -> tuple[dict, dict]:
             "/portfolio/?method=agile&status=active",
             "cold",
         ),
+        "evidence by zone and method": ("pmo", "/evidence/"),
+        "evidence by criticality band": ("pmo", "/evidence/?grouping=band_criticality"),
     }
     return people, pages
 

@@ -60,6 +60,7 @@ BINARY_DOWNLOADS = {
     "board.download_fresh_pack",
     "board.download_pack",
     "portfolio.export_xlsx",
+    "evidence.export_xlsx",
     "worklog.export_entries",
     "registers.export_issues",
 }
