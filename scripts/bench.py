@@ -121,6 +121,7 @@ PAGES = [
         "/evidence/?grouping=band_criticality",
         cold=True,
     ),
+    Page("Calibration of the method model", "pmo", "/evidence/calibration"),
 ]
 
 

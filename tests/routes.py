@@ -264,6 +264,8 @@ ROUTES = {
     "evidence.show": ("GET", "/evidence/", "pmo"),
     "evidence.export_csv": ("GET", "/evidence/outcomes.csv", "pmo"),
     "evidence.export_xlsx": ("GET", "/evidence/outcomes.xlsx", "pmo"),
+    "evidence.calibration": ("GET", "/evidence/calibration", "pmo"),
+    "evidence.adopt": ("POST", "/evidence/calibration/adopt", "pmo"),
     "budget.show": ("GET", "/projects/{project_id}/budget", "member"),
     "budget.record_cost": ("GET", "/projects/{project_id}/budget/costs/new", "manager"),
     "budget.import_costs": ("GET", "/projects/{project_id}/budget/costs/import", "manager"),
@@ -567,6 +569,8 @@ ROUTES = {
             "api_portfolio.portfolio": ("GET", "/portfolio"),
             "api_portfolio.portfolio_table": ("GET", "/portfolio/projects"),
             "api_evidence.evidence": ("GET", "/evidence"),
+            "api_method_models.list_method_models": ("GET", "/method-models"),
+            "api_method_models.calibration": ("GET", "/method-models/calibration"),
         }.items()
     },
 }

@@ -63,3 +63,16 @@ def test_only_pmo_staff(api_as, make_user, switched):
     response = api_as(make_user("Someone")).get("/evidence")
     assert response.status_code == 403
     assert response.mimetype == "application/problem+json"
+
+
+def test_model_versions_and_the_calibration(api_as, make_user, switched):
+    api = api_as(make_user("PMO", global_role="pmo"))
+    versions = api.get("/method-models").get_json()["items"]
+    assert [(v["version"], v["is_current"]) for v in versions] == [("2026.1", True)]
+    assert versions[0]["thresholds"]["complex_from"] == 40
+    body = api.get("/method-models/calibration?measure=spi&min_n=5").get_json()
+    assert body["version"] == "2026.1" and body["measure"] == "spi"
+    assert "1000 resamples" in body["interval_method"]
+    assert body["candidate"]["can_be_adopted"] in (True, False)
+    assert api.get("/method-models/calibration?measure=nope").status_code == 422
+    assert api_as(make_user("Someone")).get("/method-models").status_code == 403

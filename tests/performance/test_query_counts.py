@@ -120,6 +120,7 @@ def _pick(db) -> tuple[dict, dict]:
         ),
         "evidence by zone and method": ("pmo", "/evidence/"),
         "evidence by criticality band": ("pmo", "/evidence/?grouping=band_criticality"),
+        "calibration of the method model": ("pmo", "/evidence/calibration"),
     }
     return people, pages
 

@@ -33,6 +33,7 @@ RESOURCES = (
     "checkpoints",
     "portfolio",
     "evidence",
+    "method_models",
     "board",
     "risks",
     "issues",

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms.validators import NumberRange, Optional
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from tracker.core.fields import ChoiceField, DayField, optional_int, options
 from tracker.evidence import report, rules
@@ -47,3 +48,44 @@ class EvidenceFilterForm(FlaskForm):
             ]
             valid = False
         return valid
+
+
+class CalibrationForm(FlaskForm):
+    """The calibration's choices, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    measure = ChoiceField(
+        "Outcome to calibrate against",
+        choices=options(
+            {key: rules.MEASURE_BY_KEY[key].label for key in report.CALIBRATION_MEASURES}
+        ),
+    )
+    min_n = WholeNumberField(
+        "Minimum n for a figure",
+        validators=[
+            Optional(),
+            NumberRange(
+                rules.MIN_N_FLOOR,
+                rules.MIN_N_CEILING,
+                message=f"The minimum n must be from {rules.MIN_N_FLOOR} to {rules.MIN_N_CEILING}",
+            ),
+        ],
+    )
+
+
+class AdoptForm(FlaskForm):
+    """Adopt the candidate as a new model version."""
+
+    version = StringField(
+        "New version",
+        validators=[DataRequired("Give the new version, like 2027.1"), Length(max=20)],
+        description="A year and a number, like 2027.1",
+    )
+    reasons = TextAreaField(
+        "Why the PMO adopts it",
+        validators=[DataRequired("Say why the PMO adopts this version"), Length(max=4000)],
+    )
+    based_on = HiddenField()
+    thresholds = HiddenField()

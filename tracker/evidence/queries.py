@@ -181,6 +181,7 @@ def outcome_rows(filters: Filters, today: date, *, with_scores: bool = False) ->
             item["feasibility"] = scores.get("feasibility")
             item["readiness"] = scores.get("readiness")
             item["criticality"] = answers.get("C1")
+            item["answers"] = answers
         rows.append(item)
     return rows
 

@@ -146,3 +146,79 @@ def build(filters: queries.Filters, today: date, *, grouping: str, min_n: int) -
         projects=len(project_ids),
         switched=len(switched),
     )
+
+
+# --------------------------------------------------------------------------------------
+# The calibration
+# --------------------------------------------------------------------------------------
+
+CALIBRATION_MEASURES = ("cpi", "spi", "within", "on_time_budget")
+DIFFERENCES_SHOWN = 100
+
+
+@dataclass
+class Calibration:
+    version: str
+    thresholds: dict[str, int]
+    measure: rules.Measure
+    min_n: int
+    projects: int
+    rows: list
+    candidate: object
+    problems: list[str]
+    differences: list
+    changed_cells: dict[str, rules.Cell] = field(default_factory=dict)
+
+
+def calibration(today: date, *, measure_key: str, min_n: int) -> Calibration:
+    """The current version's thresholds tested against every project's outcome, and a
+    candidate. One statement (the outcome rows with the latest assessment's answers)."""
+    from tracker.evidence import calibration as calibrate
+    from tracker.methods import model
+    from tracker.methods import rules as model_rules
+    from tracker.methods import services as methods
+
+    if measure_key not in CALIBRATION_MEASURES:
+        raise ValueError(f"unknown measure {measure_key!r}")
+    rules.check_min_n(min_n)
+    measure = rules.MEASURE_BY_KEY[measure_key]
+    current = methods.current_model()
+    thresholds = current.thresholds()
+    rows = queries.outcome_rows(queries.Filters(), today, with_scores=True)
+    points = []
+    for row in rows:
+        value = row.get(measure_key)
+        if not row["is_last"] or value is None or row["method"] not in DELIVERY_METHODS:
+            continue
+        found = calibrate.point(
+            row["project_id"], row["code"], row["method"], value, row.get("answers") or {}
+        )
+        if found is not None:
+            points.append(found)
+    tests = calibrate.row_tests(points, thresholds, measure, min_n)
+    candidate = calibrate.propose(
+        points, thresholds, min_n, higher_is_better=measure.higher_is_better
+    )
+    problems = model_rules.property_problems(candidate.thresholds) if candidate.changed else []
+    found = calibrate.differences(points, thresholds, candidate.thresholds)
+    # How the projects recommended differently did, by the method they were delivered with.
+    changed_cells = {
+        "delivered as the candidate recommends": rules.cell(
+            measure, [d.outcome for d in found if d.delivered == d.candidate], min_n
+        ),
+        "delivered as the current version recommends": rules.cell(
+            measure, [d.outcome for d in found if d.delivered == d.current], min_n
+        ),
+    }
+    return Calibration(
+        version=current.version,
+        thresholds=model.calibrated_values(thresholds),
+        measure=measure,
+        min_n=min_n,
+        projects=len(points),
+        rows=tests,
+        candidate=candidate,
+        problems=problems,
+        differences=found,
+        changed_cells=changed_cells,
+    )

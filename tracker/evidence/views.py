@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
-from flask import Response, current_app, render_template, request
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from tracker.auth.access import pmo_required
 from tracker.core import exports as files
 from tracker.core.dates import uk_today
+from tracker.core.unit_of_work import form_work
 from tracker.db import utcnow
 from tracker.evidence import bp, exports, queries, report, rules
-from tracker.evidence.forms import EvidenceFilterForm
+from tracker.evidence.forms import AdoptForm, CalibrationForm, EvidenceFilterForm
 from tracker.extensions import db
+from tracker.methods import model
+from tracker.methods import services as methods
 from tracker.methods.model import DECISION_DRIVERS, ZONES
 from tracker.orgs.models import Organisation
 from tracker.projects.rules import DELIVERY_METHODS, SIZE_TIERS
@@ -130,3 +134,73 @@ def export_xlsx():
         mimetype=files.XLSX_MIMETYPE,
         headers=files.disposition(files.filename("evidence", about.made_at, "xlsx")),
     )
+
+
+# --------------------------------------------------------------------------------------
+# The calibration
+# --------------------------------------------------------------------------------------
+
+
+def _calibration_page(adopt_form: AdoptForm | None = None, status: int = 200):
+    form = CalibrationForm(request.args)
+    valid = form.validate()
+    measure = (form.measure.data if not form.measure.errors else None) or "cpi"
+    min_n = (form.min_n.data if not form.min_n.errors else None) or default_min_n()
+    data = report.calibration(_today(), measure_key=measure, min_n=min_n)
+    if adopt_form is None:
+        adopt_form = AdoptForm(
+            based_on=data.version,
+            thresholds=json.dumps(model.calibrated_values(data.candidate.thresholds)),
+        )
+    return render_template(
+        "evidence/calibration.html",
+        filters=form,
+        filters_valid=valid,
+        data=data,
+        adopt=adopt_form,
+        versions=methods.versions(),
+        labels=model.CALIBRATED_LABELS,
+        methods=DELIVERY_METHODS,
+        interval_method=rules.INTERVAL_METHOD,
+        shown=report.DIFFERENCES_SHOWN,
+        too_few=rules.TOO_FEW,
+    ), status if valid else 400
+
+
+@bp.get("/calibration")
+@pmo_required
+def calibration():
+    return _calibration_page()
+
+
+@bp.post("/calibration/adopt")
+@pmo_required
+def adopt():
+    """Adopt the candidate the PMO reviewed: the thresholds come back from the page and are
+    checked again (guarantees, version label, still based on the current version)."""
+    form = AdoptForm()
+    if form.validate_on_submit():
+        try:
+            values = json.loads(form.thresholds.data or "")
+            if not isinstance(values, dict):
+                raise ValueError
+        except ValueError:
+            values = None
+        if values is None:
+            form.form_errors.append("The candidate's thresholds were not understood: run again")
+        else:
+            with form_work(form) as work:
+                methods.adopt_version(
+                    form.version.data,
+                    values,
+                    form.reasons.data,
+                    actor=current_user,
+                    based_on=form.based_on.data or "",
+                )
+            if work.ok:
+                flash(
+                    f"Adopted model version {form.version.data.strip()}: new assessments use it.",
+                    "success",
+                )
+                return redirect(url_for("evidence.calibration"))
+    return _calibration_page(form, 400)
