@@ -203,7 +203,10 @@ def adopt_version(
     # other, and the second is refused as based on a version no longer current.
     current = (
         db.session.scalars(
-            select(ModelVersion).order_by(ModelVersion.id.desc()).limit(1).with_for_update()
+            select(ModelVersion)
+            .order_by(ModelVersion.id.desc())
+            .limit(1)
+            .with_for_update(of=ModelVersion)
         ).first()
         or current_model()
     )
