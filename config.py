@@ -75,6 +75,9 @@ class Config:
     TIER_LARGE_ABOVE = _decimal("TRACKER_TIER_LARGE_ABOVE", "5000000")
     # A project whose last method assessment is older than this many days is asked to re-assess.
     METHOD_REASSESS_DAYS = int(os.environ.get("TRACKER_METHOD_REASSESS_DAYS", "90"))
+    # The evidence pages: the minimum n below which a figure says "too few to say", unless
+    # the PMO sets another on the page (3 to 200).
+    EVIDENCE_MIN_N = int(os.environ.get("TRACKER_EVIDENCE_MIN_N", "5"))
 
     # Mail: with no MAIL_SERVER, messages are written to the log instead of sent.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")

@@ -137,6 +137,14 @@ PAGES = [
         "/portfolio/?method=agile&status=active",
         cold=True,
     ),
+    Page("Evidence by zone and method, first view", "pmo", "/evidence/", cold=True),
+    Page(
+        "Evidence by criticality band, first view",
+        "pmo",
+        "/evidence/?grouping=band_criticality",
+        cold=True,
+    ),
+    Page("Calibration of the method model", "pmo", "/evidence/calibration"),
 ]
 
 

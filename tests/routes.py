@@ -327,6 +327,11 @@ ROUTES = {
     "portfolio.list_projects": ("GET", "/portfolio/projects", "any"),
     "portfolio.export_csv": ("GET", "/portfolio/projects.csv", "any"),
     "portfolio.export_xlsx": ("GET", "/portfolio/projects.xlsx", "any"),
+    "evidence.show": ("GET", "/evidence/", "pmo"),
+    "evidence.export_csv": ("GET", "/evidence/outcomes.csv", "pmo"),
+    "evidence.export_xlsx": ("GET", "/evidence/outcomes.xlsx", "pmo"),
+    "evidence.calibration": ("GET", "/evidence/calibration", "pmo"),
+    "evidence.adopt": ("POST", "/evidence/calibration/adopt", "pmo"),
     "budget.show": ("GET", "/projects/{project_id}/budget", "member"),
     "budget.record_cost": ("GET", "/projects/{project_id}/budget/costs/new", "manager"),
     "budget.import_costs": ("GET", "/projects/{project_id}/budget/costs/import", "manager"),
@@ -712,6 +717,9 @@ ROUTES = {
             "api_proposals.get_proposal": ("GET", "/proposals/{proposal_id}"),
             "api_portfolio.portfolio": ("GET", "/portfolio"),
             "api_portfolio.portfolio_table": ("GET", "/portfolio/projects"),
+            "api_evidence.evidence": ("GET", "/evidence"),
+            "api_method_models.list_method_models": ("GET", "/method-models"),
+            "api_method_models.calibration": ("GET", "/method-models/calibration"),
         }.items()
     },
 }

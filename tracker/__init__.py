@@ -125,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
         closure,
         core,
         demo,
+        evidence,
         frameworks,
         lessons,
         methods,
@@ -168,6 +169,7 @@ def _register_blueprints(app: Flask) -> None:
         api,
         portfolio,
         proposals,
+        evidence,
         backup,
     ):
         app.register_blueprint(module.bp)

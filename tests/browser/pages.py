@@ -196,6 +196,8 @@ MAIN_PAGES = [
     MainPage("account", MARIA, lambda: "/account"),
     MainPage("portfolio", PMO, lambda: "/portfolio/", screenshot="portfolio", full_page=True),
     MainPage("portfolio table", PMO, lambda: "/portfolio/projects"),
+    MainPage("evidence", PMO, lambda: "/evidence/", full_page=True),
+    MainPage("calibration", PMO, lambda: "/evidence/calibration"),
     MainPage("my work", MARIA, lambda: "/my-work"),
     MainPage("timesheet", MARIA, lambda: "/timesheet"),
     MainPage("time entry form", MARIA, lambda: "/time/new"),

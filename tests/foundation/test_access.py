@@ -224,6 +224,10 @@ API_WHO = {
     "api_proposals.get_proposal": "proposal",
     "api_portfolio.portfolio": "any",
     "api_portfolio.portfolio_table": "any",
+    # The evidence compares every project: PMO staff and administrators only.
+    "api_evidence.evidence": "pmo",
+    "api_method_models.list_method_models": "pmo",
+    "api_method_models.calibration": "pmo",
 }
 
 # Records that belong to one person (the team member): anyone else gets 404, not 403.

@@ -166,6 +166,9 @@ def _pick(db) -> tuple[dict, dict]:
             "/portfolio/?method=agile&status=active",
             "cold",
         ),
+        "evidence by zone and method": ("pmo", "/evidence/"),
+        "evidence by criticality band": ("pmo", "/evidence/?grouping=band_criticality"),
+        "calibration of the method model": ("pmo", "/evidence/calibration"),
     }
     return people, pages
 

@@ -61,6 +61,7 @@ BINARY_DOWNLOADS = {
     "board.download_pack",
     "portfolio.export_xlsx",
     "proposals.export_pipeline",
+    "evidence.export_xlsx",
     "worklog.export_entries",
     "registers.export_issues",
     "registers.export_dependencies",

@@ -33,6 +33,8 @@ RESOURCES = (
     "time_entries",
     "checkpoints",
     "portfolio",
+    "evidence",
+    "method_models",
     "board",
     "risks",
     "issues",

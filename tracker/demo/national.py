@@ -207,6 +207,40 @@ ANSWERS = {
 }
 ANSWER_KEYS = ("U1", "U2", "U3", "U4", "U5", "U6", "U7", "F1", "F2", "F3", "C1")
 ANSWER_KEYS += ("R1", "R2", "R3", "R4")
+# The answer profiles a project is assessed with (its uncertainty, feasibility and
+# criticality), by the zone and method they lead to. Most projects are delivered the way
+# their profile recommends; the others depart from it, so the evidence has both to compare.
+PROFILES = {
+    "clear": ANSWERS["stage_gated"],  # clear -> stage-gated
+    "complicated": "2232221 223 2 2323",  # complicated, iteration hard -> stage-gated
+    "complex": ANSWERS["agile"],  # complex -> agile
+    "complex_constrained": ANSWERS["hybrid"],  # complex, critical -> hybrid
+}
+PROFILE_OF_METHOD = {
+    "stage_gated": ("clear", "complicated"),
+    "agile": ("complex",),
+    "hybrid": ("complex_constrained",),
+}
+FOLLOWING_SHARE = 0.6
+DEPARTURE_DRIVERS = ("tradition", "training", "member_preference", "manager_preference")
+SWITCHED_SHARE = 0.08  # agile and hybrid projects that started stage-gated and switched
+# How well each method's delivery goes in each zone (a factor on progress, so on EV, CPI
+# and SPI): adaptive methods fare better where uncertainty is high, plan-driven ones where
+# it is low. Invented for the demo, so the evidence pages have something to find.
+FIT = {
+    ("clear", "stage_gated"): 1.06,
+    ("clear", "hybrid"): 0.98,
+    ("clear", "agile"): 0.94,
+    ("complicated", "stage_gated"): 1.02,
+    ("complicated", "hybrid"): 1.04,
+    ("complicated", "agile"): 0.95,
+    ("complex", "stage_gated"): 0.84,
+    ("complex", "hybrid"): 0.98,
+    ("complex", "agile"): 1.08,
+    ("chaotic", "stage_gated"): 0.8,
+    ("chaotic", "hybrid"): 0.95,
+    ("chaotic", "agile"): 1.05,
+}
 TARGETS = {
     "scope_target": "The products in the stage plan",
     "quality_target": "Acceptance criteria agreed with the senior user",
@@ -484,6 +518,9 @@ class Plan:
     customer: int | None
     stages: list[Span] = field(default_factory=list)
     iterations: list[Span] = field(default_factory=list)
+    profile: str = "clear"  # the answers it is assessed with (PROFILES)
+    fit: float = 1.0  # FIT for its zone and method
+    switched_from: str | None = None  # the method it was first delivered with
 
     @property
     def tier(self) -> str:
@@ -541,6 +578,8 @@ class Generator:
         # the same seed generates.
         self.register_random = random.Random(seed + 1)
         self.benefit_random = random.Random(seed + 2)
+        # Likewise the profiles, departures and switches the evidence pages read.
+        self.evidence_random = random.Random(seed + 2)
         self.password_hash = password_hash
         self.writer = BulkWriter()
         self.tier_small = Decimal(current_app.config["TIER_SMALL_BELOW"])
@@ -706,8 +745,39 @@ class Generator:
                     customer=rnd.choice(customers) if method in ("agile", "hybrid") else None,
                 )
             )
+            self._profile(plans[-1])
             self._plan_spans(plans[-1])
         return plans
+
+    def _assessment(self, profile: str, tier: str) -> dict:
+        """The answers of a profile and the model's result for them (computed once)."""
+        key = (profile, tier)
+        if key not in self.results:
+            digits = [int(d) for d in PROFILES[profile].replace(" ", "")]
+            raw = {**dict(zip(ANSWER_KEYS, digits, strict=True)), "team_size": 8}
+            raw["culture"] = "collaboration"
+            answers = method_rules.validate_answers(raw)
+            result = method_rules.recommend(answers, size_tier=tier).to_dict()
+            self.results[key] = {"answers": answers.to_dict(), "result": result}
+        return self.results[key]
+
+    def _profile(self, plan: Plan) -> None:
+        """Which answers the project is assessed with, how well its method fits its zone,
+        and whether it switched method."""
+        if plan.method is None:
+            return
+        rnd = self.evidence_random
+        own = PROFILE_OF_METHOD[plan.method]
+        if rnd.random() < FOLLOWING_SHARE:
+            plan.profile = rnd.choice(own)
+        else:
+            plan.profile = rnd.choice([p for p in PROFILES if p not in own])
+        tier = size_tier(plan.bac, self.tier_small, self.tier_large)
+        zone = self._assessment(plan.profile, tier)["result"]["zone"]
+        plan.fit = FIT[(zone, plan.method)]
+        running = plan.status != ProjectStatus.PROPOSED and plan.start < self.today
+        if plan.method in ("agile", "hybrid") and running and rnd.random() < SWITCHED_SHARE:
+            plan.switched_from = "stage_gated"
 
     def _plan_spans(self, plan: Plan) -> None:
         rnd = self.random
@@ -768,7 +838,7 @@ class Generator:
                     stage_id=stage_id,
                     committed=committed,
                     completed=(
-                        int(committed * rnd.uniform(0.6, 1.0))
+                        int(min(committed, committed * rnd.uniform(0.6, 1.0) * plan.fit))
                         if status == IterationStatus.CLOSED
                         else None
                     ),
@@ -999,15 +1069,8 @@ class Generator:
 
     def _method(self, plan: Plan, at: datetime) -> None:
         tier = size_tier(plan.bac, self.tier_small, self.tier_large)
-        key = (plan.method, tier)
-        if key not in self.results:
-            digits = [int(d) for d in ANSWERS[plan.method].replace(" ", "")]
-            raw = {**dict(zip(ANSWER_KEYS, digits, strict=True)), "team_size": 8}
-            raw["culture"] = "collaboration"
-            answers = method_rules.validate_answers(raw)
-            result = method_rules.recommend(answers, size_tier=tier).to_dict()
-            self.results[key] = {"answers": answers.to_dict(), "result": result}
-        answers, result = self.results[key]["answers"], self.results[key]["result"]
+        assessed = self._assessment(plan.profile, tier)
+        answers, result = assessed["answers"], assessed["result"]
         dump = lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True)  # noqa: E731
         assessment = self.writer.add(
             Assessment.__table__,
@@ -1031,27 +1094,37 @@ class Generator:
                 "tailoring": dump(result["tailoring"]),
             },
         )
-        follows = result["method"] == plan.method
-        decision = self.writer.add(
-            MethodDecision.__table__,
-            {
-                "project_id": plan.id,
-                "sequence": 1,
-                "decided_by_id": plan.manager,
-                "decided_at": at + timedelta(days=3),
-                "method": plan.method,
-                "previous_method": None,
-                "rationale": "" if follows else "The board chose the method it knows.",
-                "assessment_id": assessment["id"],
-                "recommended_method": result["method"],
-                "follows_recommendation": follows,
-                "risk_id": None,
-            },
-        )
-        self.writer.add(
-            MethodDecisionDriver.__table__,
-            {"decision_id": decision["id"], "driver": "project_needs" if follows else "tradition"},
-        )
+        decisions = [(plan.method, None, at + timedelta(days=3))]
+        if plan.switched_from:
+            # Started on the first method; switched a third of the way through its time.
+            elapsed = (min(self.today, plan.finish) - plan.start).days
+            switched_on = plan.start + timedelta(days=max(1, elapsed // 3))
+            decisions = [
+                (plan.switched_from, None, at + timedelta(days=3)),
+                (plan.method, plan.switched_from, _at(switched_on, 11)),
+            ]
+        for sequence, (method, previous, decided_at) in enumerate(decisions, 1):
+            follows = result["method"] == method
+            decision = self.writer.add(
+                MethodDecision.__table__,
+                {
+                    "project_id": plan.id,
+                    "sequence": sequence,
+                    "decided_by_id": plan.manager,
+                    "decided_at": decided_at,
+                    "method": method,
+                    "previous_method": previous,
+                    "rationale": "" if follows else "The board chose the method it knows.",
+                    "assessment_id": assessment["id"],
+                    "recommended_method": result["method"],
+                    "follows_recommendation": follows,
+                    "risk_id": None,
+                },
+            )
+            driver = "project_needs" if follows else self.evidence_random.choice(DEPARTURE_DRIVERS)
+            self.writer.add(
+                MethodDecisionDriver.__table__, {"decision_id": decision["id"], "driver": driver}
+            )
 
     def _benefits(self, plan: Plan, created: datetime) -> None:
         """About four benefits a project (one cashable, in pounds) measured monthly from the
@@ -1759,7 +1832,7 @@ class Generator:
         for _, amount in spending:
             total += amount
             running.append(total)
-        performance = Decimal(str(round(self.random.uniform(0.8, 1.05), 3)))
+        performance = Decimal(str(round(self.random.uniform(0.8, 1.05) * plan.fit, 3)))
         for on in ends:
             index = bisect.bisect_right(spent_days, on)
             ac = budget_rules.money(running[index - 1] if index else Decimal(0))
@@ -1776,7 +1849,9 @@ class Generator:
             else:
                 for stage in plan.stages:
                     if stage.finish <= on:
-                        percent = Decimal(100)
+                        # A method that fits its zone badly leaves work undone at the
+                        # stage's planned end (FIT below 1).
+                        percent = Decimal(100) * Decimal(str(min(1.0, plan.fit)))
                     elif stage.start > on:
                         percent = Decimal(0)
                     else:

@@ -298,6 +298,43 @@ class Thresholds:
 
 THRESHOLDS: Final = Thresholds()
 
+# The thresholds a model version may change (the calibration proposes new values for
+# them); every other number stays as above in every version.
+CALIBRATED: Final = (
+    "clear_below",
+    "complex_from",
+    "chaotic_from",
+    "axis_complex_from",
+    "feasibility_low",
+    "feasibility_high",
+)
+CALIBRATED_LABELS: Final = MappingProxyType(
+    {
+        "clear_below": "Uncertainty below which a project is clear",
+        "complex_from": "Uncertainty from which a project is complex",
+        "chaotic_from": "Uncertainty from which a project with U7 high is chaotic",
+        "axis_complex_from": "Either axis from which a project is complex",
+        "feasibility_low": "Complex: feasibility below which the method is hybrid",
+        "feasibility_high": "Complicated: feasibility from which the method is hybrid",
+    }
+)
+
+
+def thresholds_with(values: dict) -> Thresholds:
+    """The thresholds of a version: the published ones with ``values`` (calibrated keys
+    only) in their place."""
+    from dataclasses import replace
+
+    unknown = set(values) - set(CALIBRATED)
+    if unknown:
+        raise ValueError(f"not a calibrated threshold: {', '.join(sorted(unknown))}")
+    return replace(THRESHOLDS, **{key: int(value) for key, value in values.items()})
+
+
+def calibrated_values(thresholds: Thresholds) -> dict[str, int]:
+    return {key: getattr(thresholds, key) for key in CALIBRATED}
+
+
 METHODS: Final = MappingProxyType(
     {"stage_gated": "Stage-gated", "hybrid": "Hybrid", "agile": "Agile"}
 )

@@ -216,3 +216,38 @@ class MethodDecisionDriver(db.Model):
         ForeignKey("method_decisions.id", ondelete="CASCADE"), primary_key=True
     )
     driver: Mapped[str] = mapped_column(String(30), primary_key=True)
+
+
+class ModelVersion(db.Model):
+    """A published version of the method model's thresholds. The newest is the one new
+    assessments use; an assessment keeps the version it was made with (its
+    ``model_version``), so adopting a version never changes an assessment already made.
+
+    Versions are added, never edited or deleted: the first is the model as published
+    (``model.MODEL_VERSION``), later ones are adopted by the PMO from the calibration.
+    """
+
+    __tablename__ = "method_model_versions"
+    __table_args__ = (UniqueConstraint("version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(20))
+    # The thresholds that differ between versions (model.CALIBRATED), as JSON numbers.
+    thresholds_json: Mapped[str] = mapped_column("thresholds", Text)
+    reasons: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    published_by: Mapped[User | None] = relationship(lazy="joined")
+
+    @property
+    def threshold_values(self) -> dict[str, int]:
+        return _load(self.thresholds_json, {})
+
+    def thresholds(self) -> model.Thresholds:
+        return model.thresholds_with(self.threshold_values)
+
+
+@event.listens_for(ModelVersion, "before_update")
+def _versions_are_never_changed(mapper, connection, target) -> None:
+    raise ValueError("A published model version is never changed: adopt a new one instead")

@@ -170,23 +170,25 @@ def compute_scores(answers: Answers) -> Scores:
     )
 
 
-def zone_for(u7: int, certainty: Fraction, agreement: Fraction) -> str:
+def zone_for(u7: int, certainty: Fraction, agreement: Fraction, t: model.Thresholds = T) -> str:
     """The zone, checked from most to least uncertain as the model's table reads."""
     uncertainty = (certainty + agreement) / 2
-    if u7 >= T.chaotic_u7_from and uncertainty >= T.chaotic_from:
+    if u7 >= t.chaotic_u7_from and uncertainty >= t.chaotic_from:
         return "chaotic"
     if (
-        uncertainty >= T.complex_from
-        or certainty >= T.axis_complex_from
-        or agreement >= T.axis_complex_from
+        uncertainty >= t.complex_from
+        or certainty >= t.axis_complex_from
+        or agreement >= t.axis_complex_from
     ):
         return "complex"
-    if uncertainty >= T.clear_below:
+    if uncertainty >= t.clear_below:
         return "complicated"
     return "clear"
 
 
-def method_for(zone: str, feasibility: Fraction, f2: int, c1: int) -> tuple[str, str]:
+def method_for(
+    zone: str, feasibility: Fraction, f2: int, c1: int, t: model.Thresholds = T
+) -> tuple[str, str]:
     """The method and the id of the table row that chose it.
 
     Takes only the zone, feasibility and criticality: readiness and culture cannot reach
@@ -195,67 +197,67 @@ def method_for(zone: str, feasibility: Fraction, f2: int, c1: int) -> tuple[str,
     if zone == "chaotic":
         return "agile", "chaotic"
     if zone == "complex":
-        if f2 == T.complex_f2_blocked or feasibility < T.feasibility_low:
+        if f2 == t.complex_f2_blocked or feasibility < t.feasibility_low:
             return "hybrid", "complex_constrained"
-        if c1 >= T.critical_c1_from:
+        if c1 >= t.critical_c1_from:
             return "hybrid", "complex_critical"
         return "agile", "complex"
     if zone == "complicated":
-        if feasibility >= T.feasibility_high and f2 >= T.complicated_f2_from:
+        if feasibility >= t.feasibility_high and f2 >= t.complicated_f2_from:
             return "hybrid", "complicated_iterable"
         return "stage_gated", "complicated"
     return "stage_gated", "clear"
 
 
-def flags_for(answers: Answers, scores: Scores, zone: str) -> tuple[str, ...]:
+def flags_for(
+    answers: Answers, scores: Scores, zone: str, t: model.Thresholds = T
+) -> tuple[str, ...]:
     flags: list[str] = []
-    if scores.agreement - scores.certainty >= T.flag_gap:
+    if scores.agreement - scores.certainty >= t.flag_gap:
         flags.append("political")
-    if scores.certainty - scores.agreement >= T.flag_gap:
+    if scores.certainty - scores.agreement >= t.flag_gap:
         flags.append("judgmental")
     if zone == "chaotic":
         flags.append("stabilise_first")
-    if answers.culture == "control" and scores.readiness < T.readiness_tradition_below:
+    if answers.culture == "control" and scores.readiness < t.readiness_tradition_below:
         flags.append("tradition_pull")
     return tuple(flags)
 
 
-_BOUNDARY_NAMES = MappingProxyType(
-    {
-        T.clear_below: ("clear", "complicated"),
-        T.complex_from: ("complicated", "complex"),
-        T.chaotic_from: ("complex", "chaotic"),
-    }
-)
-
-
-def confidence_for(answers: Answers, scores: Scores) -> tuple[str, tuple[str, ...]]:
+def confidence_for(
+    answers: Answers, scores: Scores, t: model.Thresholds = T
+) -> tuple[str, tuple[str, ...]]:
     """``("high" | "low", reasons)``.
 
     "Within 5 points" is inclusive: an uncertainty of exactly 25 is near the boundary at 20.
     The chaotic boundary at 60 only counts when U7 is high enough for it to exist.
     """
     reasons: list[str] = []
-    boundaries = [T.clear_below, T.complex_from]
-    if answers["U7"] >= T.chaotic_u7_from:
-        boundaries.append(T.chaotic_from)
+    boundaries = [t.clear_below, t.complex_from]
+    if answers["U7"] >= t.chaotic_u7_from:
+        boundaries.append(t.chaotic_from)
     for boundary in boundaries:
-        if abs(scores.uncertainty - boundary) <= T.confidence_margin:
-            lower, upper = (model.ZONES[z].label.lower() for z in _BOUNDARY_NAMES[boundary])
+        if abs(scores.uncertainty - boundary) <= t.confidence_margin:
+            names = {
+                t.clear_below: ("clear", "complicated"),
+                t.complex_from: ("complicated", "complex"),
+                t.chaotic_from: ("complex", "chaotic"),
+            }[boundary]
+            lower, upper = (model.ZONES[z].label.lower() for z in names)
             reasons.append(
                 f"Uncertainty ({_round(scores.uncertainty)}) is within "
-                f"{T.confidence_margin} points of the boundary at {boundary} between "
+                f"{t.confidence_margin} points of the boundary at {boundary} between "
                 f"{lower} and {upper}"
             )
     values = [Fraction(answers[k]) for k in model.SPREAD_KEYS]
     mean = _mean(values)
     variance = _mean((v - mean) ** 2 for v in values)
-    limit = Fraction(str(T.confidence_spread))
+    limit = Fraction(str(t.confidence_spread))
     if variance >= limit**2:
         spread = math.sqrt(variance)
         reasons.append(
             f"The uncertainty answers U1 to U6 spread widely (standard deviation {spread:.2f}, "
-            f"{T.confidence_spread} or more): {model.SPREAD_NOTE}"
+            f"{t.confidence_spread} or more): {model.SPREAD_NOTE}"
         )
     return ("low" if reasons else "high"), tuple(reasons)
 
@@ -365,7 +367,14 @@ def _method_word(method: str) -> str:
     return model.METHODS[method].lower()
 
 
-def _reasons(answers: Answers, scores: Scores, zone: str, method: str, row: str) -> tuple[str, ...]:
+def _reasons(
+    answers: Answers,
+    scores: Scores,
+    zone: str,
+    method: str,
+    row: str,
+    t: model.Thresholds = T,
+) -> tuple[str, ...]:
     """Plain-words reasons, strongest first, then a summary that every result has.
 
     Strength: the answers that decided the table row (or the zone, for U7 and an axis at
@@ -377,27 +386,27 @@ def _reasons(answers: Answers, scores: Scores, zone: str, method: str, row: str)
 
     if zone == "chaotic":
         found.append(_Reason(3, f"{_answer_phrase('U7', answers['U7'])} → agile, stabilise first"))
-    if zone == "complex" and scores.uncertainty < T.complex_from:
-        axis = "certainty" if scores.certainty >= T.axis_complex_from else "agreement"
+    if zone == "complex" and scores.uncertainty < t.complex_from:
+        axis = "certainty" if scores.certainty >= t.axis_complex_from else "agreement"
         value = max(scores.certainty, scores.agreement)
         found.append(
             _Reason(
                 3,
-                f"The {axis} axis scores {_round(value)} of 100 ({T.axis_complex_from} or "
+                f"The {axis} axis scores {_round(value)} of 100 ({t.axis_complex_from} or "
                 f"more) → complex zone",
             )
         )
 
     feasibility = _round(scores.feasibility)
     if row == "complex_constrained":
-        if answers["F2"] == T.complex_f2_blocked:
+        if answers["F2"] == t.complex_f2_blocked:
             found.append(_Reason(3, f"{_answer_phrase('F2', answers['F2'])} → hybrid"))
-        if scores.feasibility < T.feasibility_low:
+        if scores.feasibility < t.feasibility_low:
             found.append(
                 _Reason(
                     3,
                     f"Feasibility of iterating scores {feasibility} of 100, below "
-                    f"{T.feasibility_low} → hybrid",
+                    f"{t.feasibility_low} → hybrid",
                 )
             )
         support.extend(_feasibility_reasons(answers, low=True, towards="hybrid", skip=("F2",)))
@@ -415,21 +424,21 @@ def _reasons(answers: Answers, scores: Scores, zone: str, method: str, row: str)
             _Reason(
                 3,
                 f"Feasibility of iterating scores {feasibility} of 100 "
-                f"({T.feasibility_high} or more) and {_answer_phrase('F2', answers['F2'])} "
+                f"({t.feasibility_high} or more) and {_answer_phrase('F2', answers['F2'])} "
                 f"→ hybrid",
             )
         )
         support.extend(_feasibility_reasons(answers, low=False, towards="hybrid", skip=("F2",)))
     elif row == "complicated":
-        if scores.feasibility < T.feasibility_high:
+        if scores.feasibility < t.feasibility_high:
             found.append(
                 _Reason(
                     3,
                     f"Feasibility of iterating scores {feasibility} of 100, below "
-                    f"{T.feasibility_high} → stage-gated",
+                    f"{t.feasibility_high} → stage-gated",
                 )
             )
-        if answers["F2"] < T.complicated_f2_from:
+        if answers["F2"] < t.complicated_f2_from:
             found.append(_Reason(3, f"{_answer_phrase('F2', answers['F2'])} → stage-gated"))
         support.extend(_feasibility_reasons(answers, low=True, towards="stage-gated", skip=("F2",)))
 
@@ -464,14 +473,16 @@ def _feasibility_reasons(
     return reasons
 
 
-def _risks(answers: Answers, flags: tuple[str, ...], row: str) -> tuple[Risk, ...]:
+def _risks(
+    answers: Answers, flags: tuple[str, ...], row: str, t: model.Thresholds = T
+) -> tuple[Risk, ...]:
     risks: list[Risk] = []
     if row == "complex_constrained":
         text = model.ITERATION_CONSTRAINED_RISK
         risks.append(Risk(text.id, text.title, text.mitigation))
     for key in model.READINESS_KEYS:
         value = answers[key]
-        if value <= T.readiness_risk_at_most:
+        if value <= t.readiness_risk_at_most:
             text = model.READINESS_RISKS[key]
             risks.append(Risk(text.id, f"{text.title} ({key} = {value})", text.mitigation))
     if "tradition_pull" in flags:
@@ -517,17 +528,26 @@ class Result:
         }
 
 
-def recommend(answers: Answers, *, size_tier: str | None = None) -> Result:
+def recommend(
+    answers: Answers,
+    *,
+    size_tier: str | None = None,
+    thresholds: model.Thresholds = T,
+    version: str = model.MODEL_VERSION,
+) -> Result:
     """Recommend a delivery method from a validated set of answers.
 
     ``size_tier`` is the project's tier from its budget (see ``size_tier_for``); without it
-    the regime is sized by criticality alone, starting from small.
+    the regime is sized by criticality alone, starting from small. ``thresholds`` and
+    ``version`` are a model version's (the current one unless given): every version keeps
+    the wording and rules, only the numbers it compares against change.
     """
+    t = thresholds
     scores = compute_scores(answers)
-    zone = zone_for(answers["U7"], scores.certainty, scores.agreement)
-    method, row = method_for(zone, scores.feasibility, answers["F2"], answers["C1"])
-    flags = flags_for(answers, scores, zone)
-    confidence, confidence_reasons = confidence_for(answers, scores)
+    zone = zone_for(answers["U7"], scores.certainty, scores.agreement, t)
+    method, row = method_for(zone, scores.feasibility, answers["F2"], answers["C1"], t)
+    flags = flags_for(answers, scores, zone, t)
+    confidence, confidence_reasons = confidence_for(answers, scores, t)
     tier = effective_tier(size_tier, answers["C1"])
     return Result(
         method=method,
@@ -536,9 +556,10 @@ def recommend(answers: Answers, *, size_tier: str | None = None) -> Result:
         confidence=confidence,
         confidence_reasons=confidence_reasons,
         scores=MappingProxyType(scores.rounded()),
-        reasons=_reasons(answers, scores, zone, method, row),
-        risks=_risks(answers, flags, row),
+        reasons=_reasons(answers, scores, zone, method, row, t),
+        risks=_risks(answers, flags, row, t),
         tailoring=tailoring_for(method, tier, stabilise_first=zone == "chaotic"),
+        model_version=version,
         exact_scores=scores,
     )
 
@@ -903,3 +924,85 @@ def stacey_chart(
         y_ends=("agreed", "contested"),
         description=description,
     )
+
+
+# --------------------------------------------------------------------------------------
+# The guarantees every model version keeps
+# --------------------------------------------------------------------------------------
+
+
+def property_problems(t: model.Thresholds) -> list[str]:
+    """What stops a set of thresholds from being a model version, in plain words; empty
+    when it keeps the model's guarantees:
+
+    1. the zone boundaries are in order (clear below complicated below complex below
+       chaotic) and within 0-100;
+    2. monotone in uncertainty: raising any uncertainty answer never gives a less adaptive
+       method, checked over every combination (U7 and the two axes' sums for the zone, then
+       every F1-F3 and C1 for the method in each zone), as the model's tests do;
+    3. readiness never changes the method: the method is chosen by ``method_for``, which
+       takes only the zone, feasibility, F2 and C1; a sample of answer sets is recomputed
+       with every readiness answer and culture changed to make sure.
+    """
+    import itertools
+
+    problems: list[str] = []
+    if not 0 < t.clear_below < t.complex_from < t.chaotic_from <= 100:
+        problems.append(
+            "The zone boundaries must rise: clear below "
+            f"{t.clear_below}, complex from {t.complex_from}, chaotic from {t.chaotic_from}"
+        )
+        return problems
+    if not 0 < t.axis_complex_from <= 100 or not 0 <= t.feasibility_low <= 100:
+        problems.append("Every score threshold must be between 0 and 100")
+        return problems
+    if not 0 <= t.feasibility_high <= 100:
+        problems.append("Every score threshold must be between 0 and 100")
+        return problems
+    rank = {zone: index for index, zone in enumerate(model.ZONE_ORDER)}
+    adaptive = {method: index for index, method in enumerate(model.METHOD_ORDER)}
+    # The zone reads the uncertainty answers only through U7 and the two axes' sums
+    # (three answers each, 3 to 15): raising one answer raises one sum by one, or U7.
+    sums = range(3, 16)
+    zones: dict[tuple[int, int, int], int] = {}
+    for u7, certainty_sum, agreement_sum in itertools.product(model.SCALE, sums, sums):
+        certainty = Fraction((certainty_sum - 3) * 25, 3)
+        agreement = Fraction((agreement_sum - 3) * 25, 3)
+        zones[(u7, certainty_sum, agreement_sum)] = rank[zone_for(u7, certainty, agreement, t)]
+    for (u7, c, a), zone_rank in zones.items():
+        for raised, what in (
+            ((u7 + 1, c, a), "U7"),
+            ((u7, c + 1, a), "a certainty answer (U1, U4 or U5)"),
+            ((u7, c, a + 1), "an agreement answer (U2, U3 or U6)"),
+        ):
+            if raised in zones and zones[raised] < zone_rank:
+                problems.append(f"Not monotone in uncertainty: raising {what} lowers the zone")
+                return problems
+    for f1, f2, f3, c1 in itertools.product(model.SCALE, repeat=4):
+        feasibility = Fraction(score(f1) + score(f2) + score(f3), 3)
+        ranks = [adaptive[method_for(zone, feasibility, f2, c1, t)[0]] for zone in model.ZONE_ORDER]
+        if ranks != sorted(ranks):
+            problems.append(
+                "Not monotone in uncertainty: with F1-F3 = "
+                f"{f1}, {f2}, {f3} and C1 = {c1} a more uncertain zone gets a less adaptive "
+                "method"
+            )
+            return problems
+    base = {key: 3 for key in model.SCALE_KEYS}
+    for key, value in itertools.product(model.UNCERTAINTY_KEYS + model.FEASIBILITY_KEYS, (1, 5)):
+        answers = validate_answers({**base, key: value, "team_size": 5, "culture": "control"})
+        before = recommend(answers, thresholds=t).method
+        for ready in (1, 5):
+            changed = validate_answers(
+                {
+                    **base,
+                    key: value,
+                    **dict.fromkeys(model.READINESS_KEYS, ready),
+                    "team_size": 50,
+                    "culture": "cultivation",
+                }
+            )
+            if recommend(changed, thresholds=t).method != before:
+                problems.append("Readiness or culture changes the method")
+                return problems
+    return problems

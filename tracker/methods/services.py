@@ -7,6 +7,8 @@ once get one result each or a clear refusal, never a lost or doubled decision.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +29,7 @@ from tracker.methods.models import (
     Assessment,
     MethodDecision,
     MethodDecisionDriver,
+    ModelVersion,
     Risk,
 )
 from tracker.projects.models import Project, ProjectMembership
@@ -113,7 +116,13 @@ def assess(
     sequence = _next_sequence(Assessment, project.id)
     if expected_sequence is not None and expected_sequence != sequence:
         raise RuleError(ASSESSED_MEANWHILE)
-    result = rules.recommend(answers, size_tier=project_tier(project)).to_dict()
+    current = current_model()
+    result = rules.recommend(
+        answers,
+        size_tier=project_tier(project),
+        thresholds=current.thresholds(),
+        version=current.version,
+    ).to_dict()
     assessment = Assessment(
         project=project,
         sequence=sequence,
@@ -140,6 +149,105 @@ def assess(
         },
     )
     return assessment
+
+
+# --------------------------------------------------------------------------------------
+# Model versions
+# --------------------------------------------------------------------------------------
+
+VERSION_PATTERN = re.compile(r"\A[0-9]{4}\.[0-9]{1,3}\Z")
+
+
+def versions() -> list[ModelVersion]:
+    """Every published version, newest first."""
+    return list(db.session.scalars(select(ModelVersion).order_by(ModelVersion.id.desc())))
+
+
+def current_model() -> ModelVersion:
+    """The version new assessments use: the newest published."""
+    version = db.session.scalars(
+        select(ModelVersion).order_by(ModelVersion.id.desc()).limit(1)
+    ).first()
+    if version is None:  # a database before the versions table's first row
+        return ModelVersion(
+            version=model.MODEL_VERSION,
+            thresholds_json=json.dumps(model.calibrated_values(model.THRESHOLDS)),
+            reasons="",
+        )
+    return version
+
+
+def adopt_version(
+    version: str,
+    values: Mapping[str, int],
+    reasons: str,
+    *,
+    actor: User,
+    based_on: str,
+) -> ModelVersion:
+    """Publish a new model version with ``values`` for the calibrated thresholds.
+
+    Refused when the label is not like 2027.1 or is taken, when no reason is given, when
+    the version it was calibrated from is no longer the current one (someone adopted
+    meanwhile), or when the thresholds break the model's guarantees (monotone in
+    uncertainty; readiness never changes the method). Assessments already made keep their
+    version: only new ones use this.
+    """
+    version = (version or "").strip()
+    reasons = (reasons or "").strip()
+    if not VERSION_PATTERN.match(version):
+        raise RuleError("Give the version as a year and a number, like 2027.1", "version")
+    if not reasons:
+        raise RuleError("Say why the PMO adopts this version", "reasons")
+    # Lock the current version's row: two adoptions at once are decided one after the
+    # other, and the second is refused as based on a version no longer current.
+    current = (
+        db.session.scalars(
+            select(ModelVersion)
+            .order_by(ModelVersion.id.desc())
+            .limit(1)
+            .with_for_update(of=ModelVersion)
+        ).first()
+        or current_model()
+    )
+    if current.version != based_on:
+        raise RuleError(
+            f"Version {current.version} was adopted since this calibration was run: run it "
+            "again against the current version"
+        )
+    try:
+        thresholds = model.thresholds_with(dict(values))
+    except (TypeError, ValueError) as error:
+        raise RuleError(str(error)) from None
+    problems = rules.property_problems(thresholds)
+    if problems:
+        raise RuleError("This version cannot be adopted: " + "; ".join(problems))
+    record = ModelVersion(
+        version=version,
+        thresholds_json=json.dumps(model.calibrated_values(thresholds), sort_keys=True),
+        reasons=reasons,
+        published_by=actor,
+    )
+    db.session.add(record)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise RuleError(f"Version {version} already exists", "version") from None
+    audit.record(
+        "method.model_adopted",
+        record,
+        actor=actor,
+        summary=f"Adopted method model version {version} (from {current.version})",
+        changes={
+            "version": version,
+            "from": current.version,
+            "thresholds": model.calibrated_values(thresholds),
+            "previous": current.threshold_values,
+            "reasons": reasons,
+        },
+    )
+    return record
 
 
 @dataclass(frozen=True)
