@@ -44,6 +44,19 @@ def pack_at_resolve(gate, *, actor) -> None:
     packs.freeze_quietly(gate, moment="resolved", actor=actor)
 
 
+@events.subscribe(events.exception_raised, order=10)
+def pack_at_raise(report, *, actor) -> None:
+    """Freeze the exception's pack as it goes to the board; a render failure leaves the
+    report raised."""
+    packs.freeze_quietly(report, moment="requested", actor=actor)
+
+
+@events.subscribe(events.exception_decided, order=10)
+def pack_at_exception_decided(report, *, actor) -> None:
+    """Freeze the exception's pack as the board decided it; a failure leaves the decision."""
+    packs.freeze_quietly(report, moment="resolved", actor=actor)
+
+
 @events.subscribe(events.my_work_sections, order=10)
 def my_conditions(user) -> dict | None:
     rows = _my_conditions(user.id)

@@ -34,6 +34,7 @@ from tracker.board.models import BoardPack, Document, GateCondition
 from tracker.board.rules import CONDITION_STATUSES, DCA_DEFINITIONS, DCA_LABELS
 from tracker.core.dates import uk_today
 from tracker.core.fields import record_id
+from tracker.core.pdf import pdf_response
 from tracker.core.unit_of_work import form_work
 from tracker.db import utcnow
 from tracker.extensions import db
@@ -205,6 +206,7 @@ def show_exception_evidence(project_id: int, report_id: int):
             this_exception_id=report.id,
             now=utcnow(),
         ),
+        packs=packs.packs_of(report),
         today=uk_today(),
     )
 
@@ -444,19 +446,6 @@ def delete_document(project_id: int, document_id: int):
 # --------------------------------------------------------------------------------------
 
 
-def pdf_response(content: bytes, filename: str):
-    response = send_file(
-        io.BytesIO(content),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=filename,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 def pack_filename(project, gate, suffix: str) -> str:
     return f"{project.code}-gate-{gate.id}-pack-{suffix}.pdf"
 
@@ -503,3 +492,59 @@ def download_pack(project_id: int, gate_id: int, pack_id: int):
     if not path.is_file():
         abort(404)
     return pdf_response(path.read_bytes(), pack_filename(project, gate, f"{pack.moment}-{pack.id}"))
+
+
+# The same for an exception report going to the board.
+
+
+def exception_pack_filename(project, report, suffix: str) -> str:
+    return f"{project.code}-exception-{report.id}-pack-{suffix}.pdf"
+
+
+@bp.get("/projects/<int:project_id>/exceptions/<int:report_id>/pack")
+def download_fresh_exception_pack(project_id: int, report_id: int):
+    """An exception's pack rendered now and not stored."""
+    project = load_project(project_id)
+    report = _record(ExceptionReport, project, report_id)
+    try:
+        content = packs.render_pack(report)
+    except Exception:
+        current_app.logger.exception("Board pack for exception %s failed to render", report.id)
+        flash("The board pack could not be rendered. The report is unchanged; try again.", "error")
+        return redirect(
+            url_for("board.show_exception_evidence", project_id=project.id, report_id=report.id)
+        )
+    return pdf_response(content, exception_pack_filename(project, report, "now"))
+
+
+@bp.post("/projects/<int:project_id>/exceptions/<int:report_id>/pack")
+def build_exception_pack(project_id: int, report_id: int):
+    """Render and freeze an exception's pack on demand: stored, its SHA-256 audited."""
+    project = load_project(project_id)
+    report = _record(ExceptionReport, project, report_id)
+    frozen = None
+    with form_work() as work:
+        frozen = packs.freeze_quietly(report, moment="on_demand", actor=current_user)
+    if work.ok and frozen is not None:
+        flash(f"Board pack frozen, SHA-256 {frozen.sha256}.", "success")
+    elif work.ok:
+        flash("The board pack could not be rendered. The report is unchanged; try again.", "error")
+    return redirect(
+        url_for("board.show_exception_evidence", project_id=project.id, report_id=report.id)
+        + "#packs"
+    )
+
+
+@bp.get("/projects/<int:project_id>/exceptions/<int:report_id>/packs/<int:pack_id>")
+def download_exception_pack(project_id: int, report_id: int, pack_id: int):
+    project = load_project(project_id)
+    report = _record(ExceptionReport, project, report_id)
+    pack = db.session.get(BoardPack, pack_id)
+    if pack is None or pack.exception_id != report.id:
+        abort(404)
+    path = packs.pack_path(pack)
+    if not path.is_file():
+        abort(404)
+    return pdf_response(
+        path.read_bytes(), exception_pack_filename(project, report, f"{pack.moment}-{pack.id}")
+    )

@@ -33,3 +33,9 @@ def decide_refusal(user, change) -> str | None:
     if change.authority == Authority.BOARD and EXECUTIVE not in roles:
         return "The board decides this change: its Executive records the decision."
     return None
+
+
+def can_attach(user, project) -> bool:
+    """Documents on a change request are attached by whoever attaches the project's
+    documents: the project manager or the PMO."""
+    return can_manage(user, project)
