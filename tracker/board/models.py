@@ -178,3 +178,39 @@ class BoardPack(db.Model):
     storage_key: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+PACK_REQUEST_STATUSES = ("waiting", "built", "failed")
+
+
+class PackRequest(db.Model):
+    """A board pack asked for and built in the background (``board.tasks.build_waiting_packs``):
+    rendering takes seconds at national scale, so neither a gate's request or decision nor
+    the "freeze now" button waits for it. Built exactly once: the job claims the request in
+    the transaction that stores the pack."""
+
+    __tablename__ = "pack_requests"
+    __table_args__ = (
+        CheckConstraint(_in("moment", PACK_MOMENTS), name="moment_known"),
+        CheckConstraint(_in("status", PACK_REQUEST_STATUSES), name="status_known"),
+        CheckConstraint("(gate_id IS NULL) <> (exception_id IS NULL)", name="one_subject"),
+        Index("ix_pack_requests_status", "status"),
+        Index("ix_pack_requests_gate", "gate_id"),
+        Index("ix_pack_requests_exception", "exception_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    gate_id: Mapped[int | None] = mapped_column(ForeignKey("gate_reviews.id", ondelete="CASCADE"))
+    exception_id: Mapped[int | None] = mapped_column(
+        ForeignKey("exception_reports.id", ondelete="CASCADE")
+    )
+    moment: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(10), default="waiting")
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    finished_at: Mapped[datetime | None]
+    pack_id: Mapped[int | None] = mapped_column(ForeignKey("board_packs.id", ondelete="SET NULL"))
+    error: Mapped[str | None] = mapped_column(Text)
+
+    requested_by: Mapped[User | None] = relationship()

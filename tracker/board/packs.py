@@ -16,7 +16,7 @@ from flask import current_app
 from tracker.audit import services as audit
 from tracker.auth.models import User
 from tracker.board import queries, services
-from tracker.board.models import BoardPack
+from tracker.board.models import BoardPack, PackRequest
 from tracker.core.pdf import render_pdf
 from tracker.db import utcnow
 from tracker.extensions import db
@@ -127,6 +127,49 @@ def freeze_pack(subject: Subject, *, moment: str, actor: User | None) -> BoardPa
     return pack
 
 
+def _subject_columns(subject: Subject) -> dict:
+    is_gate = isinstance(subject, GateReview)
+    return {
+        "gate_id": subject.id if is_gate else None,
+        "exception_id": None if is_gate else subject.id,
+    }
+
+
+def ask_for_pack(subject: Subject, *, moment: str, actor: User | None) -> PackRequest:
+    """Ask for a pack to be built in the background, in the caller's transaction: a
+    rolled-back request or decision asks for nothing."""
+    request = PackRequest(
+        project_id=subject.project_id,
+        moment=moment,
+        status="waiting",
+        requested_at=utcnow(),
+        requested_by_id=actor.id if actor is not None else None,
+        **_subject_columns(subject),
+    )
+    db.session.add(request)
+    db.session.flush()
+    audit.record(
+        "board_pack.asked",
+        request,
+        project_id=subject.project_id,
+        summary=f"Board pack asked for ({moment.replace('_', ' ')}) for {subject_title(subject)}",
+        changes={**_subject_columns(subject), "moment": moment},
+        actor=actor,
+    )
+    return request
+
+
+def freeze_at(subject: Subject, *, moment: str, actor: User | None):
+    """A pack at one of the subject's moments (or on demand): asked for in the background
+    (``BOARD_PACKS_IN_BACKGROUND``, the default), or else frozen now. None when freezing
+    at moments is turned off, or a render now fails."""
+    if moment != "on_demand" and not current_app.config.get("BOARD_PACKS_FREEZE", True):
+        return None
+    if current_app.config.get("BOARD_PACKS_IN_BACKGROUND", True):
+        return ask_for_pack(subject, moment=moment, actor=actor)
+    return freeze_quietly(subject, moment=moment, actor=actor)
+
+
 def freeze_quietly(subject: Subject, *, moment: str, actor: User | None) -> BoardPack | None:
     """Freeze a pack as part of a request or decision: a render failure is logged and
     records nothing, so the request or decision stands (the page says no pack was frozen,
@@ -151,4 +194,16 @@ def packs_of(subject: Subject) -> list[BoardPack]:
     column = BoardPack.gate_id if isinstance(subject, GateReview) else BoardPack.exception_id
     return list(
         db.session.scalars(db.select(BoardPack).where(column == subject.id).order_by(BoardPack.id))
+    )
+
+
+def unfinished_requests(subject: Subject) -> list[PackRequest]:
+    """The subject's packs waiting to be built, and those that failed (the page says so)."""
+    column = PackRequest.gate_id if isinstance(subject, GateReview) else PackRequest.exception_id
+    return list(
+        db.session.scalars(
+            db.select(PackRequest)
+            .where(column == subject.id, PackRequest.status != "built")
+            .order_by(PackRequest.id)
+        )
     )

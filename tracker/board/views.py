@@ -30,7 +30,7 @@ from tracker.board.forms import (
     DocumentForm,
     SettleConditionForm,
 )
-from tracker.board.models import BoardPack, Document, GateCondition
+from tracker.board.models import BoardPack, Document, GateCondition, PackRequest
 from tracker.board.rules import CONDITION_STATUSES, DCA_DEFINITIONS, DCA_LABELS
 from tracker.core.dates import uk_today
 from tracker.core.fields import record_id
@@ -142,6 +142,7 @@ def _gate_evidence_page(project, gate, form=None, status=200, packs_frozen=None)
         ),
         undecided=undecided,
         packs=packs.packs_of(gate) if packs_frozen is None else packs_frozen,
+        pack_requests=packs.unfinished_requests(gate),
         form=form or _decision_form(project, gate, undecided),
         today=uk_today(),
     ), status
@@ -207,6 +208,7 @@ def show_exception_evidence(project_id: int, report_id: int):
             now=utcnow(),
         ),
         packs=packs.packs_of(report),
+        pack_requests=packs.unfinished_requests(report),
         today=uk_today(),
     )
 
@@ -450,6 +452,21 @@ def pack_filename(project, gate, suffix: str) -> str:
     return f"{project.code}-gate-{gate.id}-pack-{suffix}.pdf"
 
 
+def _said_of_freezing(work, frozen, what: str) -> None:
+    if not work.ok:
+        return
+    if isinstance(frozen, PackRequest):
+        flash(
+            "The board pack is being prepared. It is listed under Board packs, with its "
+            "SHA-256, once it is ready (usually within a minute): refresh this page.",
+            "success",
+        )
+    elif frozen is not None:
+        flash(f"Board pack frozen, SHA-256 {frozen.sha256}.", "success")
+    else:
+        flash(f"The board pack could not be rendered. The {what} is unchanged; try again.", "error")
+
+
 @bp.get("/projects/<int:project_id>/gates/<int:gate_id>/pack")
 def download_fresh_pack(project_id: int, gate_id: int):
     """A pack rendered now and not stored (nothing frozen, nothing audited)."""
@@ -471,11 +488,8 @@ def build_pack(project_id: int, gate_id: int):
     gate = _gate(project, gate_id)
     frozen = None
     with form_work() as work:
-        frozen = packs.freeze_quietly(gate, moment="on_demand", actor=current_user)
-    if work.ok and frozen is not None:
-        flash(f"Board pack frozen, SHA-256 {frozen.sha256}.", "success")
-    elif work.ok:
-        flash("The board pack could not be rendered. The gate is unchanged; try again.", "error")
+        frozen = packs.freeze_at(gate, moment="on_demand", actor=current_user)
+    _said_of_freezing(work, frozen, "gate")
     return redirect(
         url_for("board.show_gate_evidence", project_id=project.id, gate_id=gate.id) + "#packs"
     )
@@ -524,11 +538,8 @@ def build_exception_pack(project_id: int, report_id: int):
     report = _record(ExceptionReport, project, report_id)
     frozen = None
     with form_work() as work:
-        frozen = packs.freeze_quietly(report, moment="on_demand", actor=current_user)
-    if work.ok and frozen is not None:
-        flash(f"Board pack frozen, SHA-256 {frozen.sha256}.", "success")
-    elif work.ok:
-        flash("The board pack could not be rendered. The report is unchanged; try again.", "error")
+        frozen = packs.freeze_at(report, moment="on_demand", actor=current_user)
+    _said_of_freezing(work, frozen, "report")
     return redirect(
         url_for("board.show_exception_evidence", project_id=project.id, report_id=report.id)
         + "#packs"

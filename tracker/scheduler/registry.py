@@ -26,6 +26,11 @@ JOBS: list[tuple[str, str, dict]] = [
         {"trigger": "cron", "day": 1, "hour": 6, "minute": 0},
     ),
     (
+        "board_packs",
+        "tracker.board.tasks:build_waiting_packs",
+        {"trigger": "interval", "minutes": 1},
+    ),
+    (
         "send_emails",
         "tracker.notifications.tasks:send_due_emails",
         {"trigger": "interval", "minutes": 1},
@@ -39,6 +44,7 @@ JOB_TITLES = {
     "iteration_feedback": "Remind project managers of iterations ending without feedback",
     "reassessment_prompts": "Prompt re-assessment of stale method assessments",
     "send_emails": "Send queued emails",
+    "board_packs": "Build the board packs waiting to be frozen",
     "monthly_checkpoints": "Take monthly budget checkpoints",
 }
 
