@@ -16,7 +16,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload
 
 from tracker.auth.access import forbid
@@ -89,19 +89,30 @@ def _gate(project, gate_id: int) -> GateReview:
     return gate
 
 
-def _gate_and_packs(project, gate_id: int) -> tuple[GateReview, list[BoardPack]]:
-    """The gate as ``_gate`` loads it, with its frozen packs, in the same one query (the
-    evidence page is at its query budget)."""
+def _gate_and_packs(project, gate_id: int) -> tuple[GateReview, list, list]:
+    """The gate as ``_gate`` loads it, with its frozen packs and the packs asked for and not
+    built, in the same one query (the evidence page is at its query budget; both lists are
+    a handful of rows, so their product is small)."""
     rows = db.session.execute(
-        select(GateReview, BoardPack)
+        select(GateReview, BoardPack, PackRequest)
         .outerjoin(BoardPack, BoardPack.gate_id == GateReview.id)
+        .outerjoin(
+            PackRequest,
+            and_(PackRequest.gate_id == GateReview.id, PackRequest.status != "built"),
+        )
         .where(GateReview.id == gate_id)
         .options(joinedload(GateReview.closes_stage), joinedload(GateReview.authorises_stage))
-        .order_by(BoardPack.id)
+        .order_by(BoardPack.id, PackRequest.id)
     ).all()
     if not rows or rows[0][0].project_id != project.id:
         abort(404)
-    return rows[0][0], [pack for _, pack in rows if pack is not None]
+    frozen = {pack.id: pack for _, pack, _ in rows if pack is not None}
+    asked = {request.id: request for _, _, request in rows if request is not None}
+    return (
+        rows[0][0],
+        sorted(frozen.values(), key=lambda p: p.id),
+        sorted(asked.values(), key=lambda r: r.id),
+    )
 
 
 def _team_choices(project) -> list[tuple[int, str]]:
@@ -119,7 +130,7 @@ def _decision_form(project, gate, undecided) -> BoardDecisionForm:
     )
 
 
-def _gate_evidence_page(project, gate, form=None, status=200, packs_frozen=None):
+def _gate_evidence_page(project, gate, form=None, status=200, packs_frozen=None, packs_asked=None):
     undecided = (
         stages.undecided_roles(current_user, gate) if gate.status == GateStatus.PENDING else []
     )
@@ -142,7 +153,7 @@ def _gate_evidence_page(project, gate, form=None, status=200, packs_frozen=None)
         ),
         undecided=undecided,
         packs=packs.packs_of(gate) if packs_frozen is None else packs_frozen,
-        pack_requests=packs.unfinished_requests(gate),
+        pack_requests=packs.unfinished_requests(gate) if packs_asked is None else packs_asked,
         form=form or _decision_form(project, gate, undecided),
         today=uk_today(),
     ), status
@@ -151,8 +162,8 @@ def _gate_evidence_page(project, gate, form=None, status=200, packs_frozen=None)
 @bp.get("/projects/<int:project_id>/gates/<int:gate_id>/evidence")
 def show_gate_evidence(project_id: int, gate_id: int):
     project = load_project(project_id)
-    gate, frozen = _gate_and_packs(project, gate_id)
-    return _gate_evidence_page(project, gate, packs_frozen=frozen)
+    gate, frozen, asked = _gate_and_packs(project, gate_id)
+    return _gate_evidence_page(project, gate, packs_frozen=frozen, packs_asked=asked)
 
 
 @bp.post("/projects/<int:project_id>/gates/<int:gate_id>/evidence/decide")

@@ -94,20 +94,27 @@ def figures_html(filters: queries.Filters, today: date, viewer) -> Markup:
     )
     html = cache.get(key)
     if html is None:
-        data = queries.dashboard(scoped, today)
-        html = render_template(
-            "portfolio/_figures.html",
-            data=data,
-            chart=rules.scatter(data.scatter_rows, tuple(DELIVERY_METHODS)),
-            period_to=scoped.period_to,
-            figures=rules.FIGURES,
-            empty=rules.figures_from(rules.EMPTY_TOTALS),
-            methods=DELIVERY_METHODS,
-            zones={key: zone.label for key, zone in ZONES.items()},
-            drivers=DECISION_DRIVERS,
-        )
+        html = _render_figures(scoped, today)
         cache.set(key, html)
     return Markup(html)  # noqa: S704 - the output of our own autoescaped template
+
+
+def _render_figures(scoped: queries.Filters, today: date, *, printing: bool = False) -> str:
+    """The figures' HTML; on paper without the per-project table under the scatter chart
+    (thousands of rows at national scale: the exports carry them)."""
+    data = queries.dashboard(scoped, today)
+    return render_template(
+        "portfolio/_figures.html",
+        data=data,
+        chart=rules.scatter(data.scatter_rows, tuple(DELIVERY_METHODS)),
+        period_to=scoped.period_to,
+        figures=rules.FIGURES,
+        empty=rules.figures_from(rules.EMPTY_TOTALS),
+        methods=DELIVERY_METHODS,
+        zones={key: zone.label for key, zone in ZONES.items()},
+        drivers=DECISION_DRIVERS,
+        printing=printing,
+    )
 
 
 def _filter_args() -> dict:
@@ -235,7 +242,9 @@ def committee_report():
         content = render_pdf(
             "portfolio/committee_report.html",
             title=f"Portfolio committee report – {today.strftime('%-d %B %Y')}",
-            figures_html=figures_html(filters, today, current_user),
+            figures_html=Markup(  # noqa: S704 - the output of our own autoescaped template
+                _render_figures(queries.scoped(filters, current_user), today, printing=True)
+            ),
             filters_applied=filters_in_words(form, values),
             today=today,
             generated_at=utcnow(),
