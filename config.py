@@ -105,6 +105,9 @@ class Config:
     DOCUMENT_MAX_BYTES = int(os.environ.get("TRACKER_DOCUMENT_MAX_BYTES", str(4 * 1024 * 1024)))
     # Freeze a board pack (a PDF) when a gate is requested and when it resolves.
     BOARD_PACKS_FREEZE = os.environ.get("TRACKER_BOARD_PACKS_FREEZE", "1") != "0"
+    # Build frozen packs in the background (the board_packs job, every minute): a render
+    # takes seconds at national scale. 0 renders them in the request instead.
+    BOARD_PACKS_IN_BACKGROUND = os.environ.get("TRACKER_BOARD_PACKS_IN_BACKGROUND", "1") != "0"
 
     # Rate limits (Flask-Limiter). Memory suits one process; with several web workers set
     # RATELIMIT_STORAGE_URI=redis://host:6379/0 so they share the counts.
@@ -162,6 +165,8 @@ class TestingConfig(Config):
     OIDC_PROVIDERS: list = []
     # Rendering a PDF at every gate would slow the suite; the pack tests turn it on.
     BOARD_PACKS_FREEZE = False
+    # The pack tests freeze in the request; the background tests turn this on and run the job.
+    BOARD_PACKS_IN_BACKGROUND = False
 
 
 class ProductionConfig(Config):

@@ -430,6 +430,98 @@ def measure_pages(app, people: dict, ids: dict, runs: int) -> list[dict]:
     return results
 
 
+def paper_urls(app, ids: dict) -> list[tuple[str, str, str]]:
+    """The printable papers timed on their own (name, whose view, address): the board pack
+    of the benchmarked gate, an exception report's pack, a highlight report and the
+    committee report. Records a scale lacks are left out."""
+    from tracker.extensions import db
+    from tracker.stages.models import ExceptionReport, HighlightReport
+
+    with app.app_context():
+        exception = db.session.execute(
+            select(ExceptionReport.project_id, ExceptionReport.id)
+            .order_by(ExceptionReport.id)
+            .limit(1)
+        ).first()
+        highlight = (
+            db.session.execute(
+                select(HighlightReport.project_id, HighlightReport.id)
+                .where(HighlightReport.project_id == ids["gate_project"])
+                .order_by(HighlightReport.id.desc())
+                .limit(1)
+            ).first()
+            or db.session.execute(
+                select(HighlightReport.project_id, HighlightReport.id)
+                .order_by(HighlightReport.id.desc())
+                .limit(1)
+            ).first()
+        )
+    papers = [
+        (
+            "Board pack of a gate",
+            "approver",
+            "/projects/{gate_project}/gates/{gate}/pack".format(**ids),
+        )
+    ]
+    if exception:
+        papers.append(
+            (
+                "Board pack of an exception",
+                "pmo",
+                f"/projects/{exception[0]}/exceptions/{exception[1]}/pack",
+            )
+        )
+    if highlight:
+        papers.append(
+            (
+                "Highlight report PDF",
+                "pmo",
+                f"/projects/{highlight[0]}/highlights/{highlight[1]}.pdf",
+            )
+        )
+    papers.append(("Committee report PDF", "pmo", "/portfolio/committee-report.pdf"))
+    return papers
+
+
+def time_papers(app, people: dict, ids: dict, runs: int) -> list[dict]:
+    """Each paper rendered ``runs`` times after one warm-up, in seconds (the issue asks a
+    typical gate's board pack in under 3 s): median and slowest."""
+    from tracker.auth.models import User
+    from tracker.extensions import db
+
+    with app.app_context():
+        sessions = {
+            who: db.session.get(User, user_id).get_id()
+            for who, user_id in people.items()
+            if user_id is not None
+        }
+    results = []
+    for name, who, url in paper_urls(app, ids):
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = sessions[who]
+            session["_fresh"] = True
+        seconds = []
+        for run in range(runs + 1):
+            started = time.perf_counter()
+            response = client.get(url)
+            elapsed = time.perf_counter() - started
+            if response.status_code != 200 or not response.data.startswith(b"%PDF"):
+                raise SystemExit(f"{name}: {url} answered {response.status_code}")
+            if run:
+                seconds.append(elapsed)
+        results.append(
+            {
+                "paper": name,
+                "url": url,
+                "median_s": round(statistics.median(seconds), 2),
+                "max_s": round(max(seconds), 2),
+                "bytes": len(response.data),
+            }
+        )
+    return results
+
+
 def time_checkpoint_job(app) -> dict:
     """The monthly checkpoint job over the whole portfolio, from scratch for this month."""
     from tracker.budget.models import BudgetException, Checkpoint
@@ -545,21 +637,29 @@ def throughput(
 # --------------------------------------------------------------------------------------
 
 
-def print_table(results: dict) -> None:
+def print_table(results: dict, pages: bool = True) -> None:
     runs = results["runs"]
     print()
+    runs_pages = PAGES if pages else []
     header = f"{'Page':<30}" + "".join(
         f"{engine[:6] + ' ' + scale:>24}"
         for engine, scale in [(r["engine"], r["scale"]) for r in runs]
     )
     print(header)
     print(f"{'':<30}" + "".join(f"{'median / p95 ms  (SQL)':>24}" for _ in runs))
-    for index, page in enumerate(PAGES):
+    for index, page in enumerate(runs_pages):
         line = f"{page.name:<30}"
         for run in runs:
             row = run["pages"][index]
             line += f"{row['median_ms']:>9.1f} /{row['p95_ms']:>7.1f}  ({row['queries']:>3})"
         print(line)
+    for run in runs:
+        for paper in run.get("papers", []):
+            print(
+                f"{paper['paper']}, {run['engine']} {run['scale']}: median "
+                f"{paper['median_s']:.2f} s, slowest {paper['max_s']:.2f} s "
+                f"({paper['bytes'] // 1024} KB)"
+            )
     for run in runs:
         job, load = run.get("checkpoint_job"), run.get("load_seconds")
         extra = f"; loaded in {load:.0f} s" if load else ""
@@ -595,6 +695,14 @@ def main() -> None:
         "--rebuild", action="store_true", help="rebuild the databases even if loaded"
     )
     parser.add_argument("--skip-job", action="store_true", help="do not time the checkpoint job")
+    parser.add_argument(
+        "--paper-runs", type=int, default=10, help="renders of each printable paper (default 10)"
+    )
+    parser.add_argument(
+        "--papers-only",
+        metavar="DATABASE_URL",
+        help="only time the printable papers (board packs, reports), on this loaded database",
+    )
     parser.add_argument("--output", default="bench-results.json")
     parser.add_argument(
         "--job-only",
@@ -602,6 +710,23 @@ def main() -> None:
         help="only time the monthly checkpoint job, on this already-loaded database",
     )
     args = parser.parse_args()
+    if args.papers_only:
+        app = make_app(args.papers_only)
+        people, ids = pick(app)
+        print_table(
+            {
+                "runs": [
+                    {
+                        "engine": "given",
+                        "scale": "database",
+                        "pages": [],
+                        "papers": time_papers(app, people, ids, args.paper_runs),
+                    }
+                ]
+            },
+            pages=False,
+        )
+        return
     if args.job_only:
         app = make_app(args.job_only)
         figures = time_checkpoint_job(app)
@@ -628,6 +753,7 @@ def main() -> None:
             people, ids = pick(app)
             run = {"engine": engine, "scale": scale, "load_seconds": prepared["load_seconds"]}
             run["pages"] = measure_pages(app, people, ids, args.runs)
+            run["papers"] = time_papers(app, people, ids, args.paper_runs)
             run["gunicorn"] = throughput(
                 app, prepared["url"], people, ids, args.workers, args.requests, args.rounds
             )

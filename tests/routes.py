@@ -75,6 +75,21 @@ ROUTES = {
         "/projects/{project_id}/highlights/{highlight_id}",
         "member",
     ),
+    "stages.print_highlight": (
+        "GET",
+        "/projects/{project_id}/highlights/{highlight_id}.pdf",
+        "member",
+    ),
+    "stages.print_exception": (
+        "GET",
+        "/projects/{project_id}/exceptions/{exception_id}.pdf",
+        "member",
+    ),
+    "stages.print_end_stage_report": (
+        "GET",
+        "/projects/{project_id}/gates/{gate_id}/end-stage-report.pdf",
+        "member",
+    ),
     "stages.raise_exception": (
         "GET",
         "/projects/{project_id}/stages/{stage_id}/exceptions/new",
@@ -115,6 +130,21 @@ ROUTES = {
     "board.download_pack": (
         "GET",
         "/projects/{project_id}/gates/{gate_id}/packs/{pack_id}",
+        "member",
+    ),
+    "board.download_fresh_exception_pack": (
+        "GET",
+        "/projects/{project_id}/exceptions/{exception_id}/pack",
+        "member",
+    ),
+    "board.build_exception_pack": (
+        "POST",
+        "/projects/{project_id}/exceptions/{exception_id}/pack",
+        "member",
+    ),
+    "board.download_exception_pack": (
+        "GET",
+        "/projects/{project_id}/exceptions/{exception_id}/packs/{exception_pack_id}",
         "member",
     ),
     "board.record_assurance": ("POST", "/projects/{project_id}/confidence", "pmo"),
@@ -217,6 +247,7 @@ ROUTES = {
     "portfolio.benefits": ("GET", "/portfolio/benefits", "pmo"),
     "portfolio.export_benefits": ("GET", "/portfolio/benefits.xlsx", "pmo"),
     "portfolio.registers": ("GET", "/portfolio/registers", "pmo"),
+    "portfolio.committee_report": ("GET", "/portfolio/committee-report.pdf", "pmo"),
     "lessons.project_lessons": ("GET", "/projects/{project_id}/lessons", "member"),
     "lessons.log_lesson": ("POST", "/projects/{project_id}/lessons", "team"),
     "lessons.library": ("GET", "/lessons", "any"),
@@ -230,6 +261,11 @@ ROUTES = {
         "GET",
         "/projects/{project_id}/issues/{issue_id}/change-requests/new",
         "team",
+    ),
+    "changes.attach_document": (
+        "POST",
+        "/projects/{project_id}/change-requests/{change_id}/documents",
+        "manager",
     ),
     "changes.show_change": (
         "GET",
@@ -794,6 +830,9 @@ def _build_world(db, make_user, make_project):
     ids["document_id"] = _document(db, project, manager)
     ids["pack_id"] = _pack(db, ids["gate_id"], project, manager)
     ids.update(_business_case(db, project, manager, ids["gate_id"]))
+    ids["exception_pack_id"] = _pack(
+        db, None, project, manager, exception_id=ids["exception_id"], key="exception"
+    )
     ids["token_id"] = _token(db, member)
     ids.update(_framework_records(db))
     ids.update(_phase_records(db, project, manager))
@@ -1067,7 +1106,7 @@ def _document(db, project, manager) -> int:
     return document.id
 
 
-def _pack(db, gate_id, project, manager) -> int:
+def _pack(db, gate_id, project, manager, exception_id=None, key="gate") -> int:
     """A stored pack (its bytes written as a frozen pack's are, without rendering one)."""
     import hashlib
 
@@ -1075,13 +1114,14 @@ def _pack(db, gate_id, project, manager) -> int:
     from tracker.board.models import BoardPack
 
     content = b"%PDF-1.7\n% a frozen board pack\n"
-    key = f"packs/{project.id}/routes-fixture.pdf"
+    key = f"packs/{project.id}/routes-fixture-{key}.pdf"
     path = board.documents_folder() / key
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
     pack = BoardPack(
         project_id=project.id,
         gate_id=gate_id,
+        exception_id=exception_id,
         moment="requested",
         sha256=hashlib.sha256(content).hexdigest(),
         size_bytes=len(content),

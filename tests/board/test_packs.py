@@ -16,6 +16,7 @@ from tests.stages.helpers import plan_stages, report_data
 from tracker.audit.models import AuditEntry
 from tracker.board import packs
 from tracker.board.models import BoardPack
+from tracker.core import pdf
 from tracker.stages import services as stages
 from tracker.stages.models import GateReview
 from tracker.stages.rules import GateStatus
@@ -100,7 +101,7 @@ def test_a_pack_that_fails_to_render_leaves_the_gate_request_intact(
     db, board, freezing, app, monkeypatch
 ):
     # A real fault in the renderer's input: the print stylesheet is missing.
-    monkeypatch.setattr(packs, "PRINT_CSS", packs.PRINT_CSS.with_name("missing.css"))
+    monkeypatch.setattr(pdf, "PRINT_CSS", pdf.PRINT_CSS.with_name("missing.css"))
     _project, gate = _request(db, board)
     assert db.session.get(GateReview, gate.id).status == GateStatus.PENDING
     assert _packs(db, gate) == []
@@ -180,7 +181,7 @@ def test_a_fresh_download_that_fails_to_render_says_so_and_changes_nothing(
     client, login, db, board, monkeypatch
 ):
     project, gate = _request(db, board)
-    monkeypatch.setattr(packs, "PRINT_CSS", packs.PRINT_CSS.with_name("missing.css"))
+    monkeypatch.setattr(pdf, "PRINT_CSS", pdf.PRINT_CSS.with_name("missing.css"))
     login(board["executive"])
     response = client.post(f"/projects/{project.id}/gates/{gate.id}/pack", follow_redirects=True)
     assert "could not be rendered" in response.get_data(as_text=True)

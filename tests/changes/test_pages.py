@@ -210,3 +210,92 @@ def test_the_change_requests_download_with_their_impacts_and_decisions(client, l
     values = list(book["Change requests"].iter_rows(values_only=True))
     row = dict(zip(values[0], values[1], strict=True))
     assert row["Cost"] == 750.5 and row["Stage it re-plans"] == stage_list[1].label
+
+
+def _change(db, board):
+    project, manager, stage_list, issue = _setup(db, board)
+    change = changes.request_change(
+        project,
+        issue,
+        changes.ChangeData(
+            title="Add Welsh-language forms",
+            time_impact_days=7,
+            cost_impact=Decimal("800"),
+            stage_id=stage_list[1].id,
+            **IMPACTS,
+        ),
+        actor=manager,
+    )
+    db.session.commit()
+    return project, manager, change
+
+
+def test_documents_attach_to_a_change_checked_by_content_and_only_by_the_manager(
+    client, login, db, board
+):
+    import io
+
+    from tracker.board.models import Document
+
+    project, manager, change = _change(db, board)
+    url = f"/projects/{project.id}/change-requests/{change.id}"
+    pdf = b"%PDF-1.4\n% the supplier's quote\n"
+    login(manager)
+    attached = client.post(
+        url + "/documents",
+        data={"title": "Supplier quote", "file": (io.BytesIO(pdf), "quote.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert attached.status_code == 302
+    document = db.session.scalars(select(Document)).one()
+    assert (document.subject, document.change_id, document.version) == ("change", change.id, 1)
+    page = client.get(url).get_data(as_text=True)
+    assert "Supplier quote" in page and f"/documents/{document.id}/download" in page
+    download = client.get(f"/projects/{project.id}/documents/{document.id}/download")
+    assert download.data == pdf and "attachment" in download.headers["Content-Disposition"]
+    # A web page called a PDF: refused with the reason, nothing kept.
+    refused = client.post(
+        url + "/documents",
+        data={"title": "Quote", "file": (io.BytesIO(b"<html><script>x</script>"), "q.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 400
+    assert "does not match its name" in refused.get_data(as_text=True)
+    # The team may read it, not attach; outsiders neither.
+    login(board["team"])
+    assert "Supplier quote" in client.get(url).get_data(as_text=True)
+    assert (
+        client.post(
+            url + "/documents",
+            data={"title": "Mine", "file": (io.BytesIO(pdf), "mine.pdf")},
+            content_type="multipart/form-data",
+        ).status_code
+        == 403
+    )
+    login(board["outsider"])
+    assert client.get(f"/projects/{project.id}/documents/{document.id}/download").status_code == 403
+    assert db.session.scalars(select(func.count(Document.id))).one() == 1
+    assert db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "document.attached")
+    ).one()
+
+
+def test_a_change_of_another_project_cannot_take_the_document(db, board, make_project):
+    import pytest
+
+    from tracker.board import services as board_services
+    from tracker.core.errors import RuleError
+
+    _project, manager, change = _change(db, board)
+    other = make_project(manager=manager)
+    with pytest.raises(RuleError, match="change requests"):
+        board_services.attach_document(
+            other,
+            subject="change",
+            record_id=change.id,
+            change=change,
+            title="Quote",
+            filename="q.pdf",
+            content=b"%PDF-1.4\n",
+            actor=manager,
+        )

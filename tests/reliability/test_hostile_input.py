@@ -59,6 +59,12 @@ def _assert_escaped(body: str, where: str) -> None:
 BINARY_DOWNLOADS = {
     "board.download_fresh_pack",
     "board.download_pack",
+    "board.download_fresh_exception_pack",
+    "board.download_exception_pack",
+    "stages.print_highlight",
+    "stages.print_exception",
+    "stages.print_end_stage_report",
+    "portfolio.committee_report",
     "portfolio.export_xlsx",
     "proposals.export_pipeline",
     "evidence.export_xlsx",

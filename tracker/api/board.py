@@ -29,7 +29,9 @@ from tracker.board import services as board
 from tracker.board.models import DOCUMENT_SUBJECTS, Document, GateCondition
 from tracker.board.rules import ConditionStatus, DcaRating
 from tracker.board.views import document_response, pack_filename, pdf_response
+from tracker.changes.models import ChangeRequest
 from tracker.db import utcnow
+from tracker.extensions import db
 from tracker.projects.access import refused
 from tracker.projects.rules import BOARD_ROLES
 from tracker.stages.models import GateReview
@@ -323,6 +325,7 @@ class DocumentSchema(Schema):
     subject = ma.fields.String(required=True, metadata={"enum": list(DOCUMENT_SUBJECTS)})
     gate_id = ma.fields.Integer(required=True, allow_none=True)
     exception_id = ma.fields.Integer(required=True, allow_none=True)
+    change_id = ma.fields.Integer(required=True, allow_none=True)
     title = ma.fields.String(required=True)
     version = ma.fields.Integer(required=True)
     filename = ma.fields.String(required=True)
@@ -343,7 +346,10 @@ class DocumentUploadSchema(Schema):
     record_id = ma.fields.Integer(
         load_default=None,
         allow_none=True,
-        metadata={"description": "The gate's or exception report's id, for those subjects."},
+        metadata={
+            "description": "The gate's, exception report's or change request's id, for those "
+            "subjects."
+        },
     )
 
 
@@ -370,11 +376,15 @@ def upload_document(data, files, project):
     Manager or PMO. The type is checked by content against the allowed list and the size
     limit; a refused file is a 422 naming why."""
     upload = files["file"]
+    change = None
+    if data["subject"] == "change" and data["record_id"] is not None:
+        change = db.session.get(ChangeRequest, data["record_id"])
     with service_call():
         document = board.attach_document(
             project,
             subject=data["subject"],
             record_id=data["record_id"],
+            change=change,
             title=data["title"],
             filename=getattr(upload, "filename", "") or "",
             content=upload.read() if hasattr(upload, "read") else b"",

@@ -148,3 +148,18 @@ class DocumentForm(FlaskForm):
     )
     subject = ChoiceField("For", validators=[InputRequired("Choose what the document is for")])
     file = FileField("File", validators=[FileRequired("Choose a file to attach")])
+
+
+class RecordDocumentForm(FlaskForm):
+    """A document attached from its record's own page (a change request): the record is
+    the page's, so there is nothing to choose."""
+
+    title = StringField(
+        "Title",
+        validators=[
+            InputRequired("Enter a title, such as “Impact assessment”"),
+            Length(max=200, message="The title is at most 200 characters"),
+        ],
+        description="A file with the same title on this record becomes its next version.",
+    )
+    file = FileField("File", validators=[FileRequired("Choose a file to attach")])

@@ -94,11 +94,12 @@ class ConfidenceAssessment(db.Model):
     gate: Mapped[GateReview | None] = relationship()
 
 
-DOCUMENT_SUBJECTS = ("project", "gate", "exception")
+DOCUMENT_SUBJECTS = ("project", "gate", "exception", "change")
 
 
 class Document(db.Model):
-    """One version of a file attached to a project, a gate or an exception report.
+    """One version of a file attached to a project, a gate, an exception report or a change
+    request.
 
     The bytes live outside the database, under ``DOCUMENTS_PATH``, named by ``storage_key``.
     A new file with the same title on the same subject is the next version; earlier ones are
@@ -110,7 +111,8 @@ class Document(db.Model):
         CheckConstraint(_in("subject", DOCUMENT_SUBJECTS), name="subject_known"),
         CheckConstraint(
             "(subject = 'gate') = (gate_id IS NOT NULL) AND "
-            "(subject = 'exception') = (exception_id IS NOT NULL)",
+            "(subject = 'exception') = (exception_id IS NOT NULL) AND "
+            "(subject = 'change') = (change_id IS NOT NULL)",
             name="subject_record",
         ),
         CheckConstraint("size_bytes > 0", name="size_positive"),
@@ -125,6 +127,10 @@ class Document(db.Model):
     gate_id: Mapped[int | None] = mapped_column(ForeignKey("gate_reviews.id", ondelete="CASCADE"))
     exception_id: Mapped[int | None] = mapped_column(
         ForeignKey("exception_reports.id", ondelete="CASCADE")
+    )
+    # A change request (``tracker.changes``, a domain above this one: named by table only).
+    change_id: Mapped[int | None] = mapped_column(
+        ForeignKey("change_requests.id", ondelete="CASCADE")
     )
     title: Mapped[str] = mapped_column(String(200))
     version: Mapped[int]
@@ -147,22 +153,64 @@ PACK_MOMENTS = ("requested", "resolved", "on_demand")
 class BoardPack(db.Model):
     """A board pack as it was rendered: the PDF stored under ``DOCUMENTS_PATH`` (in
     ``packs/``), its SHA-256 also written to the audit trail, so a board can prove later
-    what it saw. Frozen when the gate is requested and when it resolves, or on demand."""
+    what it saw. Of a gate or of an exception report: frozen when it is requested (an
+    exception: raised) and when it resolves (decided), or on demand."""
 
     __tablename__ = "board_packs"
     __table_args__ = (
         CheckConstraint(_in("moment", PACK_MOMENTS), name="moment_known"),
         CheckConstraint("size_bytes > 0", name="size_positive"),
+        CheckConstraint("(gate_id IS NULL) <> (exception_id IS NULL)", name="one_subject"),
         UniqueConstraint("storage_key"),
         Index("ix_board_packs_gate", "gate_id"),
+        Index("ix_board_packs_exception", "exception_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
-    gate_id: Mapped[int] = mapped_column(ForeignKey("gate_reviews.id", ondelete="CASCADE"))
+    gate_id: Mapped[int | None] = mapped_column(ForeignKey("gate_reviews.id", ondelete="CASCADE"))
+    exception_id: Mapped[int | None] = mapped_column(
+        ForeignKey("exception_reports.id", ondelete="CASCADE")
+    )
     moment: Mapped[str] = mapped_column(String(12))
     sha256: Mapped[str] = mapped_column(String(64))
     size_bytes: Mapped[int]
     storage_key: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+PACK_REQUEST_STATUSES = ("waiting", "built", "failed")
+
+
+class PackRequest(db.Model):
+    """A board pack asked for and built in the background (``board.tasks.build_waiting_packs``):
+    rendering takes seconds at national scale, so neither a gate's request or decision nor
+    the "freeze now" button waits for it. Built exactly once: the job claims the request in
+    the transaction that stores the pack."""
+
+    __tablename__ = "pack_requests"
+    __table_args__ = (
+        CheckConstraint(_in("moment", PACK_MOMENTS), name="moment_known"),
+        CheckConstraint(_in("status", PACK_REQUEST_STATUSES), name="status_known"),
+        CheckConstraint("(gate_id IS NULL) <> (exception_id IS NULL)", name="one_subject"),
+        Index("ix_pack_requests_status", "status"),
+        Index("ix_pack_requests_gate", "gate_id"),
+        Index("ix_pack_requests_exception", "exception_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    gate_id: Mapped[int | None] = mapped_column(ForeignKey("gate_reviews.id", ondelete="CASCADE"))
+    exception_id: Mapped[int | None] = mapped_column(
+        ForeignKey("exception_reports.id", ondelete="CASCADE")
+    )
+    moment: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(10), default="waiting")
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    finished_at: Mapped[datetime | None]
+    pack_id: Mapped[int | None] = mapped_column(ForeignKey("board_packs.id", ondelete="SET NULL"))
+    error: Mapped[str | None] = mapped_column(Text)
+
+    requested_by: Mapped[User | None] = relationship()

@@ -452,6 +452,21 @@ def live_documents(project_id: int, *, gate_id=None, exception_id=None) -> list[
     )
 
 
+def change_documents(project_id: int, change_id: int) -> list[Document]:
+    """A change request's documents, not deleted, every version, newest first per title."""
+    return list(
+        db.session.scalars(
+            select(Document)
+            .where(
+                Document.project_id == project_id,
+                Document.change_id == change_id,
+                Document.deleted_at.is_(None),
+            )
+            .order_by(Document.title, Document.version.desc())
+        )
+    )
+
+
 def project_documents(project_id: int) -> list[Document]:
     """Every document of the project, deleted ones too (shown as deleted)."""
     return list(

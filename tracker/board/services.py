@@ -383,10 +383,14 @@ def attach_document(
     filename: str,
     content: bytes,
     actor: User,
+    change=None,
 ) -> Document:
     """Check the file by its content, store it, and record it as the next version of the
     title on its subject. The file is written before the row; if the transaction then fails,
-    an orphan file is left, never a row without its file."""
+    an orphan file is left, never a row without its file.
+
+    A change request (``tracker.changes``, a domain above this one) is passed in loaded, as
+    ``change``, by the change's own page; it must be this project's."""
     title = (title or "").strip()
     if not title:
         raise RuleError("Enter a title, such as “Business case”", "title")
@@ -397,8 +401,12 @@ def attach_document(
     checked = documents.check(filename, content, current_app.config["DOCUMENT_MAX_BYTES"])
     if isinstance(checked, str):
         raise RuleError(checked, "file")
-    gate_id = exception_id = None
-    if subject == "gate":
+    gate_id = exception_id = change_id = None
+    if subject == "change":
+        if change is None or change.project_id != project.id:
+            raise RuleError("Choose one of this project's change requests", "subject")
+        change_id = change.id
+    elif subject == "gate":
         gate = db.session.get(GateReview, record_id) if record_id else None
         if gate is None or gate.project_id != project.id:
             raise RuleError("Choose one of this project's gates", "subject")
@@ -417,6 +425,7 @@ def attach_document(
             Document.exception_id.is_(None)
             if exception_id is None
             else Document.exception_id == exception_id,
+            Document.change_id.is_(None) if change_id is None else Document.change_id == change_id,
             func.lower(Document.title) == title.lower(),
         )
     )
@@ -429,6 +438,7 @@ def attach_document(
         subject=subject,
         gate_id=gate_id,
         exception_id=exception_id,
+        change_id=change_id,
         title=title,
         version=(latest or 0) + 1,
         filename=safe_name,
@@ -450,6 +460,7 @@ def attach_document(
             "subject": subject,
             "gate_id": gate_id,
             "exception_id": exception_id,
+            "change_id": change_id,
             "sha256": digest,
             "size_bytes": len(content),
             "content_type": checked.content_type,

@@ -35,13 +35,26 @@ def conditions_as_actions(gate, *, role, text, actor) -> None:
 @events.subscribe(events.gate_requested, order=10)
 def pack_at_request(gate, *, actor) -> None:
     """Freeze the pack the board will decide from; a render failure leaves the request."""
-    packs.freeze_quietly(gate, moment="requested", actor=actor)
+    packs.freeze_at(gate, moment="requested", actor=actor)
 
 
 @events.subscribe(events.gate_resolved, order=10)
 def pack_at_resolve(gate, *, actor) -> None:
     """Freeze the pack as the gate resolved; a render failure leaves the decision."""
-    packs.freeze_quietly(gate, moment="resolved", actor=actor)
+    packs.freeze_at(gate, moment="resolved", actor=actor)
+
+
+@events.subscribe(events.exception_raised, order=10)
+def pack_at_raise(report, *, actor) -> None:
+    """Freeze the exception's pack as it goes to the board; a render failure leaves the
+    report raised."""
+    packs.freeze_at(report, moment="requested", actor=actor)
+
+
+@events.subscribe(events.exception_decided, order=10)
+def pack_at_exception_decided(report, *, actor) -> None:
+    """Freeze the exception's pack as the board decided it; a failure leaves the decision."""
+    packs.freeze_at(report, moment="resolved", actor=actor)
 
 
 @events.subscribe(events.my_work_sections, order=10)

@@ -16,7 +16,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload
 
 from tracker.auth.access import forbid
@@ -30,10 +30,11 @@ from tracker.board.forms import (
     DocumentForm,
     SettleConditionForm,
 )
-from tracker.board.models import BoardPack, Document, GateCondition
+from tracker.board.models import BoardPack, Document, GateCondition, PackRequest
 from tracker.board.rules import CONDITION_STATUSES, DCA_DEFINITIONS, DCA_LABELS
 from tracker.core.dates import uk_today
 from tracker.core.fields import record_id
+from tracker.core.pdf import pdf_response
 from tracker.core.unit_of_work import form_work
 from tracker.db import utcnow
 from tracker.extensions import db
@@ -88,19 +89,30 @@ def _gate(project, gate_id: int) -> GateReview:
     return gate
 
 
-def _gate_and_packs(project, gate_id: int) -> tuple[GateReview, list[BoardPack]]:
-    """The gate as ``_gate`` loads it, with its frozen packs, in the same one query (the
-    evidence page is at its query budget)."""
+def _gate_and_packs(project, gate_id: int) -> tuple[GateReview, list, list]:
+    """The gate as ``_gate`` loads it, with its frozen packs and the packs asked for and not
+    built, in the same one query (the evidence page is at its query budget; both lists are
+    a handful of rows, so their product is small)."""
     rows = db.session.execute(
-        select(GateReview, BoardPack)
+        select(GateReview, BoardPack, PackRequest)
         .outerjoin(BoardPack, BoardPack.gate_id == GateReview.id)
+        .outerjoin(
+            PackRequest,
+            and_(PackRequest.gate_id == GateReview.id, PackRequest.status != "built"),
+        )
         .where(GateReview.id == gate_id)
         .options(joinedload(GateReview.closes_stage), joinedload(GateReview.authorises_stage))
-        .order_by(BoardPack.id)
+        .order_by(BoardPack.id, PackRequest.id)
     ).all()
     if not rows or rows[0][0].project_id != project.id:
         abort(404)
-    return rows[0][0], [pack for _, pack in rows if pack is not None]
+    frozen = {pack.id: pack for _, pack, _ in rows if pack is not None}
+    asked = {request.id: request for _, _, request in rows if request is not None}
+    return (
+        rows[0][0],
+        sorted(frozen.values(), key=lambda p: p.id),
+        sorted(asked.values(), key=lambda r: r.id),
+    )
 
 
 def _team_choices(project) -> list[tuple[int, str]]:
@@ -118,7 +130,7 @@ def _decision_form(project, gate, undecided) -> BoardDecisionForm:
     )
 
 
-def _gate_evidence_page(project, gate, form=None, status=200, packs_frozen=None):
+def _gate_evidence_page(project, gate, form=None, status=200, packs_frozen=None, packs_asked=None):
     undecided = (
         stages.undecided_roles(current_user, gate) if gate.status == GateStatus.PENDING else []
     )
@@ -141,6 +153,7 @@ def _gate_evidence_page(project, gate, form=None, status=200, packs_frozen=None)
         ),
         undecided=undecided,
         packs=packs.packs_of(gate) if packs_frozen is None else packs_frozen,
+        pack_requests=packs.unfinished_requests(gate) if packs_asked is None else packs_asked,
         form=form or _decision_form(project, gate, undecided),
         today=uk_today(),
     ), status
@@ -149,8 +162,8 @@ def _gate_evidence_page(project, gate, form=None, status=200, packs_frozen=None)
 @bp.get("/projects/<int:project_id>/gates/<int:gate_id>/evidence")
 def show_gate_evidence(project_id: int, gate_id: int):
     project = load_project(project_id)
-    gate, frozen = _gate_and_packs(project, gate_id)
-    return _gate_evidence_page(project, gate, packs_frozen=frozen)
+    gate, frozen, asked = _gate_and_packs(project, gate_id)
+    return _gate_evidence_page(project, gate, packs_frozen=frozen, packs_asked=asked)
 
 
 @bp.post("/projects/<int:project_id>/gates/<int:gate_id>/evidence/decide")
@@ -205,6 +218,8 @@ def show_exception_evidence(project_id: int, report_id: int):
             this_exception_id=report.id,
             now=utcnow(),
         ),
+        packs=packs.packs_of(report),
+        pack_requests=packs.unfinished_requests(report),
         today=uk_today(),
     )
 
@@ -444,21 +459,23 @@ def delete_document(project_id: int, document_id: int):
 # --------------------------------------------------------------------------------------
 
 
-def pdf_response(content: bytes, filename: str):
-    response = send_file(
-        io.BytesIO(content),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=filename,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 def pack_filename(project, gate, suffix: str) -> str:
     return f"{project.code}-gate-{gate.id}-pack-{suffix}.pdf"
+
+
+def _said_of_freezing(work, frozen, what: str) -> None:
+    if not work.ok:
+        return
+    if isinstance(frozen, PackRequest):
+        flash(
+            "The board pack is being prepared. It is listed under Board packs, with its "
+            "SHA-256, once it is ready (usually within a minute): refresh this page.",
+            "success",
+        )
+    elif frozen is not None:
+        flash(f"Board pack frozen, SHA-256 {frozen.sha256}.", "success")
+    else:
+        flash(f"The board pack could not be rendered. The {what} is unchanged; try again.", "error")
 
 
 @bp.get("/projects/<int:project_id>/gates/<int:gate_id>/pack")
@@ -482,11 +499,8 @@ def build_pack(project_id: int, gate_id: int):
     gate = _gate(project, gate_id)
     frozen = None
     with form_work() as work:
-        frozen = packs.freeze_quietly(gate, moment="on_demand", actor=current_user)
-    if work.ok and frozen is not None:
-        flash(f"Board pack frozen, SHA-256 {frozen.sha256}.", "success")
-    elif work.ok:
-        flash("The board pack could not be rendered. The gate is unchanged; try again.", "error")
+        frozen = packs.freeze_at(gate, moment="on_demand", actor=current_user)
+    _said_of_freezing(work, frozen, "gate")
     return redirect(
         url_for("board.show_gate_evidence", project_id=project.id, gate_id=gate.id) + "#packs"
     )
@@ -503,3 +517,56 @@ def download_pack(project_id: int, gate_id: int, pack_id: int):
     if not path.is_file():
         abort(404)
     return pdf_response(path.read_bytes(), pack_filename(project, gate, f"{pack.moment}-{pack.id}"))
+
+
+# The same for an exception report going to the board.
+
+
+def exception_pack_filename(project, report, suffix: str) -> str:
+    return f"{project.code}-exception-{report.id}-pack-{suffix}.pdf"
+
+
+@bp.get("/projects/<int:project_id>/exceptions/<int:report_id>/pack")
+def download_fresh_exception_pack(project_id: int, report_id: int):
+    """An exception's pack rendered now and not stored."""
+    project = load_project(project_id)
+    report = _record(ExceptionReport, project, report_id)
+    try:
+        content = packs.render_pack(report)
+    except Exception:
+        current_app.logger.exception("Board pack for exception %s failed to render", report.id)
+        flash("The board pack could not be rendered. The report is unchanged; try again.", "error")
+        return redirect(
+            url_for("board.show_exception_evidence", project_id=project.id, report_id=report.id)
+        )
+    return pdf_response(content, exception_pack_filename(project, report, "now"))
+
+
+@bp.post("/projects/<int:project_id>/exceptions/<int:report_id>/pack")
+def build_exception_pack(project_id: int, report_id: int):
+    """Render and freeze an exception's pack on demand: stored, its SHA-256 audited."""
+    project = load_project(project_id)
+    report = _record(ExceptionReport, project, report_id)
+    frozen = None
+    with form_work() as work:
+        frozen = packs.freeze_at(report, moment="on_demand", actor=current_user)
+    _said_of_freezing(work, frozen, "report")
+    return redirect(
+        url_for("board.show_exception_evidence", project_id=project.id, report_id=report.id)
+        + "#packs"
+    )
+
+
+@bp.get("/projects/<int:project_id>/exceptions/<int:report_id>/packs/<int:pack_id>")
+def download_exception_pack(project_id: int, report_id: int, pack_id: int):
+    project = load_project(project_id)
+    report = _record(ExceptionReport, project, report_id)
+    pack = db.session.get(BoardPack, pack_id)
+    if pack is None or pack.exception_id != report.id:
+        abort(404)
+    path = packs.pack_path(pack)
+    if not path.is_file():
+        abort(404)
+    return pdf_response(
+        path.read_bytes(), exception_pack_filename(project, report, f"{pack.moment}-{pack.id}")
+    )

@@ -39,3 +39,9 @@ def may_decide_some(user, project) -> bool:
     """Whether ``user`` holds a role that decides some change requests on the project (the
     project manager or the Executive): checked before a decision's body is read."""
     return bool(team(project.id).roles_of(user.id) & {PROJECT_MANAGER, EXECUTIVE})
+
+
+def can_attach(user, project) -> bool:
+    """Documents on a change request are attached by whoever attaches the project's
+    documents: the project manager or the PMO."""
+    return can_manage(user, project)

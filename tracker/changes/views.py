@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from tracker.auth.access import forbid
+from tracker.board import queries as board_queries
+from tracker.board import services as board
+from tracker.board.documents import ALLOWED_LABEL
+from tracker.board.forms import RecordDocumentForm
 from tracker.changes import access, bp, exports, services
 from tracker.changes.forms import BudgetForm, ChangeForm, DecideForm
 from tracker.changes.models import ChangeRequest
@@ -16,7 +20,7 @@ from tracker.core.pagination import paginate
 from tracker.core.unit_of_work import form_work
 from tracker.db import utcnow
 from tracker.extensions import db
-from tracker.projects.access import load_project
+from tracker.projects.access import load_project, refused
 from tracker.registers.models import Issue
 from tracker.stages.models import Stage
 from tracker.stages.rules import StageStatus
@@ -157,12 +161,17 @@ def _change(project, change_id: int) -> ChangeRequest:
     return change
 
 
-def _change_page(project, change, form, status=200):
+def _change_page(project, change, form, status=200, document_form=None):
     return render_template(
         "changes/show.html",
         project=project,
         change=change,
         form=form,
+        documents=board_queries.change_documents(project.id, change.id),
+        document_form=document_form or RecordDocumentForm(),
+        can_attach=access.can_attach(current_user, project),
+        allowed=ALLOWED_LABEL,
+        max_mb=current_app.config["DOCUMENT_MAX_BYTES"] // (1024 * 1024),
         refusal=access.decide_refusal(current_user, change),
     ), status
 
@@ -200,3 +209,37 @@ def decide_change(project_id: int, change_id: int):
                 url_for("changes.show_change", project_id=project.id, change_id=change.id)
             )
     return _change_page(project, change, form, _status(form))
+
+
+@bp.post("/<int:project_id>/change-requests/<int:change_id>/documents")
+def attach_document(project_id: int, change_id: int):
+    """A document for the change (an impact assessment, a quote), kept with the project's
+    documents: checked by content, stored outside the web root, versions kept."""
+    project = load_project(project_id)
+    change = _change(project, change_id)
+    if not access.can_attach(current_user, project):
+        refused("change document", project=project.id, change=change.id)
+        forbid()
+    document_form = RecordDocumentForm()
+    if document_form.validate_on_submit():
+        upload = document_form.file.data
+        with form_work(document_form) as work:
+            document = board.attach_document(
+                project,
+                subject="change",
+                record_id=change.id,
+                change=change,
+                title=document_form.title.data,
+                filename=upload.filename or "",
+                content=upload.read(),
+                actor=current_user,
+            )
+        if work.ok:
+            flash(f"Attached “{document.title}” (version {document.version}).", "success")
+            return redirect(
+                url_for("changes.show_change", project_id=project.id, change_id=change.id)
+                + "#documents"
+            )
+    form = DecideForm()
+    form.version.data = str(change.version)
+    return _change_page(project, change, form, 400, document_form=document_form)

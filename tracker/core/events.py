@@ -115,6 +115,14 @@ gate_requested = _signals.signal(
 gate_resolved = _signals.signal(
     "gate-resolved", doc="A gate was resolved either way; sender is the GateReview, kwarg actor."
 )
+exception_raised = _signals.signal(
+    "exception-raised", doc="An exception report was raised; sender is the ExceptionReport."
+)
+exception_decided = _signals.signal(
+    "exception-decided",
+    doc="An exception report was decided (the board's decision, or the project closed early); "
+    "sender is the ExceptionReport, kwarg actor.",
+)
 iteration_closed = _signals.signal(
     "iteration-closed",
     doc="An iteration was closed; sender is the Iteration, kwargs project, actor.",

@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import fields
 from datetime import date
 
-from flask import Response, current_app, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -13,6 +13,7 @@ from tracker.core import exports as files
 from tracker.core import stamps
 from tracker.core.dates import uk_today
 from tracker.core.pagination import paginate
+from tracker.core.pdf import pdf_response, render_pdf
 from tracker.db import utcnow
 from tracker.extensions import cache, db
 from tracker.methods.model import DECISION_DRIVERS, ZONES
@@ -94,20 +95,27 @@ def figures_html(filters: queries.Filters, today: date, viewer) -> Markup:
     )
     html = cache.get(key)
     if html is None:
-        data = queries.dashboard(scoped, today)
-        html = render_template(
-            "portfolio/_figures.html",
-            data=data,
-            chart=rules.scatter(data.scatter_rows, tuple(DELIVERY_METHODS)),
-            period_to=scoped.period_to,
-            figures=rules.FIGURES,
-            empty=rules.figures_from(rules.EMPTY_TOTALS),
-            methods=DELIVERY_METHODS,
-            zones={key: zone.label for key, zone in ZONES.items()},
-            drivers=DECISION_DRIVERS,
-        )
+        html = _render_figures(scoped, today)
         cache.set(key, html)
     return Markup(html)  # noqa: S704 - the output of our own autoescaped template
+
+
+def _render_figures(scoped: queries.Filters, today: date, *, printing: bool = False) -> str:
+    """The figures' HTML; on paper without the per-project table under the scatter chart
+    (thousands of rows at national scale: the exports carry them)."""
+    data = queries.dashboard(scoped, today)
+    return render_template(
+        "portfolio/_figures.html",
+        data=data,
+        chart=rules.scatter(data.scatter_rows, tuple(DELIVERY_METHODS)),
+        period_to=scoped.period_to,
+        figures=rules.FIGURES,
+        empty=rules.figures_from(rules.EMPTY_TOTALS),
+        methods=DELIVERY_METHODS,
+        zones={key: zone.label for key, zone in ZONES.items()},
+        drivers=DECISION_DRIVERS,
+        printing=printing,
+    )
 
 
 def _filter_args() -> dict:
@@ -202,6 +210,51 @@ def export_xlsx():
         mimetype=files.XLSX_MIMETYPE,
         headers=files.disposition(files.filename("portfolio", about.made_at, "xlsx")),
     )
+
+
+def filters_in_words(form: PortfolioFilterForm, values: dict) -> list[tuple[str, str]]:
+    """Each filter applied, as the person chose it (label, the choice's words): the
+    committee report's cover."""
+    shown = []
+    for name in FILTER_FIELDS:
+        if name not in values:
+            continue
+        field = getattr(form, name)
+        value = values[name]
+        if hasattr(field, "choices") and field.choices:
+            value = {str(c.value): c.label for c in field.choices}.get(str(value), value)
+        elif isinstance(value, date):
+            value = value.strftime("%-d %B %Y")
+        shown.append((str(field.label.text), str(value)))
+    return shown
+
+
+@bp.get("/committee-report.pdf")
+@pmo_required
+def committee_report():
+    """The dashboard, with its filters, as a PDF for a committee: the date and the filters
+    on the cover; the same figures (``portfolio/_figures.html``) as the page."""
+    form, valid, filters, values = _read_filters()
+    if not valid:
+        flash("The committee report was not made: correct the filters first.", "error")
+        return redirect(url_for("portfolio.dashboard", **_filter_args()))
+    today = _today()
+    try:
+        content = render_pdf(
+            "portfolio/committee_report.html",
+            title=f"Portfolio committee report – {today.strftime('%-d %B %Y')}",
+            figures_html=Markup(  # noqa: S704 - the output of our own autoescaped template
+                _render_figures(queries.scoped(filters, current_user), today, printing=True)
+            ),
+            filters_applied=filters_in_words(form, values),
+            today=today,
+            generated_at=utcnow(),
+        )
+    except Exception:
+        current_app.logger.exception("The committee report failed to render")
+        flash("The committee report could not be rendered. Try again.", "error")
+        return redirect(url_for("portfolio.dashboard", **_filter_args()))
+    return pdf_response(content, f"portfolio-committee-report-{today.isoformat()}.pdf")
 
 
 @bp.get("/registers")

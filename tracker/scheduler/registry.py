@@ -28,6 +28,11 @@ JOBS: list[tuple[str, str, dict]] = [
         {"trigger": "cron", "day": 1, "hour": 6, "minute": 0},
     ),
     (
+        "board_packs",
+        "tracker.board.tasks:build_waiting_packs",
+        {"trigger": "interval", "minutes": 1},
+    ),
+    (
         "send_emails",
         "tracker.notifications.tasks:send_due_emails",
         {"trigger": "interval", "minutes": 1},
@@ -43,6 +48,7 @@ JOB_TITLES = {
     "benefit_reviews": "Remind benefit owners of benefits reviews due",
     "proposal_deferrals": "Remind the PMO of deferred proposals due back",
     "send_emails": "Send queued emails",
+    "board_packs": "Build the board packs waiting to be frozen",
     "monthly_checkpoints": "Take monthly budget checkpoints",
 }
 

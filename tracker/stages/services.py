@@ -868,12 +868,15 @@ def close_project_early(
     ):
         waiting.status, waiting.resolved_at = GateStatus.CLOSED_EARLY, now
         waiting.outcome_note = f"The Executive closed the project early: {reason}"
-    for report in db.session.scalars(
-        select(ExceptionReport).where(
-            ExceptionReport.project_id == project.id,
-            ExceptionReport.status.in_(OPEN_EXCEPTION_STATUSES),
+    closed_reports = list(
+        db.session.scalars(
+            select(ExceptionReport).where(
+                ExceptionReport.project_id == project.id,
+                ExceptionReport.status.in_(OPEN_EXCEPTION_STATUSES),
+            )
         )
-    ):
+    )
+    for report in closed_reports:
         report.status, report.decision = ExceptionStatus.DECIDED, ExceptionVote.CLOSE_PROJECT
         report.decided_by_id, report.decided_role, report.decided_at = actor.id, "executive", now
         report.decision_comment = reason
@@ -901,6 +904,8 @@ def close_project_early(
         },
         actor=actor,
     )
+    for report in closed_reports:
+        events.send(events.exception_decided, report, actor=actor)
     return project
 
 
@@ -1105,6 +1110,7 @@ def raise_exception(stage: Stage, data: ExceptionData, *, actor: User) -> Except
         actor=actor,
     )
     notifications.exception_raised(report, project)
+    events.send(events.exception_raised, report, actor=actor)
     return report
 
 
@@ -1273,6 +1279,8 @@ def decide_exception(
         changes=changes,
         actor=actor,
     )
+    if report.status == ExceptionStatus.DECIDED:
+        events.send(events.exception_decided, report, actor=actor)
     return report
 
 

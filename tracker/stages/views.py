@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.auth.access import forbid
@@ -10,8 +10,10 @@ from tracker.core import events
 from tracker.core.dates import add_months
 from tracker.core.errors import RuleError
 from tracker.core.pagination import paginate
+from tracker.core.pdf import pdf_response, render_pdf
 from tracker.core.unit_of_work import form_work
 from tracker.core.waiting import for_person
+from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.projects.access import can_manage, combined_board_roles, load_project, refused
 from tracker.registers import reports as register_reports
@@ -409,6 +411,36 @@ def show_gate(project_id: int, gate_id: int):
     return _gate_page(project, gate)
 
 
+@bp.get("/projects/<int:project_id>/gates/<int:gate_id>/end-stage-report.pdf")
+def print_end_stage_report(project_id: int, gate_id: int):
+    """The end-stage report the gate was requested with, as a PDF, for whoever may see the
+    project (the same content as the gate page)."""
+    project = load_project(project_id)
+    gate = _record(GateReview, project, gate_id)
+    return _printed(
+        "stages/end_stage_print.html",
+        f"{project.code}-end-stage-report-gate-{gate.id}.pdf",
+        project=project,
+        gate=gate,
+        title=f"End-stage report – {stages.gate_title(gate)} – {project.code}",
+        back=url_for("stages.show_gate", project_id=project.id, gate_id=gate.id),
+        decisions=sorted(gate.decisions, key=lambda d: (d.decided_at, d.id)),
+    )
+
+
+def _printed(template: str, filename: str, *, back: str, **context):
+    """A report as a PDF download; if it cannot be rendered, back to its page, saying so."""
+    try:
+        content = render_pdf(
+            template, author=context["project"].code, generated_at=utcnow(), **context
+        )
+    except Exception:
+        current_app.logger.exception("%s failed to render", template)
+        flash("The PDF could not be rendered. Nothing has changed; try again.", "error")
+        return redirect(back)
+    return pdf_response(content, filename)
+
+
 @bp.post("/projects/<int:project_id>/gates/<int:gate_id>/decide")
 def decide_gate(project_id: int, gate_id: int):
     project = load_project(project_id)
@@ -539,6 +571,22 @@ def show_highlight(project_id: int, report_id: int):
     )
 
 
+@bp.get("/projects/<int:project_id>/highlights/<int:report_id>.pdf")
+def print_highlight(project_id: int, report_id: int):
+    project = load_project(project_id)
+    report = _record(HighlightReport, project, report_id)
+    return _printed(
+        "stages/highlight_print.html",
+        f"{project.code}-highlight-report-{report.id}.pdf",
+        project=project,
+        report=report,
+        tolerances=stages.highlight_tolerances(report),
+        title=f"Highlight report {report.period_start.isoformat()} to "
+        f"{report.period_end.isoformat()} – {project.code}",
+        back=url_for("stages.show_highlight", project_id=project.id, report_id=report.id),
+    )
+
+
 # --------------------------------------------------------------------------------------
 # Exceptions
 # --------------------------------------------------------------------------------------
@@ -666,6 +714,22 @@ def _exception_page(project, report, form=None, plan_form=None, status=200):
 def show_exception(project_id: int, report_id: int):
     project = load_project(project_id)
     return _exception_page(project, _record(ExceptionReport, project, report_id))
+
+
+@bp.get("/projects/<int:project_id>/exceptions/<int:report_id>.pdf")
+def print_exception(project_id: int, report_id: int):
+    project = load_project(project_id)
+    report = _record(ExceptionReport, project, report_id)
+    return _printed(
+        "stages/exception_print.html",
+        f"{project.code}-exception-report-{report.id}.pdf",
+        project=project,
+        report=report,
+        outcome=stages.exception_outcome(report) if report.status in WAITING_FOR_BOARD else None,
+        decisions=sorted(report.decisions, key=lambda d: (d.decided_at, d.id)),
+        title=f"Exception report – {report.stage.label} – {project.code}",
+        back=url_for("stages.show_exception", project_id=project.id, report_id=report.id),
+    )
 
 
 @bp.post("/projects/<int:project_id>/exceptions/<int:report_id>/decide")
