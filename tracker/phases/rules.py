@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from tracker.frameworks.rules import Verdict, verdict
+
 
 class PhaseKind(StrEnum):
     DISCOVERY = "discovery"
@@ -132,11 +134,15 @@ def point_problems(points: Sequence[str], results: Sequence[PointResult]) -> lis
 def outcome(required_roles: Sequence[str], passed_by_role: Mapping[str, bool]) -> AssessmentStatus:
     """An assessment fails as soon as one assessor records a point not met; it passes when
     every required role has found every point met."""
-    if any(not passed for role, passed in passed_by_role.items() if role in required_roles):
-        return AssessmentStatus.FAILED
-    if all(passed_by_role.get(role) for role in required_roles):
-        return AssessmentStatus.PASSED
-    return AssessmentStatus.PENDING
+    approvals = {role: bool(passed) for role, passed in passed_by_role.items()}
+    return _STATUS[verdict(required_roles, approvals)]
+
+
+_STATUS = {
+    Verdict.PENDING: AssessmentStatus.PENDING,
+    Verdict.APPROVED: AssessmentStatus.PASSED,
+    Verdict.REJECTED: AssessmentStatus.FAILED,
+}
 
 
 def overspent(spent: Decimal, released: Decimal) -> bool:

@@ -19,6 +19,7 @@ from tracker.core.dates import uk_today
 from tracker.core.errors import RuleError, check_version
 from tracker.db import utcnow
 from tracker.extensions import db
+from tracker.frameworks import decisions
 from tracker.frameworks import services as frameworks
 from tracker.frameworks.rules import FallsAt, ItemKind, deciding_roles
 from tracker.phases import access as phase_access
@@ -267,13 +268,7 @@ def decide_assessment(
     actor: User,
 ) -> ServiceAssessment:
     assessment = _lock(ServiceAssessment, assessment.id)
-    if role not in assessment.roles:
-        raise RuleError("Choose the board role you are assessing as", "role")
-    refusal = phase_access.decision_refusal(actor, assessment)
-    if refusal:
-        raise RuleError(refusal)
-    if role not in access.project_roles(actor, assessment.project_id):
-        raise RuleError(f"You do not hold the {PROJECT_ROLES[role]} role on this project", "role")
+    phase_access.check_assessor(actor, assessment, role)
     if any(d.role == role for d in assessment.decisions):
         raise RuleError(f"The {PROJECT_ROLES[role]} has already recorded this assessment.", "role")
     problems = rules.point_problems(assessment.point_list, results)
@@ -294,14 +289,7 @@ def decide_assessment(
             for r in sorted(results, key=lambda r: order[r.point])
         ],
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(decision)
-            db.session.flush()
-    except IntegrityError:
-        raise RuleError(
-            f"The {PROJECT_ROLES[role]} has already recorded this assessment."
-        ) from None
+    decisions.record(decision, role=role, wording=phase_access.WORDING)
     not_met = [r.point for r in results if not r.met]
     audit.record(
         "service_assessment.recorded",

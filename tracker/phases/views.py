@@ -8,6 +8,7 @@ from flask_login import current_user
 from tracker.auth.access import forbid
 from tracker.core.unit_of_work import form_work
 from tracker.extensions import db
+from tracker.frameworks import decisions
 from tracker.phases import access as phase_access
 from tracker.phases import bp, rules
 from tracker.phases import services as phases
@@ -206,10 +207,14 @@ def show_assessment(project_id: int, assessment_id: int):
 def decide_assessment(project_id: int, assessment_id: int):
     project = load_project(project_id)
     assessment = _assessment(project, assessment_id)
-    held = phase_access.assessor_roles(current_user, assessment)
-    if not held or assessment.requested_by_id == current_user.id:
-        refused("assessment decision", project=project.id, assessment=assessment.id)
-        forbid(phase_access.decision_refusal(current_user, assessment))
+    held = decisions.forbid_unless_decider(
+        current_user,
+        assessment,
+        requested_by_id=assessment.requested_by_id,
+        why=phase_access.decision_refusal(current_user, assessment),
+        what="assessment decision",
+        assessment=assessment.id,
+    )
     form = AssessmentDecisionForm(roles=[(r, PROJECT_ROLES[r]) for r in held])
     if form.validate_on_submit():
         results = [
