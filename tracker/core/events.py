@@ -72,6 +72,10 @@ value, :func:`send` returns them in order):
                       representative. 40 worklog: past weeks to submit. 50 registers:
                       open risks the person owns, to review.
                       60 board: open conditions the person owns.
+                      70 frameworks: requests decided by a template's roles,
+                      registered by phases (service assessments, funding
+                      exceptions), releases (release gates) and closure (closing
+                      gates), read in one statement.
 ``gate_request_blockers`` sender: the ``Project`` whose next gate is asked for, from
                       ``stages.services.next_gate``. Receivers return why it cannot be
                       requested yet, or None. 10 board: conditions of an earlier

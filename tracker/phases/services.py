@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func, select
+from sqlalchemy import String, case, cast, func, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from tracker.agile.models import Iteration
@@ -39,7 +39,7 @@ from tracker.phases.rules import (
     PhaseStatus,
 )
 from tracker.projects import access
-from tracker.projects.models import Project
+from tracker.projects.models import Project, ProjectMembership
 from tracker.projects.rules import FINISHED_STATUSES, PROJECT_ROLES, ProjectStatus
 from tracker.stages.services import project_tier, require_roles_filled
 
@@ -421,3 +421,35 @@ def active_phase(project: Project) -> Phase | None:
     return db.session.scalars(
         select(Phase).where(Phase.project_id == project.id, Phase.status == PhaseStatus.ACTIVE)
     ).first()
+
+
+def funding_exceptions_waiting(user):
+    """The statement selecting open funding exceptions on projects where this person is the
+    Executive, in the shape of ``frameworks.decisions.waiting_on``."""
+    label = case(
+        *[
+            (Phase.kind == kind, literal(f"{text}: spending past its released funding"))
+            for kind, text in rules.PHASE_LABELS.items()
+        ],
+        else_=literal("Spending past a phase's released funding"),
+    )
+    return (
+        select(
+            cast(label, String),
+            FundingException.id,
+            FundingException.project_id,
+            Project.code,
+            Project.name,
+            ProjectMembership.role,
+            FundingException.raised_at,
+        )
+        .join(Project, Project.id == FundingException.project_id)
+        .join(Phase, Phase.id == FundingException.phase_id)
+        .join(
+            ProjectMembership,
+            (ProjectMembership.project_id == FundingException.project_id)
+            & (ProjectMembership.user_id == user.id)
+            & (ProjectMembership.role == "executive"),
+        )
+        .where(FundingException.status == FundingExceptionStatus.OPEN)
+    )

@@ -468,6 +468,13 @@ def inbox():
         "stages/inbox.html",
         items=waiting.records("decisions"),
         budget_items=waiting.records("budget_exceptions"),
+        # The domains above answer with their own kinds (service assessments, release and
+        # closing gates): each a table of the same columns.
+        other_kinds=[
+            (kind, list(zip(kind.records, kind.links, strict=True)))
+            for kind in waiting.kinds
+            if kind.key not in ("decisions", "budget_exceptions") and kind.count
+        ],
     )
 
 
