@@ -104,6 +104,7 @@ PAGES = [
     Page("Phases, agile project", "agile_manager", "/projects/{agile}/phases"),
     Page("Releases, agile project", "agile_manager", "/projects/{agile}/releases"),
     Page("Closure, agile project", "agile_manager", "/projects/{agile}/closure"),
+    Page("Switching method, agile project", "agile_manager", "/projects/{agile}/method-switch"),
     Page("PMO dashboard", "pmo", "/portfolio/"),
     Page("Organisation and its people", "pmo", "/organisations/{organisation}"),
     Page("PMO dashboard, filtered", "pmo", "/portfolio/?method=agile&status=active"),

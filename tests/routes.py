@@ -145,6 +145,7 @@ ROUTES = {
     ),
     "methods.decide": ("GET", "/projects/{project_id}/method-decision", "manager"),
     "methods.list_decisions": ("GET", "/projects/{project_id}/method-decisions", "member"),
+    "methods.propose_switch": ("GET", "/projects/{project_id}/method-switch", "member"),
     "registers.list_risks": ("GET", "/projects/{project_id}/risks", "member"),
     "registers.create_risk": ("GET", "/projects/{project_id}/risks/new", "manager"),
     "registers.show_risk": ("GET", "/projects/{project_id}/risks/{risk_id}", "member"),

@@ -11,6 +11,7 @@ from tracker.board import subscribers
 from tracker.board.models import ConfidenceAssessment, GateCondition
 from tracker.board.rules import ConditionStatus, DcaRating
 from tracker.core import events
+from tracker.methods import subscribers as method_subscribers
 from tracker.scheduler import registry
 
 pytestmark = pytest.mark.one_engine
@@ -21,7 +22,11 @@ def test_the_board_answers_the_events_the_architecture_page_lists():
     assert events.receivers_of(events.my_work_sections) == [subscribers.my_conditions]
     assert events.receivers_of(events.gate_conditions_given) == [subscribers.conditions_as_actions]
     assert events.receivers_of(events.gate_requested) == [subscribers.pack_at_request]
-    assert events.receivers_of(events.gate_resolved) == [subscribers.pack_at_resolve]
+    # The pack freezes first; a switch of method proposed with the gate is decided after.
+    assert events.receivers_of(events.gate_resolved) == [
+        subscribers.pack_at_resolve,
+        method_subscribers.switch_at_gate,
+    ]
     with open("docs/architecture.md", encoding="utf-8") as page:
         text = page.read()
     for name in (

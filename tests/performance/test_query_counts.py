@@ -105,6 +105,7 @@ def _pick(db) -> tuple[dict, dict]:
         "phases, agile project": ("agile_manager", f"/projects/{agile}/phases"),
         "releases, agile project": ("agile_manager", f"/projects/{agile}/releases"),
         "closure, agile project": ("agile_manager", f"/projects/{agile}/closure"),
+        "switching method, agile project": ("agile_manager", f"/projects/{agile}/method-switch"),
         "PMO dashboard": ("pmo", "/portfolio/"),
         "organisation and its people": (
             "pmo",

@@ -15,6 +15,7 @@ from tracker.agile.models import Iteration
 from tracker.audit import services as audit
 from tracker.auth.models import User
 from tracker.budget import services as budget
+from tracker.core import events
 from tracker.core.dates import uk_today
 from tracker.core.errors import RuleError, check_version
 from tracker.db import utcnow
@@ -310,6 +311,15 @@ def decide_assessment(
     return assessment
 
 
+def waiting_assessment(project: Project) -> ServiceAssessment | None:
+    return db.session.scalars(
+        select(ServiceAssessment).where(
+            ServiceAssessment.project_id == project.id,
+            ServiceAssessment.status == AssessmentStatus.PENDING,
+        )
+    ).first()
+
+
 def _resolve(assessment: ServiceAssessment, status: AssessmentStatus, actor: User) -> None:
     assessment.status = status
     assessment.resolved_at = utcnow()
@@ -331,6 +341,8 @@ def _resolve(assessment: ServiceAssessment, status: AssessmentStatus, actor: Use
         changes={"status": [AssessmentStatus.PENDING, status.value], "round": assessment.round},
         actor=actor,
     )
+    # A switch of method proposed with this assessment is decided with it (methods).
+    events.send(events.assessment_resolved, assessment, actor=actor)
 
 
 # --------------------------------------------------------------------------------------

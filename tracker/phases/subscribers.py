@@ -60,3 +60,12 @@ def funding_exceptions_to_decide(user):
     """Open funding exceptions on projects where this person is the Executive, who
     releases more funding (or closes the project early)."""
     return services.funding_exceptions_waiting(user)
+
+
+@events.subscribe(events.boundary_waiting, order=20)
+def assessment_at_boundary(project) -> tuple[str, int, str] | None:
+    """The service assessment waiting at a phase boundary, which a switch may ride on."""
+    assessment = services.waiting_assessment(project)
+    if assessment is None:
+        return None
+    return ("assessment", assessment.id, assessment.name)

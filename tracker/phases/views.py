@@ -9,6 +9,8 @@ from tracker.auth.access import forbid
 from tracker.core.unit_of_work import form_work
 from tracker.extensions import db
 from tracker.frameworks import decisions
+from tracker.methods import switches
+from tracker.methods.switching import BoundaryKind
 from tracker.phases import access as phase_access
 from tracker.phases import bp, rules
 from tracker.phases import services as phases
@@ -185,10 +187,12 @@ def _assessment_page(project, assessment, form=None, status=200):
     refusal = phase_access.decision_refusal(current_user, assessment)
     if form is None and refusal is None:
         form = AssessmentDecisionForm(roles=[(r, PROJECT_ROLES[r]) for r in roles])
+    switch = switches.proposed_at(BoundaryKind.ASSESSMENT, assessment.id)
     return render_template(
         "phases/assessment.html",
         project=project,
         assessment=assessment,
+        notice=switches.notice(switch) if switch is not None else None,
         status_label=ASSESSMENT_STATUSES[assessment.status],
         form=form,
         refusal=refusal,

@@ -397,6 +397,8 @@ def _gate_page(project, gate, decision_form=None, close_form=None, status=200):
         outcome=rules.resolve_gate(gate.roles, [(d.role, d.decision) for d in gate.decisions]),
         evidence=_stage_evidence(gate.closes_stage),
         register_gate=register_reports.gate_section(project.id),
+        # What the domains above add for the board (a switch of method proposed with it).
+        notices=[notice for notice in events.send(events.gate_notices, gate) if notice],
     ), status
 
 
