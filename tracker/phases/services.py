@@ -465,3 +465,22 @@ def funding_exceptions_waiting(user):
         )
         .where(FundingException.status == FundingExceptionStatus.OPEN)
     )
+
+
+def earned_value(phase: Phase, iterations: list[Iteration], spent: Decimal, on: date | None = None):
+    """AgileEVM for the phase from its iterations and what it spent (no query)."""
+    on = on or uk_today()
+    return rules.phase_earned_value(
+        phase.released_budget,
+        [
+            rules.PhaseIteration(
+                i.end_on,
+                i.committed_points or 0,
+                i.completed_points or 0,
+                budget.closed_on(i.closed_at, i.end_on) if i.status == "closed" else None,
+            )
+            for i in iterations
+        ],
+        spent,
+        on,
+    )

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.auth.access import forbid
+from tracker.budget.rules import index_on_screen
 from tracker.core.unit_of_work import form_work
 from tracker.extensions import db
 from tracker.frameworks import decisions
@@ -69,16 +70,23 @@ def list_phases(project_id: int):
         )
     )
     iterations = phases.iterations_by_phase(phase_list)
-    rows = [
-        {
-            "phase": phase,
-            "status": PHASE_STATUSES[phase.status],
-            # What the active phase has spent is what its funding is checked against.
-            "spent": phases.spent_in(phase) if phase.status == PhaseStatus.ACTIVE else None,
-            "iterations": iterations[phase.id],
-        }
-        for phase in phase_list
-    ]
+    rows = []
+    for phase in phase_list:
+        # What the active phase has spent is what its funding is checked against, and
+        # what its earned value (AgileEVM) is measured with.
+        spent = phases.spent_in(phase) if phase.status == PhaseStatus.ACTIVE else None
+        evm = phases.earned_value(phase, iterations[phase.id], spent) if spent is not None else None
+        rows.append(
+            {
+                "phase": phase,
+                "status": PHASE_STATUSES[phase.status],
+                "spent": spent,
+                "iterations": iterations[phase.id],
+                "evm": evm,
+                "cpi": index_on_screen(evm.cpi) if evm else None,
+                "spi": index_on_screen(evm.spi) if evm else None,
+            }
+        )
     return render_template(
         "phases/list.html",
         project=project,
