@@ -297,3 +297,21 @@ def test_the_switch_answers_the_events_the_architecture_page_lists(app):
         "phases.subscribers.assessment_at_boundary",
     ):
         assert name in text
+
+
+@pytest.mark.parametrize(
+    ("column", "enum"), [("status", "SwitchStatus"), ("boundary_kind", "BoundaryKind")]
+)
+def test_each_switch_enum_is_what_its_column_allows(column, enum):
+    import re
+
+    from tracker.methods import switching
+
+    checks = [
+        str(c.sqltext)
+        for c in MethodSwitch.__table__.constraints
+        if f"{column} IN (" in str(getattr(c, "sqltext", ""))
+    ]
+    (check,) = checks
+    values = set(re.findall(r"'([a-z_]+)'", check))
+    assert values == {member.value for member in getattr(switching, enum)}

@@ -22,7 +22,7 @@ from tracker.methods import model, services, switching
 from tracker.methods.models import MethodDecision, MethodSwitch
 from tracker.methods.switching import Boundary, BoundaryKind, Reassessment, SwitchStatus
 from tracker.projects.models import Project
-from tracker.projects.rules import ProjectStatus
+from tracker.projects.rules import FINISHED_STATUSES, ProjectStatus
 
 ALREADY_PROPOSED = "A switch of method is already proposed at this boundary."
 
@@ -184,15 +184,21 @@ def settle(switch: MethodSwitch, *, approved: bool, actor: User | None) -> Metho
     project = db.session.get(Project, switch.project_id)
     who = actor or switch.proposed_by
     switch.resolved_at = utcnow()
-    if not approved:
+    # A project the decision closed (its closing gate) no longer changes method.
+    closed = project.status in FINISHED_STATUSES
+    if not approved or closed:
         switch.status = SwitchStatus.REJECTED
         db.session.flush()
         audit.record(
             "method.switch_rejected",
             switch,
             project_id=project.id,
-            summary=f"The board did not approve {switch.boundary_name}: the project stays "
-            f"{_word(switch.from_method)}",
+            summary=(
+                f"The project closed at {switch.boundary_name}: no switch of method"
+                if approved
+                else f"The board did not approve {switch.boundary_name}: the project stays "
+                f"{_word(switch.from_method)}"
+            ),
             actor=who,
         )
         return switch
