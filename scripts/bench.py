@@ -123,6 +123,7 @@ PAGES = [
         "manager",
         "/projects/{staged}/business-case/versions/{case}/changes",
     ),
+    Page("Switching method, agile project", "agile_manager", "/projects/{agile}/method-switch"),
     Page("PMO dashboard", "pmo", "/portfolio/"),
     Page("Proposals pipeline", "pmo", "/proposals/pipeline"),
     Page("Proposals pipeline, filtered", "pmo", "/proposals/pipeline?stage=scored"),

@@ -200,6 +200,7 @@ ROUTES = {
         "manager",
     ),
     "benefits.export_benefits": ("GET", "/projects/{project_id}/benefits.xlsx", "member"),
+    "methods.propose_switch": ("GET", "/projects/{project_id}/method-switch", "member"),
     "registers.list_risks": ("GET", "/projects/{project_id}/risks", "member"),
     "registers.create_risk": ("GET", "/projects/{project_id}/risks/new", "manager"),
     "registers.show_risk": ("GET", "/projects/{project_id}/risks/{risk_id}", "member"),

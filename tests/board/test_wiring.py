@@ -10,8 +10,10 @@ import pytest
 from tracker.board import subscribers
 from tracker.board.models import ConfidenceAssessment, GateCondition
 from tracker.board.rules import ConditionStatus, DcaRating
+from tracker.business_cases import subscribers as case_subscribers
 from tracker.core import events
 from tracker.lessons import subscribers as lesson_subscribers
+from tracker.methods import subscribers as method_subscribers
 from tracker.scheduler import registry
 
 pytestmark = pytest.mark.one_engine
@@ -21,9 +23,15 @@ def test_the_board_answers_the_events_the_architecture_page_lists():
     assert events.receivers_of(events.gate_request_blockers) == [subscribers.open_conditions]
     assert events.receivers_of(events.my_work_sections) == [subscribers.my_conditions]
     assert events.receivers_of(events.gate_conditions_given) == [subscribers.conditions_as_actions]
-    assert events.receivers_of(events.gate_requested) == [subscribers.pack_at_request]
+    # The business case version freezes first (it may refuse the request), then the pack.
+    assert events.receivers_of(events.gate_requested) == [
+        case_subscribers.freeze_at_request,
+        subscribers.pack_at_request,
+    ]
+    # The pack freezes first; a switch of method proposed with the gate is decided after.
     assert events.receivers_of(events.gate_resolved) == [
         subscribers.pack_at_resolve,
+        method_subscribers.switch_at_gate,
         lesson_subscribers.lessons_at_gate,
     ]
     with open("docs/architecture.md", encoding="utf-8") as page:

@@ -121,6 +121,7 @@ MAIN_PAGES = [
         full_page=True,
     ),
     MainPage("method decision", MARIA, _project(ASC, "/method-decision")),
+    MainPage("switching method", MARIA, _project(ASC, "/method-switch")),
     MainPage("stages list", MARIA, _project(ASC, "/stages")),
     MainPage(
         "stage",

@@ -133,3 +133,16 @@ def test_confirmation_without_the_evidence_asked_for_is_refused():
     assert "needs evidence" in fw.confirmation_problem(Item("Fit", evidence_required=True), "")
     assert "required document" in fw.confirmation_problem(Item("Mandate", ItemKind.DOCUMENT), None)
     assert fw.confirmation_problem(Item("Team briefed"), None) is None
+
+
+def test_a_decision_by_the_templates_roles_needs_every_yes_and_one_no_decides_it():
+    roles = ("executive", "senior_user")
+    assert fw.verdict(roles, {}) is fw.Verdict.PENDING
+    assert fw.verdict(roles, {"executive": True}) is fw.Verdict.PENDING
+    assert fw.verdict(roles, {"executive": True, "senior_user": True}) is fw.Verdict.APPROVED
+    assert fw.verdict(roles, {"executive": True, "senior_user": False}) is fw.Verdict.REJECTED
+    assert fw.verdict(roles, {"senior_user": False}) is fw.Verdict.REJECTED
+    # A vote by a role the template does not name counts for nothing.
+    assert fw.verdict(("executive",), {"senior_supplier": False}) is fw.Verdict.PENDING
+    # No deciding role at this level (no release gate for small projects): approved.
+    assert fw.verdict((), {}) is fw.Verdict.APPROVED

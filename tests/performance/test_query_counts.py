@@ -146,6 +146,7 @@ def _pick(db) -> tuple[dict, dict]:
             "manager",
             f"/projects/{staged}/business-case/versions/{case}/changes",
         ),
+        "switching method, agile project": ("agile_manager", f"/projects/{agile}/method-switch"),
         "PMO dashboard": ("pmo", "/portfolio/"),
         "proposals pipeline": ("pmo", "/proposals/pipeline"),
         "proposals pipeline, filtered": ("pmo", "/proposals/pipeline?stage=scored"),

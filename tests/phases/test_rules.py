@@ -61,3 +61,35 @@ def test_one_assessor_finding_a_point_not_met_fails_the_assessment():
 def test_spending_past_the_released_funding_is_an_exception():
     assert rules.overspent(Decimal("100.01"), Decimal("100"))
     assert not rules.overspent(Decimal("100"), Decimal("100"))
+
+
+def test_a_phases_earned_value_is_agile_evm_over_its_released_funding():
+    from datetime import date
+    from decimal import Decimal
+
+    from tracker.budget.rules import index_on_screen
+    from tracker.phases.rules import PhaseIteration, phase_earned_value
+
+    iterations = [
+        PhaseIteration(date(2026, 3, 13), 10, 8, date(2026, 3, 13)),
+        PhaseIteration(date(2026, 3, 27), 10, 0, None),
+        PhaseIteration(date(2026, 4, 10), 10, 0, None),
+    ]
+    # The worked example in the rule's docstring.
+    evm = phase_earned_value(Decimal("60000"), iterations, Decimal("30000"), date(2026, 3, 30))
+    assert (evm.bac, evm.pv, evm.ev, evm.ac) == (
+        Decimal("60000.00"),
+        Decimal("40000.00"),
+        Decimal("16000.00"),
+        Decimal("30000.00"),
+    )
+    assert (index_on_screen(evm.cpi), index_on_screen(evm.spi)) == (
+        Decimal("0.53"),
+        Decimal("0.40"),
+    )
+    # Nothing earned before an iteration closes; nothing to measure without funding or points.
+    early = phase_earned_value(Decimal("60000"), iterations, Decimal("0"), date(2026, 3, 1))
+    assert (early.pv, early.ev, early.cpi) == (Decimal("0.00"), Decimal("0.00"), None)
+    assert phase_earned_value(Decimal("0"), iterations, Decimal("0"), date(2026, 3, 30)) is None
+    no_points = [PhaseIteration(date(2026, 3, 13), 0, 0, None)]
+    assert phase_earned_value(Decimal("1"), no_points, Decimal("0"), date(2026, 3, 30)) is None

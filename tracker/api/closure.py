@@ -18,13 +18,13 @@ from tracker.api.core import (
     service_call,
     values,
 )
-from tracker.auth.access import forbid
 from tracker.closure import rules
 from tracker.closure import services as closure
 from tracker.closure.models import EndProjectReport
 from tracker.closure.rules import CLOSURE_VOTES, ClosureStatus
 from tracker.extensions import db
-from tracker.projects.access import has_role, refused
+from tracker.frameworks import decisions
+from tracker.projects.access import has_role
 from tracker.projects.governance import BOARD_ROLES
 from tracker.projects.rules import PROJECT_ROLES
 
@@ -114,13 +114,16 @@ def decide_closure(data, project, report_id: int):
     """Approve or reject closure as one of the closing gate's board roles; approval by all
     closes the project. The person who submitted the report gets 403."""
     report = get_or_404(EndProjectReport, report_id, project=project)
-    held = closure.undecided_roles(current_user, report)
-    if data["role"] not in held or report.submitted_by_id == current_user.id:
-        refused("closure decision", project=project.id, report=report.id)
-        forbid(
-            closure.decision_refusal(current_user, report)
-            or f"You cannot decide as the {PROJECT_ROLES[data['role']]}."
-        )
+    decisions.forbid_unless_decider(
+        current_user,
+        report,
+        requested_by_id=report.submitted_by_id,
+        why=closure.decision_refusal(current_user, report),
+        what="closure decision",
+        role=data["role"],
+        otherwise=f"You cannot decide as the {PROJECT_ROLES[data['role']]}.",
+        report=report.id,
+    )
     with service_call():
         closure.decide_closure(
             report,

@@ -21,14 +21,14 @@ from tracker.api.core import (
     service_call,
     values,
 )
-from tracker.auth.access import forbid
 from tracker.extensions import db
+from tracker.frameworks import decisions
 from tracker.phases import access as phase_access
 from tracker.phases import rules
 from tracker.phases import services as phases
 from tracker.phases.models import Phase, ServiceAssessment
 from tracker.phases.rules import AssessmentStatus, PhaseKind, PhaseStatus
-from tracker.projects.access import has_role, refused
+from tracker.projects.access import has_role
 from tracker.projects.governance import BOARD_ROLES
 from tracker.projects.rules import PROJECT_ROLES
 
@@ -151,13 +151,16 @@ def decide_service_assessment(data, project, assessment_id: int):
     """Record your assessment as one of its required board roles: every point met or not
     met (with a note). The requester never decides (403)."""
     assessment = get_or_404(ServiceAssessment, assessment_id, project=project)
-    held = phase_access.assessor_roles(current_user, assessment)
-    if data["role"] not in held or assessment.requested_by_id == current_user.id:
-        refused("assessment decision", project=project.id, assessment=assessment.id)
-        forbid(
-            phase_access.decision_refusal(current_user, assessment)
-            or f"You cannot assess as the {PROJECT_ROLES[data['role']]}."
-        )
+    decisions.forbid_unless_decider(
+        current_user,
+        assessment,
+        requested_by_id=assessment.requested_by_id,
+        why=phase_access.decision_refusal(current_user, assessment),
+        what="assessment decision",
+        role=data["role"],
+        otherwise=f"You cannot assess as the {PROJECT_ROLES[data['role']]}.",
+        assessment=assessment.id,
+    )
     results = [rules.PointResult(r["point"], r["met"], r["note"]) for r in data["results"]]
     with service_call():
         phases.decide_assessment(

@@ -20,9 +20,9 @@ from tracker.api.core import (
     service_call,
     values,
 )
-from tracker.auth.access import forbid
 from tracker.extensions import db
-from tracker.projects.access import has_role, refused
+from tracker.frameworks import decisions
+from tracker.projects.access import has_role
 from tracker.projects.governance import BOARD_ROLES
 from tracker.projects.rules import PROJECT_ROLES
 from tracker.releases import access as release_access
@@ -115,13 +115,16 @@ def decide_release(data, project, release_id: int):
     """Approve or reject the release as one of its gate's board roles (a rejection needs a
     comment). The requester never decides (403)."""
     release = get_or_404(Release, release_id, project=project)
-    held = release_access.undecided_roles(current_user, release)
-    if data["role"] not in held or release.requested_by_id == current_user.id:
-        refused("release decision", project=project.id, release=release.id)
-        forbid(
-            release_access.decision_refusal(current_user, release)
-            or f"You cannot decide as the {PROJECT_ROLES[data['role']]}."
-        )
+    decisions.forbid_unless_decider(
+        current_user,
+        release,
+        requested_by_id=release.requested_by_id,
+        why=release_access.decision_refusal(current_user, release),
+        what="release decision",
+        role=data["role"],
+        otherwise=f"You cannot decide as the {PROJECT_ROLES[data['role']]}.",
+        release=release.id,
+    )
     with service_call():
         releases.decide_release(
             release,

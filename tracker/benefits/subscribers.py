@@ -11,7 +11,7 @@ from tracker.core.waiting import Kind, Link
 from tracker.extensions import db
 
 
-@events.subscribe(events.waiting_for, order=70)
+@events.subscribe(events.waiting_for, order=80)
 def benefits_to_attend(user, *, decisions_only: bool) -> list[Kind]:
     """Benefits the person owns that are off their trajectory beyond the benefit tolerance,
     and the reviews of closed projects' benefits that have fallen due."""

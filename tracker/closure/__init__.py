@@ -12,4 +12,4 @@ def _vocabulary(state) -> None:
     state.app.jinja_env.globals.update(ClosureStatus=ClosureStatus)
 
 
-from tracker.closure import views  # noqa: E402,F401
+from tracker.closure import subscribers, views  # noqa: E402,F401

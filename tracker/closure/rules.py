@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 
+from tracker.frameworks.rules import Verdict, verdict
+
 # The report's sections, in order: (field, label).
 SECTIONS = (
     ("delivered_vs_business_case", "What was delivered against the business case"),
@@ -52,8 +54,14 @@ def missing_sections(report: Mapping[str, str]) -> list[str]:
 
 
 def outcome(required_roles: Sequence[str], votes: Mapping[str, str]) -> ClosureStatus:
-    if any(votes.get(role) == ClosureVote.REJECT for role in required_roles):
-        return ClosureStatus.REJECTED
-    if all(votes.get(role) == ClosureVote.APPROVE for role in required_roles):
-        return ClosureStatus.APPROVED
-    return ClosureStatus.PENDING
+    """Any rejection rejects the report; approval by every required role closes the
+    project (the shared verdict of a template's roles)."""
+    approvals = {role: vote == ClosureVote.APPROVE for role, vote in votes.items()}
+    return _STATUS[verdict(required_roles, approvals)]
+
+
+_STATUS = {
+    Verdict.PENDING: ClosureStatus.PENDING,
+    Verdict.APPROVED: ClosureStatus.APPROVED,
+    Verdict.REJECTED: ClosureStatus.REJECTED,
+}

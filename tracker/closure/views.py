@@ -6,7 +6,6 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from tracker.auth.access import forbid
 from tracker.closure import bp, rules
 from tracker.closure import services as closure
 from tracker.closure.forms import ClosureDecisionForm, EndProjectReportForm
@@ -14,7 +13,8 @@ from tracker.closure.models import EndProjectReport
 from tracker.closure.rules import CLOSURE_STATUSES, CLOSURE_VOTES
 from tracker.core.unit_of_work import form_work
 from tracker.extensions import db
-from tracker.projects.access import can_manage, load_project, refused
+from tracker.frameworks import decisions
+from tracker.projects.access import can_manage, load_project
 from tracker.projects.rules import PROJECT_ROLES
 
 
@@ -92,10 +92,14 @@ def decide_closure(project_id: int, report_id: int):
     report = db.session.get(EndProjectReport, report_id)
     if report is None or report.project_id != project.id:
         abort(404)
-    held = closure.undecided_roles(current_user, report)
-    if not held or report.submitted_by_id == current_user.id:
-        refused("closure decision", project=project.id, report=report.id)
-        forbid(closure.decision_refusal(current_user, report))
+    held = decisions.forbid_unless_decider(
+        current_user,
+        report,
+        requested_by_id=report.submitted_by_id,
+        why=closure.decision_refusal(current_user, report),
+        what="closure decision",
+        report=report.id,
+    )
     form = ClosureDecisionForm(roles=[(r, PROJECT_ROLES[r]) for r in held])
     if form.validate_on_submit():
         with form_work(form) as work:

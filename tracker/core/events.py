@@ -34,13 +34,20 @@ The events, who sends them and who listens (in order):
                       ``gate_approved``. kwargs: ``actor``.
                       10 board: freezes the board pack as resolved (a render failure is
                       logged and leaves the decision intact).
-                      20 lessons: asks the project manager to log the gate's lessons.
+                      20 methods: a switch of method proposed with the gate is approved
+                      with it (a new method decision, the project moved to the new
+                      framework) or not.
+                      30 lessons: asks the project manager to log the gate's lessons.
 ``iteration_closed``  sender: the ``Iteration`` just closed, from ``agile.services``.
                       kwargs: ``project``, ``actor`` (None for a scheduled close).
                       10 budget: takes the automatic iteration checkpoint.
                       20 phases: checks the active phase's spending against its
                       released funding (past it, a funding exception).
                       30 lessons: asks the project manager to log the lessons.
+``assessment_resolved`` sender: the ``ServiceAssessment`` just passed or failed, from
+                      ``phases.services``. kwargs: ``actor``.
+                      10 methods: a switch of method proposed with it is approved
+                      (passed) or not (failed).
 ``gate_conditions_given`` sender: the ``GateReview`` a board member approved with
                       conditions written as free text, from ``stages.views`` (the
                       gate page). kwargs: ``role``, ``text``, ``actor``.
@@ -76,6 +83,12 @@ value, :func:`send` returns them in order):
                       representative. 40 worklog: past weeks to submit. 50 registers:
                       open risks the person owns, to review.
                       60 board: open conditions the person owns.
+                      70 frameworks: requests decided by a template's roles,
+                      registered by phases (service assessments, funding
+                      exceptions), releases (release gates) and closure (closing
+                      gates), read in one statement.
+                      80 benefits: benefits the person owns off their trajectory, and
+                      benefits reviews due.
 ``gate_sections``     sender: the ``GateReview`` whose page is shown, from
                       ``stages.views`` (the gate page). Receivers return a dict
                       (``template`` and its values) or None. 10 business_cases: the
@@ -91,6 +104,14 @@ value, :func:`send` returns them in order):
 ``framework_move_blockers`` sender: the ``Project`` whose manager moves it to another
                       framework version, from ``frameworks.services``. Receivers return
                       why it is not at a boundary, or None. 10 stages: a gate waiting.
+``boundary_waiting`` sender: the ``Project`` whose manager proposes a switch of method,
+                      from ``methods.services``. Receivers return (kind, id, name) of
+                      the decision waiting at its boundary, or None. 10 stages: a
+                      gate waiting. 20 phases: a service assessment waiting.
+``gate_notices``      sender: the ``GateReview`` shown, from ``stages.views`` (the gate
+                      page). Receivers return a dict (``text``, ``url``) the board must
+                      read before deciding, or None. 10 methods: a switch of method
+                      proposed with this gate.
 ``organisation_columns`` sender: None, from ``orgs.views`` (the organisation list).
                       Receivers return labelled column expressions correlated with
                       ``Organisation``. 10 projects: projects led and partnered.
@@ -164,6 +185,17 @@ project_created = _signals.signal(
 framework_move_blockers = _signals.signal(
     "framework-move-blockers",
     doc="Why a project is not at a boundary to change framework; sender is the Project.",
+)
+assessment_resolved = _signals.signal(
+    "assessment-resolved",
+    doc="A service assessment passed or failed; sender is the ServiceAssessment, kwarg actor.",
+)
+boundary_waiting = _signals.signal(
+    "boundary-waiting",
+    doc="(kind, id, name) of the decision waiting at a project's boundary; sender is the Project.",
+)
+gate_notices = _signals.signal(
+    "gate-notices", doc="What the board must read on a gate's page; sender is the GateReview."
 )
 organisation_columns = _signals.signal(
     "organisation-columns", doc="Labelled columns for the organisation list; sender is None."

@@ -362,3 +362,23 @@ def confirmation_problem(item: Item, evidence: str | None) -> str | None:
     if item.evidence_required and not (evidence or "").strip():
         return f"{item.text!r} needs evidence: say where it is (a link or a reference)."
     return None
+
+
+class Verdict(StrEnum):
+    """How a decision by a gate template's roles stands."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+def verdict(required_roles: Sequence[str], approvals: Mapping[str, bool]) -> Verdict:
+    """A decision by the roles a template names: one required role saying no decides it
+    (a release rejected, an assessment not passed); every required role saying yes
+    approves it. With no required role (a level whose tailoring has no such gate) it is
+    approved. Votes of roles the template does not name do not count."""
+    if any(approvals.get(role) is False for role in required_roles):
+        return Verdict.REJECTED
+    if all(approvals.get(role) is True for role in required_roles):
+        return Verdict.APPROVED
+    return Verdict.PENDING

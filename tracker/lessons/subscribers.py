@@ -10,7 +10,7 @@ from tracker.projects.models import Project
 from tracker.stages.services import gate_title
 
 
-@events.subscribe(events.gate_resolved, order=20)
+@events.subscribe(events.gate_resolved, order=30)
 def lessons_at_gate(gate, *, actor) -> None:
     """A gate review resolved (either way): its stage's lessons are fresh."""
     project = db.session.get(Project, gate.project_id)

@@ -11,4 +11,4 @@ from flask import Blueprint
 bp = Blueprint("methods", __name__, url_prefix="/projects", cli_group="method")
 
 
-from tracker.methods import cli, views  # noqa: E402,F401
+from tracker.methods import cli, subscribers, views  # noqa: E402,F401

@@ -114,3 +114,33 @@ class DecisionForm(VersionedForm):
 
     def assessment_number(self) -> int | None:
         return hidden_int(self.assessment_id)
+
+
+class SwitchForm(FlaskForm):
+    """Propose a switch of method with the decision waiting at the boundary."""
+
+    method = ChoiceField(
+        "Switch to which delivery method?",
+        choices=options(model.METHODS),
+        validators=[InputRequired("Choose the delivery method to switch to")],
+        invalid_message="Choose the delivery method from the list",
+    )
+    framework_version_id = ChoiceField(
+        "Which governance framework will it follow?",
+        description="The framework whose gates the project passes after the switch.",
+        choices=[],
+        coerce=optional_int,
+        validators=[InputRequired("Choose the framework the project will follow")],
+        invalid_message="Choose a published framework from the list",
+    )
+    drivers = MultiChoiceField(
+        "What drives the switch?",
+        choices=options(model.DECISION_DRIVERS),
+        validators=[InputRequired("Choose at least one driver of the switch")],
+        invalid_message="Choose the drivers of the switch from the list",
+    )
+    rationale = TextAreaField(
+        "Why switch now",
+        description="What the phase or stage found that calls for the other method.",
+        validators=[Length(max=5000, message="The reason must be 5000 characters or fewer")],
+    )

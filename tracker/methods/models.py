@@ -22,9 +22,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
+from tracker.core import stamps
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.methods import model
+from tracker.methods.switching import BoundaryKind, SwitchStatus
 from tracker.projects.models import Project
 
 # The register lives in tracker.registers; a method decision against the recommendation
@@ -251,3 +253,61 @@ class ModelVersion(db.Model):
 @event.listens_for(ModelVersion, "before_update")
 def _versions_are_never_changed(mapper, connection, target) -> None:
     raise ValueError("A published model version is never changed: adopt a new one instead")
+
+
+class MethodSwitch(db.Model):
+    """A switch of method proposed at a boundary, riding on the gate or service assessment
+    waiting there: the board's decision on that decides the switch. An approved switch
+    names the method decision it recorded; the rows are kept as the project's history."""
+
+    __tablename__ = "method_switches"
+    __table_args__ = (
+        CheckConstraint(_in("from_method", model.METHODS), name="from_known"),
+        CheckConstraint(_in("to_method", model.METHODS), name="to_known"),
+        CheckConstraint(_in("status", SwitchStatus), name="status_known"),
+        CheckConstraint(_in("boundary_kind", BoundaryKind), name="boundary_known"),
+        # One switch waiting per project: two proposals at once cannot both stand.
+        Index(
+            "uq_method_switches_one_proposed",
+            "project_id",
+            unique=True,
+            sqlite_where=db.text("status = 'proposed'"),
+            postgresql_where=db.text("status = 'proposed'"),
+        ),
+        Index("ix_method_switches_boundary", "boundary_kind", "boundary_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    from_method: Mapped[str] = mapped_column(String(20))
+    to_method: Mapped[str] = mapped_column(String(20))
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("method_assessments.id"))
+    framework_version_id: Mapped[int] = mapped_column(ForeignKey("framework_versions.id"))
+    drivers: Mapped[str] = mapped_column(String(200))
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    # The decision it rides on: a gate review or a service assessment (by kind and id, as
+    # the domains that own them sit above this one).
+    boundary_kind: Mapped[str] = mapped_column(String(20))
+    boundary_id: Mapped[int]
+    boundary_name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default=SwitchStatus.PROPOSED)
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    proposed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("method_decisions.id"))
+
+    proposed_by: Mapped[User] = relationship(foreign_keys=[proposed_by_id])
+    assessment: Mapped[Assessment] = relationship()
+    decision: Mapped[MethodDecision | None] = relationship()
+
+    @property
+    def driver_list(self) -> list[str]:
+        chosen = set(self.drivers.split(","))
+        return [key for key in model.DECISION_DRIVERS if key in chosen]
+
+
+# The portfolio counts a switched project under each method it was delivered with: an
+# approved switch changes its figures.
+stamps.moves(MethodSwitch, last={stamps.PORTFOLIO})

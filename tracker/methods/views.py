@@ -7,14 +7,17 @@ from datetime import date, datetime
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tracker.auth.access import forbid
 from tracker.core.filters import LONDON
 from tracker.core.pagination import paginate
 from tracker.core.unit_of_work import form_work
 from tracker.db import utcnow
 from tracker.extensions import db
-from tracker.methods import bp, model, queries, rules, services, wording
-from tracker.methods.forms import AssessmentForm, DecisionForm
+from tracker.frameworks import queries as framework_queries
+from tracker.methods import bp, model, queries, rules, services, switches, wording
+from tracker.methods.forms import AssessmentForm, DecisionForm, SwitchForm
 from tracker.methods.models import Assessment
+from tracker.methods.switching import SWITCH_STATUSES
 from tracker.projects.access import can_manage, load_project
 
 
@@ -178,3 +181,53 @@ def list_decisions(project_id: int):
         page=page,
         can_manage=can_manage(current_user, project),
     )
+
+
+# --------------------------------------------------------------------------------------
+# Switching method at a boundary
+# --------------------------------------------------------------------------------------
+
+
+@bp.route("/<int:project_id>/method-switch", methods=["GET", "POST"])
+def propose_switch(project_id: int):
+    """The project's switches of method, and (for its manager) the form proposing one with
+    the decision waiting at the boundary."""
+    project = load_project(project_id)
+    manage = can_manage(current_user, project)
+    form = None
+    if manage:
+        form = SwitchForm()
+        form.framework_version_id.choices = [
+            (int(value), label) for value, label in framework_queries.published_choices()
+        ]
+    if request.method == "POST":
+        if not manage:
+            forbid()
+        if form.validate_on_submit():
+            with form_work(form) as work:
+                switch = switches.propose(
+                    project,
+                    to_method=form.method.data,
+                    framework_version_id=form.framework_version_id.data,
+                    drivers=list(form.drivers.data or []),
+                    rationale=form.rationale.data or "",
+                    actor=current_user,
+                )
+            if work.ok:
+                flash(
+                    f"Proposed the switch to {model.METHODS[switch.to_method].lower()} delivery: "
+                    f"the board decides it with {switch.boundary_name}.",
+                    "success",
+                )
+                return redirect(url_for("methods.propose_switch", project_id=project.id))
+    latest = services.latest_assessment(project.id)
+    return render_template(
+        "methods/switch.html",
+        project=project,
+        form=form,
+        latest=latest,
+        boundary=switches.boundary_of(project),
+        proposed=switches.proposed_switch(project),
+        history=switches.switches_of(project),
+        statuses=SWITCH_STATUSES,
+    ), (400 if form is not None and (form.errors or form.form_errors) else 200)

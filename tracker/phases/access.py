@@ -1,12 +1,26 @@
 """Who may act on a project's phases and service assessments (the segregation of duties).
-Pages, the API and the services ask these."""
+Pages, the API and the services ask these; an assessment's checks are the shared decision
+of a template's roles (``frameworks.decisions``)."""
 
 from __future__ import annotations
 
+from tracker.frameworks import decisions
 from tracker.phases.models import ServiceAssessment
 from tracker.phases.rules import AssessmentStatus
 from tracker.projects import access
 from tracker.projects.models import Project
+
+WORDING = decisions.Wording(
+    not_asked="Only the board members this assessment was requested from can decide it.",
+    own_request=(
+        "You requested this assessment, so you cannot decide it: whoever asks for a "
+        "decision never takes it."
+    ),
+    decided="This assessment has been decided.",
+    already="You have already recorded this assessment.",
+    role_taken="The {role} has already recorded this assessment.",
+    choose_role="Choose the board role you are assessing as",
+)
 
 
 def is_executive(user, project: Project) -> bool:
@@ -16,24 +30,27 @@ def is_executive(user, project: Project) -> bool:
 
 def assessor_roles(user, assessment: ServiceAssessment) -> list[str]:
     """The assessment's required roles this person holds and that are still to record."""
-    held = access.project_roles(user, assessment.project_id)
-    decided = {d.role for d in assessment.decisions}
-    return [r for r in assessment.roles if r in held and r not in decided]
+    return decisions.undecided_roles(user, assessment)
 
 
 def decision_refusal(user, assessment: ServiceAssessment) -> str | None:
     """Why this person may not record an assessment now, or None (the segregation of
     duties: the requester never decides)."""
-    held = access.project_roles(user, assessment.project_id) & set(assessment.roles)
-    if not held:
-        return "Only the board members this assessment was requested from can decide it."
-    if assessment.requested_by_id == user.id:
-        return (
-            "You requested this assessment, so you cannot decide it: whoever asks for a "
-            "decision never takes it."
-        )
-    if assessment.status != AssessmentStatus.PENDING:
-        return "This assessment has been decided."
-    if any(d.decided_by_id == user.id for d in assessment.decisions):
-        return "You have already recorded this assessment."
-    return None
+    return decisions.refusal(
+        user,
+        assessment,
+        requested_by_id=assessment.requested_by_id,
+        pending=AssessmentStatus.PENDING,
+        wording=WORDING,
+    )
+
+
+def check_assessor(user, assessment: ServiceAssessment, role: str) -> None:
+    decisions.check_decider(
+        user,
+        assessment,
+        role,
+        requested_by_id=assessment.requested_by_id,
+        pending=AssessmentStatus.PENDING,
+        wording=WORDING,
+    )

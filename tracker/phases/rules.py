@@ -12,8 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+
+from tracker.budget import rules as budget_rules
+from tracker.frameworks.rules import Verdict, verdict
 
 
 class PhaseKind(StrEnum):
@@ -132,13 +136,52 @@ def point_problems(points: Sequence[str], results: Sequence[PointResult]) -> lis
 def outcome(required_roles: Sequence[str], passed_by_role: Mapping[str, bool]) -> AssessmentStatus:
     """An assessment fails as soon as one assessor records a point not met; it passes when
     every required role has found every point met."""
-    if any(not passed for role, passed in passed_by_role.items() if role in required_roles):
-        return AssessmentStatus.FAILED
-    if all(passed_by_role.get(role) for role in required_roles):
-        return AssessmentStatus.PASSED
-    return AssessmentStatus.PENDING
+    approvals = {role: bool(passed) for role, passed in passed_by_role.items()}
+    return _STATUS[verdict(required_roles, approvals)]
+
+
+_STATUS = {
+    Verdict.PENDING: AssessmentStatus.PENDING,
+    Verdict.APPROVED: AssessmentStatus.PASSED,
+    Verdict.REJECTED: AssessmentStatus.FAILED,
+}
 
 
 def overspent(spent: Decimal, released: Decimal) -> bool:
     """Spending past the phase's released funding is an exception (its cost tolerance)."""
     return spent > released
+
+
+@dataclass(frozen=True)
+class PhaseIteration:
+    """What AgileEVM needs of one iteration inside a phase."""
+
+    end_on: date
+    committed_points: int
+    completed_points: int
+    closed_on: date | None  # None while it runs
+
+
+def phase_earned_value(
+    released: Decimal, iterations: Sequence[PhaseIteration], spent: Decimal, on: date
+) -> budget_rules.Checkpoint | None:
+    """AgileEVM for one phase, as a stage's earned value is for a stage: the phase's
+    released funding is its budget (BAC), spread evenly over its iterations; PV is the
+    budget of the iterations ended by ``on``; EV is BAC x points completed in closed
+    iterations / points committed; AC is what the phase has spent. None until the phase
+    has funding and committed points to earn against.
+
+    Worked example: £60,000 released, three iterations of 10 committed points; the first
+    closed with 8 points done, the second ended: PV = £40,000, EV = £60,000 x 8 / 30 =
+    £16,000; with £30,000 spent, CPI 0.53 and SPI 0.40.
+    """
+    planned = sum(max(i.committed_points, 0) for i in iterations)
+    if released <= 0 or planned <= 0:
+        return None
+    ended = sum(1 for i in iterations if i.end_on <= on)
+    pv = released * ended / len(iterations)
+    done = sum(
+        i.completed_points for i in iterations if i.closed_on is not None and i.closed_on <= on
+    )
+    ev = budget_rules.agile_earned_value(released, done, planned)
+    return budget_rules.checkpoint(released, pv, ev, spent)

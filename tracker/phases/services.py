@@ -8,17 +8,19 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func, select
+from sqlalchemy import String, case, cast, func, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from tracker.agile.models import Iteration
 from tracker.audit import services as audit
 from tracker.auth.models import User
 from tracker.budget import services as budget
+from tracker.core import events
 from tracker.core.dates import uk_today
 from tracker.core.errors import RuleError, check_version
 from tracker.db import utcnow
 from tracker.extensions import db
+from tracker.frameworks import decisions
 from tracker.frameworks import services as frameworks
 from tracker.frameworks.rules import FallsAt, ItemKind, deciding_roles
 from tracker.phases import access as phase_access
@@ -38,7 +40,7 @@ from tracker.phases.rules import (
     PhaseStatus,
 )
 from tracker.projects import access
-from tracker.projects.models import Project
+from tracker.projects.models import Project, ProjectMembership
 from tracker.projects.rules import FINISHED_STATUSES, PROJECT_ROLES, ProjectStatus
 from tracker.stages.services import project_tier, require_roles_filled
 
@@ -267,13 +269,7 @@ def decide_assessment(
     actor: User,
 ) -> ServiceAssessment:
     assessment = _lock(ServiceAssessment, assessment.id)
-    if role not in assessment.roles:
-        raise RuleError("Choose the board role you are assessing as", "role")
-    refusal = phase_access.decision_refusal(actor, assessment)
-    if refusal:
-        raise RuleError(refusal)
-    if role not in access.project_roles(actor, assessment.project_id):
-        raise RuleError(f"You do not hold the {PROJECT_ROLES[role]} role on this project", "role")
+    phase_access.check_assessor(actor, assessment, role)
     if any(d.role == role for d in assessment.decisions):
         raise RuleError(f"The {PROJECT_ROLES[role]} has already recorded this assessment.", "role")
     problems = rules.point_problems(assessment.point_list, results)
@@ -294,14 +290,7 @@ def decide_assessment(
             for r in sorted(results, key=lambda r: order[r.point])
         ],
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(decision)
-            db.session.flush()
-    except IntegrityError:
-        raise RuleError(
-            f"The {PROJECT_ROLES[role]} has already recorded this assessment."
-        ) from None
+    decisions.record(decision, role=role, wording=phase_access.WORDING)
     not_met = [r.point for r in results if not r.met]
     audit.record(
         "service_assessment.recorded",
@@ -320,6 +309,15 @@ def decide_assessment(
     if status is not AssessmentStatus.PENDING:
         _resolve(assessment, status, actor)
     return assessment
+
+
+def waiting_assessment(project: Project) -> ServiceAssessment | None:
+    return db.session.scalars(
+        select(ServiceAssessment).where(
+            ServiceAssessment.project_id == project.id,
+            ServiceAssessment.status == AssessmentStatus.PENDING,
+        )
+    ).first()
 
 
 def _resolve(assessment: ServiceAssessment, status: AssessmentStatus, actor: User) -> None:
@@ -343,6 +341,8 @@ def _resolve(assessment: ServiceAssessment, status: AssessmentStatus, actor: Use
         changes={"status": [AssessmentStatus.PENDING, status.value], "round": assessment.round},
         actor=actor,
     )
+    # A switch of method proposed with this assessment is decided with it (methods).
+    events.send(events.assessment_resolved, assessment, actor=actor)
 
 
 # --------------------------------------------------------------------------------------
@@ -433,3 +433,54 @@ def active_phase(project: Project) -> Phase | None:
     return db.session.scalars(
         select(Phase).where(Phase.project_id == project.id, Phase.status == PhaseStatus.ACTIVE)
     ).first()
+
+
+def funding_exceptions_waiting(user):
+    """The statement selecting open funding exceptions on projects where this person is the
+    Executive, in the shape of ``frameworks.decisions.waiting_on``."""
+    label = case(
+        *[
+            (Phase.kind == kind, literal(f"{text}: spending past its released funding"))
+            for kind, text in rules.PHASE_LABELS.items()
+        ],
+        else_=literal("Spending past a phase's released funding"),
+    )
+    return (
+        select(
+            cast(label, String),
+            FundingException.id,
+            FundingException.project_id,
+            Project.code,
+            Project.name,
+            ProjectMembership.role,
+            FundingException.raised_at,
+        )
+        .join(Project, Project.id == FundingException.project_id)
+        .join(Phase, Phase.id == FundingException.phase_id)
+        .join(
+            ProjectMembership,
+            (ProjectMembership.project_id == FundingException.project_id)
+            & (ProjectMembership.user_id == user.id)
+            & (ProjectMembership.role == "executive"),
+        )
+        .where(FundingException.status == FundingExceptionStatus.OPEN)
+    )
+
+
+def earned_value(phase: Phase, iterations: list[Iteration], spent: Decimal, on: date | None = None):
+    """AgileEVM for the phase from its iterations and what it spent (no query)."""
+    on = on or uk_today()
+    return rules.phase_earned_value(
+        phase.released_budget,
+        [
+            rules.PhaseIteration(
+                i.end_on,
+                i.committed_points or 0,
+                i.completed_points or 0,
+                budget.closed_on(i.closed_at, i.end_on) if i.status == "closed" else None,
+            )
+            for i in iterations
+        ],
+        spent,
+        on,
+    )

@@ -6,8 +6,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.auth.access import forbid
+from tracker.budget.rules import index_on_screen
 from tracker.core.unit_of_work import form_work
 from tracker.extensions import db
+from tracker.frameworks import decisions
+from tracker.methods import switches
+from tracker.methods.switching import BoundaryKind
 from tracker.phases import access as phase_access
 from tracker.phases import bp, rules
 from tracker.phases import services as phases
@@ -66,16 +70,23 @@ def list_phases(project_id: int):
         )
     )
     iterations = phases.iterations_by_phase(phase_list)
-    rows = [
-        {
-            "phase": phase,
-            "status": PHASE_STATUSES[phase.status],
-            # What the active phase has spent is what its funding is checked against.
-            "spent": phases.spent_in(phase) if phase.status == PhaseStatus.ACTIVE else None,
-            "iterations": iterations[phase.id],
-        }
-        for phase in phase_list
-    ]
+    rows = []
+    for phase in phase_list:
+        # What the active phase has spent is what its funding is checked against, and
+        # what its earned value (AgileEVM) is measured with.
+        spent = phases.spent_in(phase) if phase.status == PhaseStatus.ACTIVE else None
+        evm = phases.earned_value(phase, iterations[phase.id], spent) if spent is not None else None
+        rows.append(
+            {
+                "phase": phase,
+                "status": PHASE_STATUSES[phase.status],
+                "spent": spent,
+                "iterations": iterations[phase.id],
+                "evm": evm,
+                "cpi": index_on_screen(evm.cpi) if evm else None,
+                "spi": index_on_screen(evm.spi) if evm else None,
+            }
+        )
     return render_template(
         "phases/list.html",
         project=project,
@@ -184,10 +195,12 @@ def _assessment_page(project, assessment, form=None, status=200):
     refusal = phase_access.decision_refusal(current_user, assessment)
     if form is None and refusal is None:
         form = AssessmentDecisionForm(roles=[(r, PROJECT_ROLES[r]) for r in roles])
+    switch = switches.proposed_at(BoundaryKind.ASSESSMENT, assessment.id)
     return render_template(
         "phases/assessment.html",
         project=project,
         assessment=assessment,
+        notice=switches.notice(switch) if switch is not None else None,
         status_label=ASSESSMENT_STATUSES[assessment.status],
         form=form,
         refusal=refusal,
@@ -206,10 +219,14 @@ def show_assessment(project_id: int, assessment_id: int):
 def decide_assessment(project_id: int, assessment_id: int):
     project = load_project(project_id)
     assessment = _assessment(project, assessment_id)
-    held = phase_access.assessor_roles(current_user, assessment)
-    if not held or assessment.requested_by_id == current_user.id:
-        refused("assessment decision", project=project.id, assessment=assessment.id)
-        forbid(phase_access.decision_refusal(current_user, assessment))
+    held = decisions.forbid_unless_decider(
+        current_user,
+        assessment,
+        requested_by_id=assessment.requested_by_id,
+        why=phase_access.decision_refusal(current_user, assessment),
+        what="assessment decision",
+        assessment=assessment.id,
+    )
     form = AssessmentDecisionForm(roles=[(r, PROJECT_ROLES[r]) for r in held])
     if form.validate_on_submit():
         results = [

@@ -29,6 +29,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union,
     union_all,
 )
 
@@ -39,7 +40,13 @@ from tracker.budget.models import BudgetException, Checkpoint
 from tracker.budget.rules import BudgetExceptionStatus, CheckpointStatus
 from tracker.extensions import db
 from tracker.methods.model import DECISION_DRIVERS
-from tracker.methods.models import Assessment, MethodDecision, MethodDecisionDriver
+from tracker.methods.models import (
+    Assessment,
+    MethodDecision,
+    MethodDecisionDriver,
+    MethodSwitch,
+)
+from tracker.methods.switching import SwitchStatus
 from tracker.orgs.models import Organisation
 from tracker.portfolio import rules
 from tracker.portfolio.models import PortfolioReviewWait, PortfolioSummary
@@ -528,6 +535,29 @@ def _median_wait(source, keys: list[str]):
     return _counted_median(per_day, keys, value="days", n="n", label="wait")
 
 
+def with_past_methods(source):
+    """Facts with a row for each method a project was delivered with: its current method,
+    and the method it left at each approved switch at a boundary (``methods.switches``).
+    A switched project counts under each method it spent time in; its figures are the
+    project's own (the checkpoint, exceptions and feedback are not split by date).
+    ``UNION`` keeps a project once per method, even one that switched back."""
+    columns = list(source.c)
+    past = select(
+        *[
+            cast(MethodSwitch.from_method, String).label("method") if c.name == "method" else c
+            for c in columns
+        ]
+    ).join(
+        MethodSwitch,
+        and_(
+            MethodSwitch.project_id == source.c.project_id,
+            MethodSwitch.status == SwitchStatus.APPROVED,
+            MethodSwitch.from_method != source.c.method,
+        ),
+    )
+    return union(select(*columns), past).cte("by_method_history")
+
+
 def with_drivers(source):
     """Facts joined to the drivers of each project's latest method decision: a project
     appears once per driver it cites."""
@@ -681,7 +711,7 @@ def comparisons(filters: Filters, today: date) -> Select:
     parts = []
     every_median = ("cpi", "spi", "wait")
     for name, rows, keys, medians in (
-        ("method", source, ["method"], every_median),
+        ("method", with_past_methods(source), ["method"], every_median),
         ("follows", source, ["follows"], every_median),
         ("driver", with_drivers(source), ["driver"], every_median),
         # The matrix shows counts, the median CPI and the share finished well.
@@ -711,7 +741,9 @@ def dashboard(filters: Filters, today: date, *, viewer=None) -> Dashboard:
     for row in db.session.execute(comparisons(filters, today)).mappings():
         key = (row["k1"], row["k2"]) if row["grouping"] == "matrix" else row["k1"]
         found[row["grouping"]][key] = rules.figures_from(row)
-        if row["grouping"] == "method" and row["k1"] != "none":
+        # The matrix counts each project once, under its current method (the method
+        # comparison counts a switched project under each method it was delivered with).
+        if row["grouping"] == "matrix" and row["k2"] != "none":
             plotted += int(row["plotted"] or 0)
     by_method, by_follows = found["method"], found["follows"]
     by_driver, matrix = found["driver"], found["matrix"]

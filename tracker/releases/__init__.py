@@ -12,4 +12,4 @@ def _vocabulary(state) -> None:
     state.app.jinja_env.globals.update(ReleaseStatus=ReleaseStatus)
 
 
-from tracker.releases import views  # noqa: E402,F401
+from tracker.releases import subscribers, views  # noqa: E402,F401

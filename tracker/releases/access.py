@@ -1,31 +1,44 @@
-"""Who may decide a release gate (the segregation of duties: the requester never does)."""
+"""Who may decide a release gate (the segregation of duties: the requester never does).
+The checks are the shared decision of a template's roles (``frameworks.decisions``)."""
 
 from __future__ import annotations
 
-from tracker.projects import access
+from tracker.frameworks import decisions
 from tracker.releases.models import Release
 from tracker.releases.rules import ReleaseStatus
 
+WORDING = decisions.Wording(
+    not_asked="Only the board members this release gate was requested from can decide it.",
+    own_request=(
+        "You requested this release, so you cannot decide its gate: whoever asks for a "
+        "decision never takes it."
+    ),
+    decided="This release gate has been decided.",
+    already="You have already decided this release.",
+    role_taken="The {role} has already decided this release.",
+)
+
 
 def undecided_roles(user, release: Release) -> list[str]:
-    held = access.project_roles(user, release.project_id)
-    if any(d.decided_by_id == user.id for d in release.decisions):
-        return []
-    decided = {d.role for d in release.decisions}
-    return [r for r in release.roles if r in held and r not in decided]
+    return decisions.undecided_roles(user, release)
 
 
 def decision_refusal(user, release: Release) -> str | None:
-    held = access.project_roles(user, release.project_id) & set(release.roles)
-    if not held:
-        return "Only the board members this release gate was requested from can decide it."
-    if release.requested_by_id == user.id:
-        return (
-            "You requested this release, so you cannot decide its gate: whoever asks for a "
-            "decision never takes it."
-        )
-    if release.status != ReleaseStatus.PENDING:
-        return "This release gate has been decided."
-    if not undecided_roles(user, release):
-        return "You have already decided this release."
-    return None
+    return decisions.refusal(
+        user,
+        release,
+        requested_by_id=release.requested_by_id,
+        pending=ReleaseStatus.PENDING,
+        wording=WORDING,
+    )
+
+
+def check_decider(user, release: Release, role: str) -> None:
+    decisions.check_decider(
+        user,
+        release,
+        role,
+        requested_by_id=release.requested_by_id,
+        pending=ReleaseStatus.PENDING,
+        wording=WORDING,
+    )

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 
+from tracker.frameworks.rules import Verdict, verdict
+
 
 class ReleaseStatus(StrEnum):
     PENDING = "pending"
@@ -36,11 +38,15 @@ RELEASED_METHODS = ("agile", "hybrid")
 def outcome(required_roles: Sequence[str], votes: Mapping[str, str]) -> ReleaseStatus:
     """A rejection by any required role rejects the release; approval by all approves it.
     With no required role (a level whose tailoring has no release gate) it is approved."""
-    if any(votes.get(role) == ReleaseVote.REJECT for role in required_roles):
-        return ReleaseStatus.REJECTED
-    if all(votes.get(role) == ReleaseVote.APPROVE for role in required_roles):
-        return ReleaseStatus.APPROVED
-    return ReleaseStatus.PENDING
+    approvals = {role: vote == ReleaseVote.APPROVE for role, vote in votes.items()}
+    return _STATUS[verdict(required_roles, approvals)]
+
+
+_STATUS = {
+    Verdict.PENDING: ReleaseStatus.PENDING,
+    Verdict.APPROVED: ReleaseStatus.APPROVED,
+    Verdict.REJECTED: ReleaseStatus.REJECTED,
+}
 
 
 def live_problem(status: ReleaseStatus | str) -> str | None:

@@ -5,7 +5,6 @@ Every step writes an audit entry on the project's history."""
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from tracker.agile.models import Feedback, Iteration
 from tracker.audit import services as audit
@@ -13,9 +12,9 @@ from tracker.auth.models import User
 from tracker.core.errors import RuleError, check_version
 from tracker.db import utcnow
 from tracker.extensions import db
+from tracker.frameworks import decisions
 from tracker.frameworks import services as frameworks
 from tracker.frameworks.rules import FallsAt, deciding_roles
-from tracker.projects import access
 from tracker.projects.models import Project
 from tracker.projects.rules import FINISHED_STATUSES, PROJECT_ROLES, ProjectStatus
 from tracker.releases import access as release_access
@@ -116,13 +115,7 @@ def decide_release(
     comment = (comment or "").strip()
     if decision == ReleaseVote.REJECT and not comment:
         raise RuleError("Say why the release is rejected", "comment")
-    if role not in release.roles:
-        raise RuleError("Choose the board role you are deciding as", "role")
-    refusal = release_access.decision_refusal(actor, release)
-    if refusal:
-        raise RuleError(refusal)
-    if role not in access.project_roles(actor, release.project_id):
-        raise RuleError(f"You do not hold the {PROJECT_ROLES[role]} role on this project", "role")
+    release_access.check_decider(actor, release, role)
     record = ReleaseDecision(
         release_id=release.id,
         role=role,
@@ -130,12 +123,7 @@ def decide_release(
         comment=comment,
         decided_by_id=actor.id,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(record)
-            db.session.flush()
-    except IntegrityError:
-        raise RuleError(f"The {PROJECT_ROLES[role]} has already decided this release.") from None
+    decisions.record(record, role=role, wording=release_access.WORDING)
     audit.record(
         "release.decided",
         record,

@@ -7,10 +7,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from tracker.agile.models import Iteration
-from tracker.auth.access import forbid
 from tracker.core.unit_of_work import form_work
 from tracker.extensions import db
-from tracker.projects.access import can_manage, load_project, refused
+from tracker.frameworks import decisions
+from tracker.projects.access import can_manage, load_project
 from tracker.projects.rules import PROJECT_ROLES
 from tracker.releases import access as release_access
 from tracker.releases import bp
@@ -105,10 +105,14 @@ def show_release(project_id: int, release_id: int):
 def decide_release(project_id: int, release_id: int):
     project = load_project(project_id)
     release = _release(project, release_id)
-    held = release_access.undecided_roles(current_user, release)
-    if not held or release.requested_by_id == current_user.id:
-        refused("release decision", project=project.id, release=release.id)
-        forbid(release_access.decision_refusal(current_user, release))
+    held = decisions.forbid_unless_decider(
+        current_user,
+        release,
+        requested_by_id=release.requested_by_id,
+        why=release_access.decision_refusal(current_user, release),
+        what="release decision",
+        release=release.id,
+    )
     form = ReleaseDecisionForm(roles=[(r, PROJECT_ROLES[r]) for r in held])
     if form.validate_on_submit():
         with form_work(form) as work:

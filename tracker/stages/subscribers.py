@@ -41,3 +41,21 @@ def gate_waiting(project) -> str | None:
     if waiting is not None:
         return "a gate is waiting for the board's decision; move it once the board has decided."
     return None
+
+
+@events.subscribe(events.boundary_waiting, order=10)
+def gate_at_boundary(project) -> tuple[str, int, str] | None:
+    """The gate waiting for the board, which a switch of method may ride on."""
+    gate = db.session.scalars(
+        select(GateReview).where(
+            GateReview.project_id == project.id, GateReview.status == GateStatus.PENDING
+        )
+    ).first()
+    if gate is None:
+        return None
+    name = (
+        f"the gate at the end of {gate.closes_stage.label}"
+        if gate.closes_stage is not None
+        else "the start gate"
+    )
+    return ("gate", gate.id, name)

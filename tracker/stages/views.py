@@ -401,6 +401,8 @@ def _gate_page(project, gate, decision_form=None, close_form=None, status=200):
         register_gate=register_reports.gate_section(project.id),
         # The domains above stages add their sections (the business case): an event.
         gate_sections=[s for s in events.send(events.gate_sections, gate) if s],
+        # What the domains above add for the board (a switch of method proposed with it).
+        notices=[notice for notice in events.send(events.gate_notices, gate) if notice],
     ), status
 
 
@@ -502,6 +504,13 @@ def inbox():
         "stages/inbox.html",
         items=waiting.records("decisions"),
         budget_items=waiting.records("budget_exceptions"),
+        # The domains above answer with their own kinds (service assessments, release and
+        # closing gates): each a table of the same columns.
+        other_kinds=[
+            (kind, list(zip(kind.records, kind.links, strict=True)))
+            for kind in waiting.kinds
+            if kind.key not in ("decisions", "budget_exceptions") and kind.count
+        ],
     )
 
 
