@@ -261,6 +261,83 @@ ROUTES = {
     "portfolio.list_projects": ("GET", "/portfolio/projects", "any"),
     "portfolio.export_csv": ("GET", "/portfolio/projects.csv", "any"),
     "portfolio.export_xlsx": ("GET", "/portfolio/projects.xlsx", "any"),
+    # Programmes: "programme" is anyone on the programme (its board, manager) or PMO;
+    # "programme_manager" the programme's manager or PMO; "programme_board" its board only.
+    "programmes.list_programmes": ("GET", "/programmes/", "any"),
+    "programmes.create_portfolio": ("GET", "/portfolios/new", "pmo"),
+    "programmes.show_portfolio": ("GET", "/portfolios/{portfolio_id}", "programme"),
+    "programmes.create_programme": ("GET", "/programmes/new", "pmo"),
+    "programmes.show_programme": ("GET", "/programmes/{programme_id}", "programme"),
+    "programmes.edit_programme": (
+        "GET",
+        "/programmes/{programme_id}/edit",
+        "programme_manager",
+    ),
+    "programmes.add_role": ("POST", "/programmes/{programme_id}/roles", "programme_manager"),
+    "programmes.remove_role": (
+        "POST",
+        "/programmes/{programme_id}/roles/{programme_role_id}/remove",
+        "programme_manager",
+    ),
+    "programmes.add_project": (
+        "POST",
+        "/programmes/{programme_id}/projects",
+        "programme_manager",
+    ),
+    "programmes.remove_project": (
+        "POST",
+        "/programmes/{programme_id}/projects/{project_id}/remove",
+        "programme_manager",
+    ),
+    "programmes.export_projects": (
+        "GET",
+        "/programmes/{programme_id}/projects.csv",
+        "programme",
+    ),
+    "programmes.export_projects_xlsx": (
+        "GET",
+        "/programmes/{programme_id}/projects.xlsx",
+        "programme",
+    ),
+    "programmes.compare_methods": ("GET", "/programmes/{programme_id}/methods", "programme"),
+    "programmes.show_dependencies": (
+        "GET",
+        "/programmes/{programme_id}/dependencies",
+        "programme",
+    ),
+    "programmes.show_highlight": ("GET", "/programmes/{programme_id}/highlight", "programme"),
+    "programmes.show_partnership": (
+        "GET",
+        "/programmes/{programme_id}/partnership",
+        "programme",
+    ),
+    "programmes.add_partner": (
+        "POST",
+        "/programmes/{programme_id}/partners",
+        "programme_manager",
+    ),
+    "programmes.add_pledge": ("POST", "/programmes/{programme_id}/pledges", "programme_manager"),
+    "programmes.complete_commitment": (
+        "POST",
+        "/programmes/{programme_id}/pledges/{pledge_id}/done",
+        "programme_manager",
+    ),
+    "programmes.rate_partnership": (
+        "POST",
+        "/programmes/{programme_id}/health",
+        "programme_manager",
+    ),
+    "programmes.list_gates": ("GET", "/programmes/{programme_id}/gates", "programme"),
+    "programmes.request_gate": (
+        "POST",
+        "/programmes/{programme_id}/gates",
+        "programme_manager",
+    ),
+    "programmes.decide_gate": (
+        "POST",
+        "/programmes/{programme_id}/gates/{programme_gate_id}/decide",
+        "programme_board",
+    ),
     "budget.show": ("GET", "/projects/{project_id}/budget", "member"),
     "budget.record_cost": ("GET", "/projects/{project_id}/budget/costs/new", "manager"),
     "budget.import_costs": ("GET", "/projects/{project_id}/budget/costs/import", "manager"),
@@ -616,6 +693,7 @@ def world(db, make_user, make_project):
     db.session.commit()
     other_manager = make_user("Manager elsewhere")
     make_project(manager=other_manager)
+    ids.update(_programme_records(db, project, manager, board))
     return {
         "manager": manager,
         "member": member,
@@ -624,6 +702,45 @@ def world(db, make_user, make_project):
         "other_manager": other_manager,
         "project": project,
         "ids": ids,
+    }
+
+
+def _programme_records(db, project, manager, board) -> dict:
+    """A multi-agency programme the project's manager manages and its board member sits on
+    the board of, holding the project, with a partner, a commitment and a gate asked for."""
+    from tracker.orgs.models import Organisation
+    from tracker.programmes import services as programmes
+
+    portfolio = programmes.create_portfolio("Access portfolio", "", actor=None)
+    programme = programmes.create_programme(
+        programmes.ProgrammeData(
+            code="ACC-1",
+            name="Access programme",
+            portfolio_id=portfolio.id,
+            is_multi_agency=True,
+        ),
+        actor=None,
+    )
+    programmes.grant_role(programme, manager, "programme_manager", actor=None)
+    holder = programmes.grant_role(programme, board, "board_member", actor=None)
+    programmes.add_project(programme, project, actor=manager)
+    partner = db.session.get(Organisation, project.lead_organisation_id)
+    programmes.add_partner(programme, partner, actor=None)
+    pledge = programmes.add_pledge(
+        programme,
+        programmes.PledgeData(
+            partner.id, "commitment", "Share data", manager.id, project.planned_finish
+        ),
+        actor=manager,
+    )
+    gate = programmes.request_gate(programme, "Tranche review", "", actor=manager)
+    db.session.commit()
+    return {
+        "portfolio_id": portfolio.id,
+        "programme_id": programme.id,
+        "programme_role_id": holder.id,
+        "pledge_id": pledge.id,
+        "programme_gate_id": gate.id,
     }
 
 

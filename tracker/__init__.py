@@ -130,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
         orgs,
         phases,
         portfolio,
+        programmes,
         projects,
         registers,
         releases,
@@ -162,6 +163,7 @@ def _register_blueprints(app: Flask) -> None:
         scheduler,
         api,
         portfolio,
+        programmes,
         backup,
     ):
         app.register_blueprint(module.bp)

@@ -96,6 +96,11 @@ EXPECTED = {
     "owner": _only("member", "manager", "pmo", "admin"),
     # Only the project's own manager acknowledges what other projects need from it.
     "own_manager": _only("manager"),
+    # Programmes (tracker.programmes.access): the world's project manager manages the
+    # programme and its board member sits on the programme board.
+    "programme": _only("board", "manager", "pmo", "admin"),
+    "programme_manager": _only("manager", "pmo", "admin"),
+    "programme_board": _only("board"),
 }
 
 # What a bearer token of each person may do on each API endpoint (in the categories above).

@@ -62,6 +62,7 @@ BINARY_DOWNLOADS = {
     "portfolio.export_xlsx",
     "worklog.export_entries",
     "registers.export_issues",
+    "programmes.export_projects_xlsx",
 }
 
 PAGES = sorted(
@@ -73,7 +74,7 @@ PAGES = sorted(
 
 def _visitor(world, make_user, endpoint):
     """An administrator reaches every page but the board's own: those, a board member."""
-    if ROUTES[endpoint][2] in {"approver", "executive"}:
+    if ROUTES[endpoint][2] in {"approver", "executive", "programme_board"}:
         return world["board"]
     return make_user("Administrator", global_role="admin")
 
