@@ -132,3 +132,25 @@ def test_every_programme_page_renders(client, login, db, make_project, people, p
     assert "PRG-1" in client.get("/programmes/").get_data(as_text=True)
     csv = client.get(f"/programmes/{programme.id}/projects.csv").get_data(as_text=True)
     assert csv.startswith("Code,Name,Method")
+
+
+def test_the_portfolio_table_filters_and_groups_by_programme(
+    client, login, db, make_project, portfolio, people, programme
+):
+    sub = make_programme(
+        db, portfolio, people, "SUB", manager=people["other_manager"], parent=programme
+    )
+    inside, below, outside = (make_project(name=n) for n in ("Inside", "Below", "Outside"))
+    services.add_project(programme, inside, actor=people["pmo"])
+    services.add_project(sub, below, actor=people["pmo"])
+    db.session.commit()
+    login(people["pmo"])
+    page = client.get(f"/portfolio/projects?programme={programme.id}").get_data(as_text=True)
+    assert "Inside" in page and "Below" in page and "Outside" not in page
+    page = client.get(f"/portfolio/projects?portfolio={portfolio.id}&sort=programme")
+    text = page.get_data(as_text=True)
+    assert "Outside" not in text
+    assert text.index("PRG-1") < text.index("SUB")
+    # A programme that does not exist is refused as a filter, never passed to SQL.
+    assert client.get("/portfolio/projects?programme=999999").status_code == 400
+    assert client.get(f"/portfolio/?programme={programme.id}").status_code == 200

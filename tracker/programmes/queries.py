@@ -671,3 +671,18 @@ def latest_highlights(programme_id: int, day: date) -> list:
         .where(ranked.c.rn == 1)
         .order_by(Project.code)
     ).all()
+
+
+def filter_choices() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The portfolios and programmes to filter the portfolio pages by: one statement."""
+    portfolios: dict[int, str] = {}
+    programmes: list[tuple[int, str]] = []
+    for portfolio_id, portfolio, programme_id, code, name in db.session.execute(
+        select(Portfolio.id, Portfolio.name, Programme.id, Programme.code, Programme.name)
+        .outerjoin(Programme, Programme.portfolio_id == Portfolio.id)
+        .order_by(Portfolio.name, Programme.code)
+    ):
+        portfolios[portfolio_id] = portfolio
+        if programme_id is not None:
+            programmes.append((programme_id, f"{code} {name}"))
+    return list(portfolios.items()), sorted(programmes, key=lambda item: item[1])
