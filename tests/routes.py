@@ -638,6 +638,13 @@ ROUTES = {
                 "POST",
                 "/projects/{project_id}/dependencies",
             ),
+            "api_programmes.list_portfolios": ("GET", "/portfolios"),
+            "api_programmes.list_programmes": ("GET", "/programmes"),
+            "api_programmes.get_programme": ("GET", "/programmes/{programme_id}"),
+            "api_programmes.list_programme_projects": (
+                "GET",
+                "/programmes/{programme_id}/projects",
+            ),
             "api_portfolio.portfolio": ("GET", "/portfolio"),
             "api_portfolio.portfolio_table": ("GET", "/portfolio/projects"),
         }.items()

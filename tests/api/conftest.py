@@ -165,8 +165,16 @@ def governed(db, make_user, make_project):
             "document_id": document_id,
             **_framework_records(db),
             **_phase_records(db, project, manager),
+            **_programme_records(db, project, manager, executive),
         },
     }
+
+
+def _programme_records(db, project, manager, executive) -> dict:
+    from tests.routes import _programme_records as records
+
+    found = records(db, project, manager, executive)
+    return {"programme_id": found["programme_id"]}
 
 
 def _money_and_time(db, project, manager, member) -> dict:

@@ -204,6 +204,10 @@ API_WHO = {
     # Everyone signed in: PMO staff see the whole portfolio, others their own projects.
     "api_portfolio.portfolio": "any",
     "api_portfolio.portfolio_table": "any",
+    "api_programmes.list_portfolios": "any",
+    "api_programmes.list_programmes": "any",
+    "api_programmes.get_programme": "programme",
+    "api_programmes.list_programme_projects": "programme",
 }
 
 # Records that belong to one person (the team member): anyone else gets 404, not 403.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+# The API's client fixtures, for the programme API tests.
+from tests.api.conftest import api_as, token_for  # noqa: F401
 from tracker.programmes import services
 
 

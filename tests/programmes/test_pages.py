@@ -140,7 +140,7 @@ def test_the_portfolio_table_filters_and_groups_by_programme(
     sub = make_programme(
         db, portfolio, people, "SUB", manager=people["other_manager"], parent=programme
     )
-    inside, below, outside = (make_project(name=n) for n in ("Inside", "Below", "Outside"))
+    inside, below, _outside = (make_project(name=n) for n in ("Inside", "Below", "Outside"))
     services.add_project(programme, inside, actor=people["pmo"])
     services.add_project(sub, below, actor=people["pmo"])
     db.session.commit()

@@ -87,7 +87,7 @@ def test_a_moved_project_counts_in_its_new_programme_from_that_day():
 
 def test_a_breach_of_the_cost_tolerance_is_a_programme_exception():
     total = rules.rollup(DAY, [figures(1, bac=100_000, pv=50_000, ev=40_000, ac=50_000)])
-    # EAC = 100,000 × 50,000 / 40,000 = 125,000: £25,000 over.
+    # EAC = 100,000 * 50,000 / 40,000 = 125,000: £25,000 over.
     assert total.forecast_overrun == Decimal("25000.00")
     found = rules.tolerance_breaches(
         total, cost_tolerance=Decimal(20_000), time_tolerance_days=10, forecast_slip_days=11

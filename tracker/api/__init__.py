@@ -32,6 +32,7 @@ RESOURCES = (
     "time_entries",
     "checkpoints",
     "portfolio",
+    "programmes",
     "board",
     "risks",
     "issues",

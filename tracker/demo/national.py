@@ -42,6 +42,7 @@ from tracker.frameworks.models import ProjectFramework
 from tracker.methods import rules as method_rules
 from tracker.methods.models import Assessment, MethodDecision, MethodDecisionDriver
 from tracker.orgs.models import Organisation
+from tracker.programmes import demo as programmes_demo
 from tracker.projects import governance
 from tracker.projects.models import Project, ProjectMembership, project_partners
 from tracker.projects.rules import ProjectStatus, size_tier
@@ -234,6 +235,7 @@ TABLE_ORDER: tuple[Table, ...] = (
     RiskChange.__table__,
     Issue.__table__,
     Escalation.__table__,
+    *programmes_demo.BULK_TABLES,
 )
 
 # About fifteen risks and five issues a project, as a national portfolio's registers hold.
@@ -1366,6 +1368,7 @@ def generate(
     loop = progress(plans) if progress else plans
     for plan in loop:
         generator.write_project(plan, orgs)
+    programmes_demo.generate_national(generator.writer, plans, orgs, generator.today)
     generator.writer.finish()
     # The rows went in by bulk Core inserts, past the ORM hooks: derive what is stored.
     from tracker.portfolio import summary
