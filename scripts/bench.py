@@ -105,6 +105,12 @@ PAGES = [
     Page("Releases, agile project", "agile_manager", "/projects/{agile}/releases"),
     Page("Closure, agile project", "agile_manager", "/projects/{agile}/closure"),
     Page("PMO dashboard", "pmo", "/portfolio/"),
+    # The programme of 300 projects (the national generator's first), and its portfolio.
+    Page("Programme of 300 projects", "pmo", "/programmes/{programme}"),
+    Page("Programme page, its board member", "programme_board", "/programmes/{programme}"),
+    Page("Programme dependencies", "pmo", "/programmes/{programme}/dependencies"),
+    Page("Methods within a programme", "pmo", "/programmes/{programme}/methods"),
+    Page("Portfolio of programmes", "pmo", "/portfolios/{portfolio}"),
     Page("Organisation and its people", "pmo", "/organisations/{organisation}"),
     Page("PMO dashboard, filtered", "pmo", "/portfolio/?method=agile&status=active"),
     Page("PMO dashboard, first view", "pmo", "/portfolio/", cold=True),
@@ -310,6 +316,17 @@ def pick(app) -> tuple[dict, dict]:
             ),
             "risk": db.session.scalar(select(func.min(Risk.id)).where(Risk.project_id == staged)),
         }
+        from tracker.programmes.models import Programme, ProgrammeRoleHolder
+
+        programme, portfolio = db.session.execute(
+            select(Programme.id, Programme.portfolio_id).where(Programme.code == "NAT-PRG-001")
+        ).one()
+        ids.update(programme=programme, portfolio=portfolio)
+        people["programme_board"] = db.session.scalar(
+            select(ProgrammeRoleHolder.user_id).where(
+                ProgrammeRoleHolder.programme_id == programme, ProgrammeRoleHolder.role == "sro"
+            )
+        )
         return people, ids
 
 

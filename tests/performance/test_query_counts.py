@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 
 from tracker.auth.models import User
 from tracker.demo import national
 from tracker.extensions import cache
 from tracker.frameworks.models import GovernanceFramework
+from tracker.programmes.models import Programme, ProgrammeProject, ProgrammeRoleHolder
 from tracker.projects.models import Project, ProjectMembership
 from tracker.registers.models import Risk
 from tracker.stages.models import GateReview
@@ -54,7 +55,19 @@ def _pick(db) -> tuple[dict, dict]:
     pmo = User(email="pmo@example.gov.uk", name="PMO analyst", global_role="pmo", password_hash="x")
     db.session.add(pmo)
     db.session.commit()
+    programme, portfolio = db.session.execute(
+        select(Programme.id, Programme.portfolio_id).where(Programme.code == "NAT-PRG-001")
+    ).one()
     people = {
+        "programme_board": db.session.get(
+            User,
+            db.session.scalar(
+                select(ProgrammeRoleHolder.user_id).where(
+                    ProgrammeRoleHolder.programme_id == programme,
+                    ProgrammeRoleHolder.role == "sro",
+                )
+            ),
+        ),
         "pmo": pmo,
         "manager": db.session.get(User, member(staged, "project_manager")),
         "agile_manager": db.session.get(User, member(agile, "project_manager")),
@@ -106,6 +119,13 @@ def _pick(db) -> tuple[dict, dict]:
         "releases, agile project": ("agile_manager", f"/projects/{agile}/releases"),
         "closure, agile project": ("agile_manager", f"/projects/{agile}/closure"),
         "PMO dashboard": ("pmo", "/portfolio/"),
+        "programme page": ("pmo", f"/programmes/{programme}"),
+        "programme page, its board": ("programme_board", f"/programmes/{programme}"),
+        "programme dependencies": ("pmo", f"/programmes/{programme}/dependencies"),
+        "methods within a programme": ("pmo", f"/programmes/{programme}/methods"),
+        "programme highlight report": ("pmo", f"/programmes/{programme}/highlight"),
+        "portfolio of programmes": ("pmo", f"/portfolios/{portfolio}"),
+        "portfolio table by programme": ("pmo", f"/portfolio/projects?programme={programme}"),
         "organisation and its people": (
             "pmo",
             f"/organisations/{db.session.get(Project, staged).lead_organisation_id}",
@@ -120,6 +140,23 @@ def _pick(db) -> tuple[dict, dict]:
         ),
     }
     return people, pages
+
+
+def _grow_the_first_programme(db) -> None:
+    """The second generation's projects join the first programme (and its programmes the
+    first portfolio), so the programme and portfolio pages are counted small and large."""
+    first, portfolio = db.session.execute(
+        select(Programme.id, Programme.portfolio_id).where(Programme.code == "NAT-PRG-001")
+    ).one()
+    later = select(Programme.id).where(Programme.code > "NAT-PRG-002")
+    db.session.execute(
+        update(ProgrammeProject)
+        .where(ProgrammeProject.programme_id.in_(later))
+        .values(programme_id=first)
+    )
+    db.session.execute(
+        update(Programme).where(Programme.id.in_(later)).values(portfolio_id=portfolio)
+    )
 
 
 def _counts(db, client, login, people, pages) -> dict[str, int]:
@@ -156,6 +193,7 @@ def test_key_pages_issue_the_same_few_queries_at_any_scale(db, client, login, mo
     people, pages = _pick(db)
     small = _counts(db, client, login, people, pages)
     national.generate(more, password_hash="not-a-real-hash", seed=6)
+    _grow_the_first_programme(db)
     db.session.commit()
     large = _counts(db, client, login, people, pages)
     assert large == small

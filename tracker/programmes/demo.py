@@ -258,11 +258,16 @@ def generate_national(writer, plans, organisations: list[int], today: date) -> N
         .select_from(Programme)
         .where(Programme.code.like(f"{NATIONAL_CODE}%"))
     )
+    earlier = writer.connection.scalar(
+        select(db.func.count())
+        .select_from(Portfolio)
+        .where(Portfolio.name.like("National portfolio %"))
+    )
     portfolio_ids = []
     for k in range(portfolios):
         row = writer.add(
             Portfolio.__table__,
-            {"name": f"National portfolio {first // 40 + k + 1}", "description": "Generated"},
+            {"name": f"National portfolio {earlier + k + 1}", "description": "Generated"},
         )
         portfolio_ids.append(row["id"])
     managers = sorted({plan.manager for plan in plans})
