@@ -327,6 +327,17 @@ ROUTES = {
         "/programmes/{programme_id}/health",
         "programme_manager",
     ),
+    "programmes.raise_risk": ("POST", "/programmes/{programme_id}/risks", "programme_manager"),
+    "programmes.close_risk": (
+        "POST",
+        "/programmes/{programme_id}/risks/{programme_risk_id}/close",
+        "programme_manager",
+    ),
+    "programmes.assess_confidence": (
+        "POST",
+        "/programmes/{programme_id}/confidence",
+        "programme_board",
+    ),
     "programmes.list_gates": ("GET", "/programmes/{programme_id}/gates", "programme"),
     "programmes.request_gate": (
         "POST",
@@ -741,6 +752,7 @@ def _programme_records(db, project, manager, board) -> dict:
         actor=manager,
     )
     gate = programmes.request_gate(programme, "Tranche review", "", actor=manager)
+    risk = programmes.raise_risk(programme, "Funding ends", manager, 3, 4, actor=manager)
     db.session.commit()
     return {
         "portfolio_id": portfolio.id,
@@ -748,6 +760,7 @@ def _programme_records(db, project, manager, board) -> dict:
         "programme_role_id": holder.id,
         "pledge_id": pledge.id,
         "programme_gate_id": gate.id,
+        "programme_risk_id": risk.id,
     }
 
 

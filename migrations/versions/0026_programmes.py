@@ -1,5 +1,6 @@
 """programmes: portfolios hold programmes, programmes hold projects (with history), boards,
-tolerances, partners, pledges, partnership health checks and programme gates
+tolerances, partners, pledges, partnership health checks, programme gates, its own risks and
+its board's delivery confidence
 
 Revision ID: 0026_programmes
 Revises: 0025_board_packs
@@ -7,9 +8,8 @@ Revises: 0025_board_packs
 New tables only; nothing else changes.
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0026_programmes"
@@ -322,9 +322,79 @@ def upgrade():
     )
 
     # ### end Alembic commands ###
+    op.create_table(
+        "programme_confidence",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("programme_id", sa.Integer(), nullable=False),
+        sa.Column("rating", sa.String(length=12), nullable=False),
+        sa.Column("rationale", sa.Text(), nullable=False),
+        sa.Column("assessed_by_id", sa.Integer(), nullable=False),
+        sa.Column("assessed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "rating IN ('green', 'amber_green', 'amber', 'amber_red', 'red')",
+            name=op.f("ck_programme_confidence_rating_known"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["assessed_by_id"],
+            ["users.id"],
+            name=op.f("fk_programme_confidence_assessed_by_id_users"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["programme_id"],
+            ["programmes.id"],
+            name=op.f("fk_programme_confidence_programme_id_programmes"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_programme_confidence")),
+    )
+    op.create_index(
+        "ix_programme_confidence_programme",
+        "programme_confidence",
+        ["programme_id", "assessed_at"],
+        unique=False,
+    )
+
+    op.create_table(
+        "programme_risks",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("programme_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("likelihood", sa.Integer(), nullable=False),
+        sa.Column("impact", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("raised_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('open', 'closed')", name=op.f("ck_programme_risks_status_known")
+        ),
+        sa.CheckConstraint("impact BETWEEN 1 AND 5", name=op.f("ck_programme_risks_impact_range")),
+        sa.CheckConstraint(
+            "likelihood BETWEEN 1 AND 5", name=op.f("ck_programme_risks_likelihood_range")
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["users.id"], name=op.f("fk_programme_risks_owner_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["programme_id"],
+            ["programmes.id"],
+            name=op.f("fk_programme_risks_programme_id_programmes"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["raised_by_id"], ["users.id"], name=op.f("fk_programme_risks_raised_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_programme_risks")),
+    )
+    op.create_index(
+        "ix_programme_risks_programme", "programme_risks", ["programme_id", "status"], unique=False
+    )
 
 
 def downgrade():
+    op.drop_table("programme_risks")
+    op.drop_table("programme_confidence")
     op.drop_table("programme_projects")
     op.drop_table("programme_roles")
     op.drop_table("programme_partners")

@@ -154,3 +154,27 @@ def test_the_portfolio_table_filters_and_groups_by_programme(
     # A programme that does not exist is refused as a filter, never passed to SQL.
     assert client.get("/portfolio/projects?programme=999999").status_code == 400
     assert client.get(f"/portfolio/?programme={programme.id}").status_code == 200
+
+
+def test_a_board_member_rates_the_programme_and_the_manager_raises_a_risk(
+    client, login, db, people, programme
+):
+    url = f"/programmes/{programme.id}"
+    login(people["manager"])
+    client.post(
+        f"{url}/risks",
+        data={
+            "title": "Partner pulls out",
+            "owner": people["sro"].email,
+            "likelihood": "2",
+            "impact": "5",
+        },
+    )
+    assert (
+        client.post(f"{url}/confidence", data={"rating": "red", "rationale": "x"}).status_code
+        == 403
+    )
+    login(people["board"])
+    client.post(f"{url}/confidence", data={"rating": "amber", "rationale": "Tranche 2 late"})
+    page = client.get(url).get_data(as_text=True)
+    assert "Partner pulls out" in page and "Tranche 2 late" in page

@@ -247,3 +247,38 @@ def test_each_partner_rates_all_five_conditions(db, make_org, people, programme)
         programme, police.id, {**scores, "backbone": 1}, actor=people["manager"], today=JUNE
     )
     assert queries.health(programme.id)[JUNE][police.id]["backbone"] == 1
+
+
+def test_the_programme_holds_its_own_risks_beside_the_escalated_ones(
+    client, login, db, people, programme
+):
+    with pytest.raises(RuleError, match="Choose the impact from 1 to 5"):
+        services.raise_risk(programme, "Funding", people["sro"], 3, 9, actor=people["manager"])
+    services.raise_risk(
+        programme, "Grant funding ends in March", people["sro"], 4, 5, actor=people["manager"]
+    )
+    db.session.commit()
+    assert [r.score for r in queries.own_risks(programme.id)] == [20]
+
+
+def test_only_the_programme_board_rates_its_confidence(db, people, programme):
+    with pytest.raises(RuleError, match="Only a member of the programme board"):
+        services.assess_confidence(
+            programme,
+            "amber",
+            "Tranche 2 at risk",
+            actor=people["manager"],
+            is_board_member=False,
+        )
+    services.assess_confidence(
+        programme, "amber", "Tranche 2 at risk", actor=people["board"], is_board_member=True
+    )
+    services.assess_confidence(
+        programme, "amber_red", "Worse", actor=people["board"], is_board_member=True
+    )
+    services.assess_confidence(
+        programme, "green", "Fine", actor=people["sro"], is_board_member=True
+    )
+    db.session.commit()
+    latest = {c.assessed_by_id: c.rating for c in queries.board_confidence(programme.id)}
+    assert latest == {people["board"].id: "amber_red", people["sro"].id: "green"}

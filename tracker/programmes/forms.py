@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from tracker.board.rules import DCA_LABELS
 from tracker.core.fields import ChoiceField, DayField, MoneyField, optional_int, options
 from tracker.core.forms import VersionedForm
 from tracker.programmes.rules import CONDITIONS, PLEDGE_KINDS, PROGRAMME_ROLES, SCORES
@@ -215,4 +216,41 @@ class GateDecisionForm(VersionedForm):
     )
     rationale = TextAreaField(
         "The board's reasons", validators=[InputRequired("Give the board's reasons"), _TEXT]
+    )
+
+
+class RiskForm(FlaskForm):
+    title = StringField(
+        "Risk",
+        validators=[
+            InputRequired("Enter a title for the risk"),
+            Length(max=200, message="Title must be 200 characters or fewer"),
+        ],
+    )
+    owner = StringField(
+        "Owner (name or email address)",
+        validators=[InputRequired("Name the risk's owner"), Length(max=254)],
+    )
+    likelihood = ChoiceField(
+        "Likelihood",
+        coerce=optional_int,
+        choices=options([("", "Choose"), *[(k, str(k)) for k in range(1, 6)]]),
+        validators=[InputRequired("Choose the likelihood from 1 to 5")],
+    )
+    impact = ChoiceField(
+        "Impact",
+        coerce=optional_int,
+        choices=options([("", "Choose"), *[(k, str(k)) for k in range(1, 6)]]),
+        validators=[InputRequired("Choose the impact from 1 to 5")],
+    )
+
+
+class ConfidenceForm(FlaskForm):
+    rating = ChoiceField(
+        "Delivery confidence",
+        choices=options([("", "Choose a rating"), *DCA_LABELS.items()]),
+        validators=[InputRequired("Choose a delivery confidence rating")],
+    )
+    rationale = TextAreaField(
+        "Why", validators=[InputRequired("Say why: the rating needs its reasons"), _TEXT]
     )

@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
+from tracker.board.rules import DcaRating
 from tracker.core import stamps
 from tracker.db import utcnow
 from tracker.extensions import db
@@ -258,6 +259,58 @@ class ProgrammeGate(db.Model):
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id], lazy="joined")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class ProgrammeRisk(db.Model):
+    """A risk the programme holds itself (beside those its projects escalate), scored on
+    the registers' 5 x 5 scale."""
+
+    __tablename__ = "programme_risks"
+    __table_args__ = (
+        CheckConstraint("likelihood BETWEEN 1 AND 5", name="likelihood_range"),
+        CheckConstraint("impact BETWEEN 1 AND 5", name="impact_range"),
+        CheckConstraint(_in("status", ("open", "closed")), name="status_known"),
+        Index("ix_programme_risks_programme", "programme_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    likelihood: Mapped[int]
+    impact: Mapped[int]
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id], lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.impact
+
+
+class ProgrammeConfidence(db.Model):
+    """A programme board member's Delivery Confidence Assessment of the programme as a
+    whole; never edited, so the trend stays on record."""
+
+    __tablename__ = "programme_confidence"
+    __table_args__ = (
+        CheckConstraint(_in("rating", DcaRating), name="rating_known"),
+        Index("ix_programme_confidence_programme", "programme_id", "assessed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"))
+    rating: Mapped[str] = mapped_column(String(12))
+    rationale: Mapped[str] = mapped_column(Text)
+    assessed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    assessed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    assessed_by: Mapped[User] = relationship(lazy="joined")
 
 
 # The portfolio dashboard groups and filters by programme: who is in which programme moves

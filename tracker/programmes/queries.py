@@ -29,9 +29,11 @@ from tracker.programmes.models import (
     PartnershipRating,
     Portfolio,
     Programme,
+    ProgrammeConfidence,
     ProgrammeGate,
     ProgrammePartner,
     ProgrammeProject,
+    ProgrammeRisk,
     ProgrammeRoleHolder,
 )
 from tracker.projects.models import Project
@@ -686,3 +688,44 @@ def filter_choices() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
         if programme_id is not None:
             programmes.append((programme_id, f"{code} {name}"))
     return list(portfolios.items()), sorted(programmes, key=lambda item: item[1])
+
+
+def own_risks(programme_id: int) -> list[ProgrammeRisk]:
+    """The programme's own risks, open ones first, by score."""
+    return list(
+        db.session.scalars(
+            select(ProgrammeRisk)
+            .where(ProgrammeRisk.programme_id == programme_id)
+            .order_by(
+                desc(ProgrammeRisk.status == "open"),
+                desc(ProgrammeRisk.likelihood * ProgrammeRisk.impact),
+                ProgrammeRisk.id,
+            )
+            .limit(100)
+        )
+    )
+
+
+def board_confidence(programme_id: int) -> list[ProgrammeConfidence]:
+    """Each programme board member's latest DCA of the programme (one statement)."""
+    ranked = (
+        select(
+            ProgrammeConfidence.id,
+            func.row_number()
+            .over(
+                partition_by=ProgrammeConfidence.assessed_by_id,
+                order_by=[desc(ProgrammeConfidence.assessed_at), desc(ProgrammeConfidence.id)],
+            )
+            .label("rn"),
+        )
+        .where(ProgrammeConfidence.programme_id == programme_id)
+        .subquery()
+    )
+    return list(
+        db.session.scalars(
+            select(ProgrammeConfidence)
+            .join(ranked, ranked.c.id == ProgrammeConfidence.id)
+            .where(ranked.c.rn == 1)
+            .order_by(ProgrammeConfidence.assessed_at.desc())
+        )
+    )

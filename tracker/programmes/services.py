@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 
 from tracker.audit import services as audit
 from tracker.auth.models import User
+from tracker.board.rules import DcaRating
 from tracker.budget.models import Checkpoint
 from tracker.core.dates import uk_today
 from tracker.core.errors import RuleError, check_version
@@ -28,9 +29,11 @@ from tracker.programmes.models import (
     PartnershipRating,
     Portfolio,
     Programme,
+    ProgrammeConfidence,
     ProgrammeGate,
     ProgrammePartner,
     ProgrammeProject,
+    ProgrammeRisk,
     ProgrammeRoleHolder,
 )
 from tracker.programmes.rules import (
@@ -630,3 +633,87 @@ def decide_gate(
         summary=f"{programme.code} board {gate.status} {gate.name}",
         changes={"status": str(gate.status), "rationale": rationale},
     )
+
+
+# --------------------------------------------------------------------------------------
+# The programme's own risks and its board's confidence
+# --------------------------------------------------------------------------------------
+
+
+def raise_risk(
+    programme: Programme,
+    title: str,
+    owner: User | None,
+    likelihood: int | None,
+    impact: int | None,
+    *,
+    actor: User,
+) -> ProgrammeRisk:
+    title = (title or "").strip()
+    if not title:
+        raise RuleError("Enter a title for the risk", "title")
+    if owner is None or not owner.is_active_user:
+        raise RuleError("Name the risk's owner: an active person", "owner")
+    for name, value in (("likelihood", likelihood), ("impact", impact)):
+        if value not in range(1, 6):
+            raise RuleError(f"Choose the {name} from 1 to 5", name)
+    risk = ProgrammeRisk(
+        programme_id=programme.id,
+        title=title[:200],
+        owner_id=owner.id,
+        likelihood=likelihood,
+        impact=impact,
+        raised_by_id=actor.id,
+    )
+    db.session.add(risk)
+    db.session.flush()
+    audit.record(
+        "programme.risk_raised",
+        risk,
+        actor=actor,
+        summary=f"Risk raised on {programme.code}: {title}"[:300],
+        changes={"likelihood": likelihood, "impact": impact, "owner": owner.id},
+    )
+    return risk
+
+
+def close_risk(programme: Programme, risk: ProgrammeRisk, *, version: int | None, actor) -> None:
+    check_version(risk, version)
+    if risk.programme_id != programme.id:
+        raise RuleError("That risk is not on this programme")
+    if risk.status == "closed":
+        raise RuleError("This risk is already closed")
+    risk.status = "closed"
+    db.session.flush()
+    audit.record(
+        "programme.risk_closed",
+        risk,
+        actor=actor,
+        summary=f"Risk closed on {programme.code}: {risk.title}"[:300],
+    )
+
+
+def assess_confidence(
+    programme: Programme, rating: str, rationale: str, *, actor: User, is_board_member: bool
+) -> ProgrammeConfidence:
+    """A programme board member's DCA of the programme (a later view is a new one)."""
+    if not is_board_member:
+        raise RuleError("Only a member of the programme board rates its delivery confidence")
+    if rating not in DcaRating.__members__.values():
+        raise RuleError("Choose a delivery confidence rating", "rating")
+    rationale = (rationale or "").strip()
+    if not rationale:
+        raise RuleError("Say why: the rating needs its reasons", "rationale")
+    assessment = ProgrammeConfidence(
+        programme_id=programme.id, rating=rating, rationale=rationale, assessed_by_id=actor.id
+    )
+    db.session.add(assessment)
+    db.session.flush()
+    audit.record(
+        "programme.confidence_assessed",
+        assessment,
+        actor=actor,
+        summary=f"{actor.name} rated {programme.code} {rating}",
+        changes={"rating": rating},
+    )
+    return assessment

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from tracker.auth.access import forbid, pmo_required
 from tracker.auth.models import User, email_lookup
+from tracker.board.rules import DCA_LABELS
 from tracker.core import exports as files
 from tracker.core.dates import uk_today
 from tracker.core.fields import record_id
@@ -21,6 +22,7 @@ from tracker.programmes import access, bp, exports, queries, rules, services
 from tracker.programmes.diagram import dependency_diagram
 from tracker.programmes.forms import (
     AddProjectForm,
+    ConfidenceForm,
     DoneForm,
     GateDecisionForm,
     GateRequestForm,
@@ -29,12 +31,14 @@ from tracker.programmes.forms import (
     PledgeForm,
     PortfolioForm,
     ProgrammeForm,
+    RiskForm,
     RoleForm,
 )
 from tracker.programmes.models import (
     PartnerPledge,
     Programme,
     ProgrammeGate,
+    ProgrammeRisk,
     ProgrammeRoleHolder,
 )
 from tracker.projects.models import Project
@@ -213,6 +217,12 @@ def show_programme(programme_id: int):
         board=queries.board(programme.id),
         children=queries.children(programme.id),
         risks=queries.escalated_risks(programme.id, today),
+        own_risks=queries.own_risks(programme.id),
+        confidence=queries.board_confidence(programme.id),
+        on_board=access.on_board(current_user, programme),
+        risk_form=RiskForm(),
+        confidence_form=ConfidenceForm(),
+        dca_labels=DCA_LABELS,
         history=queries.history(programme.id),
         visible=visible,
         can_manage=access.can_manage(current_user, programme),
@@ -585,4 +595,77 @@ def show_highlight(programme_id: int):
             time_tolerance_days=programme.time_tolerance_days,
             forecast_slip_days=queries.forecast_slip_days(programme, today),
         ),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# The programme's own risks and its board's confidence
+# --------------------------------------------------------------------------------------
+
+
+def _risks_url(programme: Programme) -> str:
+    return url_for("programmes.show_programme", programme_id=programme.id, _anchor="risks")
+
+
+@bp.post("/programmes/<int:programme_id>/risks")
+def raise_risk(programme_id: int):
+    programme = access.load_programme(programme_id, manage=True)
+    form = RiskForm()
+    if form.validate_on_submit():
+        owner = _person_named(form.owner.data)
+        if owner is None:
+            flash("There is no active account with that email address or full name", "error")
+        else:
+            with form_work() as work:
+                services.raise_risk(
+                    programme,
+                    form.title.data,
+                    owner,
+                    form.likelihood.data,
+                    form.impact.data,
+                    actor=current_user,
+                )
+            if work.ok:
+                flash("Raised the programme risk.", "success")
+    else:
+        _flash_errors(form)
+    return redirect(_risks_url(programme))
+
+
+@bp.post("/programmes/<int:programme_id>/risks/<int:risk_id>/close")
+def close_risk(programme_id: int, risk_id: int):
+    programme = access.load_programme(programme_id, manage=True)
+    risk = db.session.get(ProgrammeRisk, risk_id)
+    if risk is None or risk.programme_id != programme.id:
+        abort(404)
+    with form_work() as work:
+        services.close_risk(
+            programme, risk, version=record_id(request.form.get("version")), actor=current_user
+        )
+    if work.ok:
+        flash("Closed the programme risk.", "success")
+    return redirect(_risks_url(programme))
+
+
+@bp.post("/programmes/<int:programme_id>/confidence")
+def assess_confidence(programme_id: int):
+    programme = access.load_programme(programme_id)
+    if not access.on_board(current_user, programme):
+        forbid("Only a member of the programme board rates its delivery confidence.")
+    form = ConfidenceForm()
+    if form.validate_on_submit():
+        with form_work() as work:
+            services.assess_confidence(
+                programme,
+                form.rating.data,
+                form.rationale.data,
+                actor=current_user,
+                is_board_member=True,
+            )
+        if work.ok:
+            flash("Recorded your delivery confidence assessment.", "success")
+    else:
+        _flash_errors(form)
+    return redirect(
+        url_for("programmes.show_programme", programme_id=programme.id, _anchor="confidence")
     )
