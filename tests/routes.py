@@ -656,6 +656,10 @@ ROUTES = {
                 "GET",
                 "/programmes/{programme_id}/projects",
             ),
+            "api_programmes.add_programme_project": (
+                "POST",
+                "/programmes/{programme_id}/projects",
+            ),
             "api_portfolio.portfolio": ("GET", "/portfolio"),
             "api_portfolio.portfolio_table": ("GET", "/portfolio/projects"),
         }.items()

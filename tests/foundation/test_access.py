@@ -208,6 +208,7 @@ API_WHO = {
     "api_programmes.list_programmes": "any",
     "api_programmes.get_programme": "programme",
     "api_programmes.list_programme_projects": "programme",
+    "api_programmes.add_programme_project": "programme_manager",
 }
 
 # Records that belong to one person (the team member): anyone else gets 404, not 403.

@@ -32,3 +32,33 @@ def test_the_programme_roll_up_over_the_api(db, make_project, people, programme,
     assert outsider.get(f"/programmes/{programme.id}").status_code == 403
     assert outsider.get("/programmes").get_json()["items"] == []
     assert outsider.get("/portfolios").get_json()["items"] == []
+
+
+def test_moving_a_project_over_the_api_refuses_clearly_and_saves_nothing(
+    db, make_project, portfolio, people, programme, api_as
+):
+    from tests.programmes.conftest import make_programme
+    from tracker.programmes.models import ProgrammeProject
+
+    other = make_programme(db, portfolio, people, "PRG-2", manager=people["other_manager"])
+    project = make_project()
+    api = api_as(people["manager"])
+    url = f"/programmes/{programme.id}/projects"
+    created = api.post(url, json={"project_id": project.id})
+    assert created.status_code == 201 and created.get_json()["agreed_by_id"] == people["manager"].id
+    receiving = api_as(people["other_manager"])
+    refused = receiving.post(f"/programmes/{other.id}/projects", json={"project_id": project.id})
+    assert refused.status_code == 422
+    assert "already in programme PRG-1" in refused.get_json()["detail"]
+    # The sending manager cannot push it into someone else's programme at all.
+    assert (
+        api.post(
+            f"/programmes/{other.id}/projects", json={"project_id": project.id, "move": True}
+        ).status_code
+        == 403
+    )
+    moved = receiving.post(
+        f"/programmes/{other.id}/projects", json={"project_id": project.id, "move": True}
+    )
+    assert moved.status_code == 201
+    assert db.session.query(ProgrammeProject).filter_by(project_id=project.id).count() == 2

@@ -9,18 +9,32 @@ CPI and SPI are computed from the summed money, never averaged.
 
 from __future__ import annotations
 
+from functools import wraps
+
 import marshmallow as ma
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
 
-from tracker.api.core import Day, Money, PageArgs, Schema, envelope, page_of, resource, values
+from tracker.api.core import (
+    Day,
+    Id,
+    Money,
+    PageArgs,
+    Schema,
+    envelope,
+    page_of,
+    resource,
+    service_call,
+    values,
+)
 from tracker.auth.access import forbid
 from tracker.core.dates import uk_today
 from tracker.core.pagination import paginate
 from tracker.extensions import db
-from tracker.programmes import access, queries, rules
-from tracker.programmes.models import Portfolio, Programme, ProgrammeRoleHolder
+from tracker.programmes import access, queries, rules, services
+from tracker.programmes.models import Portfolio, Programme, ProgrammeProject, ProgrammeRoleHolder
+from tracker.projects.models import Project
 from tracker.projects.rules import DELIVERY_METHODS, ProjectStatus
 
 blp = resource(
@@ -254,3 +268,52 @@ def list_programme_projects(args, programme_id: int):
         "items": items,
         "meta": {"page": page, "per_page": per_page, "total": len(rows), "pages": pages},
     }
+
+
+class AddProjectSchema(Schema):
+    project_id = Id(required=True)
+    move = ma.fields.Boolean(
+        load_default=False,
+        metadata={"description": "Move it from its current programme, if it is in one"},
+    )
+
+
+class MembershipSchema(Schema):
+    id = ma.fields.Integer(required=True)
+    programme_id = ma.fields.Integer(required=True)
+    project_id = ma.fields.Integer(required=True)
+    from_on = ma.fields.Date(required=True)
+    to_on = ma.fields.Date(required=True, allow_none=True)
+    agreed_by_id = ma.fields.Integer(
+        required=True, allow_none=True, metadata={"description": "The receiving manager"}
+    )
+
+
+def managed_programme(view):
+    """The path's programme, managed by the caller (its manager, or PMO), checked before
+    the body is read."""
+
+    @wraps(view)
+    def wrapper(*args, programme_id: int, **kwargs):
+        programme = db.session.get(Programme, programme_id) or abort(404)
+        if not access.can_manage(current_user, programme):
+            forbid()
+        return view(*args, programme=programme, **kwargs)
+
+    return wrapper
+
+
+@blp.post("/programmes/<id:programme_id>/projects")
+@managed_programme
+@blp.arguments(AddProjectSchema)
+@blp.response(201, MembershipSchema)
+def add_programme_project(data, programme: Programme):
+    """Put a project in the programme from today (UK). A project in another programme is a
+    422 unless ``move`` is true; a move needs the receiving programme's manager (it is made
+    by them, or by the PMO for a programme that has one), and keeps the history."""
+    project = db.session.get(Project, data["project_id"])
+    with service_call():
+        membership: ProgrammeProject = services.add_project(
+            programme, project, actor=current_user, move=data["move"]
+        )
+    return membership
