@@ -178,3 +178,31 @@ def test_a_board_member_rates_the_programme_and_the_manager_raises_a_risk(
     client.post(f"{url}/confidence", data={"rating": "amber", "rationale": "Tranche 2 late"})
     page = client.get(url).get_data(as_text=True)
     assert "Partner pulls out" in page and "Tranche 2 late" in page
+
+
+def test_tolerances_round_trip_through_the_edit_form(
+    client, login, db, portfolio, people, programme
+):
+    login(people["manager"])
+    url = f"/programmes/{programme.id}/edit"
+    form = {
+        "name": programme.name,
+        "portfolio_id": portfolio.id,
+        "cost_tolerance": "20000",
+        "time_tolerance_days": "30",
+        "benefits_tolerance_percent": "10.5",
+        "version": programme.version,
+    }
+    assert client.post(url, data=form).status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert 'value="10.50"' in page and 'value="30"' in page
+    db.session.refresh(programme)
+    form["version"] = programme.version
+    form["benefits_tolerance_percent"] = "10.50"
+    assert client.post(url, data=form).status_code == 302
+    # A stale version (someone saved meanwhile) is refused, nothing saved.
+    form["version"] = programme.version - 1
+    form["time_tolerance_days"] = "99"
+    assert client.post(url, data=form).status_code == 400
+    db.session.refresh(programme)
+    assert programme.time_tolerance_days == 30

@@ -4,7 +4,7 @@ each field its own message."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, DecimalField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from tracker.board.rules import DCA_LABELS
@@ -68,8 +68,9 @@ class ProgrammeForm(VersionedForm):
             NumberRange(0, 3650, "Time tolerance must be between 0 and 3650 days"),
         ],
     )
-    benefits_tolerance_percent = IntegerField(
+    benefits_tolerance_percent = DecimalField(
         "Benefits tolerance in percent",
+        places=2,
         validators=[
             Optional(),
             NumberRange(0, 100, "Benefits tolerance must be between 0 and 100 percent"),
