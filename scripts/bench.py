@@ -129,6 +129,12 @@ PAGES = [
     Page("Proposals pipeline, filtered", "pmo", "/proposals/pipeline?stage=scored"),
     Page("A proposal", "pmo", "/proposals/{proposal}"),
     Page("Proposals side by side", "pmo", "/proposals/compare?ids={proposal}&ids={other_proposal}"),
+    # The programme of 300 projects (the national generator's first), and its portfolio.
+    Page("Programme of 300 projects", "pmo", "/programmes/{programme}"),
+    Page("Programme page, its board member", "programme_board", "/programmes/{programme}"),
+    Page("Programme dependencies", "pmo", "/programmes/{programme}/dependencies"),
+    Page("Methods within a programme", "pmo", "/programmes/{programme}/methods"),
+    Page("Portfolio of programmes", "pmo", "/portfolios/{portfolio}"),
     Page("Organisation and its people", "pmo", "/organisations/{organisation}"),
     Page("PMO dashboard, filtered", "pmo", "/portfolio/?method=agile&status=active"),
     Page("PMO dashboard, first view", "pmo", "/portfolio/", cold=True),
@@ -372,6 +378,17 @@ def pick(app) -> tuple[dict, dict]:
             select(Proposal.id).where(Proposal.status == "submitted").order_by(Proposal.id).limit(2)
         ).all()
         ids["proposal"], ids["other_proposal"] = submitted[0], submitted[-1]
+        from tracker.programmes.models import Programme, ProgrammeRoleHolder
+
+        programme, portfolio = db.session.execute(
+            select(Programme.id, Programme.portfolio_id).where(Programme.code == "NAT-PRG-001")
+        ).one()
+        ids.update(programme=programme, portfolio=portfolio)
+        people["programme_board"] = db.session.scalar(
+            select(ProgrammeRoleHolder.user_id).where(
+                ProgrammeRoleHolder.programme_id == programme, ProgrammeRoleHolder.role == "sro"
+            )
+        )
         return people, ids
 
 

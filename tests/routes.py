@@ -369,6 +369,94 @@ ROUTES = {
     "evidence.export_xlsx": ("GET", "/evidence/outcomes.xlsx", "pmo"),
     "evidence.calibration": ("GET", "/evidence/calibration", "pmo"),
     "evidence.adopt": ("POST", "/evidence/calibration/adopt", "pmo"),
+    # Programmes: "programme" is anyone on the programme (its board, manager) or PMO;
+    # "programme_manager" the programme's manager or PMO; "programme_board" its board only.
+    "programmes.list_programmes": ("GET", "/programmes/", "any"),
+    "programmes.create_portfolio": ("GET", "/portfolios/new", "pmo"),
+    "programmes.show_portfolio": ("GET", "/portfolios/{portfolio_id}", "programme"),
+    "programmes.create_programme": ("GET", "/programmes/new", "pmo"),
+    "programmes.show_programme": ("GET", "/programmes/{programme_id}", "programme"),
+    "programmes.edit_programme": (
+        "GET",
+        "/programmes/{programme_id}/edit",
+        "programme_manager",
+    ),
+    "programmes.add_role": ("POST", "/programmes/{programme_id}/roles", "programme_manager"),
+    "programmes.remove_role": (
+        "POST",
+        "/programmes/{programme_id}/roles/{programme_role_id}/remove",
+        "programme_manager",
+    ),
+    "programmes.add_project": (
+        "POST",
+        "/programmes/{programme_id}/projects",
+        "programme_manager",
+    ),
+    "programmes.remove_project": (
+        "POST",
+        "/programmes/{programme_id}/projects/{project_id}/remove",
+        "programme_manager",
+    ),
+    "programmes.export_projects": (
+        "GET",
+        "/programmes/{programme_id}/projects.csv",
+        "programme",
+    ),
+    "programmes.export_projects_xlsx": (
+        "GET",
+        "/programmes/{programme_id}/projects.xlsx",
+        "programme",
+    ),
+    "programmes.compare_methods": ("GET", "/programmes/{programme_id}/methods", "programme"),
+    "programmes.show_dependencies": (
+        "GET",
+        "/programmes/{programme_id}/dependencies",
+        "programme",
+    ),
+    "programmes.show_highlight": ("GET", "/programmes/{programme_id}/highlight", "programme"),
+    "programmes.show_partnership": (
+        "GET",
+        "/programmes/{programme_id}/partnership",
+        "programme",
+    ),
+    "programmes.add_partner": (
+        "POST",
+        "/programmes/{programme_id}/partners",
+        "programme_manager",
+    ),
+    "programmes.add_pledge": ("POST", "/programmes/{programme_id}/pledges", "programme_manager"),
+    "programmes.complete_commitment": (
+        "POST",
+        "/programmes/{programme_id}/pledges/{pledge_id}/done",
+        "programme_manager",
+    ),
+    "programmes.rate_partnership": (
+        "POST",
+        "/programmes/{programme_id}/health",
+        "programme_manager",
+    ),
+    "programmes.raise_risk": ("POST", "/programmes/{programme_id}/risks", "programme_manager"),
+    "programmes.close_risk": (
+        "POST",
+        "/programmes/{programme_id}/risks/{programme_risk_id}/close",
+        "programme_manager",
+    ),
+    "programmes.assess_confidence": (
+        "POST",
+        "/programmes/{programme_id}/confidence",
+        "programme_board",
+    ),
+    "programmes.list_gates": ("GET", "/programmes/{programme_id}/gates", "programme"),
+    "programmes.request_gate": (
+        "POST",
+        "/programmes/{programme_id}/gates",
+        "programme_manager",
+    ),
+    "programmes.decide_gate": (
+        "POST",
+        "/programmes/{programme_id}/gates/{programme_gate_id}/decide",
+        "programme_board",
+    ),
     "budget.show": ("GET", "/projects/{project_id}/budget", "member"),
     "budget.record_cost": ("GET", "/projects/{project_id}/budget/costs/new", "manager"),
     "budget.import_costs": ("GET", "/projects/{project_id}/budget/costs/import", "manager"),
@@ -752,6 +840,17 @@ ROUTES = {
             "api_proposals.list_proposals": ("GET", "/proposals"),
             "api_proposals.create_proposal": ("POST", "/proposals"),
             "api_proposals.get_proposal": ("GET", "/proposals/{proposal_id}"),
+            "api_programmes.list_portfolios": ("GET", "/portfolios"),
+            "api_programmes.list_programmes": ("GET", "/programmes"),
+            "api_programmes.get_programme": ("GET", "/programmes/{programme_id}"),
+            "api_programmes.list_programme_projects": (
+                "GET",
+                "/programmes/{programme_id}/projects",
+            ),
+            "api_programmes.add_programme_project": (
+                "POST",
+                "/programmes/{programme_id}/projects",
+            ),
             "api_portfolio.portfolio": ("GET", "/portfolio"),
             "api_portfolio.portfolio_table": ("GET", "/portfolio/projects"),
             "api_evidence.evidence": ("GET", "/evidence"),
@@ -847,6 +946,7 @@ def _build_world(db, make_user, make_project):
     ids.update(_proposal_records(db, member, board, project.lead_organisation_id))
     other_manager = make_user("Manager elsewhere")
     make_project(manager=other_manager)
+    ids.update(_programme_records(db, project, manager, board))
     return {
         "manager": manager,
         "member": member,
@@ -880,6 +980,44 @@ def _proposal_records(db, member, board, org_id) -> dict:
         "draft_proposal_id": draft.id,
         "criterion_id": criterion.id,
         "board_user_id": board.id,
+def _programme_records(db, project, manager, board) -> dict:
+    """A multi-agency programme the project's manager manages and its board member sits on
+    the board of, holding the project, with a partner, a commitment and a gate asked for."""
+    from tracker.orgs.models import Organisation
+    from tracker.programmes import services as programmes
+
+    portfolio = programmes.create_portfolio("Access portfolio", "", actor=None)
+    programme = programmes.create_programme(
+        programmes.ProgrammeData(
+            code="ACC-1",
+            name="Access programme",
+            portfolio_id=portfolio.id,
+            is_multi_agency=True,
+        ),
+        actor=None,
+    )
+    programmes.grant_role(programme, manager, "programme_manager", actor=None)
+    holder = programmes.grant_role(programme, board, "board_member", actor=None)
+    programmes.add_project(programme, project, actor=manager)
+    partner = db.session.get(Organisation, project.lead_organisation_id)
+    programmes.add_partner(programme, partner, actor=None)
+    pledge = programmes.add_pledge(
+        programme,
+        programmes.PledgeData(
+            partner.id, "commitment", "Share data", manager.id, project.planned_finish
+        ),
+        actor=manager,
+    )
+    gate = programmes.request_gate(programme, "Tranche review", "", actor=manager)
+    risk = programmes.raise_risk(programme, "Funding ends", manager, 3, 4, actor=manager)
+    db.session.commit()
+    return {
+        "portfolio_id": portfolio.id,
+        "programme_id": programme.id,
+        "programme_role_id": holder.id,
+        "pledge_id": pledge.id,
+        "programme_gate_id": gate.id,
+        "programme_risk_id": risk.id,
     }
 
 

@@ -133,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
         orgs,
         phases,
         portfolio,
+        programmes,
         projects,
         proposals,
         registers,
@@ -170,6 +171,7 @@ def _register_blueprints(app: Flask) -> None:
         portfolio,
         proposals,
         evidence,
+        programmes,
         backup,
     ):
         app.register_blueprint(module.bp)

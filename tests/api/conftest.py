@@ -183,6 +183,7 @@ def build_governed(db, make_user, make_project):
             **_framework_records(db),
             **_phase_records(db, project, manager),
             "proposal_id": _proposal_id(db, member, project.lead_organisation_id),
+            **_programme_records(db, project, manager, executive),
         },
     }
 
@@ -198,6 +199,13 @@ def _proposal_id(db, member, org_id) -> int:
     proposal.status = "submitted"
     db.session.commit()
     return proposal.id
+
+
+def _programme_records(db, project, manager, executive) -> dict:
+    from tests.routes import _programme_records as records
+
+    found = records(db, project, manager, executive)
+    return {"programme_id": found["programme_id"]}
 
 
 def _money_and_time(db, project, manager, member) -> dict:

@@ -20,6 +20,7 @@ from tracker.extensions import db
 from tracker.methods.models import Assessment
 from tracker.orgs.models import Organisation
 from tracker.phases.models import ServiceAssessment
+from tracker.programmes.models import Portfolio, Programme
 from tracker.projects.models import Project
 from tracker.registers.models import Assumption, Dependency, Escalation, Issue, Risk
 from tracker.releases.models import Release
@@ -67,6 +68,20 @@ def _project_id(code: str) -> int:
 
 def _project(code: str, suffix: str = "") -> Callable[[], str]:
     return lambda: f"/projects/{_project_id(code)}{suffix}"
+
+
+def _programme(code: str, suffix: str = "") -> Callable[[], str]:
+    def path() -> str:
+        statement = select(Programme.id).where(Programme.code == code)
+        return f"/programmes/{db.session.scalar(statement)}{suffix}"
+
+    return path
+
+
+def _portfolio(name: str) -> Callable[[], str]:
+    return lambda: (
+        f"/portfolios/{db.session.scalar(select(Portfolio.id).where(Portfolio.name == name))}"
+    )
 
 
 def _organisation(short_name: str) -> Callable[[], str]:
@@ -199,6 +214,17 @@ MAIN_PAGES = [
     MainPage("portfolio table", PMO, lambda: "/portfolio/projects"),
     MainPage("evidence", PMO, lambda: "/evidence/", full_page=True),
     MainPage("calibration", PMO, lambda: "/evidence/calibration"),
+    MainPage("programmes", PMO, lambda: "/programmes/"),
+    MainPage("a portfolio of programmes", PMO, _portfolio("Northshire place partnership")),
+    MainPage("programme", PMO, _programme("PRG-PLACE")),
+    # Its board member: every project's summary, links only to the projects he is on.
+    MainPage("programme, for its board", ROBERT, _programme("PRG-CARE")),
+    MainPage("programme form", PMO, _programme("PRG-PLACE", "/edit")),
+    MainPage("programme dependencies", PMO, _programme("PRG-CARE", "/dependencies")),
+    MainPage("methods within a programme", PMO, _programme("PRG-PLACE", "/methods")),
+    MainPage("programme highlight report", PMO, _programme("PRG-PLACE", "/highlight")),
+    MainPage("partnership", PMO, _programme("PRG-PLACE", "/partnership")),
+    MainPage("programme gates", "sarah.lewis@example.gov.uk", _programme("PRG-CARE", "/gates")),
     MainPage("my work", MARIA, lambda: "/my-work"),
     MainPage("timesheet", MARIA, lambda: "/timesheet"),
     MainPage("time entry form", MARIA, lambda: "/time/new"),

@@ -102,6 +102,11 @@ EXPECTED = {
     "proposer": _only("member"),
     # The pipeline: PMO staff and the prioritisation board (the board member here).
     "pipeline": _only("board", "pmo", "admin"),
+    # Programmes (tracker.programmes.access): the world's project manager manages the
+    # programme and its board member sits on the programme board.
+    "programme": _only("board", "manager", "pmo", "admin"),
+    "programme_manager": _only("manager", "pmo", "admin"),
+    "programme_board": _only("board"),
 }
 
 # What a bearer token of each person may do on each API endpoint (in the categories above).
@@ -228,6 +233,11 @@ API_WHO = {
     "api_evidence.evidence": "pmo",
     "api_method_models.list_method_models": "pmo",
     "api_method_models.calibration": "pmo",
+    "api_programmes.list_portfolios": "any",
+    "api_programmes.list_programmes": "any",
+    "api_programmes.get_programme": "programme",
+    "api_programmes.list_programme_projects": "programme",
+    "api_programmes.add_programme_project": "programme_manager",
 }
 
 # Records that belong to one person (the team member): anyone else gets 404, not 403.

@@ -76,6 +76,7 @@ BINARY_DOWNLOADS = {
     "benefits.export_benefits",
     "portfolio.export_benefits",
     "business_cases.export",
+    "programmes.export_projects_xlsx",
 }
 
 PAGES = sorted(
@@ -88,7 +89,7 @@ PAGES = sorted(
 def _visitor(world, make_user, endpoint):
     """An administrator reaches every page but the board's own (those, a board member) and
     a proposer's own draft (its proposer, the team member)."""
-    if ROUTES[endpoint][2] in {"approver", "executive"}:
+    if ROUTES[endpoint][2] in {"approver", "executive", "programme_board"}:
         return world["board"]
     if ROUTES[endpoint][2] == "proposer":
         return world["member"]

@@ -35,6 +35,7 @@ RESOURCES = (
     "portfolio",
     "evidence",
     "method_models",
+    "programmes",
     "board",
     "risks",
     "issues",

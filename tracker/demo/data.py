@@ -28,6 +28,7 @@ from tracker.notifications import demo as notifications_demo
 from tracker.orgs import services as orgs
 from tracker.orgs.models import Organisation
 from tracker.phases import demo as phases_demo
+from tracker.programmes import demo as programmes_demo
 from tracker.projects import services as projects
 from tracker.projects.models import Project
 from tracker.projects.rules import ProjectStatus
@@ -396,6 +397,7 @@ def load(password: str) -> dict[str, int]:
     releases_demo.load(projects_by_code, people)
     benefits_demo.load(projects_by_code, people)
     proposals_demo.load(people)
+    programmes_demo.load(projects_by_code, people)
     db.session.flush()
     return created
 

@@ -47,6 +47,7 @@ from tracker.lessons.models import Lesson
 from tracker.methods import rules as method_rules
 from tracker.methods.models import Assessment, MethodDecision, MethodDecisionDriver
 from tracker.orgs.models import Organisation
+from tracker.programmes import demo as programmes_demo
 from tracker.projects import governance
 from tracker.projects.models import Project, ProjectMembership, project_partners
 from tracker.projects.rules import ProjectStatus, size_tier
@@ -301,6 +302,7 @@ TABLE_ORDER: tuple[Table, ...] = (
     ProposalFunding.__table__,
     ProposalScore.__table__,
     ProposalDecision.__table__,
+    *programmes_demo.BULK_TABLES,
 )
 
 # Three to five benefits a project (about four): (title, category, measure, unit, baseline,
@@ -1940,6 +1942,7 @@ def generate(
     for plan in loop:
         generator.write_project(plan, orgs)
     generator.proposals(plans, orgs)
+    programmes_demo.generate_national(generator.writer, plans, orgs, generator.today)
     generator.writer.finish()
     # The rows went in by bulk Core inserts, past the ORM hooks: derive what is stored.
     from tracker.portfolio import summary

@@ -12,6 +12,7 @@ SORTS = {
     "code": "Code",
     "name": "Name",
     "organisation": "Lead organisation",
+    "programme": "Programme",
     "method": "Method",
     "status": "Status",
     "cpi": "CPI",
@@ -30,6 +31,8 @@ class PortfolioFilterForm(FlaskForm):
         csrf = False
 
     organisation = ChoiceField("Organisation", coerce=optional_int)
+    portfolio = ChoiceField("Portfolio", coerce=optional_int)
+    programme = ChoiceField("Programme", coerce=optional_int, description="With its sub-programmes")
     tier = ChoiceField("Size", choices=_any(SIZE_TIERS))
     zone = ChoiceField(
         "Uncertainty zone",
@@ -44,9 +47,11 @@ class PortfolioFilterForm(FlaskForm):
         "Order", choices=options([("asc", "Ascending"), ("desc", "Descending")])
     )
 
-    def __init__(self, *args, organisations=(), **kwargs):
+    def __init__(self, *args, organisations=(), portfolios=(), programmes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation.choices = options([("", "Any"), *[(o.id, o.name) for o in organisations]])
+        self.portfolio.choices = options([("", "Any"), *portfolios])
+        self.programme.choices = options([("", "Any"), *programmes])
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

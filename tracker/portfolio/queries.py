@@ -51,6 +51,8 @@ from tracker.orgs.models import Organisation
 from tracker.portfolio import rules
 from tracker.portfolio.models import PortfolioReviewWait, PortfolioSummary
 from tracker.portfolio.sql import days_between, median, utc_day
+from tracker.programmes.models import Programme, ProgrammeProject
+from tracker.programmes.queries import tree_ids as programme_tree
 from tracker.projects.models import Project, ProjectMembership, project_partners
 from tracker.projects.queries import size_tier_expression
 from tracker.projects.rules import FINISHED_STATUSES, OPEN_STATUSES, ProjectStatus
@@ -61,6 +63,9 @@ from tracker.stages.rules import ExceptionStatus, GateStatus
 @dataclass(frozen=True)
 class Filters:
     organisation: int | None = None
+    # Projects in a portfolio's programmes, or in a programme (and its sub-programmes), today.
+    portfolio: int | None = None
+    programme: int | None = None
     tier: str | None = None
     zone: str | None = None
     status: str | None = None
@@ -357,6 +362,7 @@ def facts(filters: Filters, today: date, *, name: str = "facts", as_cte: bool = 
             func.coalesce(Organisation.short_name, Organisation.name).label("organisation"),
             func.coalesce(Project.delivery_method, "none").label("method"),
             Project.status,
+            Programme.code.label("programme"),
             tier.label("tier"),
             zone.label("zone"),
             follows.label("follows"),
@@ -386,7 +392,18 @@ def facts(filters: Filters, today: date, *, name: str = "facts", as_cte: bool = 
         )
         .join(Organisation, Organisation.id == Project.lead_organisation_id)
         .outerjoin(summary, summary.project_id == Project.id)
+        # A project is in at most one programme at a time (a partial unique index).
+        .outerjoin(
+            ProgrammeProject,
+            and_(ProgrammeProject.project_id == Project.id, ProgrammeProject.to_on.is_(None)),
+        )
+        .outerjoin(Programme, Programme.id == ProgrammeProject.programme_id)
     )
+    if filters.programme is not None:
+        tree = programme_tree(filters.programme)
+        statement = statement.where(ProgrammeProject.programme_id.in_(select(tree.c.id)))
+    if filters.portfolio is not None:
+        statement = statement.where(Programme.portfolio_id == filters.portfolio)
     if point is not None:
         statement = statement.outerjoin(point, point.c.project_id == Project.id)
     if filters.member is not None:
@@ -607,6 +624,7 @@ SORT_COLUMNS = {
     "code": "code",
     "name": "name",
     "organisation": "organisation",
+    "programme": "programme",
     "method": "method",
     "status": "status",
     "cpi": "cpi",

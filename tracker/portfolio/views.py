@@ -22,16 +22,30 @@ from tracker.portfolio import benefits as benefit_figures
 from tracker.portfolio import bp, exports, queries, rules
 from tracker.portfolio import registers as register_figures
 from tracker.portfolio.forms import SORTS, PortfolioFilterForm
+from tracker.programmes import queries as programme_queries
 from tracker.projects.rules import DELIVERY_METHODS, SIZE_TIERS
 
-FILTER_FIELDS = ("organisation", "tier", "zone", "status", "method", "period_from", "period_to")
+FILTER_FIELDS = (
+    "organisation",
+    "portfolio",
+    "programme",
+    "tier",
+    "zone",
+    "status",
+    "method",
+    "period_from",
+    "period_to",
+)
 
 
 def _read_filters() -> tuple[PortfolioFilterForm, bool, queries.Filters, dict]:
     """The filters from the query string; a value that fails validation is ignored (and
     reported), never passed on to SQL."""
     organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
-    form = PortfolioFilterForm(request.args, organisations=organisations)
+    portfolios, programmes = programme_queries.filter_choices()
+    form = PortfolioFilterForm(
+        request.args, organisations=organisations, portfolios=portfolios, programmes=programmes
+    )
     valid = form.validate()
     values = {
         name: field.data
