@@ -980,6 +980,9 @@ def _proposal_records(db, member, board, org_id) -> dict:
         "draft_proposal_id": draft.id,
         "criterion_id": criterion.id,
         "board_user_id": board.id,
+    }
+
+
 def _programme_records(db, project, manager, board) -> dict:
     """A multi-agency programme the project's manager manages and its board member sits on
     the board of, holding the project, with a partner, a commitment and a gate asked for."""
