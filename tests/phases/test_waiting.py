@@ -11,6 +11,7 @@ from tests.closure.conftest import delivered  # noqa: F401
 from tests.closure.test_closure import REPORT
 from tests.phases.test_services import _all_met, _fund_and_start, _set_up
 from tests.releases.conftest import sprint  # noqa: F401
+from tracker.benefits import subscribers as benefit_subscribers
 from tracker.budget import services as budget
 from tracker.budget.rules import COST_CATEGORIES
 from tracker.closure import services as closure
@@ -32,7 +33,11 @@ def _keys(user) -> dict[str, int]:
 
 def test_the_lifecycle_domains_answer_waiting_for_in_the_documented_order(app):
     receivers = events.receivers_of(events.waiting_for)
-    assert receivers[-1] is framework_subscribers.decisions_by_template_roles
+    # After every domain below it (orders 10 to 60); the benefits register (80) follows.
+    assert receivers[-2:] == [
+        framework_subscribers.decisions_by_template_roles,
+        benefit_subscribers.benefits_to_attend,
+    ]
     assert {source.key: source.query for source in decisions.sources()} == {
         "service_assessments": phase_subscribers.assessments_to_decide,
         "phase_funding_exceptions": phase_subscribers.funding_exceptions_to_decide,

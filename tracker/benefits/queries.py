@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, and_, exists, select
+from sqlalchemy import Select, and_, exists, or_, select
 
 from tracker.benefits.models import Benefit, BenefitReview, Measurement, ReviewDate
 from tracker.extensions import db
@@ -94,6 +94,38 @@ def reviews_due(*, today: date, owner_id: int | None = None) -> Select:
     if owner_id is not None:
         statement = statement.where(Benefit.owner_id == owner_id)
     return statement
+
+
+def needing_attention(user_id: int, today: date) -> tuple[list, list]:
+    """What the person's benefits ask of them, in one statement (My work's query budget):
+    (benefits off their trajectory as (benefit, project), and reviews due as (benefit,
+    project, review date)), the rows of ``off_track_owned`` and ``reviews_due``."""
+    due_dates = and_(
+        ReviewDate.project_id == Benefit.project_id,
+        Project.status.in_(FINISHED_STATUSES),
+        ReviewDate.due_on <= today,
+        ~_reviewed_for(ReviewDate.due_on),
+    )
+    rows = db.session.execute(
+        select(Benefit, Project, ReviewDate.due_on)
+        .join(Project, Project.id == Benefit.project_id)
+        .outerjoin(ReviewDate, due_dates)
+        .where(
+            Benefit.owner_id == user_id,
+            or_(Benefit.off_track.is_(True), ReviewDate.due_on.is_not(None)),
+        )
+        .order_by(Project.code, Benefit.id, ReviewDate.due_on)
+    ).all()
+    off, seen = [], set()
+    for benefit, project, _ in rows:
+        if benefit.off_track and benefit.id not in seen:
+            seen.add(benefit.id)
+            off.append((benefit, project))
+    due = sorted(
+        ((benefit, project, due_on) for benefit, project, due_on in rows if due_on is not None),
+        key=lambda row: (row[2], row[1].code, row[0].id),
+    )
+    return off, due
 
 
 def open_review_date(benefit: Benefit, today: date) -> date | None:

@@ -8,7 +8,6 @@ from tracker.core import events
 from tracker.core.dates import uk_today
 from tracker.core.filters import day
 from tracker.core.waiting import Kind, Link
-from tracker.extensions import db
 
 
 @events.subscribe(events.waiting_for, order=80)
@@ -17,8 +16,7 @@ def benefits_to_attend(user, *, decisions_only: bool) -> list[Kind]:
     and the reviews of closed projects' benefits that have fallen due."""
     if decisions_only:
         return []
-    off = queries.off_track_owned(user.id)
-    due = list(db.session.execute(queries.reviews_due(today=uk_today(), owner_id=user.id)))
+    off, due = queries.needing_attention(user.id, uk_today())
     kinds = []
     if off:
         kinds.append(

@@ -380,7 +380,14 @@ def load(password: str) -> dict[str, int]:
         for email, role in spec.board:
             projects.add_member(project, people[email], role)
         created["projects"] += 1
-    projects_by_code = {p.code: p for p in db.session.scalars(select(Project))}
+    # The demo's own projects: a project approved from the demo pipeline (tracker.proposals)
+    # is not one of them, so loading again leaves it as the first load did.
+    projects_by_code = {
+        p.code: p
+        for p in db.session.scalars(
+            select(Project).where(Project.code.in_([s.code for s in PROJECTS]))
+        )
+    }
     methods_demo.load(projects_by_code, people)
     frameworks_demo.load(projects_by_code, people)
     stages_demo.load(projects_by_code, people)
