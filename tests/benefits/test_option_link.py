@@ -99,3 +99,21 @@ def test_the_api_reads_and_writes_the_option(db, api_as, make_project, project, 
     )
     assert cleared.status_code == 200, cleared.get_json()
     assert cleared.get_json()["option_id"] is None
+
+
+def test_removing_the_option_from_a_draft_leaves_the_benefit_with_none(
+    db, project, people, options_of
+):
+    from tests.benefits.conftest import benefit_data
+    from tracker.benefits import services
+    from tracker.business_cases import services as cases
+
+    minimum, _ = options_of(project)
+    made = services.create_benefit(
+        project, benefit_data(option_id=minimum.id), actor=people["manager"]
+    )
+    db.session.commit()
+    cases.remove_option(minimum.case_version, minimum.number, stamp=None, actor=people["pmo"])
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Benefit, made.id).option_id is None
