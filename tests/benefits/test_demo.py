@@ -25,6 +25,13 @@ def test_demo_benefits_load_once_with_a_closed_project_part_realised(db):
     assert (
         db.session.scalar(select(func.count(Benefit.id)).where(Benefit.owner_id.is_(None))) == 2
     )  # owners outside the tracker, named with their email
+    # The care project's benefits came from its business case's preferred option.
+    linked = db.session.scalars(
+        select(Benefit.option_id)
+        .join(Project, Project.id == Benefit.project_id)
+        .where(Project.code == "ASC-2026-01", Benefit.kind == "benefit")
+    ).all()
+    assert linked and all(option_id is not None for option_id in linked)
     before = db.session.scalar(select(func.count(Benefit.id)))
     reviews = db.session.scalar(select(func.count(BenefitReview.id)))
     data.load("demo password long enough")

@@ -97,6 +97,11 @@ class BenefitSchema(Schema):
         allow_none=True,
         metadata={"description": "The partner it falls to; null: the lead organisation."},
     )
+    option_id = ma.fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The business-case option it came from, if named."},
+    )
     owner_id = ma.fields.Integer(required=True, allow_none=True)
     owner_name = ma.fields.String(
         required=True, metadata={"description": "An owner without an account; else empty."}
@@ -153,6 +158,11 @@ class BenefitCreateSchema(Schema):
     kind = Choice(BenefitKind, load_default=BenefitKind.BENEFIT)
     category = Choice(BenefitCategory, required=True)
     organisation_id = Id(allow_none=True, load_default=None)
+    option_id = Id(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "An option of this project's business case."},
+    )
     owner_email = Text(
         required=True,
         validate=ma.validate.Length(max=254),
@@ -180,6 +190,7 @@ class BenefitUpdateSchema(Schema):
     kind = Choice(BenefitKind)
     category = Choice(BenefitCategory)
     organisation_id = Id(allow_none=True)
+    option_id = Id(allow_none=True)
     owner_email = Text(validate=ma.validate.Length(max=254))
     owner_name = Text(validate=ma.validate.Length(max=200))
     measure = Text(validate=ma.validate.Length(min=1, max=300))
@@ -216,6 +227,7 @@ FIELDS = (
     "kind",
     "category",
     "organisation_id",
+    "option_id",
     "owner_email",
     "owner_name",
     "measure",

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from tracker.auth.models import User
 from tracker.benefits import services
 from tracker.benefits.models import Benefit
+from tracker.business_cases.models import BusinessCaseVersion, CaseOption
 from tracker.core.dates import uk_today
 from tracker.extensions import db
 from tracker.projects.access import team
@@ -172,6 +173,21 @@ def _owner(project: Project, owner) -> tuple[str, str]:
     return (holders[0].email, "") if holders else ("", "")
 
 
+def _preferred_option(project: Project) -> int | None:
+    """The preferred option of the project's latest business case version, if any: the
+    option the demo's benefits came from."""
+    return db.session.scalar(
+        select(CaseOption.id)
+        .join(BusinessCaseVersion, CaseOption.case_version_id == BusinessCaseVersion.id)
+        .where(
+            BusinessCaseVersion.project_id == project.id,
+            CaseOption.number == BusinessCaseVersion.preferred_option,
+        )
+        .order_by(BusinessCaseVersion.number.desc())
+        .limit(1)
+    )
+
+
 def load(projects_by_code: dict[str, Project], people: dict[str, User]) -> None:
     kept = set(db.session.scalars(select(Benefit.project_id).distinct()))
     today = uk_today()
@@ -184,6 +200,7 @@ def load(projects_by_code: dict[str, Project], people: dict[str, User]) -> None:
             continue
         manager = managers[0]
         partner = project.partners[0].id if project.partners else None
+        preferred = _preferred_option(project)
         for spec in specs:
             (
                 title,
@@ -218,6 +235,7 @@ def load(projects_by_code: dict[str, Project], people: dict[str, User]) -> None:
                     owner_email=email,
                     owner_name=name,
                     organisation_id=partner if for_partner else None,
+                    option_id=preferred if kind == "benefit" else None,
                 ),
                 actor=manager,
             )

@@ -74,6 +74,13 @@ class BenefitForm(VersionedForm):
         validators=[Optional()],
         invalid_message="Choose the lead organisation or one of the project's partners",
     )
+    option_id = ChoiceField(
+        "Business-case option it came from",
+        description="The option appraised in the project's latest business case version.",
+        coerce=optional_int,
+        validators=[Optional()],
+        invalid_message="Choose an option from this project's business case",
+    )
     owner_email = StringField(
         "Benefit owner's email address",
         description="The owner's account if they have one; otherwise the email of the person "
@@ -132,9 +139,10 @@ class BenefitForm(VersionedForm):
     )
     description = TextAreaField("Description", validators=[Optional(), _TEXT])
 
-    def __init__(self, *args, organisations=(), **kwargs):
+    def __init__(self, *args, organisations=(), business_options=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation_id.choices = options([("", "The lead organisation"), *organisations])
+        self.option_id.choices = options([("", "None named"), *business_options])
 
     def validate_points(self, field) -> None:
         if self.trajectory.data != Trajectory.POINTS:

@@ -33,6 +33,7 @@ from tracker.benefits.rules import (
     ReviewOutcome,
     Trajectory,
 )
+from tracker.business_cases.models import CaseOption
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.orgs.models import Organisation
@@ -74,6 +75,10 @@ class Benefit(db.Model):
     category: Mapped[str] = mapped_column(String(20))
     # The partner organisation the benefit falls to; None: the lead organisation.
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    # The business-case option the benefit came from (an option of this project's case).
+    option_id: Mapped[int | None] = mapped_column(
+        ForeignKey("business_case_options.id", ondelete="SET NULL")
+    )
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     owner_name: Mapped[str] = mapped_column(String(200), default="")
     owner_email: Mapped[str] = mapped_column(String(254), default="")
@@ -97,6 +102,7 @@ class Benefit(db.Model):
     project: Mapped[Project] = relationship()
     owner: Mapped[User | None] = relationship(lazy="joined")
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
+    option: Mapped[CaseOption | None] = relationship(lazy="joined")
     points: Mapped[list[TrajectoryPoint]] = relationship(
         order_by="TrajectoryPoint.on", cascade="all, delete-orphan"
     )

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Select, and_, case, exists, func, or_, select
 
 from tracker.benefits.models import Benefit, BenefitReview, Measurement, ReviewDate
+from tracker.benefits.rules import BenefitCategory, BenefitKind, ReviewOutcome
 from tracker.extensions import db
 from tracker.projects.models import Project
 from tracker.projects.rules import FINISHED_STATUSES
@@ -144,4 +145,47 @@ def open_review_date(benefit: Benefit, today: date) -> date | None:
         )
         .order_by(ReviewDate.due_on)
         .limit(1)
+    )
+
+
+def per_project():
+    """One row per project with benefits: counts and cashable amounts (benefits only, not
+    dis-benefits; realised cashable: the latest measurement's share of the planned change,
+    never below nothing nor above the plan, as ``rules.realised_amount``)."""
+    is_benefit = Benefit.kind == BenefitKind.BENEFIT
+    rising = Benefit.target_value >= Benefit.baseline_value
+    planned = case(
+        (rising, Benefit.target_value - Benefit.baseline_value),
+        else_=Benefit.baseline_value - Benefit.target_value,
+    )
+    gained = case(
+        (rising, Benefit.latest_value - Benefit.baseline_value),
+        else_=Benefit.baseline_value - Benefit.latest_value,
+    )
+    realised = case(
+        (Benefit.latest_value.is_(None), 0),
+        (gained <= 0, 0),
+        (gained >= planned, planned),
+        else_=gained,
+    )
+    cashable = (Benefit.category == BenefitCategory.CASHABLE) & is_benefit
+
+    def count_if(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    return (
+        select(
+            Benefit.project_id,
+            count_if(is_benefit).label("planned"),
+            count_if(is_benefit & Benefit.review_outcome.is_not(None)).label("reviewed"),
+            count_if(is_benefit & (Benefit.review_outcome == ReviewOutcome.REALISED)).label(
+                "realised"
+            ),
+            count_if(is_benefit & (Benefit.review_outcome == ReviewOutcome.PARTLY)).label("partly"),
+            func.coalesce(func.sum(case((cashable, planned), else_=0)), 0).label("planned_cash"),
+            func.coalesce(func.sum(case((cashable, realised), else_=0)), 0).label("realised_cash"),
+            count_if(cashable).label("cashable"),
+        )
+        .group_by(Benefit.project_id)
+        .subquery("project_benefits")
     )

@@ -35,6 +35,7 @@ from tracker.benefits.rules import (
     Point,
     Trajectory,
 )
+from tracker.business_cases.models import BusinessCaseVersion, CaseOption
 from tracker.closure.models import EndProjectReport
 from tracker.core.dates import uk_today
 from tracker.core.errors import RuleError, check_version
@@ -59,6 +60,7 @@ class BenefitData:
     owner_email: str
     owner_name: str = ""
     organisation_id: int | None = None
+    option_id: int | None = None
     description: str = ""
     trajectory: str = Trajectory.LINEAR
     points: list[Point] = field(default_factory=list)
@@ -75,6 +77,47 @@ def organisation_choices(project: Project) -> list[tuple[int, str]]:
     """The organisations a benefit may fall to: the lead and the partners."""
     found = [project.lead_organisation, *project.partners]
     return [(org.id, org.name) for org in found]
+
+
+def option_label(option: CaseOption) -> str:
+    version = option.case_version.number
+    return f"Option {option.number}: {option.name} (business case version {version})"
+
+
+def option_choices(project: Project, keep: CaseOption | None = None) -> list[tuple[int, str]]:
+    """The options a benefit may come from: those of the project's latest business case
+    version, and the option the benefit already names if that is from an earlier one."""
+    found = list(
+        db.session.scalars(
+            select(CaseOption)
+            .join(BusinessCaseVersion, CaseOption.case_version_id == BusinessCaseVersion.id)
+            .where(
+                BusinessCaseVersion.project_id == project.id,
+                BusinessCaseVersion.number
+                == select(func.max(BusinessCaseVersion.number))
+                .where(BusinessCaseVersion.project_id == project.id)
+                .scalar_subquery(),
+            )
+            .order_by(CaseOption.number)
+        )
+    )
+    if keep is not None and keep not in found:
+        found.insert(0, keep)
+    return [(option.id, option_label(option)) for option in found]
+
+
+def _option_problem(project: Project, option_id: int | None) -> str | None:
+    """An option must be one of this project's business case: never another project's."""
+    if option_id is None:
+        return None
+    owner = db.session.scalar(
+        select(BusinessCaseVersion.project_id)
+        .join(CaseOption, CaseOption.case_version_id == BusinessCaseVersion.id)
+        .where(CaseOption.id == option_id)
+    )
+    if owner != project.id:
+        return "Choose an option from this project's business case"
+    return None
 
 
 def _check(project: Project, data: BenefitData) -> User | None:
@@ -116,6 +159,9 @@ def _check(project: Project, data: BenefitData) -> User | None:
         raise RuleError(
             "Choose the lead organisation or one of the project's partners", "organisation_id"
         )
+    problem = _option_problem(project, data.option_id)
+    if problem:
+        raise RuleError(problem, "option_id")
     owner = person_with_email(data.owner_email)
     if owner is not None and not owner.is_active_user:
         raise RuleError("That person's account is closed: name another owner", "owner_email")
@@ -134,6 +180,7 @@ def snapshot(benefit: Benefit) -> dict[str, Any]:
         "Category": BENEFIT_CATEGORIES.get(benefit.category, benefit.category),
         "Organisation": benefit.organisation.name if benefit.organisation else "Lead organisation",
         "Owner": benefit.owner_label,
+        "Business-case option": option_label(benefit.option) if benefit.option else "None",
         "Measure": benefit.measure,
         "Unit": benefit.unit,
         "Baseline": f"{benefit.baseline_value} on {benefit.baseline_on.isoformat()}",
@@ -154,6 +201,8 @@ def _apply(benefit: Benefit, data: BenefitData, owner: User | None) -> None:
     benefit.organisation = (
         db.session.get(Organisation, data.organisation_id) if data.organisation_id else None
     )
+    benefit.option_id = data.option_id
+    benefit.option = db.session.get(CaseOption, data.option_id) if data.option_id else None
     benefit.owner = owner
     benefit.owner_name = "" if owner else data.owner_name.strip()
     benefit.owner_email = "" if owner else data.owner_email.strip()

@@ -53,6 +53,7 @@ def _data(form: BenefitForm) -> services.BenefitData:
         owner_email=form.owner_email.data or "",
         owner_name=form.owner_name.data or "",
         organisation_id=form.organisation_id.data,
+        option_id=form.option_id.data,
         description=form.description.data or "",
         trajectory=form.trajectory.data,
         points=form.point_list(),
@@ -81,7 +82,10 @@ def list_benefits(project_id: int):
 @bp.route("/<int:project_id>/benefits/new", methods=["GET", "POST"])
 def create_benefit(project_id: int):
     project = _project(project_id, keep=True)
-    form = BenefitForm(organisations=services.organisation_choices(project))
+    form = BenefitForm(
+        organisations=services.organisation_choices(project),
+        business_options=services.option_choices(project),
+    )
     if form.validate_on_submit():
         with form_work(form) as work:
             benefit = services.create_benefit(project, _data(form), actor=current_user)
@@ -105,6 +109,7 @@ def show_benefit(project_id: int, benefit_id: int):
         benefit=benefit,
         measurements=queries.measurements(benefit.id),
         reviews=queries.reviews(benefit.id),
+        option_text=services.option_label(benefit.option) if benefit.option else None,
         trajectory_text=(
             "; ".join(f"{day(p.on)}: {rules.shown(p.value)}" for p in benefit.points)
             if benefit.trajectory == rules.Trajectory.POINTS
@@ -119,7 +124,11 @@ def show_benefit(project_id: int, benefit_id: int):
 def edit_benefit(project_id: int, benefit_id: int):
     project = _project(project_id, keep=True)
     benefit = _benefit(project, benefit_id)
-    form = BenefitForm(obj=benefit, organisations=services.organisation_choices(project))
+    form = BenefitForm(
+        obj=benefit,
+        organisations=services.organisation_choices(project),
+        business_options=services.option_choices(project, keep=benefit.option),
+    )
     if request.method == "GET":
         form.version.data = str(benefit.version)
         form.owner_email.data = benefit.owner.email if benefit.owner else benefit.owner_email

@@ -15,8 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy import case, func, literal, select
 
-from tracker.benefits.models import Benefit
-from tracker.benefits.rules import BenefitCategory, BenefitKind, ReviewOutcome
+from tracker.benefits.queries import per_project
 from tracker.extensions import db
 from tracker.orgs.models import Organisation
 from tracker.portfolio import rules
@@ -56,45 +55,8 @@ class Row:
         return self.realised_cash / self.spent
 
 
-def _per_project():
-    """One row per project with benefits: counts and cashable amounts."""
-    is_benefit = Benefit.kind == BenefitKind.BENEFIT
-    rising = Benefit.target_value >= Benefit.baseline_value
-    planned = case(
-        (rising, Benefit.target_value - Benefit.baseline_value),
-        else_=Benefit.baseline_value - Benefit.target_value,
-    )
-    gained = case(
-        (rising, Benefit.latest_value - Benefit.baseline_value),
-        else_=Benefit.baseline_value - Benefit.latest_value,
-    )
-    realised = case(
-        (Benefit.latest_value.is_(None), 0),
-        (gained <= 0, 0),
-        (gained >= planned, planned),
-        else_=gained,
-    )
-    cashable = (Benefit.category == BenefitCategory.CASHABLE) & is_benefit
-
-    def count_if(condition):
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-    return (
-        select(
-            Benefit.project_id,
-            count_if(is_benefit).label("planned"),
-            count_if(is_benefit & Benefit.review_outcome.is_not(None)).label("reviewed"),
-            count_if(is_benefit & (Benefit.review_outcome == ReviewOutcome.REALISED)).label(
-                "realised"
-            ),
-            count_if(is_benefit & (Benefit.review_outcome == ReviewOutcome.PARTLY)).label("partly"),
-            func.coalesce(func.sum(case((cashable, planned), else_=0)), 0).label("planned_cash"),
-            func.coalesce(func.sum(case((cashable, realised), else_=0)), 0).label("realised_cash"),
-            count_if(cashable).label("cashable"),
-        )
-        .group_by(Benefit.project_id)
-        .subquery("project_benefits")
-    )
+# One row per project with benefits: shared with the programme page's roll-up.
+_per_project = per_project
 
 
 def by(dimension: str) -> list[Row]:

@@ -17,6 +17,7 @@ from decimal import Decimal
 from sqlalchemy import Select, and_, case, desc, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
+from tracker.benefits import queries as benefit_queries
 from tracker.board.models import ConfidenceAssessment
 from tracker.board.rules import ASSURANCE
 from tracker.budget.models import Checkpoint
@@ -728,4 +729,49 @@ def board_confidence(programme_id: int) -> list[ProgrammeConfidence]:
             .where(ranked.c.rn == 1)
             .order_by(ProgrammeConfidence.assessed_at.desc())
         )
+    )
+
+
+@dataclass(frozen=True)
+class BenefitSummary:
+    """The benefits of the programme's projects (its sub-programmes' too) on a day: a
+    programme's benefits are its projects' (it keeps no register of its own)."""
+
+    projects: int
+    without: int
+    planned: int
+    reviewed: int
+    realised: int
+    planned_cash: Decimal
+    realised_cash: Decimal
+
+
+def benefit_summary(programme_id: int, day: date) -> BenefitSummary:
+    """One statement: the projects in the programme on ``day`` joined to their benefit
+    figures (benefits only, not dis-benefits), summed."""
+    members = members_on(programme_id, day)
+    per = benefit_queries.per_project()
+    has_benefits = func.coalesce(per.c.planned, 0) > 0
+    row = db.session.execute(
+        select(
+            func.count(func.distinct(members.c.project_id)),
+            func.count(func.distinct(case((has_benefits, members.c.project_id)))),
+            func.coalesce(func.sum(per.c.planned), 0),
+            func.coalesce(func.sum(per.c.reviewed), 0),
+            func.coalesce(func.sum(per.c.realised), 0),
+            func.coalesce(func.sum(per.c.planned_cash), 0),
+            func.coalesce(func.sum(per.c.realised_cash), 0),
+        )
+        .select_from(members)
+        .outerjoin(per, per.c.project_id == members.c.project_id)
+    ).one()
+    projects, with_benefits, planned, reviewed, realised, planned_cash, realised_cash = row
+    return BenefitSummary(
+        projects=int(projects),
+        without=int(projects) - int(with_benefits),
+        planned=int(planned),
+        reviewed=int(reviewed),
+        realised=int(realised),
+        planned_cash=Decimal(str(planned_cash)),
+        realised_cash=Decimal(str(realised_cash)),
     )

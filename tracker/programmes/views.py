@@ -213,6 +213,7 @@ def show_programme(programme_id: int):
         total=total,
         rows=rows,
         missing=queries.missing_from(rows),
+        benefits=queries.benefit_summary(programme.id, today),
         breaches=breaches,
         board=queries.board(programme.id),
         children=queries.children(programme.id),
