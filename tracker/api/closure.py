@@ -61,7 +61,7 @@ class ClosureSchema(Schema):
 
 
 class ReportSubmitSchema(Schema):
-    pass
+    """Submitting the report takes no fields: the report as drafted is what is submitted."""
 
 
 for _name, _label in rules.SECTIONS:

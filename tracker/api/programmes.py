@@ -139,7 +139,7 @@ class OnArgs(Schema):
 
 
 class ProjectsArgs(PageArgs, OnArgs):
-    pass
+    """A page of a programme's projects, with their contributions on a given day."""
 
 
 def _index(value) -> str | None:

@@ -19,7 +19,7 @@ def _section(label: str) -> TextAreaField:
 
 
 class EndProjectReportForm(FlaskForm):
-    pass
+    """The end-project report: one text area for each of its sections (added below)."""
 
 
 for _name, _label in SECTIONS:

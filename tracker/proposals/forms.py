@@ -74,7 +74,7 @@ for _source, _label in rules.FUNDING_SOURCES.items():
 
 
 class SubmitForm(VersionedForm):
-    pass
+    """Submitting a draft: only the version it was read at, so a changed draft is refused."""
 
 
 class CriterionForm(VersionedForm):
