@@ -152,9 +152,14 @@ class Contribution:
 def rollup(programme_id: int, day: date) -> rules.Rollup:
     """The summed figures in one aggregate statement; the projects without a checkpoint
     are named by ``contributions`` (the same members, the same day)."""
-    members = members_on(programme_id, day)
+    return _summed(members_on(programme_id, day), day)
+
+
+def _summed(members, day: date) -> rules.Rollup:
+    """The members' (a subquery of ``project_id``) latest checkpoints on the day, summed in
+    one aggregate statement: money adds; the ratios come from the sums (rules.Rollup)."""
     latest = _latest_checkpoints(select(members.c.project_id), day)
-    row = db.session.execute(
+    projects, covered, bac, pv, ev, ac = db.session.execute(
         select(
             func.count(members.c.project_id),
             func.count(latest.c.project_id),
@@ -164,7 +169,6 @@ def rollup(programme_id: int, day: date) -> rules.Rollup:
             func.coalesce(func.sum(latest.c.ac), ZERO),
         ).select_from(members.outerjoin(latest, latest.c.project_id == members.c.project_id))
     ).one()
-    projects, covered, bac, pv, ev, ac = row
     return rules.Rollup(
         on=day,
         projects=projects,
@@ -622,26 +626,7 @@ def portfolio_rollup(portfolio_id: int, day: date) -> rules.Rollup:
         )
         .subquery("members")
     )
-    latest = _latest_checkpoints(select(members.c.project_id), day)
-    projects, covered, bac, pv, ev, ac = db.session.execute(
-        select(
-            func.count(members.c.project_id),
-            func.count(latest.c.project_id),
-            func.coalesce(func.sum(latest.c.bac), ZERO),
-            func.coalesce(func.sum(latest.c.pv), ZERO),
-            func.coalesce(func.sum(latest.c.ev), ZERO),
-            func.coalesce(func.sum(latest.c.ac), ZERO),
-        ).select_from(members.outerjoin(latest, latest.c.project_id == members.c.project_id))
-    ).one()
-    return rules.Rollup(
-        on=day,
-        projects=projects,
-        covered=covered,
-        bac=money(Decimal(bac)),
-        pv=money(Decimal(pv)),
-        ev=money(Decimal(ev)),
-        ac=money(Decimal(ac)),
-    )
+    return _summed(members, day)
 
 
 def latest_highlights(programme_id: int, day: date) -> list:
